@@ -1,0 +1,80 @@
+package io.zeroframe.bindings;
+
+import java.io.IOException;
+import java.io.Serial;
+
+/**
+ * A system call failed: carries the operation (the ioctl's kernel name such as {@code VIDIOC_QBUF}, or the
+ * syscall such as {@code open}), the device or file it was made on, and the errno.
+ *
+ * <p>The message reads like {@code DRM_IOCTL_MODE_ATOMIC on /dev/dri/card1: EINVAL (Invalid argument)}, so it
+ * can be grepped against the kernel documentation. Callers that need to act differently catch a subclass:
+ * {@link DeviceGoneException} (ENODEV) or {@link DevicePermissionException} (EACCES, EPERM).
+ */
+public class KernelException extends IOException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String operation;
+    private final String path;
+    private final int errno;
+
+    /**
+     * @param operation the kernel name of the failed call, e.g. {@code VIDIOC_QBUF} or {@code open}
+     * @param path      the device or file path, or {@code null} when the call had none (e.g. {@code memfd_create})
+     * @param errno     the errno the call returned
+     * @param detail    what Zeroframe adds to the kernel's answer, or {@code null}
+     */
+    protected KernelException(String operation, String path, int errno, String detail) {
+        super(format(operation, path, errno, detail));
+        this.operation = operation;
+        this.path = path;
+        this.errno = errno;
+    }
+
+    /** The exception for {@code errno}: a {@link DeviceGoneException}, {@link DevicePermissionException} or this type. */
+    public static KernelException of(String operation, String path, int errno) {
+        return of(operation, path, errno, null);
+    }
+
+    /** Like {@link #of(String, String, int)}, with a sentence of context appended to the message. */
+    public static KernelException of(String operation, String path, int errno, String detail) {
+        return switch (errno) {
+            case Errno.ENODEV -> new DeviceGoneException(operation, path, detail);
+            case Errno.EACCES, Errno.EPERM -> new DevicePermissionException(operation, path, errno, detail);
+            default -> new KernelException(operation, path, errno, detail);
+        };
+    }
+
+    /** The failed operation's kernel name, e.g. {@code DMA_HEAP_IOCTL_ALLOC}. */
+    public String operation() {
+        return operation;
+    }
+
+    /** The device or file path the call was made on, or {@code null} when there was none. */
+    public String path() {
+        return path;
+    }
+
+    /** The errno value, e.g. {@link Errno#EINVAL}. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The errno's symbolic name, e.g. {@code "EINVAL"}. */
+    public String errnoName() {
+        return Errno.name(errno);
+    }
+
+    private static String format(String operation, String path, int errno, String detail) {
+        StringBuilder message = new StringBuilder(operation);
+        if (path != null) {
+            message.append(" on ").append(path);
+        }
+        message.append(": ").append(Errno.name(errno)).append(" (").append(Errno.description(errno)).append(')');
+        if (detail != null && !detail.isEmpty()) {
+            message.append(": ").append(detail);
+        }
+        return message.toString();
+    }
+}

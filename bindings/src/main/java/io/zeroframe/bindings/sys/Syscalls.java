@@ -1,0 +1,466 @@
+package io.zeroframe.bindings.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The system calls Zeroframe makes, as FFM downcalls that capture errno.
+ *
+ * <p>Every call takes the {@link OwnedFd} it borrows, retries EINTR, and turns a failure into a
+ * {@link KernelException} naming the operation, the fd's path and the errno. A closed {@code OwnedFd} fails with
+ * EBADF before reaching the kernel. errno is captured into a segment reused per thread, so the calls allocate
+ * nothing on the Java heap; none uses {@code Linker.Option.critical}, because ioctls such as {@code VIDIOC_DQBUF}
+ * and {@code poll} may block.
+ *
+ * <p>Constants are Linux's values for x86-64 and arm64 (asm-generic); tests check them against gcc.
+ */
+public final class Syscalls {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_GET_SEALS = 1034;
+    public static final int F_SEAL_SEAL = 0x0001;
+    public static final int F_SEAL_SHRINK = 0x0002;
+    public static final int F_SEAL_GROW = 0x0004;
+    public static final int F_SEAL_WRITE = 0x0008;
+
+    public static final int MFD_CLOEXEC = 0x0001;
+    public static final int MFD_ALLOW_SEALING = 0x0002;
+
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_CUR = 1;
+    public static final int SEEK_END = 2;
+
+    public static final short POLLIN = 0x001;
+    public static final short POLLPRI = 0x002;
+    public static final short POLLOUT = 0x004;
+    public static final short POLLERR = 0x008;
+    public static final short POLLHUP = 0x010;
+    public static final short POLLNVAL = 0x020;
+
+    /** {@code struct pollfd}: {@code int fd; short events; short revents;}. */
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
+
+    private static final Logger LOG = LoggerFactory.getLogger(Syscalls.class);
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_BASIC_STATS = 0x07ff;
+    private static final long STATX_SIZE = 256;
+
+    private static final MethodHandle IOCTL_POINTER = capturing("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle IOCTL_VALUE = capturing("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
+    private static final MethodHandle OPEN = capturing("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle CLOSE = capturing("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle MMAP = capturing("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), -1);
+    private static final MethodHandle MUNMAP = capturing("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle POLL = capturing("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle FCNTL = capturing("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle STATX = capturing("statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
+    private static final MethodHandle LSEEK = capturing("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle MEMFD_CREATE = capturing("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle PIPE2 = capturing("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle READ = capturing("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle WRITE = capturing("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+
+    private Syscalls() {}
+
+    /**
+     * {@code ioctl(fd, request, arg)} with a pointer argument, retried on EINTR.
+     *
+     * @param fd      borrowed for the call
+     * @param arg     the argument struct; must be at least {@link IoctlRequest#argumentSize()} bytes, because
+     *                the kernel reads or writes that much behind the pointer
+     * @return the ioctl's non-negative result
+     * @throws KernelException naming {@code request}'s kernel name and {@code fd}'s path
+     * @throws IllegalArgumentException if {@code arg} is smaller than the request's encoded size
+     */
+    public static int ioctl(OwnedFd fd, IoctlRequest request, MemorySegment arg) throws KernelException {
+        checkOpen(fd, request.name());
+        int result = tryIoctl(fd, request, arg);
+        if (result < 0) {
+            throw KernelException.of(request.name(), fd.path(), -result);
+        }
+        return result;
+    }
+
+    /**
+     * Like {@link #ioctl(OwnedFd, IoctlRequest, MemorySegment)}, but returns a failure as {@code -errno} instead
+     * of throwing, for callers to whom some errors are ordinary outcomes (EAGAIN from a non-blocking
+     * {@code VIDIOC_DQBUF}). A closed fd gives {@code -EBADF}.
+     */
+    public static int tryIoctl(OwnedFd fd, IoctlRequest request, MemorySegment arg) {
+        if (request.hasArgumentStruct() && arg.byteSize() < request.argumentSize()) {
+            throw new IllegalArgumentException(request.name() + " needs a " + request.argumentSize()
+                    + "-byte argument, got " + arg.byteSize() + " bytes");
+        }
+        int raw = fd.get();
+        if (raw < 0) {
+            return -Errno.EBADF;
+        }
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int result;
+            do {
+                result = (int) IOCTL_POINTER.invokeExact(errno, raw, request.number(), arg);
+            } while (result == -1 && errno(errno) == Errno.EINTR);
+            return result == -1 ? -errno(errno) : result;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, value)} for requests that take an integer by value, retried on EINTR. */
+    public static int ioctl(OwnedFd fd, IoctlRequest request, long value) throws KernelException {
+        int raw = checkOpen(fd, request.name());
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int result;
+            do {
+                result = (int) IOCTL_VALUE.invokeExact(errno, raw, request.number(), value);
+            } while (result == -1 && errno(errno) == Errno.EINTR);
+            return check(result, errno, request.name(), fd.path());
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Opens a file or device node; {@link #O_CLOEXEC} is always added.
+     *
+     * @throws KernelException ENOENT for a missing node, {@link io.zeroframe.bindings.DevicePermissionException}
+     *                         for a node this process may not open (the message says how to grant access)
+     */
+    public static OwnedFd open(Path path, int flags) throws KernelException {
+        String name = path.toString();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(name);
+            MemorySegment errno = ERRNO_SLOT.get();
+            int fd;
+            do {
+                fd = (int) OPEN.invokeExact(errno, cPath, flags | O_CLOEXEC, 0);
+            } while (fd == -1 && errno(errno) == Errno.EINTR);
+            return OwnedFd.adopt(check(fd, errno, "open", name), name);
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Closes a raw fd, for {@link OwnedFd#close()}; never retried (Linux frees the fd even on EINTR).
+     *
+     * @return 0, or the errno
+     */
+    public static int close(int fd) {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int result = (int) CLOSE.invokeExact(errno, fd);
+            return result == -1 ? errno(errno) : 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Maps {@code length} bytes of {@code fd} at {@code offset} and ties the mapping to {@code arena}: the returned
+     * segment is bounded to the mapping and {@code munmap} runs when the arena closes, after which any access
+     * throws instead of touching unmapped memory.
+     *
+     * @param operation names the mapping in errors, e.g. {@code "mmap"} or {@code "mmap (V4L2 buffer 3)"}
+     * @throws KernelException e.g. ENODEV for a file that cannot be mapped, EINVAL for a bad offset or length
+     */
+    public static MemorySegment mmap(OwnedFd fd, String operation, long offset, long length, int prot, int flags,
+                                     Arena arena) throws KernelException {
+        if (length <= 0) {
+            throw new IllegalArgumentException(operation + " on " + fd.path() + ": length must be positive: " + length);
+        }
+        int raw = checkOpen(fd, operation);
+        MemorySegment errno = ERRNO_SLOT.get();
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, raw, offset);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (address.address() == -1L) {
+            throw KernelException.of(operation, fd.path(), errno(errno));
+        }
+        String path = fd.path();
+        try {
+            return address.reinterpret(length, arena, mapping -> unmapQuietly(mapping.address(), length, path));
+        } catch (RuntimeException e) {
+            unmapQuietly(address.address(), length, path);
+            throw e;
+        }
+    }
+
+    /**
+     * {@code munmap}; for mappings not tied to an arena (benchmarks of the raw call).
+     *
+     * @throws KernelException EINVAL for an address that is not page aligned
+     */
+    public static void munmap(MemorySegment address, long length) throws KernelException {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            check((int) MUNMAP.invokeExact(errno, address, length), errno, "munmap", null);
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static void unmapQuietly(long address, long length, String path) {
+        try {
+            munmap(MemorySegment.ofAddress(address), length);
+        } catch (KernelException e) {
+            LOG.error("unmapping {} bytes of {} failed: {}", length, path, e.getMessage());
+        }
+    }
+
+    /**
+     * {@code poll} on {@code count} {@link #POLLFD} entries. EINTR is retried with the time that is left.
+     *
+     * @param timeoutMillis negative to wait forever
+     * @return the number of entries with events; 0 on timeout
+     */
+    public static int poll(MemorySegment pollFds, int count, int timeoutMillis) throws KernelException {
+        if (pollFds.byteSize() < count * POLLFD.byteSize()) {
+            throw new IllegalArgumentException("poll: " + count + " entries do not fit " + pollFds.byteSize() + " bytes");
+        }
+        MemorySegment errno = ERRNO_SLOT.get();
+        long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+        int timeout = timeoutMillis;
+        try {
+            while (true) {
+                int result = (int) POLL.invokeExact(errno, pollFds, (long) count, timeout);
+                if (result != -1 || errno(errno) != Errno.EINTR) {
+                    return check(result, errno, "poll", null);
+                }
+                if (timeoutMillis > 0) {
+                    timeout = (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+                }
+            }
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code fcntl(fd, command, argument)} for commands with an integer argument, retried on EINTR. */
+    public static int fcntl(OwnedFd fd, int command, int argument) throws KernelException {
+        int raw = checkOpen(fd, "fcntl");
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int result;
+            do {
+                result = (int) FCNTL.invokeExact(errno, raw, command, argument);
+            } while (result == -1 && errno(errno) == Errno.EINTR);
+            return check(result, errno, "fcntl", fd.path());
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** A second owned fd for the same open file ({@code F_DUPFD_CLOEXEC}). */
+    public static OwnedFd dup(OwnedFd fd) throws KernelException {
+        return fd.duplicate();
+    }
+
+    /** What the kernel says about an open file: {@code statx(fd, "", AT_EMPTY_PATH)}. */
+    public static FileStatus fstat(OwnedFd fd) throws KernelException {
+        int raw = checkOpen(fd, "fstat");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(STATX_SIZE, 8);
+            MemorySegment empty = arena.allocateFrom("");
+            MemorySegment errno = ERRNO_SLOT.get();
+            int result = (int) STATX.invokeExact(errno, raw, empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buffer);
+            check(result, errno, "fstat", fd.path());
+            return new FileStatus(
+                    buffer.get(JAVA_LONG, 32),
+                    Short.toUnsignedInt(buffer.get(JAVA_SHORT, 28)),
+                    buffer.get(JAVA_INT, 20),
+                    buffer.get(JAVA_INT, 24),
+                    buffer.get(JAVA_LONG, 40),
+                    buffer.get(JAVA_INT, 128),
+                    buffer.get(JAVA_INT, 132));
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code lseek}; a dma-buf's size is {@code lseek(fd, 0, SEEK_END)}. */
+    public static long lseek(OwnedFd fd, long offset, int whence) throws KernelException {
+        int raw = checkOpen(fd, "lseek");
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            long result = (long) LSEEK.invokeExact(errno, raw, offset, whence);
+            if (result == -1) {
+                throw KernelException.of("lseek", fd.path(), errno(errno));
+            }
+            return result;
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** A new anonymous memory file; {@link #MFD_CLOEXEC} is always added. Its path reads {@code memfd:NAME}. */
+    public static OwnedFd memfdCreate(String name, int flags) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            MemorySegment errno = ERRNO_SLOT.get();
+            int fd = (int) MEMFD_CREATE.invokeExact(errno, cName, flags | MFD_CLOEXEC);
+            return OwnedFd.adopt(check(fd, errno, "memfd_create", null), "memfd:" + name);
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** A pipe, both ends close-on-exec: element 0 reads, element 1 writes. */
+    public static OwnedFd[] pipe(int flags) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            MemorySegment errno = ERRNO_SLOT.get();
+            check((int) PIPE2.invokeExact(errno, fds, flags | O_CLOEXEC), errno, "pipe2", null);
+            return new OwnedFd[] {
+                OwnedFd.adopt(fds.getAtIndex(JAVA_INT, 0), "pipe (read end)"),
+                OwnedFd.adopt(fds.getAtIndex(JAVA_INT, 1), "pipe (write end)")
+            };
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code read} into {@code buffer}, retried on EINTR; returns the byte count, 0 at end of file. */
+    public static long read(OwnedFd fd, MemorySegment buffer) throws KernelException {
+        return transfer(READ, "read", fd, buffer);
+    }
+
+    /** {@code write} from {@code buffer}, retried on EINTR; returns the byte count written. */
+    public static long write(OwnedFd fd, MemorySegment buffer) throws KernelException {
+        return transfer(WRITE, "write", fd, buffer);
+    }
+
+    private static long transfer(MethodHandle call, String operation, OwnedFd fd, MemorySegment buffer)
+            throws KernelException {
+        int raw = checkOpen(fd, operation);
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            long result;
+            do {
+                result = (long) call.invokeExact(errno, raw, buffer, buffer.byteSize());
+            } while (result == -1 && errno(errno) == Errno.EINTR);
+            if (result == -1) {
+                throw KernelException.of(operation, fd.path(), errno(errno));
+            }
+            return result;
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static int checkOpen(OwnedFd fd, String operation) throws KernelException {
+        int raw = fd.get();
+        if (raw < 0) {
+            throw KernelException.of(operation, fd.path(), Errno.EBADF, "the fd was already closed");
+        }
+        return raw;
+    }
+
+    private static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {
+        if (result == -1) {
+            throw KernelException.of(operation, path, errno(errno));
+        }
+        return result;
+    }
+
+    private static int errno(MemorySegment slot) {
+        return (int) ERRNO.get(slot, 0L);
+    }
+
+    private static AssertionError unexpected(Throwable t) {
+        if (t instanceof Error error) {
+            throw error;
+        }
+        if (t instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        return new AssertionError("downcall failed", t);
+    }
+
+    private static MethodHandle capturing(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
+        MemorySegment address = LINKER.defaultLookup().find(symbol)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + symbol));
+        Linker.Option[] options = firstVariadic < 0
+                ? new Linker.Option[] {CAPTURE_ERRNO}
+                : new Linker.Option[] {CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic)};
+        return LINKER.downcallHandle(address, descriptor, options);
+    }
+}

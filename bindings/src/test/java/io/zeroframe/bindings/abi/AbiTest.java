@@ -1,0 +1,501 @@
+package io.zeroframe.bindings.abi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.SequenceLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.UnionLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Proves that the committed jextract bindings match the C ABI of the headers installed on this machine.
+ *
+ * <p>Everything compared is enumerated from the generated code: every package
+ * {@code io.zeroframe.bindings.<name>} that contains a header class {@code <name>_h} is a generated package;
+ * every top-level class in it with a static {@code layout()} returning a {@link GroupLayout} is a struct or
+ * union; every public static no-argument method of the header class returning {@code int}, {@code long} or
+ * {@code MemorySegment} is a macro or enum constant. The C side is a program written at test time that
+ * includes the headers listed in {@code bindings/jextract/<name>.args} (the same ones jextract read),
+ * compiled with gcc and run once.
+ *
+ * <p>Per struct: {@code sizeof}, {@code _Alignof}, and for every named field (descending into named nested
+ * structs/unions, anonymous members and the first element of arrays of structs) its {@code offsetof} and
+ * {@code sizeof}. Per constant: its {@code sizeof} in C against the width of the Java type, and its bit
+ * pattern (strings: their bytes).
+ *
+ * <p>Deliberately not compared: padding layouts (jextract's own filler, no C name); the offset/size of
+ * anonymous members as a whole (C cannot name them; their members are compared at their C names); the
+ * sizeof of flexible array members (incomplete in C; their offset is compared). One tolerance: a struct that
+ * is {@code __attribute__((packed))} in C (alignment 1) may have a stricter alignment in Java, because jextract
+ * does not propagate packing into nested unions (six V4L2 structs, e.g. {@code v4l2_ext_control}).
+ */
+class AbiTest {
+
+    private static final String ROOT_PACKAGE = "io.zeroframe.bindings";
+    private static final int MIN_STRUCTS = 40;
+    private static final int MIN_CONSTANTS = 60;
+
+    private static final List<GeneratedPackage> PACKAGES = GeneratedPackage.scan();
+    private static final Lazy<CValues> C_VALUES = new Lazy<>(() -> CValues.compute(PACKAGES));
+
+    @Test
+    void generatedCodeIsFound() {
+        long structs = PACKAGES.stream().mapToLong(p -> p.structs().size()).sum();
+        long constants = PACKAGES.stream().mapToLong(p -> p.constants().size()).sum();
+        assertTrue(structs >= MIN_STRUCTS && constants >= MIN_CONSTANTS,
+                "expected at least " + MIN_STRUCTS + " structs and " + MIN_CONSTANTS + " constants in "
+                        + PACKAGES.stream().map(GeneratedPackage::name).toList() + ", found " + structs
+                        + " structs and " + constants + " constants");
+    }
+
+    @TestFactory
+    Stream<DynamicNode> structLayoutsMatchGcc() {
+        return PACKAGES.stream().map(pkg -> DynamicContainer.dynamicContainer(pkg.name(),
+                pkg.structs().stream().map(s -> DynamicTest.dynamicTest(s.cType(), () -> checkStruct(s)))));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> constantsMatchGcc() {
+        return PACKAGES.stream().map(pkg -> DynamicContainer.dynamicContainer(pkg.name(),
+                pkg.constants().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> checkConstant(c)))));
+    }
+
+    private static void checkStruct(Struct s) {
+        CValues c = C_VALUES.get();
+        List<String> mismatches = new ArrayList<>();
+        compare(mismatches, s.cType() + ": sizeof", s.layout().byteSize(), c.get("S " + s.cType() + " size"));
+        long cAlign = Long.parseUnsignedLong(c.get("S " + s.cType() + " align"));
+        long javaAlign = s.layout().byteAlignment();
+        // __attribute__((packed)) structs (C alignment 1): jextract aligns their direct members to 1 but not
+        // the members of nested unions/structs, so Java keeps a natural, stricter alignment. Offsets and sizes
+        // still must match exactly; Java memory is merely over-aligned. Any other difference fails.
+        if (javaAlign != cAlign && !(cAlign == 1 && javaAlign > cAlign)) {
+            mismatches.add(s.cType() + ": _Alignof Java " + javaAlign + ", C " + cAlign);
+        }
+        for (Field f : s.fields()) {
+            String key = "F " + s.cType() + " " + f.path();
+            compare(mismatches, s.cType() + "." + f.path() + ": offsetof", f.offset(), c.get(key + " offset"));
+            if (!f.flexible()) {
+                compare(mismatches, s.cType() + "." + f.path() + ": sizeof", f.size(), c.get(key + " size"));
+            }
+        }
+        if (!mismatches.isEmpty()) {
+            fail(s.javaClass() + " does not match gcc:\n  " + String.join("\n  ", mismatches));
+        }
+    }
+
+    private static void compare(List<String> mismatches, String what, long java, String cValue) {
+        long c = Long.parseUnsignedLong(cValue);
+        if (java != c) {
+            mismatches.add(what + " Java " + java + ", C " + c);
+        }
+    }
+
+    private static void checkConstant(Constant k) throws Throwable {
+        CValues c = C_VALUES.get();
+        Object value = k.value();
+        if (value instanceof MemorySegment string) {
+            String java = string.getString(0, StandardCharsets.UTF_8);
+            String cHex = c.get("T " + k.name());
+            String cString = new String(HexFormat.of().parseHex(cHex), StandardCharsets.UTF_8);
+            assertEquals(cString, java, k.javaName() + ": Java \"" + java + "\", C \"" + cString + "\"");
+            return;
+        }
+        long javaBits = ((Number) value).longValue();
+        int javaWidth = value instanceof Integer ? Integer.BYTES : Long.BYTES;
+        long cWidth = Long.parseLong(c.get("C " + k.name() + " size"));
+        long cBits = Long.parseUnsignedLong(c.get("C " + k.name() + " value"));
+        long mask = javaWidth == Long.BYTES ? -1L : (1L << (8 * javaWidth)) - 1;
+        if (cWidth != javaWidth || (javaBits & mask) != (cBits & mask)) {
+            fail(k.javaName() + ": Java " + value.getClass().getSimpleName().toLowerCase() + " "
+                    + Long.toUnsignedString(javaBits & mask) + " (0x" + Long.toHexString(javaBits & mask)
+                    + "), C " + cWidth + "-byte " + Long.toUnsignedString(cBits & mask(cWidth)) + " (0x"
+                    + Long.toHexString(cBits & mask(cWidth)) + ")");
+        }
+    }
+
+    private static long mask(long width) {
+        return width >= 8 ? -1L : (1L << (8 * width)) - 1;
+    }
+
+    // ---------------------------------------------------------------- the Java side
+
+    /** A named member; {@code flexible} for a C99 flexible array member (jextract: a 0-element sequence). */
+    record Field(String path, long offset, long size, boolean flexible) {}
+
+    record Struct(String javaClass, String cType, GroupLayout layout, List<Field> fields) {
+
+        static Struct of(Class<?> cls, GroupLayout layout) {
+            String keyword = layout instanceof UnionLayout ? "union " : "struct ";
+            String name = layout.name().orElseThrow(() -> new AssertionError(cls + ".layout() has no name"));
+            List<Field> fields = new ArrayList<>();
+            collect(layout, "", 0, fields);
+            return new Struct(cls.getName(), keyword + name, layout, List.copyOf(fields));
+        }
+
+        /** Walks a group the way C lays it out; anonymous members are flattened as C names them. */
+        private static void collect(GroupLayout group, String prefix, long base, List<Field> out) {
+            long offset = 0;
+            for (MemoryLayout member : group.memberLayouts()) {
+                long memberOffset = group instanceof StructLayout ? offset : 0;
+                offset += member.byteSize();
+                if (member instanceof PaddingLayout) {
+                    continue;
+                }
+                String name = member.name().orElse("$anon");
+                if (name.startsWith("$anon")) {
+                    if (member instanceof GroupLayout g) {
+                        collect(g, prefix, base + memberOffset, out);
+                        continue;
+                    }
+                    throw new AssertionError("unnamed non-group member in " + group);
+                }
+                String path = prefix + name;
+                boolean flexible = member instanceof SequenceLayout seq && seq.elementCount() == 0;
+                out.add(new Field(path, base + memberOffset, member.byteSize(), flexible));
+                MemoryLayout inner = member;
+                String innerPath = path;
+                while (inner instanceof SequenceLayout seq) {
+                    inner = seq.elementLayout();
+                    innerPath += "[0]";
+                }
+                if (inner instanceof GroupLayout g) {
+                    collect(g, innerPath + ".", base + memberOffset, out);
+                }
+            }
+        }
+    }
+
+    record Constant(String name, String javaName, MethodHandle getter) {
+        Object value() throws Throwable {
+            return getter.invoke();
+        }
+    }
+
+    record GeneratedPackage(String name, List<Struct> structs, List<Constant> constants) {
+
+        /** Every io.zeroframe.bindings.X package holding a header class X_h is generated by jextract. */
+        static List<GeneratedPackage> scan() {
+            Path root = classRoot();
+            try (FileSystem jar = root.toString().endsWith(".jar") ? FileSystems.newFileSystem(root) : null) {
+                Path base = (jar == null ? root : jar.getPath("/")).resolve(ROOT_PACKAGE.replace('.', '/'));
+                List<GeneratedPackage> packages = new ArrayList<>();
+                try (Stream<Path> dirs = Files.list(base)) {
+                    for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                        String name = dir.getFileName().toString().replace("/", "");
+                        if (Files.exists(dir.resolve(name + "_h.class"))) {
+                            packages.add(load(name, dir));
+                        }
+                    }
+                }
+                return List.copyOf(packages);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The directory or jar the generated classes were loaded from (found via a class of this module). */
+        private static Path classRoot() {
+            try {
+                Class<?> probe = Class.forName(ROOT_PACKAGE + ".drm.drm_h");
+                return Path.of(probe.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (ClassNotFoundException | URISyntaxException e) {
+                throw new AssertionError("generated bindings not on the test class path: " + e, e);
+            }
+        }
+
+        private static GeneratedPackage load(String name, Path dir) throws IOException {
+            String pkg = ROOT_PACKAGE + "." + name;
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            List<Struct> structs = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (String file : files.map(p -> p.getFileName().toString().replace("/", ""))
+                        .filter(f -> f.endsWith(".class") && !f.contains("$")).sorted().toList()) {
+                    Class<?> cls = loadClass(pkg + "." + file.substring(0, file.length() - ".class".length()));
+                    try {
+                        Method layout = cls.getMethod("layout");
+                        if (Modifier.isStatic(layout.getModifiers()) && layout.getReturnType() == GroupLayout.class) {
+                            MethodHandle h = lookup.findStatic(cls, "layout", MethodType.methodType(GroupLayout.class));
+                            structs.add(Struct.of(cls, (GroupLayout) h.invoke()));
+                        }
+                    } catch (NoSuchMethodException notAStruct) {
+                        // header class, $shared helper: not a struct
+                    } catch (Throwable t) {
+                        throw new AssertionError("cannot read " + cls.getName() + ".layout()", t);
+                    }
+                }
+            }
+            Class<?> header = loadClass(pkg + "." + name + "_h");
+            // header constants may be spread over X_h and its (package-private) superclasses X_h_1, ...
+            Map<String, Constant> constants = new TreeMap<>();
+            for (Method m : header.getMethods()) {
+                Class<?> type = m.getReturnType();
+                if (Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0
+                        && (type == int.class || type == long.class || type == MemorySegment.class)) {
+                    try {
+                        MethodHandle h = lookup.findStatic(header, m.getName(), MethodType.methodType(type));
+                        constants.put(m.getName(), new Constant(m.getName(), header.getName() + "." + m.getName() + "()", h));
+                    } catch (ReflectiveOperationException e) {
+                        throw new AssertionError("cannot access " + header.getName() + "." + m.getName(), e);
+                    }
+                }
+            }
+            return new GeneratedPackage(name, List.copyOf(structs), List.copyOf(constants.values()));
+        }
+
+        private static Class<?> loadClass(String name) {
+            try {
+                return Class.forName(name, false, AbiTest.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the C side
+
+    /** The values gcc computes, keyed like "S struct x size", "F struct x a.b offset", "C NAME value". */
+    record CValues(Map<String, String> values) {
+
+        String get(String key) {
+            String v = values.get(key);
+            if (v == null) {
+                throw new AssertionError("the generated C program printed no value for '" + key + "'");
+            }
+            return v;
+        }
+
+        static CValues compute(List<GeneratedPackage> packages) {
+            try {
+                Path work = Files.createTempDirectory("zeroframe-abi");
+                try {
+                    Path source = work.resolve("abi.c");
+                    Path exe = work.resolve("abi");
+                    Files.writeString(source, program(packages));
+                    run(List.of(gcc(), "-std=gnu11", "-I/usr/include/libdrm", "-o", exe.toString(), source.toString()),
+                            "gcc failed to compile the ABI probe (" + source + ")");
+                    String output = run(List.of(exe.toString()), "the ABI probe failed");
+                    Map<String, String> values = new TreeMap<>();
+                    for (String line : output.split("\n")) {
+                        int cut = line.lastIndexOf(' ');
+                        if (cut > 0) {
+                            values.put(line.substring(0, cut), line.substring(cut + 1));
+                        }
+                    }
+                    return new CValues(values);
+                } finally {
+                    try (Stream<Path> files = Files.walk(work)) {
+                        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static String gcc() {
+            try {
+                Process p = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor() == 0) {
+                    return "gcc";
+                }
+            } catch (IOException | InterruptedException e) {
+                // reported below
+            }
+            throw new AssertionError("gcc is not installed or not on PATH; the ABI test needs it "
+                    + "(Debian/Ubuntu: apt-get install gcc libc6-dev)");
+        }
+
+        private static String run(List<String> command, String failure) throws IOException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(failure + ": timed out");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(failure + ": interrupted", e);
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError(failure + " (exit " + p.exitValue() + "):\n" + out.lines().limit(40)
+                        .reduce("", (a, b) -> a + b + "\n"));
+            }
+            return out;
+        }
+
+        private static String program(List<GeneratedPackage> packages) throws IOException {
+            StringBuilder c = new StringBuilder();
+            c.append("#include <stddef.h>\n#include <stdio.h>\n");
+            for (String header : headers(packages)) {
+                c.append("#include <").append(header).append(">\n");
+            }
+            c.append("""
+
+                    static void hex(const char *name, const char *s) {
+                        printf("T %s ", name);
+                        for (; *s; s++) printf("%02x", (unsigned char) *s);
+                        printf("\\n");
+                    }
+
+                    int main(void) {
+                    """);
+            for (GeneratedPackage pkg : packages) {
+                for (Struct s : pkg.structs()) {
+                    String t = s.cType();
+                    c.append("    printf(\"S %s size %zu\\n\", \"").append(t).append("\", sizeof(").append(t).append("));\n");
+                    c.append("    printf(\"S %s align %zu\\n\", \"").append(t).append("\", _Alignof(").append(t).append("));\n");
+                    for (Field f : s.fields()) {
+                        String key = t + " " + f.path();
+                        c.append("    printf(\"F %s offset %zu\\n\", \"").append(key).append("\", offsetof(").append(t)
+                                .append(", ").append(f.path()).append("));\n");
+                        if (!f.flexible()) {
+                            c.append("    printf(\"F %s size %zu\\n\", \"").append(key).append("\", sizeof(((").append(t)
+                                    .append(" *) 0)->").append(f.path()).append("));\n");
+                        }
+                    }
+                }
+                for (Constant k : pkg.constants()) {
+                    String n = k.name();
+                    Object value;
+                    try {
+                        value = k.value();
+                    } catch (Throwable t) {
+                        throw new AssertionError("cannot read " + k.javaName(), t);
+                    }
+                    if (value instanceof MemorySegment) {
+                        c.append("    hex(\"").append(n).append("\", ").append(n).append(");\n");
+                    } else {
+                        c.append("    printf(\"C %s size %zu\\n\", \"").append(n).append("\", sizeof(").append(n).append("));\n");
+                        c.append("    printf(\"C %s value %llu\\n\", \"").append(n).append("\", (unsigned long long) (")
+                                .append(n).append("));\n");
+                    }
+                }
+            }
+            c.append("    return 0;\n}\n");
+            return c.toString();
+        }
+
+        /**
+         * The headers jextract read for each package: the non-option lines of bindings/jextract/X.args.
+         * Fails, naming the Debian package to install, if one is missing.
+         */
+        private static Set<String> headers(List<GeneratedPackage> packages) throws IOException {
+            Path argsDir = argsDir();
+            Set<String> headers = new LinkedHashSet<>();
+            for (GeneratedPackage pkg : packages) {
+                Path args = argsDir.resolve(pkg.name() + ".args");
+                if (!Files.exists(args)) {
+                    throw new AssertionError("no " + args + " for generated package " + pkg.name());
+                }
+                for (String line : Files.readAllLines(args)) {
+                    String h = line.strip();
+                    if (h.startsWith("/usr/include/")) {
+                        if (!Files.exists(Path.of(h))) {
+                            throw new AssertionError(h + " is missing; the ABI test compiles against it "
+                                    + "(Debian/Ubuntu: apt-get install " + debianPackage(h) + ")");
+                        }
+                        headers.add(h.substring("/usr/include/".length()));
+                    }
+                }
+            }
+            if (!Files.exists(Path.of("/usr/include/stdio.h"))) {
+                throw new AssertionError("/usr/include/stdio.h is missing (Debian/Ubuntu: apt-get install libc6-dev)");
+            }
+            return headers;
+        }
+
+        private static String debianPackage(String header) {
+            if (header.startsWith("/usr/include/libdrm/") || header.startsWith("/usr/include/xf86drm")) {
+                return "libdrm-dev";
+            }
+            if (header.startsWith("/usr/include/linux/") || header.startsWith("/usr/include/asm")) {
+                return "linux-libc-dev";
+            }
+            return "libc6-dev";
+        }
+
+        /** bindings/jextract, found from the working directory (the bindings module under surefire, or the repo). */
+        private static Path argsDir() {
+            String configured = System.getProperty("zeroframe.jextract.dir");
+            if (configured != null) {
+                return Path.of(configured);
+            }
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                for (Path candidate : List.of(dir.resolve("jextract"), dir.resolve("bindings/jextract"))) {
+                    if (Files.exists(candidate.resolve("drm.args"))) {
+                        return candidate;
+                    }
+                }
+            }
+            throw new AssertionError("bindings/jextract/*.args not found from " + Path.of("").toAbsolutePath()
+                    + " (set -Dzeroframe.jextract.dir)");
+        }
+    }
+
+    /** Computes once; every caller sees the same value or the same failure. */
+    private static final class Lazy<T> {
+        private final java.util.function.Supplier<T> supplier;
+        private T value;
+        private RuntimeException runtimeFailure;
+        private Error errorFailure;
+
+        Lazy(java.util.function.Supplier<T> supplier) {
+            this.supplier = supplier;
+        }
+
+        synchronized T get() {
+            if (value == null && runtimeFailure == null && errorFailure == null) {
+                try {
+                    value = supplier.get();
+                } catch (RuntimeException e) {
+                    runtimeFailure = e;
+                } catch (Error e) {
+                    errorFailure = e;
+                }
+            }
+            if (runtimeFailure != null) {
+                throw runtimeFailure;
+            }
+            if (errorFailure != null) {
+                throw errorFailure;
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.zeroframe.heaps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("device")
+class HeapsDeviceTest {
+    @Test
+    void theSystemHeapIsListedAndAccessible() throws Exception {
+        List<HeapInfo> heaps = Heaps.list();
+        HeapInfo system = heaps.stream().filter(heap -> heap.name().equals("system")).findFirst()
+                .orElseThrow(() -> new AssertionError("no system heap in " + heaps));
+        assertEquals(Path.of("/dev/dma_heap/system"), system.path());
+        assertTrue(system.accessible(), "the test bed grants the video group access to the system heap");
+    }
+}

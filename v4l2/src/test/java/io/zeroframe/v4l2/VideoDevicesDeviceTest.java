@@ -1,0 +1,47 @@
+package io.zeroframe.v4l2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.DevicePermissionException;
+import io.zeroframe.bindings.KernelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("device")
+class VideoDevicesDeviceTest {
+    @Test
+    void vividIsFoundWithItsCapabilities() throws Exception {
+        List<VideoDeviceInfo> vivid = new ArrayList<>();
+        for (Path node : VideoDevices.nodes()) {
+            VideoDeviceInfo info = VideoDevices.query(node);
+            if (info.driver().equals("vivid")) {
+                vivid.add(info);
+            }
+        }
+        VideoDeviceInfo capture = vivid.stream()
+                .filter(info -> info.deviceCapabilities().contains(VideoCapability.VIDEO_CAPTURE))
+                .findFirst().orElseThrow(() -> new AssertionError("no vivid capture node in " + vivid));
+        assertTrue(capture.deviceCapabilities().contains(VideoCapability.STREAMING));
+        assertEquals(0, capture.unknownCapabilityBits());
+        assertTrue(vivid.stream().anyMatch(info -> info.deviceCapabilities().contains(VideoCapability.VIDEO_OUTPUT)),
+                "vivid's output node is missing from " + vivid);
+    }
+
+    @Test
+    void failuresNameTheNode() {
+        KernelException missing = assertThrows(KernelException.class, () -> VideoDevices.query(Path.of("/dev/video99")));
+        assertEquals("open on /dev/video99: ENOENT (No such file or directory)", missing.getMessage());
+        KernelException notV4l2 = assertThrows(KernelException.class,
+                () -> VideoDevices.query(Path.of("/dev/dma_heap/system")));
+        assertEquals("VIDIOC_QUERYCAP on /dev/dma_heap/system: ENOTTY (Inappropriate ioctl for device)",
+                notV4l2.getMessage());
+        KernelException denied = assertThrows(KernelException.class, () -> VideoDevices.query(Path.of("/dev/radio0")));
+        assertInstanceOf(DevicePermissionException.class, denied);
+    }
+}
