@@ -1,5 +1,6 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.libc.libc_h;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -8,34 +9,34 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * Linux errno values that Zeroframe's callers act on, and the symbolic name and description of any errno.
+ * Linux errno values that Zeroframe's callers act on (from the kernel's uAPI headers, through jextract), and the symbolic name and description of any errno.
  *
  * <p>Names and descriptions come from glibc's thread-safe {@code strerrorname_np} and {@code strerrordesc_np}
  * (glibc 2.32 and newer); where the C library lacks them the name is {@code "errno N"}.
  */
 public final class Errno {
-    public static final int EPERM = 1;
-    public static final int ENOENT = 2;
-    public static final int EINTR = 4;
-    public static final int EIO = 5;
-    public static final int ENXIO = 6;
-    public static final int EBADF = 9;
-    public static final int EAGAIN = 11;
-    public static final int ENOMEM = 12;
-    public static final int EACCES = 13;
-    public static final int EFAULT = 14;
-    public static final int EBUSY = 16;
-    public static final int EEXIST = 17;
-    public static final int ENODEV = 19;
-    public static final int EINVAL = 22;
-    public static final int ENOTTY = 25;
-    public static final int ENOSPC = 28;
-    public static final int ESPIPE = 29;
-    public static final int EPIPE = 32;
-    public static final int ERANGE = 34;
-    public static final int ETIME = 62;
-    public static final int EOPNOTSUPP = 95;
-    public static final int ETIMEDOUT = 110;
+    public static final int EPERM = libc_h.EPERM();
+    public static final int ENOENT = libc_h.ENOENT();
+    public static final int EINTR = libc_h.EINTR();
+    public static final int EIO = libc_h.EIO();
+    public static final int ENXIO = libc_h.ENXIO();
+    public static final int EBADF = libc_h.EBADF();
+    public static final int EAGAIN = libc_h.EAGAIN();
+    public static final int ENOMEM = libc_h.ENOMEM();
+    public static final int EACCES = libc_h.EACCES();
+    public static final int EFAULT = libc_h.EFAULT();
+    public static final int EBUSY = libc_h.EBUSY();
+    public static final int EEXIST = libc_h.EEXIST();
+    public static final int ENODEV = libc_h.ENODEV();
+    public static final int EINVAL = libc_h.EINVAL();
+    public static final int ENOTTY = libc_h.ENOTTY();
+    public static final int ENOSPC = libc_h.ENOSPC();
+    public static final int ESPIPE = libc_h.ESPIPE();
+    public static final int EPIPE = libc_h.EPIPE();
+    public static final int ERANGE = libc_h.ERANGE();
+    public static final int ETIME = libc_h.ETIME();
+    public static final int EOPNOTSUPP = libc_h.EOPNOTSUPP();
+    public static final int ETIMEDOUT = libc_h.ETIMEDOUT();
 
     private static final MethodHandle NAME = lookup("strerrorname_np");
     private static final MethodHandle DESCRIPTION = lookup("strerrordesc_np");

@@ -39,11 +39,13 @@ public class KernelException extends IOException {
 
     /** Like {@link #of(String, String, int)}, with a sentence of context appended to the message. */
     public static KernelException of(String operation, String path, int errno, String detail) {
-        return switch (errno) {
-            case Errno.ENODEV -> new DeviceGoneException(operation, path, detail);
-            case Errno.EACCES, Errno.EPERM -> new DevicePermissionException(operation, path, errno, detail);
-            default -> new KernelException(operation, path, errno, detail);
-        };
+        if (errno == Errno.ENODEV) {
+            return new DeviceGoneException(operation, path, detail);
+        }
+        if (errno == Errno.EACCES || errno == Errno.EPERM) {
+            return new DevicePermissionException(operation, path, errno, detail);
+        }
+        return new KernelException(operation, path, errno, detail);
     }
 
     /** The failed operation's kernel name, e.g. {@code DMA_HEAP_IOCTL_ALLOC}. */

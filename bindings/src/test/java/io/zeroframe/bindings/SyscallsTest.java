@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.dma_heap.dma_heap_allocation_data;
 import io.zeroframe.bindings.dma_heap.dma_heap_h;
+import io.zeroframe.bindings.libc.libc_h;
 import io.zeroframe.bindings.sys.FileStatus;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.ProcessFds;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SyscallsTest {
-    static final IoctlRequest FIONREAD = IoctlRequest.of("FIONREAD", 0x541B);
+    static final IoctlRequest FIONREAD = IoctlRequest.of("FIONREAD", libc_h.FIONREAD());
     static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 

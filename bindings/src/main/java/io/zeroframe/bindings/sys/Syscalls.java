@@ -3,11 +3,13 @@ package io.zeroframe.bindings.sys;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.libc.libc_h;
+import io.zeroframe.bindings.libc.pollfd;
+import io.zeroframe.bindings.libc.statx;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -29,47 +31,47 @@ import org.slf4j.LoggerFactory;
  * nothing on the Java heap; none uses {@code Linker.Option.critical}, because ioctls such as {@code VIDIOC_DQBUF}
  * and {@code poll} may block.
  *
- * <p>Constants are Linux's values for x86-64 and arm64 (asm-generic); tests check them against gcc.
+ * <p>Constants and structs come from the kernel's uAPI headers through jextract (package {@code libc}), so the
+ * ABI test checks them against gcc like every other binding.
  */
 public final class Syscalls {
-    public static final int O_RDONLY = 0;
-    public static final int O_WRONLY = 01;
-    public static final int O_RDWR = 02;
-    public static final int O_NONBLOCK = 04000;
-    public static final int O_CLOEXEC = 02000000;
+    public static final int O_RDONLY = libc_h.O_RDONLY();
+    public static final int O_WRONLY = libc_h.O_WRONLY();
+    public static final int O_RDWR = libc_h.O_RDWR();
+    public static final int O_NONBLOCK = libc_h.O_NONBLOCK();
+    public static final int O_CLOEXEC = libc_h.O_CLOEXEC();
 
-    public static final int PROT_READ = 0x1;
-    public static final int PROT_WRITE = 0x2;
-    public static final int MAP_SHARED = 0x01;
-    public static final int MAP_PRIVATE = 0x02;
+    public static final int PROT_READ = libc_h.PROT_READ();
+    public static final int PROT_WRITE = libc_h.PROT_WRITE();
+    public static final int MAP_SHARED = libc_h.MAP_SHARED();
+    public static final int MAP_PRIVATE = libc_h.MAP_PRIVATE();
 
-    public static final int F_GETFD = 1;
-    public static final int F_GETFL = 3;
-    public static final int F_DUPFD_CLOEXEC = 1030;
-    public static final int F_ADD_SEALS = 1033;
-    public static final int F_GET_SEALS = 1034;
-    public static final int F_SEAL_SEAL = 0x0001;
-    public static final int F_SEAL_SHRINK = 0x0002;
-    public static final int F_SEAL_GROW = 0x0004;
-    public static final int F_SEAL_WRITE = 0x0008;
+    public static final int F_GETFD = libc_h.F_GETFD();
+    public static final int F_GETFL = libc_h.F_GETFL();
+    public static final int F_DUPFD_CLOEXEC = libc_h.F_DUPFD_CLOEXEC();
+    public static final int F_ADD_SEALS = libc_h.F_ADD_SEALS();
+    public static final int F_GET_SEALS = libc_h.F_GET_SEALS();
+    public static final int F_SEAL_SEAL = libc_h.F_SEAL_SEAL();
+    public static final int F_SEAL_SHRINK = libc_h.F_SEAL_SHRINK();
+    public static final int F_SEAL_GROW = libc_h.F_SEAL_GROW();
+    public static final int F_SEAL_WRITE = libc_h.F_SEAL_WRITE();
 
-    public static final int MFD_CLOEXEC = 0x0001;
-    public static final int MFD_ALLOW_SEALING = 0x0002;
+    public static final int MFD_CLOEXEC = libc_h.MFD_CLOEXEC();
+    public static final int MFD_ALLOW_SEALING = libc_h.MFD_ALLOW_SEALING();
 
-    public static final int SEEK_SET = 0;
-    public static final int SEEK_CUR = 1;
-    public static final int SEEK_END = 2;
+    public static final int SEEK_SET = libc_h.SEEK_SET();
+    public static final int SEEK_CUR = libc_h.SEEK_CUR();
+    public static final int SEEK_END = libc_h.SEEK_END();
 
-    public static final short POLLIN = 0x001;
-    public static final short POLLPRI = 0x002;
-    public static final short POLLOUT = 0x004;
-    public static final short POLLERR = 0x008;
-    public static final short POLLHUP = 0x010;
-    public static final short POLLNVAL = 0x020;
+    public static final short POLLIN = (short) libc_h.POLLIN();
+    public static final short POLLPRI = (short) libc_h.POLLPRI();
+    public static final short POLLOUT = (short) libc_h.POLLOUT();
+    public static final short POLLERR = (short) libc_h.POLLERR();
+    public static final short POLLHUP = (short) libc_h.POLLHUP();
+    public static final short POLLNVAL = (short) libc_h.POLLNVAL();
 
     /** {@code struct pollfd}: {@code int fd; short events; short revents;}. */
-    public static final StructLayout POLLFD = MemoryLayout.structLayout(
-            JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
+    public static final StructLayout POLLFD = (StructLayout) pollfd.layout();
 
     private static final Logger LOG = LoggerFactory.getLogger(Syscalls.class);
     private static final Linker LINKER = Linker.nativeLinker();
@@ -80,9 +82,6 @@ public final class Syscalls {
     private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private static final int AT_EMPTY_PATH = 0x1000;
-    private static final int STATX_BASIC_STATS = 0x07ff;
-    private static final long STATX_SIZE = 256;
 
     private static final MethodHandle IOCTL_POINTER = capturing("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
@@ -328,19 +327,20 @@ public final class Syscalls {
     public static FileStatus fstat(OwnedFd fd) throws KernelException {
         int raw = checkOpen(fd, "fstat");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(STATX_SIZE, 8);
+            MemorySegment buffer = statx.allocate(arena);
             MemorySegment empty = arena.allocateFrom("");
             MemorySegment errno = ERRNO_SLOT.get();
-            int result = (int) STATX.invokeExact(errno, raw, empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buffer);
+            int result = (int) STATX.invokeExact(errno, raw, empty, libc_h.AT_EMPTY_PATH(),
+                    libc_h.STATX_BASIC_STATS(), buffer);
             check(result, errno, "fstat", fd.path());
             return new FileStatus(
-                    buffer.get(JAVA_LONG, 32),
-                    Short.toUnsignedInt(buffer.get(JAVA_SHORT, 28)),
-                    buffer.get(JAVA_INT, 20),
-                    buffer.get(JAVA_INT, 24),
-                    buffer.get(JAVA_LONG, 40),
-                    buffer.get(JAVA_INT, 128),
-                    buffer.get(JAVA_INT, 132));
+                    statx.stx_ino(buffer),
+                    Short.toUnsignedInt(statx.stx_mode(buffer)),
+                    statx.stx_uid(buffer),
+                    statx.stx_gid(buffer),
+                    statx.stx_size(buffer),
+                    statx.stx_rdev_major(buffer),
+                    statx.stx_rdev_minor(buffer));
         } catch (KernelException e) {
             throw e;
         } catch (Throwable t) {
