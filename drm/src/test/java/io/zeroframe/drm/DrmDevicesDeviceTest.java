@@ -27,7 +27,7 @@ class DrmDevicesDeviceTest {
     void aNodeThatIsNotDrmFailsWithTheIoctlName() {
         KernelException e = assertThrows(KernelException.class,
                 () -> DrmDevices.query(Path.of("/dev/dma_heap/system")));
-        assertEquals("DRM_IOCTL_VERSION on /dev/dma_heap/system: ENOTTY (Inappropriate ioctl for device)",
+        assertEquals("DRM_IOCTL_VERSION on /dev/dma_heap/system: EINVAL (Invalid argument)",
                 e.getMessage());
     }
 }

@@ -39,7 +39,7 @@ class VideoDevicesDeviceTest {
         assertEquals("open on /dev/video99: ENOENT (No such file or directory)", missing.getMessage());
         KernelException notV4l2 = assertThrows(KernelException.class,
                 () -> VideoDevices.query(Path.of("/dev/dma_heap/system")));
-        assertEquals("VIDIOC_QUERYCAP on /dev/dma_heap/system: ENOTTY (Inappropriate ioctl for device)",
+        assertEquals("VIDIOC_QUERYCAP on /dev/dma_heap/system: EINVAL (Invalid argument)",
                 notV4l2.getMessage());
         KernelException denied = assertThrows(KernelException.class, () -> VideoDevices.query(Path.of("/dev/radio0")));
         assertInstanceOf(DevicePermissionException.class, denied);
