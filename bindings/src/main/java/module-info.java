@@ -14,12 +14,12 @@ module io.zeroframe.bindings {
     exports io.zeroframe.bindings.sys
             to io.zeroframe.dmabuf, io.zeroframe.heaps, io.zeroframe.v4l2, io.zeroframe.drm, io.zeroframe.bench;
 
-    exports io.zeroframe.bindings.dma_heap to io.zeroframe.heaps, io.zeroframe.bench;
+    exports io.zeroframe.bindings.dma_heap to io.zeroframe.heaps, io.zeroframe.bench, io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.dma_buf to io.zeroframe.dmabuf, io.zeroframe.bench;
     exports io.zeroframe.bindings.sync_file to io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.udmabuf to io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.videodev2 to io.zeroframe.v4l2;
     exports io.zeroframe.bindings.drm to io.zeroframe.drm, io.zeroframe.dmabuf;
-    exports io.zeroframe.bindings.drm_mode to io.zeroframe.drm;
+    exports io.zeroframe.bindings.drm_mode to io.zeroframe.drm, io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.drm_fourcc to io.zeroframe.drm, io.zeroframe.v4l2;
 }

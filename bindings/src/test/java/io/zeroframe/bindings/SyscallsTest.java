@@ -155,6 +155,18 @@ class SyscallsTest {
     }
 
     @Test
+    void aMappingWithoutWriteProtectionIsReadOnly() throws Exception {
+        try (OwnedFd memfd = Syscalls.memfdCreate("readonly", 0); Arena arena = Arena.ofConfined()) {
+            Syscalls.write(memfd, arena.allocate(4096));
+            MemorySegment page = Syscalls.mmap(memfd, "mmap", 0, 4096, Syscalls.PROT_READ, Syscalls.MAP_SHARED,
+                    arena);
+            assertTrue(page.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> page.set(JAVA_BYTE, 0, (byte) 1));
+            assertEquals(0, page.get(JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
     void mmapFailureNamesOperationAndPath() throws Exception {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd in = pipe[0]; OwnedFd out = pipe[1]; Arena arena = Arena.ofConfined()) {

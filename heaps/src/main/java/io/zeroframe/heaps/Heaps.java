@@ -16,6 +16,9 @@ import java.util.stream.Stream;
  * for (HeapInfo heap : Heaps.list()) {
  *     System.out.println(heap.name() + (heap.accessible() ? "" : " (no access)"));
  * }
+ * try (Heap heap = Heap.open("system")) {
+ *     // heap.allocate(size)
+ * }
  * }
  */
 public final class Heaps {

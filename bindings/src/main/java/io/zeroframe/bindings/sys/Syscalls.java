@@ -70,6 +70,9 @@ public final class Syscalls {
     public static final short POLLHUP = (short) libc_h.POLLHUP();
     public static final short POLLNVAL = (short) libc_h.POLLNVAL();
 
+    /** {@code FIONREAD}: how many bytes a pipe or socket holds ready to read, into an {@code int}. */
+    public static final IoctlRequest FIONREAD = IoctlRequest.of("FIONREAD", libc_h.FIONREAD());
+
     /** {@code struct pollfd}: {@code int fd; short events; short revents;}. */
     public static final StructLayout POLLFD = (StructLayout) pollfd.layout();
 
@@ -95,6 +98,11 @@ public final class Syscalls {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), -1);
     private static final MethodHandle MUNMAP = capturing("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    /** mmap and munmap with the address as a {@code long}: no segment is made per call. */
+    private static final MethodHandle MMAP_ADDRESS = capturing("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), -1);
+    private static final MethodHandle MUNMAP_ADDRESS = capturing("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle POLL = capturing("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle FCNTL = capturing("fcntl",
@@ -217,7 +225,8 @@ public final class Syscalls {
     /**
      * Maps {@code length} bytes of {@code fd} at {@code offset} and ties the mapping to {@code arena}: the returned
      * segment is bounded to the mapping and {@code munmap} runs when the arena closes, after which any access
-     * throws instead of touching unmapped memory.
+     * throws instead of touching unmapped memory. Without {@link #PROT_WRITE} the segment is read-only, so a
+     * store throws instead of faulting.
      *
      * @param operation names the mapping in errors, e.g. {@code "mmap"} or {@code "mmap (V4L2 buffer 3)"}
      * @throws KernelException e.g. ENODEV for a file that cannot be mapped, EINVAL for a bad offset or length
@@ -240,7 +249,10 @@ public final class Syscalls {
         }
         String path = fd.path();
         try {
-            return address.reinterpret(length, arena, mapping -> unmapQuietly(mapping.address(), length, path));
+            MemorySegment mapping = address.reinterpret(length, arena,
+                    unmapped -> unmapQuietly(unmapped.address(), length, path));
+            // a store to a page mapped without PROT_WRITE would be a SIGSEGV, killing the JVM: make it throw
+            return (prot & PROT_WRITE) == 0 ? mapping.asReadOnly() : mapping;
         } catch (RuntimeException e) {
             unmapQuietly(address.address(), length, path);
             throw e;
@@ -256,6 +268,51 @@ public final class Syscalls {
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             check((int) MUNMAP.invokeExact(errno, address, length), errno, "munmap", null);
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Maps like {@link #mmap(OwnedFd, String, long, long, int, int, Arena)} but returns the mapping's address and
+     * ties it to nothing, for paths that map and unmap per frame: it allocates nothing on the Java heap, where a
+     * segment and an arena per mapping would be garbage. The caller owns the mapping and must
+     * {@link #munmap(long, long)} it; to touch it, wrap it with {@code MemorySegment.ofAddress(address)
+     * .reinterpret(length)} and drop that segment before unmapping.
+     *
+     * @param operation names the mapping in errors, e.g. {@code "mmap"}
+     * @throws KernelException e.g. ENODEV for a file that cannot be mapped, EINVAL for a bad offset or length
+     */
+    public static long mmapAddress(OwnedFd fd, String operation, long offset, long length, int prot, int flags)
+            throws KernelException {
+        if (length <= 0) {
+            throw new IllegalArgumentException(operation + " on " + fd.path() + ": length must be positive: " + length);
+        }
+        int raw = checkOpen(fd, operation);
+        MemorySegment errno = ERRNO_SLOT.get();
+        long address;
+        try {
+            address = (long) MMAP_ADDRESS.invokeExact(errno, 0L, length, prot, flags, raw, offset);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (address == -1L) {
+            throw KernelException.of(operation, fd.path(), errno(errno));
+        }
+        return address;
+    }
+
+    /**
+     * {@code munmap} of a mapping made with {@link #mmapAddress}; allocates nothing on the Java heap.
+     *
+     * @throws KernelException EINVAL for an address that is not page aligned
+     */
+    public static void munmap(long address, long length) throws KernelException {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            check((int) MUNMAP_ADDRESS.invokeExact(errno, address, length), errno, "munmap", null);
         } catch (KernelException e) {
             throw e;
         } catch (Throwable t) {

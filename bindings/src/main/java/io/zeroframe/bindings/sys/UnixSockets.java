@@ -1,0 +1,405 @@
+package io.zeroframe.bindings.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.socket.cmsghdr;
+import io.zeroframe.bindings.socket.iovec;
+import io.zeroframe.bindings.socket.msghdr;
+import io.zeroframe.bindings.socket.sockaddr_un;
+import io.zeroframe.bindings.socket.socket_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Unix domain sockets of type {@code SOCK_SEQPACKET} (connection-oriented, message boundaries kept) and fd passing
+ * over them with {@code SCM_RIGHTS}, as FFM downcalls that capture errno, in the style of {@link Syscalls}.
+ *
+ * <p>Every socket this class returns is an {@link OwnedFd} whose path reads {@code unix:PATH}, so failures read
+ * {@code sendmsg on unix:/run/frames.sock: EPIPE (Broken pipe)}. Sockets are created {@code SOCK_CLOEXEC},
+ * accepted with {@code SOCK_CLOEXEC} and received fds are installed with {@code MSG_CMSG_CLOEXEC}, so no fd leaks
+ * into a child process. EINTR is retried. Sending uses {@code MSG_NOSIGNAL}: a closed peer is an EPIPE
+ * {@link KernelException}, never a SIGPIPE.
+ *
+ * <p>{@code CMSG_ALIGN}, {@code CMSG_LEN} and {@code CMSG_SPACE} are function-like macros jextract cannot emit;
+ * {@link #cmsgAlign}, {@link #cmsgLen} and {@link #cmsgSpace} compute them as glibc's {@code <bits/socket.h>}
+ * does, from {@code sizeof(struct cmsghdr)} (generated, checked against gcc by the ABI test) and the alignment
+ * of {@code size_t}.
+ */
+public final class UnixSockets {
+    /**
+     * The kernel's limit on fds in one {@code SCM_RIGHTS} message ({@code SCM_MAX_FD} in the kernel's private
+     * {@code include/net/scm.h}, not in any uAPI header); more fail {@code sendmsg} with EINVAL.
+     */
+    public static final int SCM_MAX_FD = 253;
+
+    private static final int AF_UNIX = socket_h.AF_UNIX();
+    private static final int SOCK_SEQPACKET = socket_h.SOCK_SEQPACKET();
+    private static final int SOCK_CLOEXEC = socket_h.SOCK_CLOEXEC();
+    private static final int SOL_SOCKET = socket_h.SOL_SOCKET();
+    private static final int SCM_RIGHTS = socket_h.SCM_RIGHTS();
+    private static final int MSG_CMSG_CLOEXEC = socket_h.MSG_CMSG_CLOEXEC();
+    private static final int MSG_NOSIGNAL = socket_h.MSG_NOSIGNAL();
+    private static final int MSG_TRUNC = socket_h.MSG_TRUNC();
+    private static final int MSG_CTRUNC = socket_h.MSG_CTRUNC();
+    /** {@code SOMAXCONN}: the backlog {@link #listen} asks for; the kernel caps it at {@code net.core.somaxconn}. */
+    private static final int BACKLOG = socket_h.SOMAXCONN();
+
+    /** {@code sizeof(struct cmsghdr)}: the header before {@code CMSG_DATA}, without the flexible array. */
+    private static final long CMSGHDR_SIZE = cmsghdr.layout().byteSize();
+    /** glibc aligns control messages to {@code sizeof(size_t)}; {@code cmsg_len} is a {@code size_t}. */
+    private static final long CMSG_ALIGNMENT = cmsghdr.cmsg_len$layout().byteSize();
+    private static final long SUN_PATH_CAPACITY = sockaddr_un.sun_path$layout().byteSize();
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    private static final MethodHandle SOCKET = capturing("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = capturing("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = capturing("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = capturing("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = capturing("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = capturing("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = capturing("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    private UnixSockets() {}
+
+    /**
+     * What {@link #receive} got: the message's length, whether the kernel cut it short, and the fds that arrived.
+     *
+     * @param length           the bytes stored in the buffer; 0 with no fds when the peer closed the connection
+     * @param truncated        {@code MSG_TRUNC}: the message was longer than the buffer; the rest is lost
+     * @param controlTruncated {@code MSG_CTRUNC}: not every fd the peer sent arrived (too little control space,
+     *                         or this process hit {@code RLIMIT_NOFILE}); the missing ones are lost
+     * @param fds              the fds that arrived, owned by the receiver, in the order they were sent
+     */
+    public record Received(long length, boolean truncated, boolean controlTruncated, List<OwnedFd> fds) {
+        public Received {
+            fds = List.copyOf(fds);
+        }
+
+        /** Closes every received fd (idempotent). */
+        public void closeFds() {
+            fds.forEach(OwnedFd::close);
+        }
+    }
+
+    /** {@code CMSG_ALIGN(length)}: {@code length} rounded up to the alignment of {@code size_t}. */
+    public static long cmsgAlign(long length) {
+        return (length + CMSG_ALIGNMENT - 1) & -CMSG_ALIGNMENT;
+    }
+
+    /** {@code CMSG_LEN(dataLength)}: the {@code cmsg_len} of a control message carrying {@code dataLength} bytes. */
+    public static long cmsgLen(long dataLength) {
+        return cmsgAlign(CMSGHDR_SIZE) + dataLength;
+    }
+
+    /** {@code CMSG_SPACE(dataLength)}: the control-buffer space such a message takes, with its padding. */
+    public static long cmsgSpace(long dataLength) {
+        return cmsgAlign(dataLength) + cmsgAlign(CMSGHDR_SIZE);
+    }
+
+    /**
+     * A listening socket bound to {@code path}: {@code socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC)},
+     * {@code bind}, {@code listen(SOMAXCONN)}. Creates the socket file; the caller removes it when done.
+     *
+     * @throws IllegalArgumentException if {@code path} does not fit {@code sockaddr_un.sun_path} (107 bytes)
+     * @throws KernelException {@code bind} EADDRINUSE if {@code path} exists (a stale socket file too),
+     *                         ENOENT for a missing directory, EACCES where this process may not create it
+     */
+    public static OwnedFd listen(Path path) throws KernelException {
+        String name = name(path);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = address(path, arena);
+            OwnedFd socket = socket(name);
+            try {
+                MemorySegment errno = ERRNO_SLOT.get();
+                check((int) BIND.invokeExact(errno, socket.get(), address, (int) address.byteSize()), errno,
+                        "bind", name);
+                check((int) LISTEN.invokeExact(errno, socket.get(), BACKLOG), errno, "listen", name);
+                return socket;
+            } catch (Throwable t) {
+                socket.close();
+                throw rethrow(t);
+            }
+        }
+    }
+
+    /**
+     * Waits for and accepts a connection ({@code accept4} with {@code SOCK_CLOEXEC}); blocks.
+     *
+     * @param listener borrowed for the call; a socket from {@link #listen}
+     * @return the connected socket, owned by the caller, with the listener's path
+     * @throws KernelException EBADF if {@code listener} is closed, EMFILE when out of fds
+     */
+    public static OwnedFd accept(OwnedFd listener) throws KernelException {
+        int raw = checkOpen(listener, "accept4");
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int fd;
+            do {
+                fd = (int) ACCEPT4.invokeExact(errno, raw, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+            } while (fd == -1 && errno(errno) == Errno.EINTR);
+            return OwnedFd.adopt(check(fd, errno, "accept4", listener.path()), listener.path());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A socket connected to the listener at {@code path}: {@code socket}, then {@code connect}.
+     *
+     * @throws IllegalArgumentException if {@code path} does not fit {@code sockaddr_un.sun_path}
+     * @throws KernelException {@code connect} ENOENT if nothing exists at {@code path}, ECONNREFUSED if nothing
+     *                         listens there (a stale socket file), EACCES without write permission on it
+     */
+    public static OwnedFd connect(Path path) throws KernelException {
+        String name = name(path);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = address(path, arena);
+            OwnedFd socket = socket(name);
+            try {
+                MemorySegment errno = ERRNO_SLOT.get();
+                int result;
+                do {
+                    result = (int) CONNECT.invokeExact(errno, socket.get(), address, (int) address.byteSize());
+                } while (result == -1 && errno(errno) == Errno.EINTR);
+                check(result, errno, "connect", name);
+                return socket;
+            } catch (Throwable t) {
+                socket.close();
+                throw rethrow(t);
+            }
+        }
+    }
+
+    /**
+     * Sends one message: {@code data} and, if {@code fds} is not empty, one {@code SCM_RIGHTS} control message
+     * carrying them ({@code sendmsg} with {@code MSG_NOSIGNAL}). The whole message is sent or nothing is; blocks
+     * while the socket's send buffer is full.
+     *
+     * @param socket borrowed for the call
+     * @param fds    raw fds, each borrowed for the call: the receiver gets its own fds for the same open files,
+     *               and these stay open and owned by their caller. At most {@link #SCM_MAX_FD}
+     * @throws IllegalArgumentException for more than {@link #SCM_MAX_FD} fds or a negative one
+     * @throws KernelException EPIPE if the peer closed the connection, EMSGSIZE for a message larger than the
+     *                         socket's send buffer, EBADF if {@code socket} or one of {@code fds} is closed
+     */
+    public static void send(OwnedFd socket, MemorySegment data, int[] fds) throws KernelException {
+        if (fds.length > SCM_MAX_FD) {
+            throw new IllegalArgumentException("sendmsg on " + socket.path() + ": " + fds.length
+                    + " fds, the kernel passes at most SCM_MAX_FD (" + SCM_MAX_FD + ") per message");
+        }
+        for (int fd : fds) {
+            if (fd < 0) {
+                throw new IllegalArgumentException("sendmsg on " + socket.path() + ": not a file descriptor: " + fd);
+            }
+        }
+        int raw = checkOpen(socket, "sendmsg");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = iovec.allocate(arena);
+            iovec.iov_base(iov, data);
+            iovec.iov_len(iov, data.byteSize());
+            MemorySegment message = msghdr.allocate(arena);
+            message.fill((byte) 0);
+            msghdr.msg_iov(message, iov);
+            msghdr.msg_iovlen(message, 1);
+            if (fds.length > 0) {
+                long dataLength = (long) fds.length * Integer.BYTES;
+                MemorySegment control = arena.allocate(cmsgSpace(dataLength), CMSG_ALIGNMENT);
+                control.fill((byte) 0);
+                cmsghdr.cmsg_len(control, cmsgLen(dataLength));
+                cmsghdr.cmsg_level(control, SOL_SOCKET);
+                cmsghdr.cmsg_type(control, SCM_RIGHTS);
+                MemorySegment.copy(fds, 0, control, JAVA_INT, cmsgAlign(CMSGHDR_SIZE), fds.length);
+                msghdr.msg_control(message, control);
+                msghdr.msg_controllen(message, control.byteSize());
+            }
+            MemorySegment errno = ERRNO_SLOT.get();
+            long sent;
+            do {
+                sent = (long) SENDMSG.invokeExact(errno, raw, message, MSG_NOSIGNAL);
+            } while (sent == -1 && errno(errno) == Errno.EINTR);
+            if (sent == -1) {
+                throw KernelException.of("sendmsg", socket.path(), errno(errno));
+            }
+            if (sent != data.byteSize()) {
+                // SOCK_SEQPACKET sends a message whole; anything else is not the socket this class created
+                throw new IllegalStateException("sendmsg on " + socket.path() + ": sent " + sent + " of "
+                        + data.byteSize() + " bytes: not a SOCK_SEQPACKET socket");
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Receives one message into {@code buffer} and up to {@code maxFds} fds ({@code recvmsg} with
+     * {@code MSG_CMSG_CLOEXEC}); blocks until a message arrives or the peer closes the connection.
+     *
+     * <p>Every fd that arrived is adopted before this returns, also for a truncated message: the caller owns the
+     * {@link Received#fds()} and decides what to do with them. If this throws, no fd was received.
+     *
+     * @param socket borrowed for the call
+     * @param maxFds how many fds to make room for; more in a message set {@link Received#controlTruncated()}
+     * @return the message; length 0 and no fds when the peer closed the connection (a sender that sends empty
+     *         messages makes this ambiguous: {@code SOCK_SEQPACKET} delivers those too)
+     * @throws KernelException EBADF if {@code socket} is closed, ECONNRESET if the peer went away with unread data
+     */
+    public static Received receive(OwnedFd socket, MemorySegment buffer, int maxFds) throws KernelException {
+        if (maxFds < 0 || maxFds > SCM_MAX_FD) {
+            throw new IllegalArgumentException("maxFds must be 0.." + SCM_MAX_FD + ": " + maxFds);
+        }
+        int raw = checkOpen(socket, "recvmsg");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = iovec.allocate(arena);
+            iovec.iov_base(iov, buffer);
+            iovec.iov_len(iov, buffer.byteSize());
+            MemorySegment message = msghdr.allocate(arena);
+            MemorySegment control = maxFds == 0 ? MemorySegment.NULL
+                    : arena.allocate(cmsgSpace((long) maxFds * Integer.BYTES), CMSG_ALIGNMENT);
+            MemorySegment errno = ERRNO_SLOT.get();
+            long length;
+            do {
+                message.fill((byte) 0);
+                msghdr.msg_iov(message, iov);
+                msghdr.msg_iovlen(message, 1);
+                msghdr.msg_control(message, control);
+                msghdr.msg_controllen(message, control.byteSize());
+                length = (long) RECVMSG.invokeExact(errno, raw, message, MSG_CMSG_CLOEXEC);
+            } while (length == -1 && errno(errno) == Errno.EINTR);
+            if (length == -1) {
+                throw KernelException.of("recvmsg", socket.path(), errno(errno));
+            }
+            int flags = msghdr.msg_flags(message);
+            List<OwnedFd> fds = receivedFds(control, msghdr.msg_controllen(message), socket.path());
+            return new Received(Math.min(length, buffer.byteSize()), (flags & MSG_TRUNC) != 0,
+                    (flags & MSG_CTRUNC) != 0, fds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Adopts the fds of every {@code SCM_RIGHTS} message in the control buffer, walking it as CMSG_NXTHDR does. */
+    private static List<OwnedFd> receivedFds(MemorySegment control, long controlLength, String path) {
+        List<OwnedFd> fds = new ArrayList<>();
+        long used = Math.min(controlLength, control.byteSize());
+        long dataOffset = cmsgAlign(CMSGHDR_SIZE);
+        long offset = 0;
+        while (offset + CMSGHDR_SIZE <= used) {
+            MemorySegment header = control.asSlice(offset);
+            long length = cmsghdr.cmsg_len(header);
+            if (length < CMSGHDR_SIZE || offset + length > used) {
+                break;
+            }
+            if (cmsghdr.cmsg_level(header) == SOL_SOCKET && cmsghdr.cmsg_type(header) == SCM_RIGHTS) {
+                long count = (length - dataOffset) / Integer.BYTES;
+                for (long i = 0; i < count; i++) {
+                    fds.add(OwnedFd.adopt(header.get(JAVA_INT, dataOffset + i * Integer.BYTES),
+                            "fd received on " + path));
+                }
+            }
+            offset += cmsgAlign(length);
+        }
+        return fds;
+    }
+
+    private static OwnedFd socket(String name) throws KernelException {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            return OwnedFd.adopt(check(fd, errno, "socket", name), name);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code struct sockaddr_un} for a file-system path (no abstract names), in {@code arena}. */
+    private static MemorySegment address(Path path, Arena arena) {
+        byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length >= SUN_PATH_CAPACITY) {
+            throw new IllegalArgumentException("unix socket path must be 1.." + (SUN_PATH_CAPACITY - 1)
+                    + " bytes (sockaddr_un.sun_path), got " + bytes.length + ": " + path);
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new IllegalArgumentException("unix socket path contains a NUL: " + path);
+            }
+        }
+        MemorySegment address = sockaddr_un.allocate(arena);
+        address.fill((byte) 0);
+        sockaddr_un.sun_family(address, (short) AF_UNIX);
+        MemorySegment.copy(bytes, 0, sockaddr_un.sun_path(address), JAVA_BYTE, 0, bytes.length);
+        return address;
+    }
+
+    private static String name(Path path) {
+        return "unix:" + path;
+    }
+
+    private static int checkOpen(OwnedFd fd, String operation) throws KernelException {
+        int raw = fd.get();
+        if (raw < 0) {
+            throw KernelException.of(operation, fd.path(), Errno.EBADF, "the fd was already closed");
+        }
+        return raw;
+    }
+
+    private static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {
+        if (result == -1) {
+            throw KernelException.of(operation, path, errno(errno));
+        }
+        return result;
+    }
+
+    private static int errno(MemorySegment slot) {
+        return (int) ERRNO.get(slot, 0L);
+    }
+
+    /** Rethrows a KernelException, Error or RuntimeException as is; anything else is a bug in a downcall. */
+    private static KernelException rethrow(Throwable t) throws KernelException {
+        if (t instanceof KernelException kernel) {
+            throw kernel;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        if (t instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw new AssertionError("downcall failed", t);
+    }
+
+    private static MethodHandle capturing(String symbol, FunctionDescriptor descriptor) {
+        MemorySegment address = LINKER.defaultLookup().find(symbol)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + symbol));
+        return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
+    }
+}

@@ -1,0 +1,310 @@
+package io.zeroframe.dmabuf;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.sys.UnixSockets;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.ProtocolException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A connection between two processes (or threads) over a Unix domain socket that carries messages of metadata
+ * bytes plus dma-bufs, sync_file fences or any other fds: the way a camera process hands frames to a display
+ * process without copying them. The socket is {@code SOCK_SEQPACKET}, so every {@link #send} arrives as exactly
+ * one {@link #receive()}; the fds travel as {@code SCM_RIGHTS} and the receiver gets its own fds for the same
+ * buffers.
+ *
+ * <p>One side {@link #listen(Path) listens} on a socket file and {@link FdChannelListener#accept() accepts}; the
+ * other {@link #connect(Path) connects}; then both sides may send and receive. Owns its socket: {@link #close()}
+ * closes it (idempotent), and the peer's next {@code receive()} returns empty.
+ *
+ * <p>Thread safety: one thread may send while another receives; anything else (two senders, two receivers,
+ * closing while another thread uses the channel) needs the caller's synchronisation.
+ *
+ * <p>On the wire each message is a 12-byte header (the magic {@code "ZFfd"}, the number of dma-bufs, sync_files
+ * and other fds as native-order 16-bit counts, 2 zero bytes) followed by the metadata, with the fds in that
+ * order in one {@code SCM_RIGHTS} control message. Both ends must be Zeroframe on the same machine.
+ *
+ * {@snippet :
+ * // producer
+ * try (FdChannelListener listener = FdChannel.listen(Path.of("/run/user/1000/frames.sock"));
+ *      FdChannel consumer = listener.accept()) {
+ *     consumer.send(frameHeader, List.of(buffer), List.of(renderDone));  // borrows buffer and fence
+ * }
+ * // consumer, in another process
+ * try (FdChannel producer = FdChannel.connect(Path.of("/run/user/1000/frames.sock"))) {
+ *     Optional<FdMessage> next;
+ *     while ((next = producer.receive()).isPresent()) {
+ *         try (FdMessage frame = next.get()) {                               // owns the received fds
+ *             show(frame.metadata(), frame.buffers().getFirst(), frame.fences().getFirst());
+ *         }
+ *     }
+ * }
+ * }
+ */
+public final class FdChannel implements AutoCloseable {
+    /** The largest metadata a message may carry: 64 KiB. */
+    public static final int MAX_METADATA = 64 * 1024;
+    /** The most fds (dma-bufs, sync_files and others together) one message may carry: {@code SCM_MAX_FD}, 253. */
+    public static final int MAX_FDS = UnixSockets.SCM_MAX_FD;
+
+    static final int MAGIC = 'Z' | 'F' << 8 | 'f' << 16 | 'd' << 24;
+    static final int HEADER_SIZE = 12;
+    private static final long BUFFERS_OFFSET = 4;
+    private static final long FENCES_OFFSET = 6;
+    private static final long FDS_OFFSET = 8;
+
+    private final OwnedFd socket;
+    /** Room for the largest valid message, reused by {@link #receive()}. */
+    private final MemorySegment receiveBuffer;
+    private final int receiveFds;
+
+    FdChannel(OwnedFd socket) {
+        this(socket, HEADER_SIZE + MAX_METADATA, MAX_FDS);
+    }
+
+    /**
+     * A channel that receives at most {@code receiveCapacity} bytes and {@code receiveFds} fds per message; smaller
+     * than the defaults only in tests of truncation.
+     */
+    FdChannel(OwnedFd socket, int receiveCapacity, int receiveFds) {
+        this.socket = socket;
+        this.receiveBuffer = Arena.ofAuto().allocate(receiveCapacity);
+        this.receiveFds = receiveFds;
+    }
+
+    /**
+     * Creates the socket file {@code path} and listens on it for channels ({@code socket(AF_UNIX,
+     * SOCK_SEQPACKET)}, {@code bind}, {@code listen}).
+     *
+     * @param path at most 107 bytes (the size of {@code sockaddr_un.sun_path}); it must not exist yet
+     * @throws IllegalArgumentException if {@code path} is too long
+     * @throws KernelException {@code bind on unix:PATH}: EADDRINUSE if the file exists (also a stale socket of a
+     *                         process that died: delete it first), ENOENT for a missing directory, EACCES
+     */
+    public static FdChannelListener listen(Path path) throws KernelException {
+        Objects.requireNonNull(path, "path");
+        return new FdChannelListener(UnixSockets.listen(path), path);
+    }
+
+    /**
+     * Connects to the {@link FdChannelListener} at {@code path} ({@code socket}, {@code connect}).
+     *
+     * @throws IllegalArgumentException if {@code path} is longer than 107 bytes
+     * @throws KernelException {@code connect on unix:PATH}: ENOENT if there is no such file, ECONNREFUSED if it
+     *                         is a socket nobody listens on any more, EACCES without write permission on it
+     */
+    public static FdChannel connect(Path path) throws KernelException {
+        Objects.requireNonNull(path, "path");
+        return new FdChannel(UnixSockets.connect(path));
+    }
+
+    /**
+     * Sends one message with dma-bufs and sync_file fences ({@code sendmsg} with {@code SCM_RIGHTS}); the peer
+     * receives them in {@link FdMessage#buffers()} and {@link FdMessage#fences()}, in this order. Blocks while
+     * the socket's buffer is full (the peer is not receiving).
+     *
+     * @param metadata at most {@link #MAX_METADATA} bytes, e.g. the frame's format and timestamp
+     * @param buffers  borrowed for the call: they stay open and owned by the caller; the peer gets its own fds
+     *                 for the same buffers
+     * @param fences   borrowed likewise
+     * @throws IllegalArgumentException if the metadata is too large or there are more than {@link #MAX_FDS}
+     * @throws KernelException {@code sendmsg on unix:PATH}: EPIPE if the peer closed the channel, EBADF if this
+     *                         channel, a buffer or a fence is closed
+     */
+    public void send(byte[] metadata, List<DmaBuf> buffers, List<SyncFile> fences) throws KernelException {
+        Objects.requireNonNull(metadata, "metadata");
+        checkCount(buffers.size() + fences.size());
+        int[] raw = new int[buffers.size() + fences.size()];
+        int i = 0;
+        for (DmaBuf buffer : buffers) {
+            raw[i++] = borrow(buffer.fd(), buffer.path());
+        }
+        for (SyncFile fence : fences) {
+            raw[i++] = borrow(fence.fd(), fence.path());
+        }
+        send(metadata, buffers.size(), fences.size(), 0, raw);
+    }
+
+    /**
+     * Sends one message with any fds (memfds, pipes, sockets, devices); the peer receives them in
+     * {@link FdMessage#fds()}, in this order.
+     *
+     * @param metadata at most {@link #MAX_METADATA} bytes
+     * @param fds      each borrowed for the call: they stay open and owned by the caller; the peer gets its own
+     *                 fds for the same open files. At most {@link #MAX_FDS}
+     * @throws IllegalArgumentException if the metadata is too large or there are too many fds
+     * @throws KernelException {@code sendmsg on unix:PATH}: EPIPE if the peer closed the channel, EBADF if this
+     *                         channel or one of {@code fds} is closed
+     */
+    public void send(byte[] metadata, OwnedFd... fds) throws KernelException {
+        Objects.requireNonNull(metadata, "metadata");
+        checkCount(fds.length);
+        int[] raw = new int[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            raw[i] = borrow(fds[i].get(), fds[i].path());
+        }
+        send(metadata, 0, 0, fds.length, raw);
+    }
+
+    private void send(byte[] metadata, int buffers, int fences, int others, int[] raw) throws KernelException {
+        if (metadata.length > MAX_METADATA) {
+            throw new IllegalArgumentException("sendmsg on " + socket.path() + ": " + metadata.length
+                    + " bytes of metadata, at most " + MAX_METADATA + " fit a message");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocate(HEADER_SIZE + metadata.length);
+            message.set(JAVA_INT_UNALIGNED, 0, MAGIC);
+            message.set(JAVA_SHORT_UNALIGNED, BUFFERS_OFFSET, (short) buffers);
+            message.set(JAVA_SHORT_UNALIGNED, FENCES_OFFSET, (short) fences);
+            message.set(JAVA_SHORT_UNALIGNED, FDS_OFFSET, (short) others);
+            MemorySegment.copy(metadata, 0, message, JAVA_BYTE, HEADER_SIZE, metadata.length);
+            UnixSockets.send(socket, message, raw);
+        }
+    }
+
+    /**
+     * Waits for the next message ({@code recvmsg} with {@code MSG_CMSG_CLOEXEC}) and takes ownership of its fds:
+     * dma-bufs become {@link DmaBuf}s (checked to be dma-bufs), fences {@link SyncFile}s. Blocks until a message
+     * arrives or the peer closes the channel.
+     *
+     * @return the message, owned by the caller (close it); empty once the peer has closed the channel and every
+     *         message it sent has been received
+     * @throws TruncatedMessageException if the kernel cut the message short ({@code MSG_TRUNC},
+     *                                   {@code MSG_CTRUNC}); the fds that arrived were closed, the channel stays
+     *                                   usable
+     * @throws ProtocolException if the message is not from an {@code FdChannel}, its fd count disagrees with its
+     *                           header, or an fd sent as a dma-buf or sync_file is not one; its fds were closed
+     * @throws KernelException {@code recvmsg on unix:PATH}: EBADF once closed, ECONNRESET
+     */
+    public Optional<FdMessage> receive() throws IOException {
+        UnixSockets.Received received = UnixSockets.receive(socket, receiveBuffer, receiveFds);
+        List<AutoCloseable> adopted = new ArrayList<>();
+        try {
+            return Optional.ofNullable(decode(received, adopted));
+        } catch (IOException | RuntimeException | Error e) {
+            adopted.forEach(FdChannel::closeQuietly);
+            received.closeFds();
+            throw e;
+        }
+    }
+
+    /** The message in {@code received}, or null at end of stream; every object it adopts goes into {@code adopted}. */
+    private FdMessage decode(UnixSockets.Received received, List<AutoCloseable> adopted) throws IOException {
+        List<OwnedFd> fds = received.fds();
+        long length = received.length();
+        if (length == 0 && fds.isEmpty() && !received.truncated() && !received.controlTruncated()) {
+            return null;
+        }
+        if (received.truncated() || received.controlTruncated()) {
+            String what = received.truncated()
+                    ? "longer than the " + receiveBuffer.byteSize() + " bytes a message may have (MSG_TRUNC)"
+                    : "not all of its fds arrived (MSG_CTRUNC: the process may be at its fd limit, RLIMIT_NOFILE)";
+            throw new TruncatedMessageException("recvmsg on " + socket.path() + ": message truncated: " + what
+                    + "; closed the " + fds.size() + " fds that did arrive");
+        }
+        if (length < HEADER_SIZE || receiveBuffer.get(JAVA_INT_UNALIGNED, 0) != MAGIC) {
+            throw new ProtocolException("recvmsg on " + socket.path() + ": not an FdChannel message (" + length
+                    + " bytes without the header); closed its " + fds.size() + " fds");
+        }
+        int buffers = Short.toUnsignedInt(receiveBuffer.get(JAVA_SHORT_UNALIGNED, BUFFERS_OFFSET));
+        int fences = Short.toUnsignedInt(receiveBuffer.get(JAVA_SHORT_UNALIGNED, FENCES_OFFSET));
+        int others = Short.toUnsignedInt(receiveBuffer.get(JAVA_SHORT_UNALIGNED, FDS_OFFSET));
+        if (buffers + fences + others != fds.size()) {
+            throw new ProtocolException("recvmsg on " + socket.path() + ": the message announces " + buffers
+                    + " dma-bufs, " + fences + " sync_files and " + others + " other fds but carried " + fds.size()
+                    + " fds; closed them");
+        }
+        byte[] metadata = receiveBuffer.asSlice(HEADER_SIZE, length - HEADER_SIZE).toArray(JAVA_BYTE);
+        List<DmaBuf> dmaBufs = new ArrayList<>(buffers);
+        List<SyncFile> syncFiles = new ArrayList<>(fences);
+        List<OwnedFd> plain = new ArrayList<>(others);
+        for (int i = 0; i < fds.size(); i++) {
+            OwnedFd fd = fds.get(i);
+            try {
+                if (i < buffers) {
+                    DmaBuf buffer = DmaBuf.adopt(relabel(fd, "dma-buf"));
+                    adopted.add(buffer);
+                    dmaBufs.add(buffer);
+                } else if (i < buffers + fences) {
+                    SyncFile fence = SyncFile.adopt(relabel(fd, "sync_file"));
+                    adopted.add(fence);
+                    syncFiles.add(fence);
+                } else {
+                    OwnedFd own = relabel(fd, "fd");
+                    adopted.add(own);
+                    plain.add(own);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("recvmsg on " + socket.path() + ": fd " + i + " of the message: "
+                        + e.getMessage() + "; closed all " + fds.size() + " fds of the message");
+            }
+        }
+        return new FdMessage(metadata, dmaBufs, syncFiles, plain);
+    }
+
+    /** Takes over a received fd under a path that says what it is and where it came from. */
+    private OwnedFd relabel(OwnedFd received, String kind) {
+        return OwnedFd.adopt(received.release(), kind + " (received on " + socket.path() + ")");
+    }
+
+    private int borrow(int fd, String path) throws KernelException {
+        if (fd < 0) {
+            throw KernelException.of("sendmsg", socket.path(), Errno.EBADF, path + " was already closed");
+        }
+        return fd;
+    }
+
+    private void checkCount(int count) {
+        if (count > MAX_FDS) {
+            throw new IllegalArgumentException("sendmsg on " + socket.path() + ": " + count
+                    + " fds, at most SCM_MAX_FD (" + MAX_FDS + ") fit a message");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // only OwnedFd, DmaBuf and SyncFile are adopted, and their close() throws nothing checked
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Borrows the socket, for tests that send what an {@code FdChannel} would not. */
+    OwnedFd socket() {
+        return socket;
+    }
+
+    /** The socket's name in messages: {@code unix:PATH}. */
+    public String path() {
+        return socket.path();
+    }
+
+    /** Whether this channel still owns its socket. */
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    /** Closes the socket; the peer's next {@link #receive()} returns empty. Later calls do nothing. */
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    @Override
+    public String toString() {
+        return "FdChannel[" + socket + "]";
+    }
+}

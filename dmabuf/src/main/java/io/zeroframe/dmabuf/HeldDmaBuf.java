@@ -1,0 +1,50 @@
+package io.zeroframe.dmabuf;
+
+import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.dmabuf.internal.FdInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A dma-buf this process holds an fd of, as {@code /proc/self/fdinfo} describes it: for finding leaks and
+ * accounting buffer memory. Two fds of one buffer (a duplicate, a second import) share the inode.
+ *
+ * {@snippet :
+ * long bytes = HeldDmaBuf.list().stream().mapToLong(HeldDmaBuf::size).sum();
+ * }
+ *
+ * @param fd       the fd number
+ * @param inode    the buffer's inode ({@code ino}); equal for every fd of the same buffer
+ * @param size     the buffer's size in bytes
+ * @param exporter the exporting driver or heap ({@code exp_name}), e.g. {@code system}, {@code vivid}
+ * @param name     the name set with {@code DMA_BUF_SET_NAME}, if any
+ */
+public record HeldDmaBuf(int fd, long inode, long size, String exporter, Optional<String> name) {
+    private static final String LINK_PREFIX = "/dmabuf:";
+
+    /** The dma-bufs among this process's open fds, by fd number. */
+    public static List<HeldDmaBuf> list() throws IOException {
+        List<HeldDmaBuf> held = new ArrayList<>();
+        for (Map.Entry<Integer, String> entry : ProcessFds.list().entrySet()) {
+            if (!entry.getValue().startsWith(LINK_PREFIX)) {
+                continue;
+            }
+            Map<String, String> info;
+            try {
+                info = FdInfo.parse(Files.readString(Path.of("/proc/self/fdinfo", entry.getKey().toString())));
+            } catch (NoSuchFileException closedMeanwhile) {
+                continue;
+            }
+            held.add(new HeldDmaBuf(entry.getKey(), Long.parseLong(info.getOrDefault("ino", "0")),
+                    Long.parseLong(info.getOrDefault("size", "0")), info.getOrDefault("exp_name", ""),
+                    Optional.ofNullable(info.get("name")).filter(name -> !name.isEmpty())));
+        }
+        return held;
+    }
+}

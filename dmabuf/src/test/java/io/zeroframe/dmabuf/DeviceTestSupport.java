@@ -1,0 +1,63 @@
+package io.zeroframe.dmabuf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.dma_heap.dma_heap_allocation_data;
+import io.zeroframe.bindings.dma_heap.dma_heap_h;
+import io.zeroframe.bindings.sys.IoctlRequest;
+import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Base of the dma-buf device tests: they run against real drivers (the test bed or a host that has them) and fail,
+ * never skip, when a device is missing. Each test must leave the process's fds as it found them.
+ */
+abstract class DeviceTestSupport {
+    static final Path SYSTEM_HEAP = Path.of("/dev/dma_heap/system");
+    private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
+            IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
+
+    private Map<Integer, String> fdsBefore;
+
+    @BeforeEach
+    final void recordFds() {
+        fdsBefore = ProcessFds.list();
+    }
+
+    @AfterEach
+    final void noFdLeaked() {
+        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
+    }
+
+    static Path require(Path node) {
+        if (!Files.exists(node)) {
+            fail(node + " is missing: device tests need the kernel test bed (scripts/test boots it)");
+        }
+        return node;
+    }
+
+    /** A system-heap buffer as a raw owned fd (the heaps module's allocation API is not this module's). */
+    static OwnedFd allocateRaw(long size) throws KernelException {
+        try (OwnedFd heap = Syscalls.open(require(SYSTEM_HEAP), Syscalls.O_RDWR); Arena arena = Arena.ofConfined()) {
+            MemorySegment request = dma_heap_allocation_data.allocate(arena);
+            dma_heap_allocation_data.len(request, size);
+            dma_heap_allocation_data.fd_flags(request, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
+            Syscalls.ioctl(heap, DMA_HEAP_IOCTL_ALLOC, request);
+            return OwnedFd.adopt(dma_heap_allocation_data.fd(request), "dma-buf (" + SYSTEM_HEAP + ")");
+        }
+    }
+
+    static DmaBuf allocate(long size) throws KernelException {
+        return DmaBuf.adopt(allocateRaw(size));
+    }
+}
