@@ -48,12 +48,17 @@ abstract class DeviceTestSupport {
 
     /** A system-heap buffer as a raw owned fd (the heaps module's allocation API is not this module's). */
     static OwnedFd allocateRaw(long size) throws KernelException {
-        try (OwnedFd heap = Syscalls.open(require(SYSTEM_HEAP), Syscalls.O_RDWR); Arena arena = Arena.ofConfined()) {
+        return allocateRaw(SYSTEM_HEAP, size);
+    }
+
+    /** A buffer from the heap at {@code heapNode}, as a raw owned fd. */
+    static OwnedFd allocateRaw(Path heapNode, long size) throws KernelException {
+        try (OwnedFd heap = Syscalls.open(require(heapNode), Syscalls.O_RDWR); Arena arena = Arena.ofConfined()) {
             MemorySegment request = dma_heap_allocation_data.allocate(arena);
             dma_heap_allocation_data.len(request, size);
             dma_heap_allocation_data.fd_flags(request, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
             Syscalls.ioctl(heap, DMA_HEAP_IOCTL_ALLOC, request);
-            return OwnedFd.adopt(dma_heap_allocation_data.fd(request), "dma-buf (" + SYSTEM_HEAP + ")");
+            return OwnedFd.adopt(dma_heap_allocation_data.fd(request), "dma-buf (" + heapNode + ")");
         }
     }
 

@@ -37,6 +37,8 @@ final class Vgem implements AutoCloseable {
             IoctlRequest.of("DRM_IOCTL_MODE_CREATE_DUMB", drm_h.DRM_IOCTL_MODE_CREATE_DUMB());
     private static final IoctlRequest DRM_IOCTL_PRIME_HANDLE_TO_FD =
             IoctlRequest.of("DRM_IOCTL_PRIME_HANDLE_TO_FD", drm_h.DRM_IOCTL_PRIME_HANDLE_TO_FD());
+    private static final IoctlRequest DRM_IOCTL_PRIME_FD_TO_HANDLE =
+            IoctlRequest.of("DRM_IOCTL_PRIME_FD_TO_HANDLE", drm_h.DRM_IOCTL_PRIME_FD_TO_HANDLE());
     private static final IoctlRequest DRM_IOCTL_GEM_CLOSE =
             IoctlRequest.of("DRM_IOCTL_GEM_CLOSE", drm_h.DRM_IOCTL_GEM_CLOSE());
 
@@ -103,6 +105,20 @@ final class Vgem implements AutoCloseable {
             drm_prime_handle.fd(request, -1);
             Syscalls.ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, request);
             return OwnedFd.adopt(drm_prime_handle.fd(request), "dma-buf (vgem handle " + handle + ")");
+        }
+    }
+
+    /** PRIME-imports a dma-buf (borrowed) as a GEM handle, closed with this object. */
+    int importPrime(DmaBuf buffer) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = drm_prime_handle.allocate(arena);
+            drm_prime_handle.fd(request, buffer.fd());
+            Syscalls.ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, request);
+            int handle = drm_prime_handle.handle(request);
+            if (!handles.contains(handle)) {
+                handles.add(handle);
+            }
+            return handle;
         }
     }
 
