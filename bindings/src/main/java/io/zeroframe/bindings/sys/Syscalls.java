@@ -82,7 +82,8 @@ public final class Syscalls {
     private static final VarHandle ERRNO =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
+    /** Where each thread's downcalls capture errno; shared by the classes of this package. */
+    static final ThreadLocal<MemorySegment> ERRNO_SLOT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
 
@@ -483,7 +484,7 @@ public final class Syscalls {
         }
     }
 
-    private static int checkOpen(OwnedFd fd, String operation) throws KernelException {
+    static int checkOpen(OwnedFd fd, String operation) throws KernelException {
         int raw = fd.get();
         if (raw < 0) {
             throw KernelException.of(operation, fd.path(), Errno.EBADF, "the fd was already closed");
@@ -491,14 +492,14 @@ public final class Syscalls {
         return raw;
     }
 
-    private static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {
+    static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {
         if (result == -1) {
             throw KernelException.of(operation, path, errno(errno));
         }
         return result;
     }
 
-    private static int errno(MemorySegment slot) {
+    static int errno(MemorySegment slot) {
         return (int) ERRNO.get(slot, 0L);
     }
 
@@ -512,7 +513,8 @@ public final class Syscalls {
         return new AssertionError("downcall failed", t);
     }
 
-    private static MethodHandle capturing(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
+    /** A downcall that captures errno; {@code firstVariadic} is the index of the first variadic argument, or -1. */
+    static MethodHandle capturing(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
         MemorySegment address = LINKER.defaultLookup().find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + symbol));
         Linker.Option[] options = firstVariadic < 0

@@ -15,12 +15,8 @@ import io.zeroframe.bindings.socket.sockaddr_un;
 import io.zeroframe.bindings.socket.socket_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,28 +62,20 @@ public final class UnixSockets {
     private static final long CMSG_ALIGNMENT = cmsghdr.cmsg_len$layout().byteSize();
     private static final long SUN_PATH_CAPACITY = sockaddr_un.sun_path$layout().byteSize();
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
-
-    private static final MethodHandle SOCKET = capturing("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = capturing("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = capturing("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = capturing("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle CONNECT = capturing("connect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDMSG = capturing("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = capturing("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SOCKET = Syscalls.capturing("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle BIND = Syscalls.capturing("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle LISTEN = Syscalls.capturing("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle ACCEPT4 = Syscalls.capturing("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle CONNECT = Syscalls.capturing("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle SENDMSG = Syscalls.capturing("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), -1);
+    private static final MethodHandle RECVMSG = Syscalls.capturing("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), -1);
 
     private UnixSockets() {}
 
@@ -140,10 +128,10 @@ public final class UnixSockets {
             MemorySegment address = address(path, arena);
             OwnedFd socket = socket(name);
             try {
-                MemorySegment errno = ERRNO_SLOT.get();
-                check((int) BIND.invokeExact(errno, socket.get(), address, (int) address.byteSize()), errno,
+                MemorySegment errno = Syscalls.ERRNO_SLOT.get();
+                Syscalls.check((int) BIND.invokeExact(errno, socket.get(), address, (int) address.byteSize()), errno,
                         "bind", name);
-                check((int) LISTEN.invokeExact(errno, socket.get(), BACKLOG), errno, "listen", name);
+                Syscalls.check((int) LISTEN.invokeExact(errno, socket.get(), BACKLOG), errno, "listen", name);
                 return socket;
             } catch (Throwable t) {
                 socket.close();
@@ -160,14 +148,14 @@ public final class UnixSockets {
      * @throws KernelException EBADF if {@code listener} is closed, EMFILE when out of fds
      */
     public static OwnedFd accept(OwnedFd listener) throws KernelException {
-        int raw = checkOpen(listener, "accept4");
-        MemorySegment errno = ERRNO_SLOT.get();
+        int raw = Syscalls.checkOpen(listener, "accept4");
+        MemorySegment errno = Syscalls.ERRNO_SLOT.get();
         try {
             int fd;
             do {
                 fd = (int) ACCEPT4.invokeExact(errno, raw, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-            } while (fd == -1 && errno(errno) == Errno.EINTR);
-            return OwnedFd.adopt(check(fd, errno, "accept4", listener.path()), listener.path());
+            } while (fd == -1 && Syscalls.errno(errno) == Errno.EINTR);
+            return OwnedFd.adopt(Syscalls.check(fd, errno, "accept4", listener.path()), listener.path());
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -186,12 +174,12 @@ public final class UnixSockets {
             MemorySegment address = address(path, arena);
             OwnedFd socket = socket(name);
             try {
-                MemorySegment errno = ERRNO_SLOT.get();
+                MemorySegment errno = Syscalls.ERRNO_SLOT.get();
                 int result;
                 do {
                     result = (int) CONNECT.invokeExact(errno, socket.get(), address, (int) address.byteSize());
-                } while (result == -1 && errno(errno) == Errno.EINTR);
-                check(result, errno, "connect", name);
+                } while (result == -1 && Syscalls.errno(errno) == Errno.EINTR);
+                Syscalls.check(result, errno, "connect", name);
                 return socket;
             } catch (Throwable t) {
                 socket.close();
@@ -222,7 +210,7 @@ public final class UnixSockets {
                 throw new IllegalArgumentException("sendmsg on " + socket.path() + ": not a file descriptor: " + fd);
             }
         }
-        int raw = checkOpen(socket, "sendmsg");
+        int raw = Syscalls.checkOpen(socket, "sendmsg");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = iovec.allocate(arena);
             iovec.iov_base(iov, data);
@@ -242,13 +230,13 @@ public final class UnixSockets {
                 msghdr.msg_control(message, control);
                 msghdr.msg_controllen(message, control.byteSize());
             }
-            MemorySegment errno = ERRNO_SLOT.get();
+            MemorySegment errno = Syscalls.ERRNO_SLOT.get();
             long sent;
             do {
                 sent = (long) SENDMSG.invokeExact(errno, raw, message, MSG_NOSIGNAL);
-            } while (sent == -1 && errno(errno) == Errno.EINTR);
+            } while (sent == -1 && Syscalls.errno(errno) == Errno.EINTR);
             if (sent == -1) {
-                throw KernelException.of("sendmsg", socket.path(), errno(errno));
+                throw KernelException.of("sendmsg", socket.path(), Syscalls.errno(errno));
             }
             if (sent != data.byteSize()) {
                 // SOCK_SEQPACKET sends a message whole; anything else is not the socket this class created
@@ -277,7 +265,7 @@ public final class UnixSockets {
         if (maxFds < 0 || maxFds > SCM_MAX_FD) {
             throw new IllegalArgumentException("maxFds must be 0.." + SCM_MAX_FD + ": " + maxFds);
         }
-        int raw = checkOpen(socket, "recvmsg");
+        int raw = Syscalls.checkOpen(socket, "recvmsg");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = iovec.allocate(arena);
             iovec.iov_base(iov, buffer);
@@ -285,7 +273,7 @@ public final class UnixSockets {
             MemorySegment message = msghdr.allocate(arena);
             MemorySegment control = maxFds == 0 ? MemorySegment.NULL
                     : arena.allocate(cmsgSpace((long) maxFds * Integer.BYTES), CMSG_ALIGNMENT);
-            MemorySegment errno = ERRNO_SLOT.get();
+            MemorySegment errno = Syscalls.ERRNO_SLOT.get();
             long length;
             do {
                 message.fill((byte) 0);
@@ -294,9 +282,9 @@ public final class UnixSockets {
                 msghdr.msg_control(message, control);
                 msghdr.msg_controllen(message, control.byteSize());
                 length = (long) RECVMSG.invokeExact(errno, raw, message, MSG_CMSG_CLOEXEC);
-            } while (length == -1 && errno(errno) == Errno.EINTR);
+            } while (length == -1 && Syscalls.errno(errno) == Errno.EINTR);
             if (length == -1) {
-                throw KernelException.of("recvmsg", socket.path(), errno(errno));
+                throw KernelException.of("recvmsg", socket.path(), Syscalls.errno(errno));
             }
             int flags = msghdr.msg_flags(message);
             List<OwnedFd> fds = receivedFds(control, msghdr.msg_controllen(message), socket.path());
@@ -332,10 +320,10 @@ public final class UnixSockets {
     }
 
     private static OwnedFd socket(String name) throws KernelException {
-        MemorySegment errno = ERRNO_SLOT.get();
+        MemorySegment errno = Syscalls.ERRNO_SLOT.get();
         try {
             int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-            return OwnedFd.adopt(check(fd, errno, "socket", name), name);
+            return OwnedFd.adopt(Syscalls.check(fd, errno, "socket", name), name);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -364,25 +352,6 @@ public final class UnixSockets {
         return "unix:" + path;
     }
 
-    private static int checkOpen(OwnedFd fd, String operation) throws KernelException {
-        int raw = fd.get();
-        if (raw < 0) {
-            throw KernelException.of(operation, fd.path(), Errno.EBADF, "the fd was already closed");
-        }
-        return raw;
-    }
-
-    private static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {
-        if (result == -1) {
-            throw KernelException.of(operation, path, errno(errno));
-        }
-        return result;
-    }
-
-    private static int errno(MemorySegment slot) {
-        return (int) ERRNO.get(slot, 0L);
-    }
-
     /** Rethrows a KernelException, Error or RuntimeException as is; anything else is a bug in a downcall. */
     private static KernelException rethrow(Throwable t) throws KernelException {
         if (t instanceof KernelException kernel) {
@@ -397,9 +366,4 @@ public final class UnixSockets {
         throw new AssertionError("downcall failed", t);
     }
 
-    private static MethodHandle capturing(String symbol, FunctionDescriptor descriptor) {
-        MemorySegment address = LINKER.defaultLookup().find(symbol)
-                .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + symbol));
-        return LINKER.downcallHandle(address, descriptor, CAPTURE_ERRNO);
-    }
 }
