@@ -1,8 +1,11 @@
 /**
- * JMH benchmarks of Zeroframe's costs beside the same loops in C (built by the dma-buf issue). The module is
- * open so JMH can reflect into its generated harness classes.
+ * JMH benchmarks of Zeroframe's costs, each beside the same loop in C ({@code bench/src/main/c}); run them all
+ * with {@code scripts/bench}. The module is open so JMH can reflect into its generated harness classes; the
+ * runner puts it on the class path, where JMH's forks find their classes without module flags.
  */
 open module io.zeroframe.bench {
+    requires io.zeroframe.bindings;
+    requires io.zeroframe.dmabuf;
     requires io.zeroframe.heaps;
     requires jmh.core;
 }

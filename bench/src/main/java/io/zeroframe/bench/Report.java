@@ -1,0 +1,180 @@
+package io.zeroframe.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes {@code results.md}: JMH's figures beside the C loops', with Java/C ratios and bytes allocated per
+ * operation. Reads what {@code scripts/bench} left in the results directory: {@code SUITE-jmh.tsv} (from
+ * {@link BenchMain}), {@code SUITE-c.tsv} (from the C programs: name, parameter, median and best ns/op, rounds)
+ * and {@code SUITE-env.txt} (machine, load, JDK), for the suites {@code host} and {@code vm}.
+ */
+final class Report {
+    static final double LIBRARY_OVER_RAW_TARGET = 1.05;
+    static final double LIBRARY_OVER_C_TARGET = 1.3;
+    private static final long[] SIZES = {4096, 65536, 1048576, 16777216};
+
+    private record Java(double score, double error, double bytes) {}
+
+    private record C(double median, double best) {}
+
+    private Report() {}
+
+    static void write(Path dir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Zeroframe benchmarks\n\nWritten by `scripts/bench`. JMH figures are the mean of the measured "
+                + "iterations ± JMH's 99.9% error; C figures are the median (and best) of timed rounds of the "
+                + "same loop (`bench/src/main/c`); B/op is JMH's gc profiler `gc.alloc.rate.norm`. "
+                + "Raw JMH output: `host-jmh.json`, `vm-jmh.json`.\n\n");
+        host(dir, md);
+        vm(dir, md);
+        Files.writeString(dir.resolve("results.md"), md);
+    }
+
+    private static void host(Path dir, StringBuilder md) throws IOException {
+        md.append("## Binding overhead, natively on the host\n\n");
+        Map<String, Java> java = java(dir.resolve("host-jmh.tsv"));
+        Map<String, C> c = c(dir.resolve("host-c.tsv"));
+        if (java.isEmpty()) {
+            md.append("Not run.\n\n");
+            return;
+        }
+        environment(dir.resolve("host-env.txt"), md);
+        md.append("| call | C ns/op (median / best) | raw FFM ns/op | library ns/op | library / raw FFM | "
+                + "library / C | library B/op | raw FFM B/op |\n|---|---|---|---|---|---|---|---|\n");
+        hostRow(md, "`ioctl(FIONREAD)` on a pipe: `Syscalls.ioctl`", c.get("ioctl FIONREAD"),
+                java.get("BindingOverhead.ioctlRawFfm"), java.get("BindingOverhead.ioctlLibrary"));
+        hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd, after: `Syscalls.mmapAddress` + `munmap(long, long)` (added)",
+                c.get("mmap 4096"), java.get("BindingOverhead.mmapRawFfm"), java.get("BindingOverhead.mmapLibrary"));
+        hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd, before: `Syscalls.mmap` into a confined `Arena`, closed",
+                c.get("mmap 4096"), java.get("BindingOverhead.mmapRawFfm"),
+                java.get("BindingOverhead.mmapLibraryArena"));
+        hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd: `Syscalls.mmap` into a shared `Arena` (as `DmaBuf.map`), closed",
+                c.get("mmap 4096"), java.get("BindingOverhead.mmapRawFfm"),
+                java.get("BindingOverhead.mmapLibrarySharedArena"));
+        hostRow(md, "`poll` of an empty pipe, timeout 0: `Syscalls.poll`", c.get("poll 0"),
+                java.get("BindingOverhead.pollRawFfm"), java.get("BindingOverhead.pollLibrary"));
+        md.append(String.format(Locale.ROOT, "%nTargets: library <= %.2fx raw FFM and <= %.1fx C, ~0 B/op.%n%n",
+                LIBRARY_OVER_RAW_TARGET, LIBRARY_OVER_C_TARGET));
+    }
+
+    private static void hostRow(StringBuilder md, String call, C c, Java raw, Java library) {
+        md.append("| ").append(call)
+                .append(" | ").append(c == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", c.median(), c.best()))
+                .append(" | ").append(ns(raw))
+                .append(" | ").append(ns(library))
+                .append(" | ").append(ratio(library, raw == null ? Double.NaN : raw.score(), LIBRARY_OVER_RAW_TARGET))
+                .append(" | ").append(ratio(library, c == null ? Double.NaN : c.median(), LIBRARY_OVER_C_TARGET))
+                .append(" | ").append(bytes(library))
+                .append(" | ").append(bytes(raw))
+                .append(" |\n");
+    }
+
+    private static void vm(Path dir, StringBuilder md) throws IOException {
+        md.append("## dma-buf costs in the test bed (QEMU, software emulation)\n\n");
+        Map<String, Java> java = java(dir.resolve("vm-jmh.tsv"));
+        Map<String, C> c = c(dir.resolve("vm-c.tsv"));
+        if (java.isEmpty() && c.isEmpty()) {
+            md.append("Not run.\n\n");
+            return;
+        }
+        environment(dir.resolve("vm-env.txt"), md);
+        md.append("Emulation inflates the JVM's share of every call: these are what a call costs there, not the "
+                + "binding's overhead (see the host table for that). Java uses the public API: `Heap.allocate`, "
+                + "`Udmabuf.create`, `DmaBuf.cpuAccess`, `DmaBuf.map` into a confined arena, `DmaBuf.close`. "
+                + "B/op of the slow operations (few per iteration) is mostly JMH's own background allocation."
+                + "\n\n");
+        md.append("| buffer | operation | size | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        String[][] operations = {
+            {"cpuAccess", "CPU-access bracket (`DMA_BUF_IOCTL_SYNC` start+end)"},
+            {"mapUnmap", "`mmap`+`munmap` of the whole buffer"},
+            {"allocateClose", "allocate + close"},
+        };
+        for (String kind : List.of("heap", "udmabuf")) {
+            for (String[] operation : operations) {
+                for (long size : SIZES) {
+                    C measured = c.get(kind + "." + operation[0] + " " + size);
+                    Java j = java.get("DmaBufCosts." + operation[0] + " " + kind + "," + size);
+                    if (measured == null && j == null) {
+                        continue;
+                    }
+                    md.append("| ").append(kind.equals("heap") ? "system heap" : "udmabuf")
+                            .append(" | ").append(operation[1])
+                            .append(" | ").append(size >= 1048576 ? size / 1048576 + " MiB" : size / 1024 + " KiB")
+                            .append(" | ").append(measured == null ? "-"
+                                    : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
+                            .append(" | ").append(ns(j))
+                            .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
+                            .append(" | ").append(bytes(j))
+                            .append(" |\n");
+                }
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void environment(Path file, StringBuilder md) throws IOException {
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                md.append("- ").append(line).append('\n');
+            }
+            md.append('\n');
+        }
+    }
+
+    private static String ns(Java j) {
+        if (j == null) {
+            return "-";
+        }
+        return Double.isNaN(j.error()) ? String.format(Locale.ROOT, "%.0f", j.score())
+                : String.format(Locale.ROOT, "%.0f ± %.0f", j.score(), j.error());
+    }
+
+    private static String bytes(Java j) {
+        return j == null || Double.isNaN(j.bytes()) ? "-" : String.format(Locale.ROOT, "%.1f", j.bytes());
+    }
+
+    private static String ratio(Java j, double base, double target) {
+        if (j == null || Double.isNaN(base) || base <= 0) {
+            return "-";
+        }
+        double ratio = j.score() / base;
+        String mark = target <= 0 ? "" : ratio <= target ? " (met)" : " (missed)";
+        return String.format(Locale.ROOT, "%.2fx%s", ratio, mark);
+    }
+
+    /** benchmark (e.g. {@code BindingOverhead.ioctlLibrary}) + " " + size (if any) -> figures. */
+    private static Map<String, Java> java(Path file) throws IOException {
+        Map<String, Java> figures = new HashMap<>();
+        for (String[] f : rows(file, 5)) {
+            figures.put(f[1].isEmpty() ? f[0] : f[0] + " " + f[1],
+                    new Java(Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+        }
+        return figures;
+    }
+
+    /** name + " " + parameter -> figures. */
+    private static Map<String, C> c(Path file) throws IOException {
+        Map<String, C> figures = new HashMap<>();
+        for (String[] f : rows(file, 4)) {
+            figures.put(f[0] + " " + f[1], new C(Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+        }
+        return figures;
+    }
+
+    private static List<String[]> rows(Path file, int fields) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file).stream()
+                .map(line -> line.split("\t", -1))
+                .filter(f -> f.length >= fields)
+                .toList();
+    }
+}
