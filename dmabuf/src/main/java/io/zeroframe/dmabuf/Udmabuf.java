@@ -29,11 +29,9 @@ import java.util.Objects;
  * says which rule the request broke.
  *
  * {@snippet :
- * try (OwnedFd memfd = Syscalls.memfdCreate("frames", Syscalls.MFD_ALLOW_SEALING)) {
- *     // ftruncate to a page multiple, then: fcntl(F_ADD_SEALS, F_SEAL_SHRINK)
- *     try (DmaBuf buffer = Udmabuf.create(memfd, 0, size)) {
- *         // hand buffer.fd() to a device
- *     }
+ * try (Memfd memory = Memfd.create("frames", size);           // sized and sealed as udmabuf requires
+ *      DmaBuf buffer = Udmabuf.create(memory.fd(), 0, size)) {  // or memory.toDmaBuf()
+ *     // hand buffer.fd() to a device
  * }
  * }
  */

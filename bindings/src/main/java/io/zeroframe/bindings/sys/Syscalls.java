@@ -112,6 +112,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle LSEEK = capturing("lseek",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle FTRUNCATE = capturing("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
     private static final MethodHandle MEMFD_CREATE = capturing("memfd_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     private static final MethodHandle PIPE2 = capturing("pipe2",
@@ -416,6 +418,23 @@ public final class Syscalls {
                 throw KernelException.of("lseek", fd.path(), errno(errno));
             }
             return result;
+        } catch (KernelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ftruncate}: sets the file's size, retried on EINTR; EPERM once a seal forbids the change. */
+    public static void ftruncate(OwnedFd fd, long length) throws KernelException {
+        int raw = checkOpen(fd, "ftruncate");
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int result;
+            do {
+                result = (int) FTRUNCATE.invokeExact(errno, raw, length);
+            } while (result == -1 && errno(errno) == Errno.EINTR);
+            check(result, errno, "ftruncate", fd.path());
         } catch (KernelException e) {
             throw e;
         } catch (Throwable t) {

@@ -1,0 +1,46 @@
+package io.zeroframe.dmabuf;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.zeroframe.bindings.DevicePermissionException;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MemfdTest {
+    @Test
+    void aMemfdIsSizedSealedAndMappable() throws Exception {
+        Map<Integer, String> before = ProcessFds.list();
+        try (Memfd memory = Memfd.create("zf-frames", 3 * 4096)) {
+            assertEquals(3 * 4096, memory.size());
+            assertEquals(Syscalls.F_SEAL_SHRINK | Syscalls.F_SEAL_GROW,
+                    Syscalls.fcntl(memory.fd(), Syscalls.F_GET_SEALS, 0));
+            assertEquals(3 * 4096, Syscalls.fstat(memory.fd()).size());
+            try (Arena arena = Arena.ofConfined()) {
+                memory.map(arena).set(JAVA_LONG, 2 * 4096, 0x1234L);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                assertEquals(0x1234L, memory.map(arena).get(JAVA_LONG, 2 * 4096), "not shared memory");
+            }
+            KernelException grow = assertThrows(KernelException.class, () -> Syscalls.ftruncate(memory.fd(), 8 * 4096));
+            assertInstanceOf(DevicePermissionException.class, grow);
+            assertEquals("ftruncate on memfd:zf-frames: EPERM (Operation not permitted)", grow.getMessage());
+        }
+        assertEquals(before, ProcessFds.list());
+    }
+
+    @Test
+    void sizesMustBeWholePages() {
+        Map<Integer, String> before = ProcessFds.list();
+        assertEquals("memfd odd: size 100 is not a positive multiple of the page size 4096",
+                assertThrows(IllegalArgumentException.class, () -> Memfd.create("odd", 100)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Memfd.create("empty", 0));
+        assertEquals(before, ProcessFds.list());
+    }
+}
