@@ -1,6 +1,8 @@
 package io.zeroframe.v4l2;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -17,6 +19,8 @@ import java.util.Set;
 public record VideoDeviceInfo(Path path, String driver, String card, String busInfo, int version,
                               Set<VideoCapability> deviceCapabilities, int unknownCapabilityBits) {
     public VideoDeviceInfo {
-        deviceCapabilities = Set.copyOf(deviceCapabilities);
+        deviceCapabilities = deviceCapabilities.isEmpty()
+                ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(deviceCapabilities)); // kernel bit order
     }
 }
