@@ -39,9 +39,9 @@ class SyscallsMmapAddressTest {
             assertNotEquals(0, address);
             assertEquals(0, address % 4096, "not page aligned");
             MemorySegment.ofAddress(address).reinterpret(8192).set(JAVA_BYTE, 4096, (byte) 0x5a);
-            assertEquals(1, SyscallsTest.mappedRegions("/memfd:mapaddr"));
+            assertEquals(1, ProcessFds.mappingsOf("/memfd:mapaddr"));
             Syscalls.munmap(address, 8192);
-            assertEquals(0, SyscallsTest.mappedRegions("/memfd:mapaddr"), "mapping still present after munmap");
+            assertEquals(0, ProcessFds.mappingsOf("/memfd:mapaddr"), "mapping still present after munmap");
 
             MemorySegment page = arena.allocate(8192);
             Syscalls.lseek(memfd, 0, Syscalls.SEEK_SET);

@@ -140,9 +140,9 @@ class SyscallsTest {
             assertEquals(8192, mapping.byteSize());
             mapping.set(JAVA_BYTE, 4096, (byte) 0x5a);
             assertThrows(IndexOutOfBoundsException.class, () -> mapping.get(JAVA_BYTE, 8192));
-            assertTrue(mappedRegions("/memfd:map") > 0);
+            assertTrue(ProcessFds.mappingsOf("/memfd:map") > 0);
             arena.close();
-            assertEquals(0, mappedRegions("/memfd:map"), "mapping still present after its arena closed");
+            assertEquals(0, ProcessFds.mappingsOf("/memfd:map"), "mapping still present after its arena closed");
             assertThrows(IllegalStateException.class, () -> mapping.get(JAVA_BYTE, 0));
 
             try (Arena readArena = Arena.ofConfined()) {
@@ -215,9 +215,4 @@ class SyscallsTest {
         assertFalse(e instanceof DeviceGoneException);
     }
 
-    static long mappedRegions(String target) throws Exception {
-        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(line -> line.contains(target)).count();
-        }
-    }
 }

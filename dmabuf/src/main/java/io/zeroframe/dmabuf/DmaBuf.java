@@ -56,7 +56,8 @@ public final class DmaBuf implements AutoCloseable {
             IoctlRequest.of("DMA_BUF_IOCTL_IMPORT_SYNC_FILE", dma_buf_h.DMA_BUF_IOCTL_IMPORT_SYNC_FILE());
     /** The kernel's limit for {@link #setName}, including the terminating NUL. */
     static final int NAME_CAPACITY = dma_buf_h.DMA_BUF_NAME_LEN();
-    private static final String LINK_PREFIX = "/dmabuf:";
+    /** How /proc/self/fd/N reads for a dma-buf: {@code /dmabuf:NAME}. */
+    static final String LINK_PREFIX = "/dmabuf:";
     private static final String EXPORTER_FIELD = "exp_name";
 
     private final OwnedFd fd;

@@ -26,13 +26,11 @@ import java.util.Optional;
  * @param name     the name set with {@code DMA_BUF_SET_NAME}, if any
  */
 public record HeldDmaBuf(int fd, long inode, long size, String exporter, Optional<String> name) {
-    private static final String LINK_PREFIX = "/dmabuf:";
-
     /** The dma-bufs among this process's open fds, by fd number. */
     public static List<HeldDmaBuf> list() throws IOException {
         List<HeldDmaBuf> held = new ArrayList<>();
         for (Map.Entry<Integer, String> entry : ProcessFds.list().entrySet()) {
-            if (!entry.getValue().startsWith(LINK_PREFIX)) {
+            if (!entry.getValue().startsWith(DmaBuf.LINK_PREFIX)) {
                 continue;
             }
             Map<String, String> info;

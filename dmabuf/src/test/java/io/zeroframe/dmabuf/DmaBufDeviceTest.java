@@ -89,15 +89,15 @@ class DmaBufDeviceTest extends DeviceTestSupport {
 
     @Test
     void aMappingDiesWithItsBufferOrItsArenaWhicheverIsFirst() throws Exception {
-        long mappingsBefore = dmaBufMappings();
+        long mappingsBefore = ProcessFds.mappingsOf("/dmabuf:");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pixels;
             try (DmaBuf buffer = allocate(SIZE)) {
                 pixels = buffer.map(arena, Access.READ_WRITE);
                 pixels.set(JAVA_LONG, 0, 42L);
-                assertEquals(mappingsBefore + 1, dmaBufMappings());
+                assertEquals(mappingsBefore + 1, ProcessFds.mappingsOf("/dmabuf:"));
             }
-            assertEquals(mappingsBefore, dmaBufMappings(), "closing the buffer left its mapping");
+            assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "closing the buffer left its mapping");
             assertThrows(IllegalStateException.class, () -> pixels.get(JAVA_LONG, 0));
         }
         try (DmaBuf buffer = allocate(SIZE)) {
@@ -105,7 +105,7 @@ class DmaBufDeviceTest extends DeviceTestSupport {
             try (Arena arena = Arena.ofConfined()) {
                 first = buffer.map(arena, Access.READ);
             }
-            assertEquals(mappingsBefore, dmaBufMappings(), "closing the arena left its mapping");
+            assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "closing the arena left its mapping");
             assertThrows(IllegalStateException.class, () -> first.get(JAVA_LONG, 0));
             try (Arena arena = Arena.ofConfined()) {
                 assertEquals(0L, buffer.map(arena, Access.READ).get(JAVA_LONG, 0), "the buffer outlives a mapping");
@@ -113,11 +113,6 @@ class DmaBufDeviceTest extends DeviceTestSupport {
         }
     }
 
-    private static long dmaBufMappings() throws Exception {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
-            return lines.filter(line -> line.contains("/dmabuf:")).count();
-        }
-    }
 
     @Test
     void setNameIsReadBackFromFdinfo() throws Exception {

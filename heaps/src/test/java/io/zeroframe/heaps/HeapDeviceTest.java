@@ -15,7 +15,6 @@ import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.DmaBuf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +34,13 @@ class HeapDeviceTest {
     @BeforeEach
     void recordResources() throws Exception {
         fdsBefore = ProcessFds.list();
-        mappingsBefore = dmaBufMappings();
+        mappingsBefore = ProcessFds.mappingsOf("/dmabuf:");
     }
 
     @AfterEach
     void nothingLeaked() throws Exception {
         assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-        assertEquals(mappingsBefore, dmaBufMappings(), "dma-buf mappings changed");
+        assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "dma-buf mappings changed");
     }
 
     @Test
@@ -132,9 +131,4 @@ class HeapDeviceTest {
         }
     }
 
-    private static long dmaBufMappings() throws Exception {
-        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(line -> line.contains("/dmabuf:")).count();
-        }
-    }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** The file descriptors this process holds, read from {@code /proc/self/fd}: for leak checks. */
+/** The file descriptors and mappings this process holds, read from /proc/self: for leak checks. */
 public final class ProcessFds {
     private static final Path FD_DIRECTORY = Path.of("/proc/self/fd");
+    private static final Path MAPS = Path.of("/proc/self/maps");
 
     private ProcessFds() {}
 
@@ -37,5 +38,14 @@ public final class ProcessFds {
             throw new UncheckedIOException("reading " + FD_DIRECTORY, e);
         }
         return fds;
+    }
+
+    /** How many of this process's mappings ({@code /proc/self/maps} lines) name {@code target}, e.g. {@code /dmabuf:}. */
+    public static long mappingsOf(String target) {
+        try (Stream<String> lines = Files.lines(MAPS)) {
+            return lines.filter(line -> line.contains(target)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + MAPS, e);
+        }
     }
 }

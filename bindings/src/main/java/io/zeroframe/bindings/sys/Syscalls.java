@@ -180,10 +180,8 @@ public final class Syscalls {
                 result = (int) IOCTL_VALUE.invokeExact(errno, raw, request.number(), value);
             } while (result == -1 && errno(errno) == Errno.EINTR);
             return check(result, errno, request.name(), fd.path());
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -203,10 +201,8 @@ public final class Syscalls {
                 fd = (int) OPEN.invokeExact(errno, cPath, flags | O_CLOEXEC, 0);
             } while (fd == -1 && errno(errno) == Errno.EINTR);
             return OwnedFd.adopt(check(fd, errno, "open", name), name);
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -271,10 +267,8 @@ public final class Syscalls {
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             check((int) MUNMAP.invokeExact(errno, address, length), errno, "munmap", null);
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -316,10 +310,8 @@ public final class Syscalls {
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             check((int) MUNMAP_ADDRESS.invokeExact(errno, address, length), errno, "munmap", null);
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -354,10 +346,8 @@ public final class Syscalls {
                     timeout = (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
                 }
             }
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -371,16 +361,9 @@ public final class Syscalls {
                 result = (int) FCNTL.invokeExact(errno, raw, command, argument);
             } while (result == -1 && errno(errno) == Errno.EINTR);
             return check(result, errno, "fcntl", fd.path());
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
-    }
-
-    /** A second owned fd for the same open file ({@code F_DUPFD_CLOEXEC}). */
-    public static OwnedFd dup(OwnedFd fd) throws KernelException {
-        return fd.duplicate();
     }
 
     /** What the kernel says about an open file: {@code statx(fd, "", AT_EMPTY_PATH)}. */
@@ -401,10 +384,8 @@ public final class Syscalls {
                     statx.stx_size(buffer),
                     statx.stx_rdev_major(buffer),
                     statx.stx_rdev_minor(buffer));
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -418,10 +399,8 @@ public final class Syscalls {
                 throw KernelException.of("lseek", fd.path(), errno(errno));
             }
             return result;
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -435,10 +414,8 @@ public final class Syscalls {
                 result = (int) FTRUNCATE.invokeExact(errno, raw, length);
             } while (result == -1 && errno(errno) == Errno.EINTR);
             check(result, errno, "ftruncate", fd.path());
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -449,10 +426,8 @@ public final class Syscalls {
             MemorySegment errno = ERRNO_SLOT.get();
             int fd = (int) MEMFD_CREATE.invokeExact(errno, cName, flags | MFD_CLOEXEC);
             return OwnedFd.adopt(check(fd, errno, "memfd_create", null), "memfd:" + name);
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -466,10 +441,8 @@ public final class Syscalls {
                 OwnedFd.adopt(fds.getAtIndex(JAVA_INT, 0), "pipe (read end)"),
                 OwnedFd.adopt(fds.getAtIndex(JAVA_INT, 1), "pipe (write end)")
             };
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -496,10 +469,8 @@ public final class Syscalls {
                 throw KernelException.of(operation, fd.path(), errno(errno));
             }
             return result;
-        } catch (KernelException e) {
-            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw rethrow(t);
         }
     }
 
@@ -520,6 +491,14 @@ public final class Syscalls {
 
     static int errno(MemorySegment slot) {
         return (int) ERRNO.get(slot, 0L);
+    }
+
+    /** Rethrows a KernelException, Error or RuntimeException as is; anything else is a bug in a downcall. */
+    static KernelException rethrow(Throwable t) throws KernelException {
+        if (t instanceof KernelException kernel) {
+            throw kernel;
+        }
+        throw unexpected(t);
     }
 
     private static AssertionError unexpected(Throwable t) {

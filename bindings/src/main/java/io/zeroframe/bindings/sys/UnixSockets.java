@@ -135,7 +135,7 @@ public final class UnixSockets {
                 return socket;
             } catch (Throwable t) {
                 socket.close();
-                throw rethrow(t);
+                throw Syscalls.rethrow(t);
             }
         }
     }
@@ -157,7 +157,7 @@ public final class UnixSockets {
             } while (fd == -1 && Syscalls.errno(errno) == Errno.EINTR);
             return OwnedFd.adopt(Syscalls.check(fd, errno, "accept4", listener.path()), listener.path());
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -183,7 +183,7 @@ public final class UnixSockets {
                 return socket;
             } catch (Throwable t) {
                 socket.close();
-                throw rethrow(t);
+                throw Syscalls.rethrow(t);
             }
         }
     }
@@ -244,7 +244,7 @@ public final class UnixSockets {
                         + data.byteSize() + " bytes: not a SOCK_SEQPACKET socket");
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -291,7 +291,7 @@ public final class UnixSockets {
             return new Received(Math.min(length, buffer.byteSize()), (flags & MSG_TRUNC) != 0,
                     (flags & MSG_CTRUNC) != 0, fds);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -325,7 +325,7 @@ public final class UnixSockets {
             int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
             return OwnedFd.adopt(Syscalls.check(fd, errno, "socket", name), name);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -351,19 +351,4 @@ public final class UnixSockets {
     private static String name(Path path) {
         return "unix:" + path;
     }
-
-    /** Rethrows a KernelException, Error or RuntimeException as is; anything else is a bug in a downcall. */
-    private static KernelException rethrow(Throwable t) throws KernelException {
-        if (t instanceof KernelException kernel) {
-            throw kernel;
-        }
-        if (t instanceof Error error) {
-            throw error;
-        }
-        if (t instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        throw new AssertionError("downcall failed", t);
-    }
-
 }
