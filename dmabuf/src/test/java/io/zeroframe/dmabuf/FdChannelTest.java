@@ -334,10 +334,14 @@ class FdChannelTest {
                     return 0;
                 }
                 """);
-        Process gcc = new ProcessBuilder("gcc", "-o", exe.toString(), source.toString())
+        // every stream to a file: pipes to the children would show up as open fds in the leak check
+        ProcessBuilder.Redirect noInput = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
+        Process gcc = new ProcessBuilder("gcc", "-o", exe.toString(), source.toString()).redirectInput(noInput)
                 .redirectErrorStream(true).redirectOutput(directory.resolve("gcc.log").toFile()).start();
         assertEquals(0, gcc.waitFor(), () -> "gcc failed: " + read(directory.resolve("gcc.log")));
-        Process run = new ProcessBuilder(exe.toString()).redirectOutput(directory.resolve("cmsg.txt").toFile()).start();
+        Process run = new ProcessBuilder(exe.toString()).redirectInput(noInput)
+                .redirectError(directory.resolve("cmsg.err").toFile())
+                .redirectOutput(directory.resolve("cmsg.txt").toFile()).start();
         assertEquals(0, run.waitFor());
         List<String> expected = Files.readAllLines(directory.resolve("cmsg.txt"));
         List<String> actual = new ArrayList<>();
