@@ -209,6 +209,19 @@ class SyscallsTest {
     }
 
     @Test
+    void fileSystemMagicTellsAMemfdFromADmaBuf() throws Exception {
+        try (OwnedFd memfd = Syscalls.memfdCreate("magic", 0)) {
+            long magic = Syscalls.fileSystemMagic(memfd);
+            assertTrue(magic != 0 && magic != Syscalls.DMA_BUF_MAGIC, Long.toHexString(magic));
+            assertEquals(0x444d4142L, Syscalls.DMA_BUF_MAGIC, "\"DMAB\"");
+        }
+        OwnedFd closed = Syscalls.memfdCreate("gone", 0);
+        closed.close();
+        assertEquals("fstatfs on memfd:gone: EBADF (Bad file descriptor): the fd was already closed",
+                assertThrows(KernelException.class, () -> Syscalls.fileSystemMagic(closed)).getMessage());
+    }
+
+    @Test
     void memfdNamesThatAreTooLongAreRejected() {
         KernelException e = assertThrows(KernelException.class, () -> Syscalls.memfdCreate("x".repeat(300), 0));
         assertEquals("memfd_create: EINVAL (Invalid argument)", e.getMessage());

@@ -17,7 +17,6 @@ import io.zeroframe.dmabuf.internal.Waits;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -81,9 +80,8 @@ public final class DmaBuf implements AutoCloseable {
     }
 
     /**
-     * Takes ownership of a dma-buf fd, after the kernel's own check that it is one: {@code /proc/self/fdinfo/N}
-     * has an {@code exp_name:} line (or {@code /proc/self/fd/N} links to {@code /dmabuf:...}). Learns the size
-     * with {@code lseek(SEEK_END)}.
+     * Takes ownership of a dma-buf fd, after the kernel's own check that it is one: it lives on the dma-buf file
+     * system ({@code fstatfs} reports {@code DMA_BUF_MAGIC}). Learns the size with {@code lseek(SEEK_END)}.
      *
      * @param fd takes ownership, also when this fails: the fd is then closed, so nothing leaks. Either way the
      *           given {@code OwnedFd} is left closed ({@code get() == -1}), so a caller's try-with-resources
@@ -95,13 +93,9 @@ public final class DmaBuf implements AutoCloseable {
     public static DmaBuf adopt(OwnedFd fd) throws KernelException {
         Objects.requireNonNull(fd, "fd");
         try (fd) {
-            Map<String, String> info = FdInfo.read(fd);
-            if (!info.containsKey(EXPORTER_FIELD)) {
-                String target = FdInfo.linkTarget(fd);
-                if (!target.startsWith(LINK_PREFIX)) {
-                    throw new IllegalArgumentException(fd.path() + " is not a dma-buf: fd " + fd.get()
-                            + " links to " + target + " and its /proc/self/fdinfo has no exp_name (closed it)");
-                }
+            if (Syscalls.fileSystemMagic(fd) != Syscalls.DMA_BUF_MAGIC) {
+                throw new IllegalArgumentException(fd.path() + " is not a dma-buf: fd " + fd.get() + " links to "
+                        + FdInfo.linkTarget(fd) + " and its /proc/self/fdinfo has no exp_name (closed it)");
             }
             long size = Syscalls.lseek(fd, 0, Syscalls.SEEK_END);
             return new DmaBuf(OwnedFd.adopt(fd.release(), fd.path()), size);

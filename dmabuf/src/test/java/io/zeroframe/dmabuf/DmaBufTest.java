@@ -63,7 +63,7 @@ class DmaBufTest {
         memfd.close();
         KernelException e = assertThrows(KernelException.class, () -> DmaBuf.adopt(memfd));
         assertEquals(Errno.EBADF, e.errno());
-        assertEquals("read /proc/self/fdinfo on memfd:gone: EBADF (Bad file descriptor): the fd was already closed",
+        assertEquals("fstatfs on memfd:gone: EBADF (Bad file descriptor): the fd was already closed",
                 e.getMessage());
     }
 

@@ -464,6 +464,15 @@ public class libc_h extends libc_h$shared {
     public static int FIONREAD() {
         return FIONREAD;
     }
+    private static final int DMA_BUF_MAGIC = (int)1145913666L;
+    /**
+     * {@snippet lang=c :
+     * #define DMA_BUF_MAGIC 1145913666
+     * }
+     */
+    public static int DMA_BUF_MAGIC() {
+        return DMA_BUF_MAGIC;
+    }
     private static final int F_DUPFD_CLOEXEC = (int)1030L;
     /**
      * {@snippet lang=c :

@@ -9,6 +9,7 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.libc.libc_h;
 import io.zeroframe.bindings.libc.pollfd;
+import io.zeroframe.bindings.libc.statfs;
 import io.zeroframe.bindings.libc.statx;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -63,6 +64,9 @@ public final class Syscalls {
     public static final int SEEK_CUR = libc_h.SEEK_CUR();
     public static final int SEEK_END = libc_h.SEEK_END();
 
+    /** The file system magic of dma-buf fds ({@code DMA_BUF_MAGIC}, "DMAB"), as {@link #fileSystemMagic} reads it. */
+    public static final long DMA_BUF_MAGIC = libc_h.DMA_BUF_MAGIC();
+
     public static final short POLLIN = (short) libc_h.POLLIN();
     public static final short POLLPRI = (short) libc_h.POLLPRI();
     public static final short POLLOUT = (short) libc_h.POLLOUT();
@@ -110,6 +114,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle STATX = capturing("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
+    private static final MethodHandle FSTATFS = capturing("fstatfs",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle LSEEK = capturing("lseek",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle FTRUNCATE = capturing("ftruncate",
@@ -384,6 +390,22 @@ public final class Syscalls {
                     statx.stx_size(buffer),
                     statx.stx_rdev_major(buffer),
                     statx.stx_rdev_minor(buffer));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The magic number of the file system {@code fd} lives on ({@code fstatfs}'s {@code f_type}): how the kernel
+     * tells a dma-buf ({@link #DMA_BUF_MAGIC}) from other files, in one system call.
+     */
+    public static long fileSystemMagic(OwnedFd fd) throws KernelException {
+        int raw = checkOpen(fd, "fstatfs");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = statfs.allocate(arena);
+            MemorySegment errno = ERRNO_SLOT.get();
+            check((int) FSTATFS.invokeExact(errno, raw, buffer), errno, "fstatfs", fd.path());
+            return statfs.f_type(buffer);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -163,7 +163,10 @@ class AbiTest {
             String name = layout.name().orElseThrow(() -> new AssertionError(cls + ".layout() has no name"));
             List<Field> fields = new ArrayList<>();
             collect(layout, "", 0, fields);
-            return new Struct(cls.getName(), keyword + name, layout, List.copyOf(fields));
+            // a typedef of an anonymous struct (__kernel_fsid_t) has no tag: C knows it by the typedef name,
+            // which jextract gives the class
+            String cType = name.startsWith("$anon") ? cls.getSimpleName() : keyword + name;
+            return new Struct(cls.getName(), cType, layout, List.copyOf(fields));
         }
 
         /** Walks a group the way C lays it out; anonymous members are flattened as C names them. */
