@@ -12,6 +12,9 @@ HOST_PACKAGES=(busybox-static cpio kmod xz-utils socat)
 # Modules loaded in the guest (their dependencies are added from modules.dep).
 GUEST_MODULES=(netfs 9pnet 9p 9pnet_virtio vivid drm drm_kms_helper drm_shmem_helper
   vgem virtio_dma_buf virtio-gpu)
+# Module parameters, by module name. vivid: instance 0 single-planar (/dev/video0 capture, as before),
+# instance 1 multi-planar (NV12M, YUV420M, ... and the _MPLANE buffer types).
+declare -A GUEST_MODULE_PARAMS=([vivid]="n_devs=2 multiplanar=1,2")
 
 die() {
   echo "testbed: $*" >&2
