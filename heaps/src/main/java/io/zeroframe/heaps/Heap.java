@@ -7,6 +7,7 @@ import io.zeroframe.bindings.dma_heap.dma_heap_allocation_data;
 import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.dmabuf.BufferAllocator;
 import io.zeroframe.dmabuf.DmaBuf;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
  *
  * <p>Not thread-safe: {@link #allocate} reuses one request struct.
  */
-public final class Heap implements AutoCloseable {
+public final class Heap implements BufferAllocator, AutoCloseable {
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
@@ -102,6 +103,7 @@ public final class Heap implements AutoCloseable {
      *         size the heap refuses; EBADF once this heap is closed
      * @throws IllegalArgumentException if {@code size} is not positive or exceeds the machine's memory
      */
+    @Override
     public DmaBuf allocate(long size) throws KernelException {
         return allocate(size, 0);
     }
@@ -122,6 +124,12 @@ public final class Heap implements AutoCloseable {
         dma_heap_allocation_data.heap_flags(request, heapFlags);
         Syscalls.ioctl(fd, DMA_HEAP_IOCTL_ALLOC, request);
         return DmaBuf.adopt(OwnedFd.adopt(dma_heap_allocation_data.fd(request), "dma-buf from " + fd.path()));
+    }
+
+    /** {@code dma-heap /dev/dma_heap/NAME}. */
+    @Override
+    public String description() {
+        return "dma-heap " + fd.path();
     }
 
     /** Closes the heap's node; buffers already allocated stay valid. Idempotent. */
