@@ -1,0 +1,20 @@
+package io.zeroframe.dmabuf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** What {@link UdmabufAllocator} refuses before it asks the kernel (no /dev/udmabuf needed). */
+class UdmabufAllocatorTest {
+    @Test
+    void sizesThatAreNotPositiveOrCannotBeRoundedAreRefused() {
+        UdmabufAllocator allocator = new UdmabufAllocator();
+        assertEquals("udmabuf allocation of 0 bytes: not a positive size",
+                assertThrows(IllegalArgumentException.class, () -> allocator.allocate(0)).getMessage());
+        assertEquals("udmabuf allocation of -5 bytes: not a positive size",
+                assertThrows(IllegalArgumentException.class, () -> allocator.allocate(-5)).getMessage());
+        assertEquals("udmabuf allocation of 9223372036854775807 bytes: too large to round up to whole pages",
+                assertThrows(IllegalArgumentException.class, () -> allocator.allocate(Long.MAX_VALUE)).getMessage());
+    }
+}

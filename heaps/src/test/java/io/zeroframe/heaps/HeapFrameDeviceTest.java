@@ -1,0 +1,41 @@
+package io.zeroframe.heaps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.dmabuf.BufferAllocator;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.PixelFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** A {@link Heap} as the {@link BufferAllocator} of {@link Frame#allocate}. */
+@Tag("device")
+class HeapFrameDeviceTest {
+    @Test
+    void aHeapAllocatesFrames() throws Exception {
+        Map<Integer, String> fdsBefore = ProcessFds.list();
+        FrameLayout layout = FrameLayout.of(PixelFormat.NV12M, 640, 480, 256);
+        Frame frame;
+        try (Heap heap = Heap.open("system")) {
+            BufferAllocator allocator = heap;
+            assertEquals("dma-heap /dev/dma_heap/system", allocator.description());
+            frame = Frame.allocate(allocator, layout);
+        }
+        try (frame) {
+            assertEquals(2, frame.buffers().size());
+            DmaBuf chroma = frame.plane(1).buffer();
+            assertSame(frame.buffers().get(1), chroma);
+            assertEquals("system", chroma.exporter());
+            assertEquals(640L * 240, chroma.size(), "153600 bytes: a whole number of pages already");
+            assertEquals(640, frame.plane(1).pitch());
+        }
+        assertFalse(frame.plane(0).buffer().isOpen());
+        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
+    }
+}
