@@ -95,11 +95,13 @@ public final class Frame implements AutoCloseable {
      * buffers are then closed before the exception is thrown, so a caller never has to clean up after a refused
      * frame.
      *
-     * <p>Checks that the planes fit: one plane per plane of {@code format}; offsets not negative; pitch and
-     * length positive; {@code offset + length <= buffer.size()}; each buffer open; and for a {@link Modifier#LINEAR}
-     * frame, each pitch at least a row of the plane ({@link FrameLayout}'s minimum) and each length at least
-     * {@code pitch * (rows - 1)} plus one row. Other modifiers are tiled layouts whose pitch and size only the
-     * driver knows.
+     * <p>Checks that the planes fit, as DRM checks a framebuffer ({@code drm_framebuffer_check},
+     * {@code drm_gem_fb_init_with_funcs}): one plane per plane of {@code format}; each buffer open; offsets not
+     * negative; pitch and length positive; {@code offset + length <= buffer.size()}; and for a
+     * {@link Modifier#LINEAR} frame, each pitch at least one row of the plane at the format's bytes per sample
+     * ({@code drm_format_info_min_pitch}: 1282 bytes for a 641-pixel YUYV row, where {@link FrameLayout}
+     * allocates whole blocks, 1284) and each length at least {@code pitch * (rows - 1)} plus one row. Other
+     * modifiers are tiled layouts whose pitch and size only the driver knows.
      *
      * @param planes one per plane of {@code format}; several may share a {@code DmaBuf}
      * @throws IllegalArgumentException naming the plane and the value that does not fit
@@ -143,7 +145,8 @@ public final class Frame implements AutoCloseable {
             }
             if (modifier.equals(Modifier.LINEAR)) {
                 PixelFormat.Plane layout = format.plane(i);
-                long row = FrameLayout.minimumPitch(layout, width);
+                long row = Math.ceilDiv(Math.ceilDiv(width, layout.horizontalSubsampling())
+                        * (long) layout.bytesPerBlock(), layout.pixelsPerBlock());
                 long rows = Math.ceilDiv(height, layout.verticalSubsampling());
                 if (plane.pitch() < row) {
                     throw new IllegalArgumentException(at + "pitch " + plane.pitch() + " is less than a row of "

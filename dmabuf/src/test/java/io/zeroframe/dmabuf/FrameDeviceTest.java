@@ -183,6 +183,17 @@ class FrameDeviceTest extends DeviceTestSupport {
         refused("frame XRGB8888 0x16: the size is not positive",
                 PixelFormat.XRGB8888, 0, 16, Modifier.LINEAR, b -> List.of(new Frame.Plane(b, 0, 256, 4096)));
         refused("modifier", PixelFormat.XRGB8888, 64, 16, null, b -> List.of(new Frame.Plane(b, 0, 256, 4096)));
+        // DRM's minimum for YUYV counts 2 bytes per pixel: a 641-pixel row may have 1282 bytes, not fewer
+        DmaBuf odd = new UdmabufAllocator().allocate(PAGE);
+        try (Frame frame = Frame.of(PixelFormat.YUYV, 641, 2, Modifier.LINEAR,
+                List.of(new Frame.Plane(odd, 0, 1282, 2564)))) {
+            assertEquals(1282, frame.plane(0).pitch());
+        }
+        refused("frame YUYV 641x2, plane 0: pitch 1281 is less than a row of 1282 bytes",
+                PixelFormat.YUYV, 641, 2, Modifier.LINEAR, b -> List.of(new Frame.Plane(b, 0, 1281, 2564)));
+        refused("frame NV12M 641x2, plane 1: pitch 641 is less than a row of 642 bytes",
+                PixelFormat.NV12M, 641, 2, Modifier.LINEAR,
+                b -> List.of(new Frame.Plane(b, 0, 641, 1282), new Frame.Plane(b, 0, 641, 641)));
         // a tiled frame's pitch and size are the driver's business: only the bounds of the buffer are checked
         DmaBuf tiled = new UdmabufAllocator().allocate(PAGE);
         try (Frame frame = Frame.of(PixelFormat.XRGB8888, 64, 64, Modifier.of(0x0100000000000001L),

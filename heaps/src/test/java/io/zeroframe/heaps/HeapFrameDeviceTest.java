@@ -32,8 +32,9 @@ class HeapFrameDeviceTest {
             DmaBuf chroma = frame.plane(1).buffer();
             assertSame(frame.buffers().get(1), chroma);
             assertEquals("system", chroma.exporter());
-            assertEquals(640L * 240, chroma.size(), "153600 bytes: a whole number of pages already");
-            assertEquals(640, frame.plane(1).pitch());
+            // the luma pitch 640 aligned to 256 is 768; the CbCr rows follow it: 768 * 240 bytes, 45 pages
+            assertEquals(768, frame.plane(1).pitch());
+            assertEquals(768L * 240, chroma.size());
         }
         assertFalse(frame.plane(0).buffer().isOpen());
         assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
