@@ -107,6 +107,11 @@ public final class Frame implements AutoCloseable {
      * @throws IllegalArgumentException naming the plane and the value that does not fit
      */
     public static Frame of(PixelFormat format, int width, int height, Modifier modifier, List<Plane> planes) {
+        Objects.requireNonNull(planes, "planes");
+        if (planes.contains(null)) {
+            closeAll(distinct(planes.stream().filter(Objects::nonNull).toList()));
+            throw new NullPointerException("plane " + planes.indexOf(null) + " is null");
+        }
         List<Plane> copy = List.copyOf(planes);
         List<DmaBuf> buffers = distinct(copy);
         try {

@@ -183,6 +183,8 @@ class FrameDeviceTest extends DeviceTestSupport {
         refused("frame XRGB8888 0x16: the size is not positive",
                 PixelFormat.XRGB8888, 0, 16, Modifier.LINEAR, b -> List.of(new Frame.Plane(b, 0, 256, 4096)));
         refused("modifier", PixelFormat.XRGB8888, 64, 16, null, b -> List.of(new Frame.Plane(b, 0, 256, 4096)));
+        refused("plane 1 is null", PixelFormat.NV12, 64, 16, Modifier.LINEAR,
+                b -> java.util.Arrays.asList(new Frame.Plane(b, 0, 64, 1024), null));
         // DRM's minimum for YUYV counts 2 bytes per pixel: a 641-pixel row may have 1282 bytes, not fewer
         DmaBuf odd = new UdmabufAllocator().allocate(PAGE);
         try (Frame frame = Frame.of(PixelFormat.YUYV, 641, 2, Modifier.LINEAR,

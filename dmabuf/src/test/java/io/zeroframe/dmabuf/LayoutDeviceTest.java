@@ -58,7 +58,8 @@ class LayoutDeviceTest extends DeviceTestSupport {
             IoctlRequest.of("DRM_IOCTL_MODE_CREATE_DUMB", drm_h.DRM_IOCTL_MODE_CREATE_DUMB());
     private static final IoctlRequest DRM_IOCTL_MODE_DESTROY_DUMB =
             IoctlRequest.of("DRM_IOCTL_MODE_DESTROY_DUMB", drm_h.DRM_IOCTL_MODE_DESTROY_DUMB());
-    private static final int[][] SIZES = {{640, 480}, {1280, 720}, {641, 479}};
+    /** Width, height, stride alignment: three sizes with the smallest pitches, one with an aligned pitch. */
+    private static final int[][] SIZES = {{640, 480, 1}, {1280, 720, 1}, {641, 479, 1}, {640, 480, 256}};
 
     // ---------------------------------------------------------------------------------------------------------
     // Differences between vivid and the calculator, explained.
@@ -105,6 +106,7 @@ class LayoutDeviceTest extends DeviceTestSupport {
             "NV16M 641x479: plane 0 sizeimage kernel 307167, calculator 307039",
             "NV16M 641x479: plane 1 bytesperline kernel 641, calculator 642",
             "NV16M 641x479: plane 1 sizeimage kernel 307039, calculator 307518",
+            "NV16M 640x480 pitch aligned to 256: plane 0 sizeimage kernel 368768, calculator 368640",
             "YUV420M 641x479: plane 1 bytesperline kernel 320, calculator 321",
             "YUV420M 641x479: plane 1 sizeimage kernel 76640, calculator 77040",
             "YUV420M 641x479: plane 2 bytesperline kernel 320, calculator 321",
@@ -145,7 +147,7 @@ class LayoutDeviceTest extends DeviceTestSupport {
                         continue;
                     }
                     for (int[] size : SIZES) {
-                        compareSinglePlanar(video, arena, format, size[0], size[1], differences);
+                        compareSinglePlanar(video, arena, format, size[0], size[1], size[2], differences);
                     }
                 }
             });
@@ -161,7 +163,7 @@ class LayoutDeviceTest extends DeviceTestSupport {
             withScalingInput(video, arena, () -> {
                 for (PixelFormat format : PixelFormat.all()) {
                     for (int[] size : SIZES) {
-                        compareMultiPlanar(video, arena, format, size[0], size[1], differences);
+                        compareMultiPlanar(video, arena, format, size[0], size[1], size[2], differences);
                     }
                 }
             });
@@ -189,8 +191,13 @@ class LayoutDeviceTest extends DeviceTestSupport {
 
     // --- V4L2 -----------------------------------------------------------------------------------------------
 
+    /**
+     * TRY_FMT of one format and size. With a stride alignment above 1 it asks for the calculator's aligned pitch
+     * as {@code bytesperline} (vivid takes any value from the minimum up), which shows that V4L2 derives the
+     * chroma planes from it as the calculator does.
+     */
     private static void compareSinglePlanar(OwnedFd video, Arena arena, PixelFormat format, int width, int height,
-                                            List<String> differences) throws KernelException {
+                                            int alignment, List<String> differences) throws KernelException {
         MemorySegment request = v4l2_format.allocate(arena);
         request.fill((byte) 0);
         v4l2_format.type(request, videodev2_h.V4L2_BUF_TYPE_VIDEO_CAPTURE());
@@ -199,8 +206,11 @@ class LayoutDeviceTest extends DeviceTestSupport {
         v4l2_pix_format.height(pix, height);
         v4l2_pix_format.pixelformat(pix, format.v4l2Fourcc());
         v4l2_pix_format.field(pix, videodev2_h.V4L2_FIELD_NONE());
+        if (alignment > 1) {
+            v4l2_pix_format.bytesperline(pix, (int) FrameLayout.of(format, width, height, alignment).plane(0).pitch());
+        }
         Syscalls.ioctl(video, VIDIOC_TRY_FMT, request);
-        String what = format + " " + width + "x" + height;
+        String what = describe(format, width, height, alignment);
         if (v4l2_pix_format.pixelformat(pix) != format.v4l2Fourcc()) {
             differences.add(what + ": refused (answered " + FourCc.name(v4l2_pix_format.pixelformat(pix)) + ")");
             return;
@@ -210,15 +220,16 @@ class LayoutDeviceTest extends DeviceTestSupport {
         if (w != width || h != height) {
             differences.add(what + ": adjusted to " + w + "x" + h);
         }
-        FrameLayout layout = FrameLayout.of(format, w, h);
+        FrameLayout layout = FrameLayout.of(format, w, h, alignment);
         compare(differences, what, "bytesperline", Integer.toUnsignedLong(v4l2_pix_format.bytesperline(pix)),
                 layout.plane(0).pitch());
         compare(differences, what, "sizeimage", Integer.toUnsignedLong(v4l2_pix_format.sizeimage(pix)),
                 layout.totalSize());
     }
 
+    /** The same through the multi-planar API: one {@code plane_fmt} per buffer. */
     private static void compareMultiPlanar(OwnedFd video, Arena arena, PixelFormat format, int width, int height,
-                                           List<String> differences) throws KernelException {
+                                           int alignment, List<String> differences) throws KernelException {
         MemorySegment request = v4l2_format.allocate(arena);
         request.fill((byte) 0);
         v4l2_format.type(request, videodev2_h.V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE());
@@ -227,8 +238,15 @@ class LayoutDeviceTest extends DeviceTestSupport {
         v4l2_pix_format_mplane.height(mp, height);
         v4l2_pix_format_mplane.pixelformat(mp, format.v4l2Fourcc());
         v4l2_pix_format_mplane.field(mp, videodev2_h.V4L2_FIELD_NONE());
+        if (alignment > 1) {
+            FrameLayout aligned = FrameLayout.of(format, width, height, alignment);
+            for (int p = 0; p < aligned.bufferCount(); p++) {
+                v4l2_plane_pix_format.bytesperline(v4l2_pix_format_mplane.plane_fmt(mp, p),
+                        (int) aligned.plane(p).pitch());
+            }
+        }
         Syscalls.ioctl(video, VIDIOC_TRY_FMT, request);
-        String what = format + " " + width + "x" + height;
+        String what = describe(format, width, height, alignment);
         if (v4l2_pix_format_mplane.pixelformat(mp) != format.v4l2Fourcc()) {
             differences.add(what + ": refused (answered "
                     + FourCc.name(v4l2_pix_format_mplane.pixelformat(mp)) + ")");
@@ -239,7 +257,7 @@ class LayoutDeviceTest extends DeviceTestSupport {
         if (w != width || h != height) {
             differences.add(what + ": adjusted to " + w + "x" + h);
         }
-        FrameLayout layout = FrameLayout.of(format, w, h);
+        FrameLayout layout = FrameLayout.of(format, w, h, alignment);
         int planes = v4l2_pix_format_mplane.num_planes(mp);
         compare(differences, what, "num_planes", planes, layout.bufferCount());
         for (int p = 0; p < Math.min(planes, layout.bufferCount()); p++) {
@@ -323,6 +341,9 @@ class LayoutDeviceTest extends DeviceTestSupport {
                     continue; // same planes as the contiguous form
                 }
                 for (int[] size : SIZES) {
+                    if (size[2] != 1) {
+                        continue; // DRM_IOCTL_MODE_CREATE_DUMB takes no pitch: it is output only
+                    }
                     FrameLayout layout = FrameLayout.of(format, size[0], size[1]);
                     for (int p = 0; p < format.planeCount(); p++) {
                         PixelFormat.Plane plane = format.plane(p);
@@ -401,6 +422,10 @@ class LayoutDeviceTest extends DeviceTestSupport {
             Syscalls.ioctl(card, DRM_IOCTL_VERSION, version);
             return name.getString(0);
         }
+    }
+
+    private static String describe(PixelFormat format, int width, int height, int alignment) {
+        return format + " " + width + "x" + height + (alignment > 1 ? " pitch aligned to " + alignment : "");
     }
 
     // --- comparison -----------------------------------------------------------------------------------------
