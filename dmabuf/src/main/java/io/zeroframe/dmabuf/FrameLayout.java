@@ -30,9 +30,13 @@ import java.util.Objects;
  *   <li>A plane's size is {@code pitch * rows}; a buffer's size is the sum of its planes' sizes (no rounding
  *       to pages: allocators do that).</li>
  * </ul>
- * With {@code strideAlignment} 1 the figures are what V4L2's {@code v4l2_fill_pixfmt} and
- * {@code v4l2_fill_pixfmt_mp} (drivers/media/v4l2-core/v4l2-common.c) compute for even sizes, and DRM dumb
- * buffers' {@code DIV_ROUND_UP(width * bpp, 8)} pitch per plane.
+ * For even sizes the figures are what the kernel computes: V4L2's {@code v4l2_fill_pixfmt} and
+ * {@code v4l2_fill_pixfmt_mp} (drivers/media/v4l2-core/v4l2-common.c), vivid's {@code VIDIOC_TRY_FMT} (also with
+ * an aligned {@code bytesperline}), and DRM dumb buffers' {@code DIV_ROUND_UP(width * bpp, 8)} pitch per plane;
+ * the device test {@code LayoutDeviceTest} checks this. For odd sizes the kernel rounds some figures down where
+ * this class rounds up (vivid gives a 641-pixel NV12M frame a 641-byte CbCr row for 642 bytes of samples, and
+ * 479 rows 239.5 chroma rows' worth of {@code sizeimage}): these figures are never smaller than the kernel's, so
+ * buffers laid out here satisfy those drivers too.
  *
  * <p>Immutable. Tiled layouts (modifiers other than {@link Modifier#LINEAR}) are the driver's business and not
  * computed here.
@@ -43,7 +47,6 @@ import java.util.Objects;
  * long chromaOffset = layout.plane(1).offset();    // 921600
  * long bytes = layout.totalSize();                 // 1382400
  * }
- *
  */
 public final class FrameLayout {
     /**
