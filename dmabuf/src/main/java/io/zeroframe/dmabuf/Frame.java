@@ -108,9 +108,11 @@ public final class Frame implements AutoCloseable {
      */
     public static Frame of(PixelFormat format, int width, int height, Modifier modifier, List<Plane> planes) {
         Objects.requireNonNull(planes, "planes");
-        if (planes.contains(null)) {
-            closeAll(distinct(planes.stream().filter(Objects::nonNull).toList()));
-            throw new NullPointerException("plane " + planes.indexOf(null) + " is null");
+        for (int i = 0; i < planes.size(); i++) {
+            if (planes.get(i) == null) { // List.contains(null) throws on List.of lists
+                closeAll(distinct(planes.stream().filter(Objects::nonNull).toList()));
+                throw new NullPointerException("plane " + i + " is null");
+            }
         }
         List<Plane> copy = List.copyOf(planes);
         List<DmaBuf> buffers = distinct(copy);
