@@ -57,7 +57,7 @@ class SyscallsMmapAddressTest {
             KernelException e = assertThrows(KernelException.class, () -> Syscalls.mmapAddress(in, "mmap", 0, 4096,
                     Syscalls.PROT_READ, Syscalls.MAP_SHARED));
             assertEquals("mmap on pipe (read end): ENODEV (No such device)", e.getMessage());
-            assertInstanceOf(DeviceGoneException.class, e);
+            assertEquals(KernelException.class, e.getClass());
             IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
                     () -> Syscalls.mmapAddress(in, "mmap", 0, 0, Syscalls.PROT_READ, Syscalls.MAP_SHARED));
             assertEquals("mmap on pipe (read end): length must be positive: 0", length.getMessage());

@@ -204,7 +204,7 @@ class FdChannelTest {
     void aMessageWithoutTheHeaderIsRejectedAndItsFdsAreClosed() throws Exception {
         try (Pair pair = pair(); OwnedFd memfd = Syscalls.memfdCreate("stray", 0); Arena arena = Arena.ofConfined()) {
             Map<Integer, String> beforeReceiving = ProcessFds.list();
-            UnixSockets.send(pair.connected().socket(), arena.allocateFrom("hello"), new int[] {memfd.get()});
+            UnixSockets.send(pair.connected().socket(), arena.allocateFrom("hello"), new OwnedFd[] {memfd});
             ProtocolException e = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
             assertEquals("recvmsg on unix:" + pair.listener().path() + ": not an FdChannel message (6 bytes without"
                     + " the header); closed its 1 fds", e.getMessage());
@@ -215,7 +215,7 @@ class FdChannelTest {
     @Test
     void fdCountsThatDisagreeWithTheHeaderAreRejected() throws Exception {
         try (Pair pair = pair(); OwnedFd memfd = Syscalls.memfdCreate("stray", 0); Arena arena = Arena.ofConfined()) {
-            UnixSockets.send(pair.connected().socket(), header(arena, 0, 0, 3), new int[] {memfd.get()});
+            UnixSockets.send(pair.connected().socket(), header(arena, 0, 0, 3), new OwnedFd[] {memfd});
             ProtocolException e = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
             assertEquals("recvmsg on unix:" + pair.listener().path() + ": the message announces 0 dma-bufs,"
                     + " 0 sync_files and 3 other fds but carried 1 fds; closed them", e.getMessage());
@@ -227,13 +227,13 @@ class FdChannelTest {
         try (Pair pair = pair(); OwnedFd memfd = Syscalls.memfdCreate("fake", 0); Arena arena = Arena.ofConfined()) {
             Map<Integer, String> beforeReceiving = ProcessFds.list();
             UnixSockets.send(pair.connected().socket(), header(arena, 1, 0, 1),
-                    new int[] {memfd.get(), memfd.get()});
+                    new OwnedFd[] {memfd, memfd});
             ProtocolException e = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
             String prefix = "recvmsg on unix:" + pair.listener().path() + ": fd 0 of the message: dma-buf (received on"
                     + " unix:" + pair.listener().path() + ") is not a dma-buf: fd ";
             assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-            assertTrue(e.getMessage().endsWith(" links to /memfd:fake (deleted) and its /proc/self/fdinfo has no"
-                    + " exp_name (closed it); closed all 2 fds of the message"), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" links to /memfd:fake (deleted), not a file of the dma-buf file system"
+                    + " (closed it); closed all 2 fds of the message"), e.getMessage());
             assertEquals(beforeReceiving, ProcessFds.list());
         }
     }
