@@ -1,5 +1,7 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Real signals interrupt blocked calls: a handler installed without SA_RESTART makes poll and read fail with
  * EINTR, which Syscalls must retry. A control shows the raw call does see EINTR under the same signals.
  */
+@ExtendWith(NoLeaks.class)
 class EintrRetryTest {
     /** A real-time signal the JVM does not use (glibc reserves 32 and 33). */
     private static final int SIGNAL = 40;

@@ -1,5 +1,7 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(NoLeaks.class)
 class KernelExceptionTest {
     @Test
     void messageNamesOperationPathAndErrno() {

@@ -1,5 +1,7 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,18 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(NoLeaks.class)
 class OwnedFdTest {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void closeIsIdempotentAndFreesTheFd() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,18 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The allocation-free mapping pair {@code mmapAddress} / {@code munmap(long, long)}, and {@code FIONREAD}. */
+@ExtendWith(NoLeaks.class)
 class SyscallsMmapAddressTest {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void mappingByAddressWritesThroughAndIsGoneAfterMunmap() throws Exception {

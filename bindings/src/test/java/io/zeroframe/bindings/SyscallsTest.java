@@ -1,5 +1,7 @@
 package io.zeroframe.bindings;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -25,22 +27,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(NoLeaks.class)
 class SyscallsTest {
     static final IoctlRequest FIONREAD = IoctlRequest.of("FIONREAD", libc_h.FIONREAD());
     static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void ioctlOnAPipeReturnsWhatTheKernelWrote() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.dmabuf;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -22,22 +24,14 @@ import org.junit.jupiter.api.BeforeEach;
  * Base of the dma-buf device tests: they run against real drivers (the test bed or a host that has them) and fail,
  * never skip, when a device is missing. Each test must leave the process's fds as it found them.
  */
+@ExtendWith(NoLeaks.class)
 abstract class DeviceTestSupport {
     static final Path SYSTEM_HEAP = Path.of("/dev/dma_heap/system");
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    final void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    final void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     static Path require(Path node) {
         if (!Files.exists(node)) {

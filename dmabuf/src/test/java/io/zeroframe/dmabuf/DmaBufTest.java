@@ -1,5 +1,7 @@
 package io.zeroframe.dmabuf;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,18 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What needs no dma-buf device: adoption checks with memfds and pipes, flag encodings, parsers. */
+@ExtendWith(NoLeaks.class)
 class DmaBufTest {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void adoptingAMemfdIsRejectedAndClosesIt() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.dmabuf;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -38,21 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
  * JVMs, end of stream, truncation, malformed messages, and every error a caller can hit. Every test checks that
  * the process's fds are as it found them.
  */
+@ExtendWith(NoLeaks.class)
 class FdChannelTest {
     @TempDir
     Path directory;
 
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     /** Two ends of a channel in this process: the accepted one and the connected one. */
     private record Pair(FdChannelListener listener, FdChannel accepted, FdChannel connected) implements AutoCloseable {

@@ -1,5 +1,7 @@
 package io.zeroframe.dmabuf;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@ExtendWith(NoLeaks.class)
 class MemfdTest {
     @Test
     void aMemfdIsSizedSealedAndMappable() throws Exception {

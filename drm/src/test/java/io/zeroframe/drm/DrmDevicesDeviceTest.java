@@ -1,5 +1,7 @@
 package io.zeroframe.drm;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class DrmDevicesDeviceTest {
     @Test
     void theTestBedsCardsAreFoundByDriverName() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.drm;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Runs only inside the test bed (tag "testbed").
  */
 @Tag("testbed")
+@ExtendWith(NoLeaks.class)
 class TestBedScreenshotTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 

@@ -1,5 +1,7 @@
 package io.zeroframe.heaps;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,23 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /** Heap against the real dma-heaps of the test bed, after the kernel's dmabuf-heaps selftest. */
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class HeapDeviceTest {
     private static final long ONE_MIB = 1 << 20;
-
-    private Map<Integer, String> fdsBefore;
-    private long mappingsBefore;
-
-    @BeforeEach
-    void recordResources() throws Exception {
-        fdsBefore = ProcessFds.list();
-        mappingsBefore = ProcessFds.mappingsOf("/dmabuf:");
-    }
-
-    @AfterEach
-    void nothingLeaked() throws Exception {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-        assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "dma-buf mappings changed");
-    }
 
     @Test
     void everyHeapAllocatesZeroedMappableBuffers() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.heaps;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -12,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(NoLeaks.class)
 class HeapTest {
     @Test
     void aMissingHeapSaysWhichHeapsExist(@TempDir Path directory) throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.heaps;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class HeapsDeviceTest {
     @Test
     void theSystemHeapIsListedAndAccessible() throws Exception {

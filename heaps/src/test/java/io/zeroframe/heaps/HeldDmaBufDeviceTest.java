@@ -1,5 +1,7 @@
 package io.zeroframe.heaps;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The accounting of held dma-bufs against buffers from the real system heap. */
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class HeldDmaBufDeviceTest {
     @Test
     void listsEachFdWithInodeSizeExporterAndName() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.v4l2;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class VideoDevicesDeviceTest {
     @Test
     void vividIsFoundWithItsCapabilities() throws Exception {

@@ -1,5 +1,7 @@
 package io.zeroframe.bindings.device;
 
+import io.zeroframe.bindings.testing.NoLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,18 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
  * Base of the bindings' device tests: they run against real drivers (the test bed or a host that has them) and
  * fail, never skip, when a device is missing. Each test must leave the process's fds as it found them.
  */
+@ExtendWith(NoLeaks.class)
 abstract class DeviceTestSupport {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    final void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    final void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     static Path require(String node) {
         Path path = Path.of(node);
