@@ -7,10 +7,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.ProcessFds;
@@ -28,7 +30,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -416,5 +423,98 @@ class FdChannelTest {
         } catch (IOException e) {
             return e.toString();
         }
+    }
+
+    /** Runs {@code blocked} on another thread, closes with {@code close} after 300 ms, and returns how long the
+     * blocked call took to end after the close, in ms; the call must end with FdClosedException. */
+    static long wakeAfterClose(Callable<?> blocked, Runnable close) throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> call = thread.submit(blocked);
+            Thread.sleep(300);
+            assertFalse(call.isDone(), "the call did not block");
+            long closed = System.nanoTime();
+            close.run();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
+            long woken = (System.nanoTime() - closed) / 1_000_000;
+            assertInstanceOf(FdClosedException.class, e.getCause(), e.getCause().toString());
+            assertTrue(e.getCause().getMessage().endsWith("closed by another thread while waiting"),
+                    e.getCause().getMessage());
+            return woken;
+        } finally {
+            thread.shutdownNow();
+            assertTrue(thread.awaitTermination(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeWakesABlockedReceiveWithin100Ms() throws Exception {
+        try (Pair pair = pair()) {
+            long ms = wakeAfterClose(() -> pair.accepted().receive(), () -> pair.accepted().close());
+            assertTrue(ms < 100, "receive woke " + ms + " ms after close");
+            assertTrue(pair.connected().receive().isEmpty(), "the peer sees the end of the stream");
+        }
+    }
+
+    @Test
+    void closeWakesABlockedAcceptWithin100Ms() throws Exception {
+        FdChannelListener listener = FdChannel.listen(directory.resolve("accept.sock"));
+        long ms = wakeAfterClose(listener::accept, listener::close);
+        assertTrue(ms < 100, "accept woke " + ms + " ms after close");
+        assertFalse(Files.exists(listener.path()));
+    }
+
+    @Test
+    void closeWakesASendBlockedOnAFullSocketWithin100Ms() throws Exception {
+        try (Pair pair = pair()) {
+            byte[] message = new byte[FdChannel.MAX_METADATA];
+            long ms = wakeAfterClose(() -> {
+                while (true) {
+                    pair.connected().send(message); // nobody receives: the socket buffer fills, then send waits
+                }
+            }, () -> pair.connected().close());
+            assertTrue(ms < 100, "send woke " + ms + " ms after close");
+        }
+    }
+
+    @Test
+    void anEmptyMessageIsAProtocolErrorNotTheEndOfTheStream() throws Exception {
+        try (Pair pair = pair(); Arena arena = Arena.ofConfined()) {
+            UnixSockets.send(pair.connected().socket(), arena.allocate(0), new OwnedFd[0]);
+            pair.connected().send("after".getBytes(StandardCharsets.UTF_8));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
+            assertEquals("recvmsg on unix:" + pair.listener().path() + ": not an FdChannel message (0 bytes without"
+                    + " the header); closed its 0 fds", e.getMessage());
+            try (FdMessage next = pair.accepted().receive().orElseThrow()) {
+                assertEquals("after", new String(next.metadata(), StandardCharsets.UTF_8));
+            }
+            pair.connected().close();
+            assertTrue(pair.accepted().receive().isEmpty());
+        }
+    }
+
+    @Test
+    void closingAListenerLeavesANewerListenersSocketFileAlone() throws Exception {
+        Path path = directory.resolve("shared.sock");
+        FdChannelListener old = FdChannel.listen(path);
+        Files.delete(path); // e.g. a restarted server cleaning up a stale socket file
+        try (FdChannelListener newer = FdChannel.listen(path)) {
+            old.close();
+            assertTrue(Files.exists(path), "the old listener deleted the newer one's socket file");
+            try (FdChannel client = FdChannel.connect(path)) {
+                assertTrue(client.isOpen());
+            }
+        }
+        assertFalse(Files.exists(path));
+    }
+
+    @Test
+    void connectingToSomethingThatIsNotASocketSaysSo() throws Exception {
+        Path file = Files.writeString(directory.resolve("notes.txt"), "hello");
+        KernelException e = assertThrows(KernelException.class, () -> FdChannel.connect(file));
+        assertEquals("connect on unix:" + file + ": ECONNREFUSED (Connection refused): " + file
+                + " is a regular file, not a socket: connect to the path an FdChannelListener listens on",
+                e.getMessage());
+        assertEquals(KernelException.class, e.getClass(), "no permission advice for a file that is no socket");
     }
 }
