@@ -1,13 +1,13 @@
 package io.zeroframe.bindings;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(NoLeaks.class)
 class KernelExceptionTest {

@@ -1,7 +1,5 @@
 package io.zeroframe.bindings;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.sys.FileStatus;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(NoLeaks.class)
 class OwnedFdTest {

@@ -1,7 +1,5 @@
 package io.zeroframe.bindings;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -18,6 +16,7 @@ import io.zeroframe.bindings.sys.FileStatus;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(NoLeaks.class)
 class SyscallsTest {

@@ -1,7 +1,5 @@
 package io.zeroframe.dmabuf;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,6 +10,7 @@ import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Base of the dma-buf device tests: they run against real drivers (the test bed or a host that has them) and fail,

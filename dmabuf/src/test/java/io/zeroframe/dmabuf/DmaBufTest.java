@@ -1,7 +1,5 @@
 package io.zeroframe.dmabuf;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +11,7 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.dma_buf.dma_buf_h;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.internal.FdInfo;
 import io.zeroframe.dmabuf.internal.Names;
 import io.zeroframe.dmabuf.internal.Waits;
@@ -23,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What needs no dma-buf device: adoption checks with memfds and pipes, flag encodings, parsers. */
 @ExtendWith(NoLeaks.class)

@@ -1,7 +1,6 @@
 package io.zeroframe.dmabuf;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
+import static io.zeroframe.bindings.testing.CloseWakes.wakeAfterClose;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,6 +17,7 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.sys.UnixSockets;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -422,28 +423,6 @@ class FdChannelTest {
             return Files.readString(file);
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    /** Runs {@code blocked} on another thread, closes with {@code close} after 300 ms, and returns how long the
-     * blocked call took to end after the close, in ms; the call must end with FdClosedException. */
-    static long wakeAfterClose(Callable<?> blocked, Runnable close) throws Exception {
-        ExecutorService thread = Executors.newSingleThreadExecutor();
-        try {
-            Future<?> call = thread.submit(blocked);
-            Thread.sleep(300);
-            assertFalse(call.isDone(), "the call did not block");
-            long closed = System.nanoTime();
-            close.run();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
-            long woken = (System.nanoTime() - closed) / 1_000_000;
-            assertInstanceOf(FdClosedException.class, e.getCause(), e.getCause().toString());
-            assertTrue(e.getCause().getMessage().endsWith("closed by another thread while waiting"),
-                    e.getCause().getMessage());
-            return woken;
-        } finally {
-            thread.shutdownNow();
-            assertTrue(thread.awaitTermination(5, TimeUnit.SECONDS));
         }
     }
 

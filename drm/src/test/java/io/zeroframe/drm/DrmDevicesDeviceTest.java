@@ -1,16 +1,16 @@
 package io.zeroframe.drm;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Tag("device")
 @ExtendWith(NoLeaks.class)

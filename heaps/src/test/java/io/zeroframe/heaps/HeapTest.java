@@ -1,17 +1,17 @@
 package io.zeroframe.heaps;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(NoLeaks.class)

@@ -1,7 +1,5 @@
 package io.zeroframe.v4l2;
 
-import io.zeroframe.bindings.testing.NoLeaks;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Tag("device")
 @ExtendWith(NoLeaks.class)
