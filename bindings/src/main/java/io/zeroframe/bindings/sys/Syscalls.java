@@ -135,6 +135,7 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle WRITE = capturing("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle GETPAGESIZE = capturing("getpagesize", FunctionDescriptor.of(JAVA_INT), -1);
     private static final MethodHandle EVENTFD = capturing("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle EVENTFD_WRITE = capturing("eventfd_write",
@@ -164,6 +165,23 @@ public final class Syscalls {
     }
 
     private Syscalls() {}
+
+    /** The kernel's page size in bytes ({@code getpagesize()}), e.g. 4096 on x86-64; read once. */
+    public static long pageSize() {
+        return PageSizeHolder.VALUE;
+    }
+
+    private static final class PageSizeHolder {
+        static final long VALUE;
+
+        static {
+            try {
+                VALUE = (int) GETPAGESIZE.invokeExact(ERRNO_SLOT.get());
+            } catch (Throwable t) {
+                throw new ExceptionInInitializerError(t);
+            }
+        }
+    }
 
     /**
      * {@code ioctl(fd, request, arg)} with a pointer argument, retried on EINTR.
