@@ -108,7 +108,6 @@ class UdmabufDeviceTest extends DeviceTestSupport {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd readEnd = pipe[0]; OwnedFd writeEnd = pipe[1]) {
             KernelException e = assertThrows(KernelException.class, () -> Udmabuf.create(readEnd, 0, PAGE));
-            System.out.println("UDMABUF_CREATE with a pipe: " + e.getMessage());
             assertEquals("EBADFD", e.errnoName(), e.getMessage()); // not EBADF: the fd is valid, just not a memfd
         }
     }
