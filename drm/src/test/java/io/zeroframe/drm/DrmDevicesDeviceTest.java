@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class DrmDevicesDeviceTest {
     @Test
     void theTestBedsCardsAreFoundByDriverName() throws Exception {
