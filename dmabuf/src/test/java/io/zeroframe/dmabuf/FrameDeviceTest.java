@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.sys.Syscalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("device")
 class FrameDeviceTest extends DeviceTestSupport {
-    private static final long PAGE = io.zeroframe.dmabuf.internal.PageSize.get();
+    private static final long PAGE = Syscalls.pageSize();
 
     /** Counts this process's dma-buf fds, the ones a frame must leave behind when closed: none. */
     private static long dmaBufFds() {

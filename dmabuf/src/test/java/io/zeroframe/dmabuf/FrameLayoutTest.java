@@ -3,9 +3,11 @@ package io.zeroframe.dmabuf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The layout rules of {@link FrameLayout}, figure by figure. The expected figures were worked out from the rules
  * in its javadoc, not by running it: "FORMAT WxH ALIGN | buffer@offset:pitch x rows ... | total".
  */
+@ExtendWith(NoLeaks.class)
 class FrameLayoutTest {
     @ParameterizedTest
     @ValueSource(strings = {

@@ -22,7 +22,6 @@ import io.zeroframe.bindings.videodev2.v4l2_pix_format_mplane;
 import io.zeroframe.bindings.videodev2.v4l2_plane_pix_format;
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.internal.FourCc;
-import io.zeroframe.dmabuf.internal.PageSize;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -332,7 +331,7 @@ class LayoutDeviceTest extends DeviceTestSupport {
     private static void compareDumbBuffers(String driver, IntPredicate makesBpp, List<String> explained)
             throws Exception {
         List<String> differences = new ArrayList<>();
-        long page = PageSize.get();
+        long page = Syscalls.pageSize();
         try (OwnedFd card = openCard(driver); Arena arena = Arena.ofConfined()) {
             MemorySegment request = drm_mode_create_dumb.allocate(arena);
             MemorySegment destroy = drm_mode_destroy_dumb.allocate(arena);

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Modifier values as drm_fourcc.h defines them (fourcc_mod_code(vendor, code)), written out by hand. */
+@ExtendWith(NoLeaks.class)
 class ModifierTest {
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.internal.FourCc;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * V4L2 pixfmt pages' four characters, written out here by hand, so a wrong constant picked from the bindings
  * shows.
  */
+@ExtendWith(NoLeaks.class)
 class PixelFormatTest {
     @ParameterizedTest(name = "{0}: DRM {1}, V4L2 {2}")
     @CsvSource({

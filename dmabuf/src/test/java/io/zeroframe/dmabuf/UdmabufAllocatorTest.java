@@ -3,9 +3,12 @@ package io.zeroframe.dmabuf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What {@link UdmabufAllocator} refuses before it asks the kernel (no /dev/udmabuf needed). */
+@ExtendWith(NoLeaks.class)
 class UdmabufAllocatorTest {
     @Test
     void sizesThatAreNotPositiveOrCannotBeRoundedAreRefused() {
