@@ -268,15 +268,15 @@ class LayoutDeviceTest extends DeviceTestSupport {
         }
     }
 
-    private interface KernelAction {
-        void run() throws KernelException;
+    interface VideoAction {
+        void run() throws Exception;
     }
 
     /**
      * Runs {@code action} with vivid switched to its first input that is not a webcam: the webcam input offers
      * fixed frame sizes only, the others scale to any size from 16x16 up. Switches back afterwards.
      */
-    private static void withScalingInput(OwnedFd video, Arena arena, KernelAction action) throws KernelException {
+    static void withScalingInput(OwnedFd video, Arena arena, VideoAction action) throws Exception {
         MemorySegment index = arena.allocate(ValueLayout.JAVA_INT);
         Syscalls.ioctl(video, VIDIOC_G_INPUT, index);
         int previous = index.get(ValueLayout.JAVA_INT, 0);
@@ -303,10 +303,15 @@ class LayoutDeviceTest extends DeviceTestSupport {
     }
 
     /** The first vivid node whose device capabilities include {@code capability}. */
-    private static OwnedFd openVivid(int capability) throws IOException {
+    static OwnedFd openVivid(int capability) throws IOException {
+        return openVivid(capability, 0);
+    }
+
+    /** The same, opened with {@code O_RDWR} and {@code flags}. */
+    static OwnedFd openVivid(int capability, int flags) throws IOException {
         List<String> seen = new ArrayList<>();
         for (Path node : DeviceNodes.list(Path.of("/dev"), "video")) {
-            OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR);
+            OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR | flags);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cap = v4l2_capability.allocate(arena);
                 Syscalls.ioctl(fd, VIDIOC_QUERYCAP, cap);
