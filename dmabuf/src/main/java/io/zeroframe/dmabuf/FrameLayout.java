@@ -36,7 +36,9 @@ import java.util.Objects;
  * the device test {@code LayoutDeviceTest} checks this. For odd sizes the kernel rounds some figures down where
  * this class rounds up (vivid gives a 641-pixel NV12M frame a 641-byte CbCr row for 642 bytes of samples, and
  * 479 rows 239.5 chroma rows' worth of {@code sizeimage}): these figures are never smaller than the kernel's, so
- * buffers laid out here satisfy those drivers too.
+ * buffers laid out here satisfy those drivers too ({@code FrameCaptureDeviceTest}: given these pitches, vivid
+ * captures a 641x479 YUV420M, NV12M, NV12, YUYV or XRGB8888 frame into every row of every plane, the 240th chroma
+ * row included).
  *
  * <p>Immutable. Tiled layouts (modifiers other than {@link Modifier#LINEAR}) are the driver's business and not
  * computed here.
