@@ -3,6 +3,7 @@ package io.zeroframe.bindings.sys;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.DevicePermissionException;
@@ -145,14 +146,16 @@ public final class Syscalls {
      * (the header is not among the generated ones; the values are the ABI test's checked O_ flags).
      */
     private static final int EVENTFD_FLAGS = O_CLOEXEC | O_NONBLOCK;
-    /** Two {@code struct pollfd} per thread for {@link #waitFor}: the fd and its wake eventfd. */
-    private static final ThreadLocal<MemorySegment> WAIT_SLOT =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(POLLFD, 2));
-    private static final VarHandle POLL_FD = POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("fd"));
-    private static final VarHandle POLL_EVENTS =
-            POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("events"));
-    private static final VarHandle POLL_REVENTS =
-            POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("revents"));
+    /** Per thread for {@link #waitFor}: its errno slot and two {@code struct pollfd} (the fd, its wake eventfd). */
+    private record WaitScratch(MemorySegment errno, MemorySegment pollFds) {}
+
+    private static final ThreadLocal<WaitScratch> WAIT_SLOT = ThreadLocal.withInitial(
+            () -> new WaitScratch(ERRNO_SLOT.get(), Arena.ofAuto().allocate(POLLFD, 2)));
+    private static final long POLLFD_SIZE = POLLFD.byteSize();
+    private static final long POLL_FD_OFFSET = POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
+    private static final long POLL_EVENTS_OFFSET = POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
+    private static final long POLL_REVENTS_OFFSET =
+            POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("revents"));
 
     static {
         // Failure paths must not need new code or memory: at the mmap or fd limit the JVM cannot link a downcall
@@ -713,25 +716,37 @@ public final class Syscalls {
     public static int waitFor(OwnedFd fd, short events, int timeoutMillis, String operation) throws KernelException {
         int raw = fd.beginUse(operation);
         try {
-            MemorySegment slots = WAIT_SLOT.get();
-            POLL_FD.set(slots, 0L, 0L, raw);
-            POLL_EVENTS.set(slots, 0L, 0L, events);
-            POLL_REVENTS.set(slots, 0L, 0L, (short) 0);
+            WaitScratch scratch = WAIT_SLOT.get();
+            MemorySegment slots = scratch.pollFds();
+            slots.set(JAVA_INT, POLL_FD_OFFSET, raw);
+            slots.set(JAVA_SHORT, POLL_EVENTS_OFFSET, events);
             int count = 1;
             if (timeoutMillis != 0) {
-                POLL_FD.set(slots, 0L, 1L, fd.wakeFd());
-                POLL_EVENTS.set(slots, 0L, 1L, POLLIN);
-                POLL_REVENTS.set(slots, 0L, 1L, (short) 0);
+                slots.set(JAVA_INT, POLLFD_SIZE + POLL_FD_OFFSET, fd.wakeFd());
+                slots.set(JAVA_SHORT, POLLFD_SIZE + POLL_EVENTS_OFFSET, POLLIN);
                 count = 2;
                 if (!fd.isOpen()) {
                     throw closedWhileWaiting(operation, fd);
                 }
             }
-            int ready = poll(slots, count, timeoutMillis);
-            if (count == 2 && (short) POLL_REVENTS.get(slots, 0L, 1L) != 0) {
+            // the kernel writes every revents; EINTR is retried with the time that is left
+            MemorySegment errno = scratch.errno();
+            long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+            int timeout = timeoutMillis;
+            int ready;
+            while ((ready = (int) POLL.invokeExact(errno, slots, (long) count, timeout)) == -1
+                    && errno(errno) == Errno.EINTR) {
+                if (timeoutMillis > 0) {
+                    timeout = (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+                }
+            }
+            check(ready, errno, "poll", fd.path());
+            if (count == 2 && slots.get(JAVA_SHORT, POLLFD_SIZE + POLL_REVENTS_OFFSET) != 0) {
                 throw closedWhileWaiting(operation, fd);
             }
-            return ready == 0 ? 0 : (short) POLL_REVENTS.get(slots, 0L, 0L);
+            return ready == 0 ? 0 : slots.get(JAVA_SHORT, POLL_REVENTS_OFFSET);
+        } catch (Throwable t) {
+            throw rethrow(t);
         } finally {
             fd.endUse();
         }
