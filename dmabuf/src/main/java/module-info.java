@@ -9,4 +9,5 @@ module io.zeroframe.dmabuf {
     requires org.slf4j;
 
     exports io.zeroframe.dmabuf;
+    exports io.zeroframe.dmabuf.internal to io.zeroframe.heaps, io.zeroframe.v4l2, io.zeroframe.drm;
 }

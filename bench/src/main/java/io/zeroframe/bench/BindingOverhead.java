@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.dmabuf.Memfd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -35,7 +36,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code mmap} + {@code munmap} of one page of a memfd: through {@link Syscalls#mmapAddress} (nothing
  *       allocated) and through {@link Syscalls#mmap} with an {@link Arena} per mapping (the safe segment),
  *       confined and shared;
- *   <li>{@code poll} of an empty pipe with a zero timeout.
+ *   <li>{@code poll} of an empty pipe with a zero timeout, raw and through the guarded {@link Syscalls#waitFor};
+ *   <li>the public API's mapping, {@link Memfd#map} into a confined arena, against the raw mmap + munmap.
  * </ul>
  */
 @State(Scope.Thread)
@@ -59,6 +61,7 @@ public class BindingOverhead {
     private OwnedFd pipeIn;
     private OwnedFd pipeOut;
     private OwnedFd memfd;
+    private Memfd memory;
     private int rawPipeIn;
     private int rawMemfd;
     private Arena arena;
@@ -71,6 +74,7 @@ public class BindingOverhead {
         pipeIn = pipe[0];
         pipeOut = pipe[1];
         memfd = Syscalls.memfdCreate("bench", 0);
+        memory = Memfd.create("bench-public", PAGE);
         arena = Arena.ofConfined();
         Syscalls.write(memfd, arena.allocate(PAGE));
         rawPipeIn = pipeIn.get();
@@ -85,6 +89,7 @@ public class BindingOverhead {
     public void close() {
         arena.close();
         memfd.close();
+        memory.close();
         pipeOut.close();
         pipeIn.close();
     }
@@ -115,11 +120,14 @@ public class BindingOverhead {
         }
     }
 
-    /** As {@code DmaBuf.map} maps: into a shared arena, whose close is a handshake with every thread. */
+    /**
+     * The public API as an application maps per frame: {@link Memfd#map} into a confined arena that it closes
+     * (as {@code DmaBuf.map} does for a dma-buf: the mapping is a plain segment of the caller's arena).
+     */
     @Benchmark
-    public long mmapLibrarySharedArena() throws KernelException {
-        try (Arena mapping = Arena.ofShared()) {
-            return Syscalls.mmap(memfd, "mmap", 0, PAGE, PROT_RW, Syscalls.MAP_SHARED, mapping).address();
+    public long mmapPublicApi() throws KernelException {
+        try (Arena mapping = Arena.ofConfined()) {
+            return memory.map(mapping).address();
         }
     }
 
@@ -134,6 +142,15 @@ public class BindingOverhead {
     @Benchmark
     public int pollLibrary() throws KernelException {
         return Syscalls.poll(pollFd, 1, 0);
+    }
+
+    /**
+     * The guarded wait every blocking call of the library makes ({@link Syscalls#waitFor}: in-use count against
+     * a concurrent close, per-thread pollfd), here with timeout 0, so without the wake eventfd.
+     */
+    @Benchmark
+    public int waitForLibrary() throws KernelException {
+        return Syscalls.waitFor(pipeIn, Syscalls.POLLIN, 0, "poll");
     }
 
     @Benchmark

@@ -54,11 +54,13 @@ final class Report {
         hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd, before: `Syscalls.mmap` into a confined `Arena`, closed",
                 c.get("mmap 4096"), java.get("BindingOverhead.mmapRawFfm"),
                 java.get("BindingOverhead.mmapLibraryArena"));
-        hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd: `Syscalls.mmap` into a shared `Arena` (as `DmaBuf.map`), closed",
+        hostRow(md, "`mmap`+`munmap` of a 4 KiB memfd: public API, `Memfd.map` into a confined `Arena` (as `DmaBuf.map`), closed",
                 c.get("mmap 4096"), java.get("BindingOverhead.mmapRawFfm"),
-                java.get("BindingOverhead.mmapLibrarySharedArena"));
+                java.get("BindingOverhead.mmapPublicApi"));
         hostRow(md, "`poll` of an empty pipe, timeout 0: `Syscalls.poll`", c.get("poll 0"),
                 java.get("BindingOverhead.pollRawFfm"), java.get("BindingOverhead.pollLibrary"));
+        hostRow(md, "`poll` of an empty pipe, timeout 0: `Syscalls.waitFor` (guarded against close, as every wait)",
+                c.get("poll 0"), java.get("BindingOverhead.pollRawFfm"), java.get("BindingOverhead.waitForLibrary"));
         md.append(String.format(Locale.ROOT, "%nTargets: library <= %.2fx raw FFM and <= %.1fx C, ~0 B/op.%n%n",
                 LIBRARY_OVER_RAW_TARGET, LIBRARY_OVER_C_TARGET));
     }

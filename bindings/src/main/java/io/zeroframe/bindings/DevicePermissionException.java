@@ -9,18 +9,28 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The kernel refused access (EACCES or EPERM). When the path is a device node, the message names its owner,
- * group and mode, and how to grant access, for example:
+ * The kernel refused access (EACCES or EPERM), with advice that fits the object. For a device node
+ * ({@link #forNode}) the message names its owner, group and mode, and how to grant access, for example:
  * {@code open on /dev/dma_heap/system: EACCES (Permission denied): node is root:root crw-------, this process
  * runs as uid 1000; grant access with a udev rule (GROUP="video", MODE="0660") and add the user to that group,
- * or run as root}.
+ * or run as root}. Other refusals (DRM's "not master", a privileged ioctl) carry their own advice.
+ * A file seal's EPERM is not a permission problem and is reported as a plain {@link KernelException}.
  */
 public final class DevicePermissionException extends KernelException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    DevicePermissionException(String operation, String path, int errno, String detail) {
-        super(operation, path, errno, join(detail, path == null ? null : advice(Path.of(path))));
+    /**
+     * @param advice what to do about it, e.g. "become DRM master: ..."; appended to the message
+     */
+    public DevicePermissionException(String operation, String path, int errno, String advice) {
+        super(operation, path, errno, advice);
+    }
+
+    /** A device node or file this process may not open: the advice names its owner and mode and the fix. */
+    public static DevicePermissionException forNode(String operation, String path, int errno, String detail) {
+        return new DevicePermissionException(operation, path, errno,
+                join(detail, path == null ? null : advice(Path.of(path))));
     }
 
     private static String advice(Path node) {

@@ -8,8 +8,14 @@ import java.io.Serial;
  * syscall such as {@code open}), the device or file it was made on, and the errno.
  *
  * <p>The message reads like {@code DRM_IOCTL_MODE_ATOMIC on /dev/dri/card1: EINVAL (Invalid argument)}, so it
- * can be grepped against the kernel documentation. Callers that need to act differently catch a subclass:
- * {@link DeviceGoneException} (ENODEV) or {@link DevicePermissionException} (EACCES, EPERM).
+ * can be grepped against the kernel documentation.
+ *
+ * <p>The same errno means different things in different places (ENODEV from a removed V4L2 device, from an
+ * exporter that cannot mmap, or from a driver that refuses a PRIME import; EACCES on a device node or from DRM's
+ * "not master"; EPERM from a file seal), so {@link #of} never guesses a subclass from the errno. The call site
+ * that knows the meaning throws the subclass a caller acts on: {@link DeviceGoneException} (the device went away),
+ * {@link DevicePermissionException} (with advice that fits the object), {@link FdClosedException} (the object was
+ * closed before or during the call).
  */
 public class KernelException extends IOException {
     @Serial
@@ -32,19 +38,13 @@ public class KernelException extends IOException {
         this.errno = errno;
     }
 
-    /** The exception for {@code errno}: a {@link DeviceGoneException}, {@link DevicePermissionException} or this type. */
+    /** A plain kernel failure; never a subclass (see the class comment). */
     public static KernelException of(String operation, String path, int errno) {
         return of(operation, path, errno, null);
     }
 
     /** Like {@link #of(String, String, int)}, with a sentence of context appended to the message. */
     public static KernelException of(String operation, String path, int errno, String detail) {
-        if (errno == Errno.ENODEV) {
-            return new DeviceGoneException(operation, path, detail);
-        }
-        if (errno == Errno.EACCES || errno == Errno.EPERM) {
-            return new DevicePermissionException(operation, path, errno, detail);
-        }
         return new KernelException(operation, path, errno, detail);
     }
 

@@ -12,32 +12,50 @@ import org.slf4j.LoggerFactory;
  * with {@link #release()}.
  *
  * <p>Every fd carries the path (or a description such as {@code memfd:frames}) it was opened from, so that
- * every failure made through it names the device. Once closed, system calls made through it fail with a
- * {@link KernelException} for EBADF without reaching the kernel, so a recycled fd number is never touched.
+ * every failure made through it names the device.
  *
- * <p>Closing is idempotent and safe to race with another {@code close()}; other uses are not thread-safe
- * against a concurrent close. No cleaner closes a forgotten fd: a leak stays visible in /proc/self/fd.
+ * <p><b>Thread-safe; {@link #close()} may race any use.</b> A system call brackets its use of the fd number with
+ * {@link #beginUse(String)} and {@link #endUse()}. Closing while calls are in flight only marks the fd closed: the
+ * number is released to the kernel by the last call to end, so no call ever reaches a recycled fd number. Calls
+ * that begin after {@code close()} fail with {@link FdClosedException} without reaching the kernel. Calls that
+ * block ({@code poll}-based waits, socket receives) also poll this fd's {@linkplain #wakeFd() wake eventfd},
+ * which {@code close()} signals, so they return promptly with {@code FdClosedException}.
+ *
+ * <p>No cleaner closes a forgotten fd: a leak stays visible in /proc/self/fd.
  *
  * {@snippet :
  * try (OwnedFd fd = Syscalls.open(Path.of("/dev/dma_heap/system"), Syscalls.O_RDWR)) {
- *     // borrow fd.get() for the duration of a call
+ *     int raw = fd.beginUse("DMA_HEAP_IOCTL_ALLOC");   // throws FdClosedException once closed
+ *     try {
+ *         // pass raw to the kernel
+ *     } finally {
+ *         fd.endUse();
+ *     }
  * }
  * }
  */
 public final class OwnedFd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OwnedFd.class);
-    private static final VarHandle FD;
+    private static final VarHandle STATE;
+    /** Set in {@link #state} by close() or release(); the low 32 bits count the calls in flight. */
+    private static final long CLOSED = 1L << 32;
+    /** Set with CLOSED by release(): the fd now belongs to someone else and is never closed here. */
+    private static final long RELEASED = 1L << 33;
+    private static final long USERS = 0xffff_ffffL;
 
     static {
         try {
-            FD = MethodHandles.lookup().findVarHandle(OwnedFd.class, "fd", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(OwnedFd.class, "state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private volatile int fd;
+    private final int fd;
     private final String path;
+    private volatile long state;
+    /** The eventfd that {@link #close()} signals to wake blocked waits; -1 until a wait needs it. */
+    private volatile int waker = -1;
 
     private OwnedFd(int fd, String path) {
         this.fd = fd;
@@ -58,9 +76,70 @@ public final class OwnedFd implements AutoCloseable {
         return new OwnedFd(fd, Objects.requireNonNull(path, "path"));
     }
 
-    /** Borrows the raw fd number for one call; {@code -1} once closed or released. */
+    /**
+     * The raw fd number, for messages and for callers that pass it on inside a {@link #beginUse} bracket; -1 once
+     * closed or released. Outside such a bracket the number may be closed and reused by the time it is used.
+     */
     public int get() {
+        return (state & CLOSED) != 0 ? -1 : fd;
+    }
+
+    /**
+     * Begins a use of the fd number by one call: until the matching {@link #endUse()}, a concurrent
+     * {@link #close()} defers the release of the number. Allocates nothing.
+     *
+     * @param operation names the call in the exception, e.g. {@code VIDIOC_DQBUF}
+     * @return the raw fd, valid until {@code endUse()}
+     * @throws FdClosedException if this fd is closed or released
+     */
+    public int beginUse(String operation) throws FdClosedException {
+        long s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                throw new FdClosedException(operation, path, "the fd was already closed");
+            }
+        } while (!STATE.weakCompareAndSet(this, s, s + 1));
         return fd;
+    }
+
+    /** Ends a use begun with {@link #beginUse}; the last use to end after a {@code close()} closes the fd. */
+    public void endUse() {
+        long after = (long) STATE.getAndAdd(this, -1L) - 1;
+        if ((after & USERS) == USERS) {
+            throw new IllegalStateException("endUse() without beginUse() on " + this);
+        }
+        if (after == CLOSED) {
+            int errno = closeNow();
+            if (errno != 0) {
+                LOG.warn("{}", KernelException.of("close", path, errno, "deferred close after the last call").getMessage());
+            }
+        }
+    }
+
+    /**
+     * The eventfd that {@link #close()} signals, for calls that block in {@code poll}: poll it beside this fd and
+     * treat its readiness as "closed". Created on first use (one more fd, closed with this one); an owner that
+     * blocks often may create it up front, so that its fds do not change later. A caller about to block checks
+     * {@link #isOpen()} once more after obtaining it, so that a close that raced its creation is not missed.
+     *
+     * @throws KernelException EMFILE when the process is out of fds
+     */
+    public int wakeFd() throws KernelException {
+        int w = waker;
+        if (w >= 0) {
+            return w;
+        }
+        synchronized (this) {
+            if (waker < 0) {
+                long s = state;
+                if ((s & CLOSED) != 0 && (s & USERS) == 0) {
+                    throw new FdClosedException("eventfd", path, "the fd was already closed");
+                }
+                waker = Syscalls.eventfd();
+            }
+            return waker;
+        }
     }
 
     /** The device or file this fd was opened from, for messages. */
@@ -68,22 +147,27 @@ public final class OwnedFd implements AutoCloseable {
         return path;
     }
 
-    /** Whether this object still owns an fd. */
+    /** Whether this object still owns an fd that is not closing. */
     public boolean isOpen() {
-        return fd >= 0;
+        return (state & CLOSED) == 0;
     }
 
     /**
      * Gives up ownership: the caller must close the returned fd.
      *
-     * @throws IllegalStateException if already closed or released
+     * @throws IllegalStateException if already closed or released, or if a call is using the fd
      */
     public int release() {
-        int old = (int) FD.getAndSet(this, -1);
-        if (old < 0) {
+        long s = state;
+        if ((s & CLOSED) != 0) {
             throw new IllegalStateException("fd for " + path + " is already closed");
         }
-        return old;
+        if (!STATE.compareAndSet(this, 0L, CLOSED | RELEASED)) {
+            throw new IllegalStateException("fd " + fd + " (" + path + ") cannot be released while "
+                    + (state & USERS) + " call(s) use it");
+        }
+        closeWaker();
+        return fd;
     }
 
     /**
@@ -96,28 +180,52 @@ public final class OwnedFd implements AutoCloseable {
     }
 
     /**
-     * Closes the fd; later calls do nothing. A failing {@code close(2)} still frees the fd on Linux, so only
-     * EBADF, which means something else closed this fd behind its owner's back, is reported, as an
-     * {@link IllegalStateException}; other errors are logged.
+     * Closes the fd; later calls do nothing. Safe from any thread at any time: with calls in flight the number is
+     * released when the last one ends, and blocked waits are woken. A failing {@code close(2)} still frees the fd
+     * on Linux, so only EBADF, which means something else closed this fd behind its owner's back, is reported, as
+     * an {@link IllegalStateException}; other errors are logged.
      */
     @Override
     public void close() {
-        int old = (int) FD.getAndSet(this, -1);
-        if (old < 0) {
+        long s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+        if ((s & USERS) != 0) {
+            int w = waker;
+            if (w >= 0) {
+                Syscalls.eventfdSignal(w);
+            }
             return;
         }
-        int errno = Syscalls.close(old);
+        int errno = closeNow();
         if (errno == Errno.EBADF) {
             throw new IllegalStateException(KernelException.of("close", path, errno,
-                    "fd " + old + " was closed by something that did not own it").getMessage());
+                    "fd " + fd + " was closed by something that did not own it").getMessage());
         } else if (errno != 0) {
             LOG.warn("{}", KernelException.of("close", path, errno).getMessage());
         }
     }
 
+    private int closeNow() {
+        int errno = Syscalls.close(fd);
+        closeWaker();
+        return errno;
+    }
+
+    private synchronized void closeWaker() {
+        int w = waker;
+        if (w >= 0) {
+            waker = -1;
+            Syscalls.close(w);
+        }
+    }
+
     @Override
     public String toString() {
-        int current = fd;
-        return current >= 0 ? "fd " + current + " (" + path + ")" : "closed fd (" + path + ")";
+        return (state & CLOSED) == 0 ? "fd " + fd + " (" + path + ")" : "closed fd (" + path + ")";
     }
 }

@@ -3,12 +3,15 @@ package io.zeroframe.bindings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.zeroframe.bindings.sys.DeviceNodes;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(NoLeaks.class)
 class DeviceNodesTest {
     @Test
     void numberedNodesInNumericOrder(@TempDir Path dev) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -19,11 +20,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real signals interrupt blocked calls: a handler installed without SA_RESTART makes poll and read fail with
  * EINTR, which Syscalls must retry. A control shows the raw call does see EINTR under the same signals.
  */
+@ExtendWith(NoLeaks.class)
 class EintrRetryTest {
     /** A real-time signal the JVM does not use (glibc reserves 32 and 33). */
     private static final int SIGNAL = 40;

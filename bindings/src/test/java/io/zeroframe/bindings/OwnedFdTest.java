@@ -9,25 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.sys.FileStatus;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NoLeaks.class)
 class OwnedFdTest {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void closeIsIdempotentAndFreesTheFd() throws Exception {

@@ -8,7 +8,9 @@ import io.zeroframe.bindings.KernelException;
  * touch the buffer's mapping in the {@link #access() direction} given; the kernel does the cache maintenance a
  * non-coherent device needs and waits for the device's pending work.
  *
- * <p>Obtained from {@link DmaBuf#cpuAccess(Access)}; at most one is open per {@code DmaBuf}.
+ * <p>Obtained from {@link DmaBuf#cpuAccess(Access)}. Brackets of one buffer may overlap (the kernel keeps no
+ * state between START and END); closing the buffer ends every bracket still open. A bracket belongs to the
+ * thread that opened it: close it there.
  */
 public final class CpuAccess implements AutoCloseable {
     private final DmaBuf buffer;
@@ -32,7 +34,7 @@ public final class CpuAccess implements AutoCloseable {
 
     /**
      * Ends the bracket: {@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_END}. Later calls do nothing; if the
-     * buffer was closed first, there is nothing left to end. The bracket is over even when the ioctl fails.
+     * buffer was closed first, its close already ended the bracket. The bracket is over even when the ioctl fails.
      *
      * @throws KernelException the failed {@code DMA_BUF_IOCTL_SYNC}, naming the buffer
      */
@@ -42,7 +44,7 @@ public final class CpuAccess implements AutoCloseable {
             return;
         }
         open = false;
-        buffer.endCpuAccess(this);
+        buffer.endCpuAccess(access);
     }
 
     @Override

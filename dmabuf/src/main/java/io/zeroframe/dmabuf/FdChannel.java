@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.UnixSockets;
@@ -29,8 +28,10 @@ import java.util.Optional;
  * other {@link #connect(Path) connects}; then both sides may send and receive. Owns its socket: {@link #close()}
  * closes it (idempotent), and the peer's next {@code receive()} returns empty.
  *
- * <p>Thread safety: one thread may send while another receives; anything else (two senders, two receivers,
- * closing while another thread uses the channel) needs the caller's synchronisation.
+ * <p>Thread safety: one thread may send while another receives, and {@link #close()} may come from any thread at
+ * any time: a thread blocked in {@link #receive()} or in a {@link #send} waiting for room wakes at once with an
+ * {@link io.zeroframe.bindings.FdClosedException}. Two concurrent senders or two concurrent receivers need the
+ * caller's synchronisation.
  *
  * <p>On the wire each message is a 12-byte header (the magic {@code "ZFfd"}, the number of dma-bufs, sync_files
  * and other fds as native-order 16-bit counts, 2 zero bytes) followed by the metadata, with the fds in that
@@ -80,6 +81,7 @@ public final class FdChannel implements AutoCloseable {
      */
     FdChannel(OwnedFd socket, int receiveCapacity, int receiveFds) {
         this.socket = socket;
+        wakeable(socket);
         this.receiveBuffer = Arena.ofAuto().allocate(receiveCapacity);
         this.receiveFds = receiveFds;
     }
@@ -95,7 +97,13 @@ public final class FdChannel implements AutoCloseable {
      */
     public static FdChannelListener listen(Path path) throws KernelException {
         Objects.requireNonNull(path, "path");
-        return new FdChannelListener(UnixSockets.listen(path), path);
+        OwnedFd socket = UnixSockets.listen(path);
+        try {
+            return new FdChannelListener(socket, path, FdChannelListener.inodeOf(path));
+        } catch (RuntimeException | Error e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /**
@@ -103,11 +111,33 @@ public final class FdChannel implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code path} is longer than 107 bytes
      * @throws KernelException {@code connect on unix:PATH}: ENOENT if there is no such file, ECONNREFUSED if it
-     *                         is a socket nobody listens on any more, EACCES without write permission on it
+     *                         is a socket nobody listens on any more or not a socket at all (the message says
+     *                         which), EACCES without write permission on it
      */
     public static FdChannel connect(Path path) throws KernelException {
         Objects.requireNonNull(path, "path");
-        return new FdChannel(UnixSockets.connect(path));
+        try {
+            return new FdChannel(UnixSockets.connect(path));
+        } catch (KernelException e) {
+            String kind = fileKind(path);
+            if (kind == null || kind.equals("socket")) {
+                throw e;
+            }
+            throw KernelException.of(e.operation(), e.path(), e.errno(), path + " is a " + kind
+                    + ", not a socket: connect to the path an FdChannelListener listens on");
+        }
+    }
+
+    /** What {@code path} is, when it exists and is not what a listener makes; null when it cannot be told. */
+    private static String fileKind(Path path) {
+        try {
+            var attributes = java.nio.file.Files.readAttributes(path,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return attributes.isRegularFile() ? "regular file" : attributes.isDirectory() ? "directory"
+                    : attributes.isSymbolicLink() ? "symbolic link" : attributes.isOther() ? "socket" : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -120,21 +150,22 @@ public final class FdChannel implements AutoCloseable {
      *                 for the same buffers
      * @param fences   borrowed likewise
      * @throws IllegalArgumentException if the metadata is too large or there are more than {@link #MAX_FDS}
-     * @throws KernelException {@code sendmsg on unix:PATH}: EPIPE if the peer closed the channel, EBADF if this
-     *                         channel, a buffer or a fence is closed
+     * @throws io.zeroframe.bindings.FdClosedException if this channel, a buffer or a fence is closed (the fds
+     *                         are held in use for the call, so a concurrent close cannot send a recycled number)
+     * @throws KernelException {@code sendmsg on unix:PATH}: EPIPE if the peer closed the channel
      */
     public void send(byte[] metadata, List<DmaBuf> buffers, List<SyncFile> fences) throws KernelException {
         Objects.requireNonNull(metadata, "metadata");
         checkCount(buffers.size() + fences.size());
-        int[] raw = new int[buffers.size() + fences.size()];
+        OwnedFd[] fds = new OwnedFd[buffers.size() + fences.size()];
         int i = 0;
         for (DmaBuf buffer : buffers) {
-            raw[i++] = borrow(buffer.fd(), buffer.path());
+            fds[i++] = buffer.ownedFd();
         }
         for (SyncFile fence : fences) {
-            raw[i++] = borrow(fence.fd(), fence.path());
+            fds[i++] = fence.ownedFd();
         }
-        send(metadata, buffers.size(), fences.size(), 0, raw);
+        send(metadata, buffers.size(), fences.size(), 0, fds);
     }
 
     /**
@@ -151,14 +182,10 @@ public final class FdChannel implements AutoCloseable {
     public void send(byte[] metadata, OwnedFd... fds) throws KernelException {
         Objects.requireNonNull(metadata, "metadata");
         checkCount(fds.length);
-        int[] raw = new int[fds.length];
-        for (int i = 0; i < fds.length; i++) {
-            raw[i] = borrow(fds[i].get(), fds[i].path());
-        }
-        send(metadata, 0, 0, fds.length, raw);
+        send(metadata, 0, 0, fds.length, fds.clone());
     }
 
-    private void send(byte[] metadata, int buffers, int fences, int others, int[] raw) throws KernelException {
+    private void send(byte[] metadata, int buffers, int fences, int others, OwnedFd[] fds) throws KernelException {
         if (metadata.length > MAX_METADATA) {
             throw new IllegalArgumentException("sendmsg on " + socket.path() + ": " + metadata.length
                     + " bytes of metadata, at most " + MAX_METADATA + " fit a message");
@@ -170,29 +197,34 @@ public final class FdChannel implements AutoCloseable {
             message.set(JAVA_SHORT_UNALIGNED, FENCES_OFFSET, (short) fences);
             message.set(JAVA_SHORT_UNALIGNED, FDS_OFFSET, (short) others);
             MemorySegment.copy(metadata, 0, message, JAVA_BYTE, HEADER_SIZE, metadata.length);
-            UnixSockets.send(socket, message, raw);
+            UnixSockets.send(socket, message, fds);
         }
     }
 
     /**
      * Waits for the next message ({@code recvmsg} with {@code MSG_CMSG_CLOEXEC}) and takes ownership of its fds:
      * dma-bufs become {@link DmaBuf}s (checked to be dma-bufs), fences {@link SyncFile}s. Blocks until a message
-     * arrives or the peer closes the channel.
+     * arrives, the peer closes the channel, or another thread closes this one.
      *
      * @return the message, owned by the caller (close it); empty once the peer has closed the channel and every
-     *         message it sent has been received
+     *         message it sent has been received, and only then
      * @throws TruncatedMessageException if the kernel cut the message short ({@code MSG_TRUNC},
      *                                   {@code MSG_CTRUNC}); the fds that arrived were closed, the channel stays
      *                                   usable
-     * @throws ProtocolException if the message is not from an {@code FdChannel}, its fd count disagrees with its
-     *                           header, or an fd sent as a dma-buf or sync_file is not one; its fds were closed
-     * @throws KernelException {@code recvmsg on unix:PATH}: EBADF once closed, ECONNRESET
+     * @throws ProtocolException if the message is not from an {@code FdChannel} (an empty message included), its fd
+     *                           count disagrees with its header, or an fd sent as a dma-buf or sync_file is not
+     *                           one; its fds were closed, and the channel stays usable
+     * @throws io.zeroframe.bindings.FdClosedException if this channel is closed before or during the wait
+     * @throws KernelException {@code recvmsg on unix:PATH}: ECONNRESET
      */
     public Optional<FdMessage> receive() throws IOException {
         UnixSockets.Received received = UnixSockets.receive(socket, receiveBuffer, receiveFds);
+        if (received == null) {
+            return Optional.empty();
+        }
         List<AutoCloseable> adopted = new ArrayList<>();
         try {
-            return Optional.ofNullable(decode(received, adopted));
+            return Optional.of(decode(received, adopted));
         } catch (IOException | RuntimeException | Error e) {
             adopted.forEach(FdChannel::closeQuietly);
             received.closeFds();
@@ -200,13 +232,10 @@ public final class FdChannel implements AutoCloseable {
         }
     }
 
-    /** The message in {@code received}, or null at end of stream; every object it adopts goes into {@code adopted}. */
+    /** The message in {@code received}; every object it adopts goes into {@code adopted}. */
     private FdMessage decode(UnixSockets.Received received, List<AutoCloseable> adopted) throws IOException {
         List<OwnedFd> fds = received.fds();
         long length = received.length();
-        if (length == 0 && fds.isEmpty() && !received.truncated() && !received.controlTruncated()) {
-            return null;
-        }
         if (received.truncated() || received.controlTruncated()) {
             String what = received.truncated()
                     ? "longer than the " + receiveBuffer.byteSize() + " bytes a message may have (MSG_TRUNC)"
@@ -254,16 +283,22 @@ public final class FdChannel implements AutoCloseable {
         return new FdMessage(metadata, dmaBufs, syncFiles, plain);
     }
 
+    /**
+     * Makes the socket's wake eventfd now rather than at the first blocking call, so that a channel's fds stay the
+     * same while it lives; on failure closes the socket.
+     */
+    static void wakeable(OwnedFd socket) {
+        try {
+            socket.wakeFd();
+        } catch (KernelException e) {
+            socket.close();
+            throw new IllegalStateException("eventfd for " + socket.path() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Takes over a received fd under a path that says what it is and where it came from. */
     private OwnedFd relabel(OwnedFd received, String kind) {
         return OwnedFd.adopt(received.release(), kind + " (received on " + socket.path() + ")");
-    }
-
-    private int borrow(int fd, String path) throws KernelException {
-        if (fd < 0) {
-            throw KernelException.of("sendmsg", socket.path(), Errno.EBADF, path + " was already closed");
-        }
-        return fd;
     }
 
     private void checkCount(int count) {
@@ -297,7 +332,11 @@ public final class FdChannel implements AutoCloseable {
         return socket.isOpen();
     }
 
-    /** Closes the socket; the peer's next {@link #receive()} returns empty. Later calls do nothing. */
+    /**
+     * Closes the socket; the peer's next {@link #receive()} returns empty. Later calls do nothing. Safe from any
+     * thread: a thread blocked in this channel's {@code receive} or {@code send} wakes with
+     * {@link io.zeroframe.bindings.FdClosedException}.
+     */
     @Override
     public void close() {
         socket.close();

@@ -26,10 +26,20 @@ import java.util.Optional;
  * @param name     the name set with {@code DMA_BUF_SET_NAME}, if any
  */
 public record HeldDmaBuf(int fd, long inode, long size, String exporter, Optional<String> name) {
-    /** The dma-bufs among this process's open fds, by fd number. */
+    /**
+     * The dma-bufs among this process's open fds, by fd number.
+     *
+     * @throws IOException when /proc/self cannot be read (e.g. EMFILE at the process's fd limit)
+     */
     public static List<HeldDmaBuf> list() throws IOException {
         List<HeldDmaBuf> held = new ArrayList<>();
-        for (Map.Entry<Integer, String> entry : ProcessFds.list().entrySet()) {
+        Map<Integer, String> fds;
+        try {
+            fds = ProcessFds.list();
+        } catch (java.io.UncheckedIOException e) {
+            throw new IOException("listing /proc/self/fd for dma-bufs: " + e.getCause().getMessage(), e.getCause());
+        }
+        for (Map.Entry<Integer, String> entry : fds.entrySet()) {
             if (!entry.getValue().startsWith(DmaBuf.LINK_PREFIX)) {
                 continue;
             }
@@ -39,9 +49,10 @@ public record HeldDmaBuf(int fd, long inode, long size, String exporter, Optiona
             } catch (NoSuchFileException closedMeanwhile) {
                 continue;
             }
+            String link = entry.getValue();
             held.add(new HeldDmaBuf(entry.getKey(), Long.parseLong(info.getOrDefault("ino", "0")),
                     Long.parseLong(info.getOrDefault("size", "0")), info.getOrDefault("exp_name", ""),
-                    Optional.ofNullable(info.get("name")).filter(name -> !name.isEmpty())));
+                    Optional.of(link.substring(DmaBuf.LINK_PREFIX.length())).filter(name -> !name.isEmpty())));
         }
         return held;
     }

@@ -3,6 +3,7 @@ package io.zeroframe.dmabuf;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.dmabuf.internal.Names;
 import io.zeroframe.dmabuf.internal.PageSize;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,9 +23,14 @@ import java.util.Objects;
  * }
  *
  * <p>Owns its fd; {@link #close()} is idempotent. Dma-bufs made from it stay valid after it closes (the kernel
- * holds the pages). Not thread-safe.
+ * holds the pages). Thread-safe; {@link #close()} may race any use.
  */
 public final class Memfd implements AutoCloseable {
+    /**
+     * The longest name {@code memfd_create} takes: {@code MFD_NAME_MAX_LEN}, 249 bytes (NAME_MAX minus the
+     * "memfd:" prefix; mm/memfd.c, not in the uAPI headers).
+     */
+    public static final int NAME_MAX_BYTES = Syscalls.MFD_NAME_MAX_LEN;
     private final OwnedFd fd;
     private final long size;
 
@@ -37,14 +43,15 @@ public final class Memfd implements AutoCloseable {
      * A memfd of {@code size} bytes, zero-filled, sealed against shrinking and growing ({@code F_SEAL_SHRINK},
      * {@code F_SEAL_GROW}, as udmabuf requires), close-on-exec.
      *
-     * @param name shows in /proc/self/fd as {@code /memfd:NAME}
+     * @param name shows in /proc/self/fd as {@code /memfd:NAME}; at most {@value #NAME_MAX_BYTES} UTF-8 bytes
+     *             ({@code MFD_NAME_MAX_LEN}), no NUL
      * @param size a positive multiple of the page size (udmabuf maps whole pages)
-     * @throws IllegalArgumentException for a size that is not a positive multiple of the page size
-     * @throws KernelException {@code memfd_create} EINVAL (name longer than 249 bytes), {@code ftruncate} ENOSPC
-     *         or ENOMEM, {@code fcntl} when sealing fails
+     * @throws IllegalArgumentException for a size that is not a positive multiple of the page size, a name that
+     *                                  is too long or contains NUL
+     * @throws KernelException {@code ftruncate} ENOSPC or ENOMEM, {@code fcntl} when sealing fails
      */
     public static Memfd create(String name, long size) throws KernelException {
-        Objects.requireNonNull(name, "name");
+        Names.encode(name, NAME_MAX_BYTES + 1, "memfd_create: memfd name (MFD_NAME_MAX_LEN " + NAME_MAX_BYTES + ")");
         long page = PageSize.get();
         if (size <= 0 || size % page != 0) {
             throw new IllegalArgumentException("memfd " + name + ": size " + size

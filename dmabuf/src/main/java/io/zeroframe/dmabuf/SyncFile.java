@@ -2,7 +2,6 @@ package io.zeroframe.dmabuf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sync_file.sync_fence_info;
@@ -13,6 +12,7 @@ import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.dmabuf.internal.FdInfo;
 import io.zeroframe.dmabuf.internal.Names;
+import io.zeroframe.dmabuf.internal.ThreadScratch;
 import io.zeroframe.dmabuf.internal.Waits;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +27,8 @@ import java.util.Objects;
  * {@link #adopt}, or by {@link #merge merging} two.
  *
  * <p>Owns its fd: {@link #close()} releases it (idempotent). The set of fences is fixed when the sync_file is
- * created. Not thread-safe.
+ * created. Thread-safe: any number of threads may {@link #await} one sync_file at once, and {@link #close()} from
+ * any thread wakes them with an {@link io.zeroframe.bindings.FdClosedException}.
  *
  * {@snippet :
  * try (SyncFile fence = buffer.exportSyncFile(Access.READ)) {
@@ -44,15 +45,9 @@ public final class SyncFile implements AutoCloseable {
     private static final int NAME_CAPACITY = (int) sync_merge_data.name$layout().byteSize();
 
     private final OwnedFd fd;
-    /** pollfd and sync_file_info scratch, reused by {@link #await} and {@link #status}. */
-    private final MemorySegment pollFd;
-    private final MemorySegment info;
 
     private SyncFile(OwnedFd fd) {
         this.fd = fd;
-        Arena scratch = Arena.ofAuto();
-        this.pollFd = scratch.allocate(Syscalls.POLLFD);
-        this.info = sync_file_info.allocate(scratch);
     }
 
     /**
@@ -76,21 +71,23 @@ public final class SyncFile implements AutoCloseable {
         }
     }
 
-    /** Wraps an fd a Zeroframe ioctl just returned, known to be a sync_file. */
-    static SyncFile wrap(int rawFd, String path) {
-        return new SyncFile(OwnedFd.adopt(rawFd, path));
+    /** Wraps an fd a Zeroframe ioctl just returned, known to be a sync_file; takes ownership. */
+    static SyncFile wrap(OwnedFd fd) {
+        return new SyncFile(fd);
     }
 
     /**
      * Waits until every fence has signalled ({@code poll} for {@code POLLIN}), at most {@code timeout}.
-     * A fence that signals with an error also ends the wait: check {@link #status()}.
+     * A fence that signals with an error also ends the wait: check {@link #status()}. Allocates nothing once the
+     * wake eventfd (made on the first wait that may block) exists.
      *
-     * @param timeout {@link Duration#ZERO} to test without waiting; rounded up to whole milliseconds
+     * @param timeout {@link Duration#ZERO} to test without waiting; rounded up to whole milliseconds;
+     *                {@code ChronoUnit.FOREVER.getDuration()} (or anything beyond 24 days) waits forever
      * @return {@code true} if signalled, {@code false} on timeout
-     * @throws KernelException EBADF once closed
+     * @throws io.zeroframe.bindings.FdClosedException if closed before or during the wait
      */
     public boolean await(Duration timeout) throws KernelException {
-        return Waits.poll(pollFd, fd, Syscalls.POLLIN, timeout, "poll (sync_file)");
+        return Waits.poll(fd, Syscalls.POLLIN, timeout, "poll (sync_file)");
     }
 
     /**
@@ -100,7 +97,7 @@ public final class SyncFile implements AutoCloseable {
      * @throws KernelException EBADF once closed
      */
     public FenceStatus status() throws KernelException {
-        info.fill((byte) 0);
+        MemorySegment info = ThreadScratch.get();
         Syscalls.ioctl(fd, SYNC_IOC_FILE_INFO, info);
         return status(sync_file_info.status(info));
     }
@@ -149,17 +146,16 @@ public final class SyncFile implements AutoCloseable {
     public SyncFile merge(String name, SyncFile other) throws KernelException {
         byte[] bytes = Names.encode(name, NAME_CAPACITY, "sync_file name (sync_merge_data.name)");
         Objects.requireNonNull(other, "other");
-        if (other.fd.get() < 0) {
-            throw KernelException.of(SYNC_IOC_MERGE.name(), other.fd.path(), Errno.EBADF,
-                    "the other sync_file was already closed");
-        }
+        int otherFd = other.fd.beginUse(SYNC_IOC_MERGE.name());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment request = sync_merge_data.allocate(arena);
             MemorySegment.copy(bytes, 0, sync_merge_data.name(request), JAVA_BYTE, 0,
                     bytes.length);
-            sync_merge_data.fd2(request, other.fd.get());
+            sync_merge_data.fd2(request, otherFd);
             Syscalls.ioctl(fd, SYNC_IOC_MERGE, request);
-            return wrap(sync_merge_data.fence(request), "sync_file (merged \"" + name + "\")");
+            return wrap(OwnedFd.adopt(sync_merge_data.fence(request), "sync_file (merged \"" + name + "\")"));
+        } finally {
+            other.fd.endUse();
         }
     }
 
@@ -183,8 +179,9 @@ public final class SyncFile implements AutoCloseable {
     }
 
     /**
-     * Borrows the raw fd for passing to another ioctl (e.g. KMS {@code IN_FENCE_FD}); -1 once closed.
-     * The fd stays owned by this object.
+     * The raw fd, for messages and for handing to code outside Zeroframe; -1 once closed. The fd stays owned by
+     * this object and may be closed by another thread at any moment: Zeroframe's own modules pass the
+     * {@code SyncFile}, not this number.
      */
     public int fd() {
         return fd.get();

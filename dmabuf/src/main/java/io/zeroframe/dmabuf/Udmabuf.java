@@ -70,9 +70,10 @@ public final class Udmabuf {
      */
     public static DmaBuf create(OwnedFd memfd, long offset, long size) throws KernelException {
         Objects.requireNonNull(memfd, "memfd");
+        int rawMemfd = memfd.beginUse(UDMABUF_CREATE.name());
         try (OwnedFd device = Syscalls.open(DEVICE, Syscalls.O_RDWR); Arena arena = Arena.ofConfined()) {
             MemorySegment request = udmabuf_create.allocate(arena);
-            udmabuf_create.memfd(request, memfd.get());
+            udmabuf_create.memfd(request, rawMemfd);
             udmabuf_create.flags(request, udmabuf_h.UDMABUF_FLAGS_CLOEXEC());
             udmabuf_create.offset(request, offset);
             udmabuf_create.size(request, size);
@@ -81,6 +82,8 @@ public final class Udmabuf {
                 throw failure(UDMABUF_CREATE, -result, List.of(new Region(memfd, offset, size)));
             }
             return DmaBuf.wrap(OwnedFd.adopt(result, "udmabuf (" + memfd.path() + ")"));
+        } finally {
+            memfd.endUse();
         }
     }
 
@@ -97,6 +100,7 @@ public final class Udmabuf {
         }
         long itemSize = udmabuf_create_item.layout().byteSize();
         long header = udmabuf_create_list.layout().byteSize();
+        int begun = 0;
         try (OwnedFd device = Syscalls.open(DEVICE, Syscalls.O_RDWR); Arena arena = Arena.ofConfined()) {
             MemorySegment request = arena.allocate(header + itemSize * regions.size(),
                     udmabuf_create_list.layout().byteAlignment());
@@ -105,7 +109,8 @@ public final class Udmabuf {
             for (int i = 0; i < regions.size(); i++) {
                 Region region = regions.get(i);
                 MemorySegment item = request.asSlice(header + i * itemSize, itemSize);
-                udmabuf_create_item.memfd(item, region.memfd().get());
+                udmabuf_create_item.memfd(item, region.memfd().beginUse(UDMABUF_CREATE_LIST.name()));
+                begun++;
                 udmabuf_create_item.offset(item, region.offset());
                 udmabuf_create_item.size(item, region.size());
             }
@@ -114,6 +119,10 @@ public final class Udmabuf {
                 throw failure(UDMABUF_CREATE_LIST, -result, regions);
             }
             return DmaBuf.wrap(OwnedFd.adopt(result, "udmabuf (" + regions.size() + " regions)"));
+        } finally {
+            for (int i = 0; i < begun; i++) {
+                regions.get(i).memfd().endUse();
+            }
         }
     }
 
@@ -125,11 +134,16 @@ public final class Udmabuf {
             Region region = regions.get(i);
             String which = regions.size() == 1 ? "" : "region " + i + ": ";
             String fd = region.memfd().path();
-            if (region.offset() % page != 0) {
+            if (region.offset() < 0) {
+                broken.add(which + "offset " + region.offset() + " is negative");
+            } else if (region.offset() % page != 0) {
                 broken.add(which + "offset " + region.offset() + " is not a multiple of the page size " + page);
             }
             if (region.size() <= 0 || region.size() % page != 0) {
                 broken.add(which + "size " + region.size() + " is not a positive multiple of the page size " + page);
+            }
+            if (region.offset() > 0 && region.size() > 0 && region.offset() + region.size() < 0) {
+                broken.add(which + "offset + size overflows a 64-bit file offset");
             }
             if (!region.memfd().isOpen()) {
                 broken.add(which + fd + " is closed");
@@ -151,7 +165,8 @@ public final class Udmabuf {
             }
             try {
                 FileStatus status = Syscalls.fstat(region.memfd());
-                if (region.offset() + region.size() > status.size()) {
+                if (region.offset() >= 0 && region.size() > 0 && region.offset() + region.size() > 0
+                        && region.offset() + region.size() > status.size()) {
                     broken.add(which + "offset + size " + (region.offset() + region.size()) + " is beyond the end of "
                             + fd + " (" + status.size() + " bytes)");
                 }

@@ -10,6 +10,7 @@ import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -17,27 +18,20 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Base of the dma-buf device tests: they run against real drivers (the test bed or a host that has them) and fail,
  * never skip, when a device is missing. Each test must leave the process's fds as it found them.
  */
+@ExtendWith(NoLeaks.class)
 abstract class DeviceTestSupport {
     static final Path SYSTEM_HEAP = Path.of("/dev/dma_heap/system");
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    final void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    final void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     static Path require(Path node) {
         if (!Files.exists(node)) {

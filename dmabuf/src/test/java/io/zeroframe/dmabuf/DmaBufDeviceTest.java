@@ -51,10 +51,9 @@ class DmaBufDeviceTest extends DeviceTestSupport {
                 for (long offset = 0; offset < SIZE; offset += Long.BYTES) {
                     pixels.set(JAVA_LONG, offset, offset * 31);
                 }
-                IllegalStateException twice = assertThrows(IllegalStateException.class,
-                        () -> buffer.cpuAccess(Access.READ));
-                assertEquals("CPU access to dma-buf (/dev/dma_heap/system) already began (WRITE);"
-                        + " close that bracket before beginning another", twice.getMessage());
+                try (CpuAccess overlapping = buffer.cpuAccess(Access.READ)) {
+                    assertEquals(Access.READ, overlapping.access(), "brackets may overlap, as in the kernel");
+                }
             }
             try (DmaBuf again = buffer.duplicate(); Arena other = Arena.ofConfined()) {
                 MemorySegment view = again.map(other, Access.READ);
@@ -88,22 +87,13 @@ class DmaBufDeviceTest extends DeviceTestSupport {
     }
 
     @Test
-    void aMappingDiesWithItsBufferOrItsArenaWhicheverIsFirst() throws Exception {
+    void closingTheArenaUnmapsAndTheBufferOutlivesItsMappings() throws Exception {
         long mappingsBefore = ProcessFds.mappingsOf("/dmabuf:");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pixels;
-            try (DmaBuf buffer = allocate(SIZE)) {
-                pixels = buffer.map(arena, Access.READ_WRITE);
-                pixels.set(JAVA_LONG, 0, 42L);
-                assertEquals(mappingsBefore + 1, ProcessFds.mappingsOf("/dmabuf:"));
-            }
-            assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "closing the buffer left its mapping");
-            assertThrows(IllegalStateException.class, () -> pixels.get(JAVA_LONG, 0));
-        }
         try (DmaBuf buffer = allocate(SIZE)) {
             MemorySegment first;
             try (Arena arena = Arena.ofConfined()) {
                 first = buffer.map(arena, Access.READ);
+                assertEquals(mappingsBefore + 1, ProcessFds.mappingsOf("/dmabuf:"));
             }
             assertEquals(mappingsBefore, ProcessFds.mappingsOf("/dmabuf:"), "closing the arena left its mapping");
             assertThrows(IllegalStateException.class, () -> first.get(JAVA_LONG, 0));
@@ -112,7 +102,6 @@ class DmaBufDeviceTest extends DeviceTestSupport {
             }
         }
     }
-
 
     @Test
     void setNameIsReadBackFromFdinfo() throws Exception {
@@ -125,7 +114,8 @@ class DmaBufDeviceTest extends DeviceTestSupport {
             assertEquals(Optional.of(longest), buffer.name());
             IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
                     () -> buffer.setName("n".repeat(32)));
-            assertEquals("dma-buf name (DMA_BUF_NAME_LEN 32): \"" + "n".repeat(32)
+            assertEquals("DMA_BUF_SET_NAME_B on dma-buf (/dev/dma_heap/system): dma-buf name (DMA_BUF_NAME_LEN 32): \""
+                    + "n".repeat(32)
                     + "\" is 32 bytes in UTF-8, at most 31 fit", tooLong.getMessage());
             assertEquals(Optional.of(longest), buffer.name());
         }

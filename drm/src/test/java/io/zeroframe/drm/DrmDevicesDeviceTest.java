@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.OwnedFd;
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -19,28 +19,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Discovery of the test bed's three DRM devices: vgem and virtio-gpu (with render nodes) and vkms (without). */
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class DrmDevicesDeviceTest {
-    private Map<Integer, String> fdsBefore;
-
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
-
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
-
     @Test
     void theTestBedsCardsAreFoundByDriverName() throws Exception {
         DrmDeviceInfo vgem = DrmDevices.findByDriver("vgem").orElseThrow();

@@ -14,8 +14,8 @@ import io.zeroframe.bindings.drm_mode.drm_mode_get_property;
 import io.zeroframe.bindings.drm_mode.drm_mode_h;
 import io.zeroframe.bindings.drm_mode.drm_mode_obj_get_properties;
 import io.zeroframe.bindings.sys.IoctlRequest;
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,10 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Test bed self-check: vkms (built out of tree, loaded with enable_overlay, enable_cursor and enable_writeback) is
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * test bed).
  */
 @Tag("testbed")
+@ExtendWith(NoLeaks.class)
 class TestBedDisplayDriversTest {
     private static final IoctlRequest DRM_IOCTL_VERSION = IoctlRequest.of("DRM_IOCTL_VERSION", drm_h.DRM_IOCTL_VERSION());
     private static final IoctlRequest DRM_IOCTL_SET_CLIENT_CAP =
@@ -52,18 +52,6 @@ class TestBedDisplayDriversTest {
 
     /** enum drm_plane_type (include/drm/drm_plane.h): the values of a plane's "type" property. */
     private static final Map<Long, String> PLANE_TYPES = Map.of(0L, "overlay", 1L, "primary", 2L, "cursor");
-
-    private Map<Integer, String> fdsBefore;
-
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
-
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void vkmsHasOnePrimaryEightOverlayAndOneCursorPlane() throws Exception {

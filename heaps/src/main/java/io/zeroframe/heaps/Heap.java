@@ -8,6 +8,7 @@ import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
  * }
  * }
  *
- * <p>Not thread-safe: {@link #allocate} reuses one request struct.
+ * <p>Thread-safe: any number of threads may {@link #allocate} from one heap at once (each call uses its own
+ * request struct), and {@link #close()} may come from any thread; buffers already allocated stay valid.
  */
 public final class Heap implements AutoCloseable {
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
@@ -33,12 +35,10 @@ public final class Heap implements AutoCloseable {
 
     private final String name;
     private final OwnedFd fd;
-    private final MemorySegment request;
 
     private Heap(String name, OwnedFd fd) {
         this.name = name;
         this.fd = fd;
-        this.request = dma_heap_allocation_data.allocate(Arena.ofAuto());
     }
 
     /**
@@ -95,12 +95,13 @@ public final class Heap implements AutoCloseable {
      * writable, close-on-exec. The system heap's buffers come back zeroed.
      *
      * <p>The kernel's system heap does not refuse a size larger than memory up front: it allocates page by page
-     * until the OOM killer ends the process. Zeroframe therefore refuses sizes beyond the machine's total memory
-     * ({@code MemTotal} in /proc/meminfo) itself.
+     * until the OOM killer ends the process (measured: on a 1 GiB guest, MemTotal minus 64 MiB was enough).
+     * Zeroframe therefore refuses sizes the machine cannot give right now: more than {@code MemAvailable} in
+     * /proc/meminfo, read at each call.
      *
      * @throws KernelException {@code DMA_HEAP_IOCTL_ALLOC}: ENOMEM when the heap is exhausted, EINVAL for a
-     *         size the heap refuses; EBADF once this heap is closed
-     * @throws IllegalArgumentException if {@code size} is not positive or exceeds the machine's memory
+     *         size the heap refuses; {@link io.zeroframe.bindings.FdClosedException} once this heap is closed
+     * @throws IllegalArgumentException if {@code size} is not positive or exceeds the memory available now
      */
     public DmaBuf allocate(long size) throws KernelException {
         return allocate(size, 0);
@@ -111,20 +112,29 @@ public final class Heap implements AutoCloseable {
      * ({@code DMA_HEAP_VALID_HEAP_FLAGS} is 0) and answers any other value with EINVAL.
      */
     public DmaBuf allocate(long size, long heapFlags) throws KernelException {
-        if (size <= 0 || size > MemoryTotal.BYTES) {
-            throw new IllegalArgumentException("DMA_HEAP_IOCTL_ALLOC on " + fd.path() + ": " + size + " bytes is "
-                    + (size <= 0 ? "not a size" : "more than this machine's memory (" + MemoryTotal.BYTES
-                    + " bytes); the heap would allocate until the OOM killer stopped the process"));
+        if (size <= 0) {
+            throw new IllegalArgumentException("DMA_HEAP_IOCTL_ALLOC on " + fd.path() + ": " + size
+                    + " bytes is not a size");
         }
-        request.fill((byte) 0);
-        dma_heap_allocation_data.len(request, size);
-        dma_heap_allocation_data.fd_flags(request, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
-        dma_heap_allocation_data.heap_flags(request, heapFlags);
-        Syscalls.ioctl(fd, DMA_HEAP_IOCTL_ALLOC, request);
-        return DmaBuf.adopt(OwnedFd.adopt(dma_heap_allocation_data.fd(request), "dma-buf from " + fd.path()));
+        long available = MemoryInfo.available();
+        if (size > available) {
+            throw new IllegalArgumentException("DMA_HEAP_IOCTL_ALLOC on " + fd.path() + ": " + size
+                    + " bytes is more than the memory available now (MemAvailable " + available + " bytes of MemTotal "
+                    + MemoryInfo.total() + "); the heap would allocate until the OOM killer stopped the process");
+        }
+        int raw;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = dma_heap_allocation_data.allocate(arena);
+            dma_heap_allocation_data.len(request, size);
+            dma_heap_allocation_data.fd_flags(request, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
+            dma_heap_allocation_data.heap_flags(request, heapFlags);
+            Syscalls.ioctl(fd, DMA_HEAP_IOCTL_ALLOC, request);
+            raw = dma_heap_allocation_data.fd(request);
+        }
+        return DmaBufAccess.wrap(OwnedFd.adopt(raw, "dma-buf from " + fd.path()));
     }
 
-    /** Closes the heap's node; buffers already allocated stay valid. Idempotent. */
+    /** Closes the heap's node; buffers already allocated stay valid. Idempotent; safe from any thread. */
     @Override
     public void close() {
         fd.close();
@@ -135,13 +145,21 @@ public final class Heap implements AutoCloseable {
         return "Heap[" + name + ", " + fd + "]";
     }
 
-    /** MemTotal from /proc/meminfo, read once; Long.MAX_VALUE where it cannot be read. */
-    private static final class MemoryTotal {
-        static final long BYTES = read();
+    /** MemAvailable and MemTotal from /proc/meminfo; Long.MAX_VALUE where they cannot be read. */
+    private static final class MemoryInfo {
+        private static final Path MEMINFO = Path.of("/proc/meminfo");
 
-        private static long read() {
-            try (var lines = Files.lines(Path.of("/proc/meminfo"))) {
-                return lines.filter(line -> line.startsWith("MemTotal:"))
+        static long available() {
+            return read("MemAvailable:");
+        }
+
+        static long total() {
+            return read("MemTotal:");
+        }
+
+        private static long read(String field) {
+            try (var lines = Files.lines(MEMINFO)) {
+                return lines.filter(line -> line.startsWith(field))
                         .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
                         .findFirst().orElse(Long.MAX_VALUE);
             } catch (IOException | RuntimeException e) {

@@ -3,12 +3,15 @@ package io.zeroframe.heaps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class HeapsDeviceTest {
     @Test
     void theSystemHeapIsListedAndAccessible() throws Exception {

@@ -3,12 +3,15 @@ package io.zeroframe.heaps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(NoLeaks.class)
 class HeapsTest {
     @Test
     void listsNodesSortedByNameWithAccess(@TempDir Path directory) throws Exception {

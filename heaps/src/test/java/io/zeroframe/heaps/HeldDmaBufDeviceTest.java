@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.HeldDmaBuf;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The accounting of held dma-bufs against buffers from the real system heap. */
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class HeldDmaBufDeviceTest {
     @Test
     void listsEachFdWithInodeSizeExporterAndName() throws Exception {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,14 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Test bed self-check: the V4L2 drivers built out of tree (vicodec, vim2m, vimc, visl, with v4l2-mem2mem) are
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * never skips, when a driver is missing (tag "testbed": runs only in the test bed).
  */
 @Tag("testbed")
+@ExtendWith(NoLeaks.class)
 class TestBedVideoDriversTest {
     /*
      * The media controller's uAPI (<linux/media.h>) is not among the generated bindings yet, so its one ioctl used
@@ -47,18 +46,6 @@ class TestBedVideoDriversTest {
     private static final Path SYS_MEDIA = Path.of("/sys/bus/media/devices");
 
     private static final Set<VideoCapability> M2M = Set.of(VideoCapability.VIDEO_M2M, VideoCapability.VIDEO_M2M_MPLANE);
-
-    private Map<Integer, String> fdsBefore;
-
-    @BeforeEach
-    void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
-
-    @AfterEach
-    void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     @Test
     void mediaIoctlNumberIsTheKernels() {

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Tag("device")
+@ExtendWith(NoLeaks.class)
 class VideoDevicesDeviceTest {
     @Test
     void vividIsFoundWithItsCapabilities() throws Exception {

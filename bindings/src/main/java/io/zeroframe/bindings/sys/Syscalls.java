@@ -4,7 +4,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.zeroframe.bindings.DeviceGoneException;
+import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.libc.libc_h;
@@ -27,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * The system calls Zeroframe makes, as FFM downcalls that capture errno.
  *
  * <p>Every call takes the {@link OwnedFd} it borrows, retries EINTR, and turns a failure into a
- * {@link KernelException} naming the operation, the fd's path and the errno. A closed {@code OwnedFd} fails with
- * EBADF before reaching the kernel. errno is captured into a segment reused per thread, so the calls allocate
+ * {@link KernelException} naming the operation, the fd's path and the errno. Each call brackets its use of the
+ * fd number with {@link OwnedFd#beginUse}/{@link OwnedFd#endUse()}, so a concurrent close never lets it reach a
+ * recycled number; a closed {@code OwnedFd} fails with {@link FdClosedException} before reaching the kernel.
+ * {@link #waitFor} blocks in {@code poll} together with the fd's wake eventfd, so closing wakes it. errno is captured into a segment reused per thread, so the calls allocate
  * nothing on the Java heap; none uses {@code Linker.Option.critical}, because ioctls such as {@code VIDIOC_DQBUF}
  * and {@code poll} may block.
  *
@@ -59,6 +64,8 @@ public final class Syscalls {
 
     public static final int MFD_CLOEXEC = libc_h.MFD_CLOEXEC();
     public static final int MFD_ALLOW_SEALING = libc_h.MFD_ALLOW_SEALING();
+    /** The longest memfd name in bytes: {@code MFD_NAME_MAX_LEN} (mm/memfd.c; not in the uAPI headers). */
+    public static final int MFD_NAME_MAX_LEN = 249;
 
     public static final int SEEK_SET = libc_h.SEEK_SET();
     public static final int SEEK_CUR = libc_h.SEEK_CUR();
@@ -128,6 +135,33 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle WRITE = capturing("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle EVENTFD = capturing("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    private static final MethodHandle EVENTFD_WRITE = capturing("eventfd_write",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
+    /**
+     * {@code EFD_CLOEXEC | EFD_NONBLOCK}: linux/eventfd.h defines them as {@code O_CLOEXEC} and {@code O_NONBLOCK}
+     * (the header is not among the generated ones; the values are the ABI test's checked O_ flags).
+     */
+    private static final int EVENTFD_FLAGS = O_CLOEXEC | O_NONBLOCK;
+    /** Two {@code struct pollfd} per thread for {@link #waitFor}: the fd and its wake eventfd. */
+    private static final ThreadLocal<MemorySegment> WAIT_SLOT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(POLLFD, 2));
+    private static final VarHandle POLL_FD = POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("fd"));
+    private static final VarHandle POLL_EVENTS =
+            POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("events"));
+    private static final VarHandle POLL_REVENTS =
+            POLLFD.arrayElementVarHandle(MemoryLayout.PathElement.groupElement("revents"));
+
+    static {
+        // Failure paths must not need new code or memory: at the mmap or fd limit the JVM cannot link a downcall
+        // or load a class on demand. Load the exception classes and link strerrorname_np/strerrordesc_np now.
+        Errno.name(Errno.EINVAL);
+        Errno.description(Errno.EINVAL);
+        new FdClosedException("init", null, null).getMessage();
+        DevicePermissionException.class.getName();
+        DeviceGoneException.class.getName();
+    }
 
     private Syscalls() {}
 
@@ -142,12 +176,17 @@ public final class Syscalls {
      * @throws IllegalArgumentException if {@code arg} is smaller than the request's encoded size
      */
     public static int ioctl(OwnedFd fd, IoctlRequest request, MemorySegment arg) throws KernelException {
-        checkOpen(fd, request.name());
-        int result = tryIoctl(fd, request, arg);
-        if (result < 0) {
-            throw KernelException.of(request.name(), fd.path(), -result);
+        checkArgument(request, arg);
+        int raw = fd.beginUse(request.name());
+        try {
+            int result = rawIoctl(raw, request, arg);
+            if (result < 0) {
+                throw KernelException.of(request.name(), fd.path(), -result);
+            }
+            return result;
+        } finally {
+            fd.endUse();
         }
-        return result;
     }
 
     /**
@@ -156,14 +195,29 @@ public final class Syscalls {
      * {@code VIDIOC_DQBUF}). A closed fd gives {@code -EBADF}.
      */
     public static int tryIoctl(OwnedFd fd, IoctlRequest request, MemorySegment arg) {
+        checkArgument(request, arg);
+        int raw;
+        try {
+            raw = fd.beginUse(request.name());
+        } catch (FdClosedException e) {
+            return -Errno.EBADF;
+        }
+        try {
+            return rawIoctl(raw, request, arg);
+        } finally {
+            fd.endUse();
+        }
+    }
+
+    private static void checkArgument(IoctlRequest request, MemorySegment arg) {
         if (request.hasArgumentStruct() && arg.byteSize() < request.argumentSize()) {
             throw new IllegalArgumentException(request.name() + " needs a " + request.argumentSize()
                     + "-byte argument, got " + arg.byteSize() + " bytes");
         }
-        int raw = fd.get();
-        if (raw < 0) {
-            return -Errno.EBADF;
-        }
+    }
+
+    /** The ioctl on a raw fd the caller holds in use: the result, or {@code -errno}; EINTR retried. */
+    private static int rawIoctl(int raw, IoctlRequest request, MemorySegment arg) {
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             int result;
@@ -178,7 +232,7 @@ public final class Syscalls {
 
     /** {@code ioctl(fd, request, value)} for requests that take an integer by value, retried on EINTR. */
     public static int ioctl(OwnedFd fd, IoctlRequest request, long value) throws KernelException {
-        int raw = checkOpen(fd, request.name());
+        int raw = fd.beginUse(request.name());
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             int result;
@@ -188,28 +242,44 @@ public final class Syscalls {
             return check(result, errno, request.name(), fd.path());
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
     /**
      * Opens a file or device node; {@link #O_CLOEXEC} is always added.
      *
-     * @throws KernelException ENOENT for a missing node, {@link io.zeroframe.bindings.DevicePermissionException}
-     *                         for a node this process may not open (the message says how to grant access)
+     * @throws KernelException ENOENT for a missing node; {@link DevicePermissionException} (EACCES, EPERM) for a
+     *                         node this process may not open (the message names its owner and mode and how to
+     *                         grant access); {@link DeviceGoneException} (ENODEV, ENXIO) for a device node whose
+     *                         device is gone
      */
     public static OwnedFd open(Path path, int flags) throws KernelException {
         String name = path.toString();
+        int fd;
+        int error;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(name);
             MemorySegment errno = ERRNO_SLOT.get();
-            int fd;
             do {
                 fd = (int) OPEN.invokeExact(errno, cPath, flags | O_CLOEXEC, 0);
             } while (fd == -1 && errno(errno) == Errno.EINTR);
-            return OwnedFd.adopt(check(fd, errno, "open", name), name);
+            error = fd == -1 ? errno(errno) : 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        if (fd >= 0) {
+            return OwnedFd.adopt(fd, name);
+        }
+        if (error == Errno.EACCES || error == Errno.EPERM) {
+            throw DevicePermissionException.forNode("open", name, error, null);
+        }
+        if (error == Errno.ENODEV || error == Errno.ENXIO) {
+            throw new DeviceGoneException("open", name, error,
+                    "the node exists but no device answers behind it (unplugged or its driver unbound)");
+        }
+        throw KernelException.of("open", name, error);
     }
 
     /**
@@ -241,13 +311,15 @@ public final class Syscalls {
         if (length <= 0) {
             throw new IllegalArgumentException(operation + " on " + fd.path() + ": length must be positive: " + length);
         }
-        int raw = checkOpen(fd, operation);
+        int raw = fd.beginUse(operation);
         MemorySegment errno = ERRNO_SLOT.get();
         MemorySegment address;
         try {
             address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, raw, offset);
         } catch (Throwable t) {
             throw unexpected(t);
+        } finally {
+            fd.endUse();
         }
         if (address.address() == -1L) {
             throw KernelException.of(operation, fd.path(), errno(errno));
@@ -293,13 +365,15 @@ public final class Syscalls {
         if (length <= 0) {
             throw new IllegalArgumentException(operation + " on " + fd.path() + ": length must be positive: " + length);
         }
-        int raw = checkOpen(fd, operation);
+        int raw = fd.beginUse(operation);
         MemorySegment errno = ERRNO_SLOT.get();
         long address;
         try {
             address = (long) MMAP_ADDRESS.invokeExact(errno, 0L, length, prot, flags, raw, offset);
         } catch (Throwable t) {
             throw unexpected(t);
+        } finally {
+            fd.endUse();
         }
         if (address == -1L) {
             throw KernelException.of(operation, fd.path(), errno(errno));
@@ -359,22 +433,27 @@ public final class Syscalls {
 
     /** {@code fcntl(fd, command, argument)} for commands with an integer argument, retried on EINTR. */
     public static int fcntl(OwnedFd fd, int command, int argument) throws KernelException {
-        int raw = checkOpen(fd, "fcntl");
+        int raw = fd.beginUse("fcntl");
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             int result;
             do {
                 result = (int) FCNTL.invokeExact(errno, raw, command, argument);
             } while (result == -1 && errno(errno) == Errno.EINTR);
+            if (result == -1 && errno(errno) == Errno.EPERM && command == F_ADD_SEALS) {
+                throw KernelException.of("fcntl", fd.path(), Errno.EPERM, "F_SEAL_SEAL forbids adding seals");
+            }
             return check(result, errno, "fcntl", fd.path());
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
     /** What the kernel says about an open file: {@code statx(fd, "", AT_EMPTY_PATH)}. */
     public static FileStatus fstat(OwnedFd fd) throws KernelException {
-        int raw = checkOpen(fd, "fstat");
+        int raw = fd.beginUse("fstat");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = statx.allocate(arena);
             MemorySegment empty = arena.allocateFrom("");
@@ -392,6 +471,8 @@ public final class Syscalls {
                     statx.stx_rdev_minor(buffer));
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
@@ -400,7 +481,7 @@ public final class Syscalls {
      * tells a dma-buf ({@link #DMA_BUF_MAGIC}) from other files, in one system call.
      */
     public static long fileSystemMagic(OwnedFd fd) throws KernelException {
-        int raw = checkOpen(fd, "fstatfs");
+        int raw = fd.beginUse("fstatfs");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = statfs.allocate(arena);
             MemorySegment errno = ERRNO_SLOT.get();
@@ -408,12 +489,14 @@ public final class Syscalls {
             return statfs.f_type(buffer);
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
     /** {@code lseek}; a dma-buf's size is {@code lseek(fd, 0, SEEK_END)}. */
     public static long lseek(OwnedFd fd, long offset, int whence) throws KernelException {
-        int raw = checkOpen(fd, "lseek");
+        int raw = fd.beginUse("lseek");
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             long result = (long) LSEEK.invokeExact(errno, raw, offset, whence);
@@ -423,30 +506,52 @@ public final class Syscalls {
             return result;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
-    /** {@code ftruncate}: sets the file's size, retried on EINTR; EPERM once a seal forbids the change. */
+    /**
+     * {@code ftruncate}: sets the file's size, retried on EINTR.
+     *
+     * @throws KernelException EPERM once a seal forbids the change (a plain {@code KernelException}: a seal is
+     *                         not a permission problem), EINVAL for a negative size
+     */
     public static void ftruncate(OwnedFd fd, long length) throws KernelException {
-        int raw = checkOpen(fd, "ftruncate");
+        int raw = fd.beginUse("ftruncate");
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             int result;
             do {
                 result = (int) FTRUNCATE.invokeExact(errno, raw, length);
             } while (result == -1 && errno(errno) == Errno.EINTR);
-            check(result, errno, "ftruncate", fd.path());
+            if (result == -1) {
+                int error = errno(errno);
+                throw KernelException.of("ftruncate", fd.path(), error, error == Errno.EPERM
+                        ? "a seal (F_SEAL_GROW or F_SEAL_SHRINK) forbids changing this file's size" : null);
+            }
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
     /** A new anonymous memory file; {@link #MFD_CLOEXEC} is always added. Its path reads {@code memfd:NAME}. */
     public static OwnedFd memfdCreate(String name, int flags) throws KernelException {
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("memfd_create: the name must not contain NUL: \""
+                    + name.replace("\0", "\\0") + "\"");
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cName = arena.allocateFrom(name);
             MemorySegment errno = ERRNO_SLOT.get();
             int fd = (int) MEMFD_CREATE.invokeExact(errno, cName, flags | MFD_CLOEXEC);
+            long bytes = cName.byteSize() - 1;
+            if (fd == -1 && errno(errno) == Errno.EINVAL && bytes > MFD_NAME_MAX_LEN) {
+                throw KernelException.of("memfd_create", null, Errno.EINVAL, "the name is " + bytes + " bytes, at most "
+                        + MFD_NAME_MAX_LEN + " (MFD_NAME_MAX_LEN) fit");
+            }
             return OwnedFd.adopt(check(fd, errno, "memfd_create", null), "memfd:" + name);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -480,7 +585,7 @@ public final class Syscalls {
 
     private static long transfer(MethodHandle call, String operation, OwnedFd fd, MemorySegment buffer)
             throws KernelException {
-        int raw = checkOpen(fd, operation);
+        int raw = fd.beginUse(operation);
         MemorySegment errno = ERRNO_SLOT.get();
         try {
             long result;
@@ -493,15 +598,78 @@ public final class Syscalls {
             return result;
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            fd.endUse();
         }
     }
 
-    static int checkOpen(OwnedFd fd, String operation) throws KernelException {
-        int raw = fd.get();
-        if (raw < 0) {
-            throw KernelException.of(operation, fd.path(), Errno.EBADF, "the fd was already closed");
+    /**
+     * A new eventfd (counter 0, {@code EFD_CLOEXEC | EFD_NONBLOCK}), for {@link OwnedFd#wakeFd()}.
+     *
+     * @return the raw fd; the caller owns it
+     * @throws KernelException EMFILE when the process is out of fds
+     */
+    public static int eventfd() throws KernelException {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            return check((int) EVENTFD.invokeExact(errno, 0, EVENTFD_FLAGS), errno, "eventfd", null);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
-        return raw;
+    }
+
+    /** Adds 1 to an eventfd's counter, making it readable; for {@link OwnedFd#close()}. Never fails usefully. */
+    public static void eventfdSignal(int eventFd) {
+        MemorySegment errno = ERRNO_SLOT.get();
+        try {
+            int ignored = (int) EVENTFD_WRITE.invokeExact(errno, eventFd, 1L);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Blocks until {@code fd} reports one of {@code events} (or an error condition), the timeout passes, or another
+     * thread closes {@code fd}: {@code poll} on the fd and, for a timeout other than 0, on its
+     * {@linkplain OwnedFd#wakeFd() wake eventfd}. EINTR is retried with the time left. Thread-safe: the
+     * {@code pollfd} scratch is per thread, so any number of threads may wait on one fd. Allocates nothing once the
+     * fd's wake eventfd exists.
+     *
+     * @param timeoutMillis 0 to test without waiting, negative to wait forever
+     * @return the fd's {@code revents} (which may hold {@link #POLLERR}, {@link #POLLHUP}, {@link #POLLNVAL}),
+     *         or 0 on timeout
+     * @throws FdClosedException if {@code fd} was closed before or during the wait
+     * @throws KernelException a failing {@code poll} (EMFILE creating the wake eventfd)
+     */
+    public static int waitFor(OwnedFd fd, short events, int timeoutMillis, String operation) throws KernelException {
+        int raw = fd.beginUse(operation);
+        try {
+            MemorySegment slots = WAIT_SLOT.get();
+            POLL_FD.set(slots, 0L, 0L, raw);
+            POLL_EVENTS.set(slots, 0L, 0L, events);
+            POLL_REVENTS.set(slots, 0L, 0L, (short) 0);
+            int count = 1;
+            if (timeoutMillis != 0) {
+                POLL_FD.set(slots, 0L, 1L, fd.wakeFd());
+                POLL_EVENTS.set(slots, 0L, 1L, POLLIN);
+                POLL_REVENTS.set(slots, 0L, 1L, (short) 0);
+                count = 2;
+                if (!fd.isOpen()) {
+                    throw closedWhileWaiting(operation, fd);
+                }
+            }
+            int ready = poll(slots, count, timeoutMillis);
+            if (count == 2 && (short) POLL_REVENTS.get(slots, 0L, 1L) != 0) {
+                throw closedWhileWaiting(operation, fd);
+            }
+            return ready == 0 ? 0 : (short) POLL_REVENTS.get(slots, 0L, 0L);
+        } finally {
+            fd.endUse();
+        }
+    }
+
+    private static FdClosedException closedWhileWaiting(String operation, OwnedFd fd) {
+        return new FdClosedException(operation, fd.path(), "closed by another thread while waiting");
     }
 
     static int check(int result, MemorySegment errno, String operation, String path) throws KernelException {

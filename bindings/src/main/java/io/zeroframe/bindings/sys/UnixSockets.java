@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.socket.cmsghdr;
@@ -47,6 +48,12 @@ public final class UnixSockets {
     private static final int AF_UNIX = socket_h.AF_UNIX();
     private static final int SOCK_SEQPACKET = socket_h.SOCK_SEQPACKET();
     private static final int SOCK_CLOEXEC = socket_h.SOCK_CLOEXEC();
+    /**
+     * {@code SOCK_NONBLOCK}: the kernel defines it as {@code O_NONBLOCK} (include/linux/net.h; socket(2)). Every
+     * socket here is non-blocking and waits in {@link Syscalls#waitFor}, so that closing it wakes a blocked
+     * accept, send or receive.
+     */
+    private static final int SOCK_NONBLOCK = Syscalls.O_NONBLOCK;
     private static final int SOL_SOCKET = socket_h.SOL_SOCKET();
     private static final int SCM_RIGHTS = socket_h.SCM_RIGHTS();
     private static final int MSG_CMSG_CLOEXEC = socket_h.MSG_CMSG_CLOEXEC();
@@ -55,6 +62,8 @@ public final class UnixSockets {
     private static final int MSG_CTRUNC = socket_h.MSG_CTRUNC();
     /** {@code SOMAXCONN}: the backlog {@link #listen} asks for; the kernel caps it at {@code net.core.somaxconn}. */
     private static final int BACKLOG = socket_h.SOMAXCONN();
+    /** How long {@link #connect} retries while the listener's backlog is full. */
+    private static final long CONNECT_PATIENCE_NANOS = 5_000_000_000L;
 
     /** {@code sizeof(struct cmsghdr)}: the header before {@code CMSG_DATA}, without the flexible array. */
     private static final long CMSGHDR_SIZE = cmsghdr.layout().byteSize();
@@ -141,23 +150,36 @@ public final class UnixSockets {
     }
 
     /**
-     * Waits for and accepts a connection ({@code accept4} with {@code SOCK_CLOEXEC}); blocks.
+     * Waits for and accepts a connection ({@code poll}, then {@code accept4} with {@code SOCK_CLOEXEC}); blocks
+     * until a peer connects or another thread closes {@code listener}.
      *
      * @param listener borrowed for the call; a socket from {@link #listen}
      * @return the connected socket, owned by the caller, with the listener's path
-     * @throws KernelException EBADF if {@code listener} is closed, EMFILE when out of fds
+     * @throws io.zeroframe.bindings.FdClosedException if {@code listener} is closed before or during the wait
+     * @throws KernelException EMFILE when out of fds
      */
     public static OwnedFd accept(OwnedFd listener) throws KernelException {
-        int raw = Syscalls.checkOpen(listener, "accept4");
         MemorySegment errno = Syscalls.ERRNO_SLOT.get();
-        try {
-            int fd;
-            do {
-                fd = (int) ACCEPT4.invokeExact(errno, raw, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-            } while (fd == -1 && Syscalls.errno(errno) == Errno.EINTR);
-            return OwnedFd.adopt(Syscalls.check(fd, errno, "accept4", listener.path()), listener.path());
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
+        while (true) {
+            Syscalls.waitFor(listener, Syscalls.POLLIN, -1, "accept4");
+            int raw = listener.beginUse("accept4");
+            try {
+                int fd;
+                do {
+                    fd = (int) ACCEPT4.invokeExact(errno, raw, MemorySegment.NULL, MemorySegment.NULL,
+                            SOCK_CLOEXEC | SOCK_NONBLOCK);
+                } while (fd == -1 && Syscalls.errno(errno) == Errno.EINTR);
+                if (fd >= 0) {
+                    return OwnedFd.adopt(fd, listener.path());
+                }
+                if (Syscalls.errno(errno) != Errno.EAGAIN) {
+                    throw KernelException.of("accept4", listener.path(), Syscalls.errno(errno));
+                }
+            } catch (Throwable t) {
+                throw Syscalls.rethrow(t);
+            } finally {
+                listener.endUse();
+            }
         }
     }
 
@@ -176,9 +198,19 @@ public final class UnixSockets {
             try {
                 MemorySegment errno = Syscalls.ERRNO_SLOT.get();
                 int result;
-                do {
+                long deadline = System.nanoTime() + CONNECT_PATIENCE_NANOS;
+                while (true) {
                     result = (int) CONNECT.invokeExact(errno, socket.get(), address, (int) address.byteSize());
-                } while (result == -1 && Syscalls.errno(errno) == Errno.EINTR);
+                    int error = result == -1 ? Syscalls.errno(errno) : 0;
+                    // a non-blocking AF_UNIX connect answers EAGAIN while the listener's backlog is full
+                    if (error == Errno.EINTR || (error == Errno.EAGAIN && System.nanoTime() < deadline)) {
+                        if (error == Errno.EAGAIN) {
+                            Thread.sleep(10);
+                        }
+                        continue;
+                    }
+                    break;
+                }
                 Syscalls.check(result, errno, "connect", name);
                 return socket;
             } catch (Throwable t) {
@@ -190,27 +222,45 @@ public final class UnixSockets {
 
     /**
      * Sends one message: {@code data} and, if {@code fds} is not empty, one {@code SCM_RIGHTS} control message
-     * carrying them ({@code sendmsg} with {@code MSG_NOSIGNAL}). The whole message is sent or nothing is; blocks
-     * while the socket's send buffer is full.
+     * carrying them ({@code sendmsg} with {@code MSG_NOSIGNAL}). The whole message is sent or nothing is; waits
+     * while the socket's send buffer is full, until there is room or another thread closes {@code socket}.
      *
      * @param socket borrowed for the call
-     * @param fds    raw fds, each borrowed for the call: the receiver gets its own fds for the same open files,
-     *               and these stay open and owned by their caller. At most {@link #SCM_MAX_FD}
-     * @throws IllegalArgumentException for more than {@link #SCM_MAX_FD} fds or a negative one
+     * @param fds    each borrowed for the call (held in use, so a concurrent close cannot hand the kernel a
+     *               recycled number): the receiver gets its own fds for the same open files, and these stay open
+     *               and owned by their caller. At most {@link #SCM_MAX_FD}
+     * @throws IllegalArgumentException for more than {@link #SCM_MAX_FD} fds
+     * @throws io.zeroframe.bindings.FdClosedException if {@code socket} or one of {@code fds} is closed
      * @throws KernelException EPIPE if the peer closed the connection, EMSGSIZE for a message larger than the
-     *                         socket's send buffer, EBADF if {@code socket} or one of {@code fds} is closed
+     *                         socket's send buffer
      */
-    public static void send(OwnedFd socket, MemorySegment data, int[] fds) throws KernelException {
+    public static void send(OwnedFd socket, MemorySegment data, OwnedFd[] fds) throws KernelException {
         if (fds.length > SCM_MAX_FD) {
             throw new IllegalArgumentException("sendmsg on " + socket.path() + ": " + fds.length
                     + " fds, the kernel passes at most SCM_MAX_FD (" + SCM_MAX_FD + ") per message");
         }
-        for (int fd : fds) {
-            if (fd < 0) {
-                throw new IllegalArgumentException("sendmsg on " + socket.path() + ": not a file descriptor: " + fd);
+        int[] raws = new int[fds.length];
+        int begun = 0;
+        try {
+            for (; begun < fds.length; begun++) {
+                if (!fds[begun].isOpen()) {
+                    throw new FdClosedException("sendmsg", socket.path(), fds[begun].path() + " was already closed");
+                }
+                raws[begun] = fds[begun].beginUse("sendmsg");
+            }
+            while (!trySend(socket, data, raws)) {
+                Syscalls.waitFor(socket, Syscalls.POLLOUT, -1, "sendmsg");
+            }
+        } finally {
+            for (int i = 0; i < begun; i++) {
+                fds[i].endUse();
             }
         }
-        int raw = Syscalls.checkOpen(socket, "sendmsg");
+    }
+
+    /** One non-blocking {@code sendmsg}; false when the socket's buffer is full (EAGAIN). */
+    private static boolean trySend(OwnedFd socket, MemorySegment data, int[] fds) throws KernelException {
+        int raw = socket.beginUse("sendmsg");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = iovec.allocate(arena);
             iovec.iov_base(iov, data);
@@ -235,6 +285,9 @@ public final class UnixSockets {
             do {
                 sent = (long) SENDMSG.invokeExact(errno, raw, message, MSG_NOSIGNAL);
             } while (sent == -1 && Syscalls.errno(errno) == Errno.EINTR);
+            if (sent == -1 && Syscalls.errno(errno) == Errno.EAGAIN) {
+                return false;
+            }
             if (sent == -1) {
                 throw KernelException.of("sendmsg", socket.path(), Syscalls.errno(errno));
             }
@@ -243,29 +296,52 @@ public final class UnixSockets {
                 throw new IllegalStateException("sendmsg on " + socket.path() + ": sent " + sent + " of "
                         + data.byteSize() + " bytes: not a SOCK_SEQPACKET socket");
             }
+            return true;
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
+        } finally {
+            socket.endUse();
         }
     }
 
     /**
      * Receives one message into {@code buffer} and up to {@code maxFds} fds ({@code recvmsg} with
-     * {@code MSG_CMSG_CLOEXEC}); blocks until a message arrives or the peer closes the connection.
+     * {@code MSG_CMSG_CLOEXEC}); blocks until a message arrives, the peer closes the connection, or another
+     * thread closes {@code socket} ({@link io.zeroframe.bindings.FdClosedException}).
      *
      * <p>Every fd that arrived is adopted before this returns, also for a truncated message: the caller owns the
      * {@link Received#fds()} and decides what to do with them. If this throws, no fd was received.
      *
      * @param socket borrowed for the call
      * @param maxFds how many fds to make room for; more in a message set {@link Received#controlTruncated()}
-     * @return the message; length 0 and no fds when the peer closed the connection (a sender that sends empty
-     *         messages makes this ambiguous: {@code SOCK_SEQPACKET} delivers those too)
-     * @throws KernelException EBADF if {@code socket} is closed, ECONNRESET if the peer went away with unread data
+     * @return the message, or null when the peer closed the connection. An empty message that a live peer sent
+     *         ({@code SOCK_SEQPACKET} delivers those too) is a {@code Received} of length 0; an empty message
+     *         sent just before the peer closed cannot be told from the end of the stream (both are a 0-byte
+     *         {@code recvmsg} with {@code POLLHUP}) and is taken as the end
+     * @throws io.zeroframe.bindings.FdClosedException if {@code socket} is closed before or during the wait
+     * @throws KernelException ECONNRESET if the peer went away with unread data
      */
     public static Received receive(OwnedFd socket, MemorySegment buffer, int maxFds) throws KernelException {
         if (maxFds < 0 || maxFds > SCM_MAX_FD) {
             throw new IllegalArgumentException("maxFds must be 0.." + SCM_MAX_FD + ": " + maxFds);
         }
-        int raw = Syscalls.checkOpen(socket, "recvmsg");
+        while (true) {
+            Syscalls.waitFor(socket, Syscalls.POLLIN, -1, "recvmsg");
+            Received received = tryReceive(socket, buffer, maxFds);
+            if (received == null) {
+                continue; // another receiver took the message
+            }
+            if (received.length() == 0 && received.fds().isEmpty() && !received.truncated()
+                    && (Syscalls.waitFor(socket, Syscalls.POLLIN, 0, "recvmsg") & Syscalls.POLLHUP) != 0) {
+                return null; // recvmsg's 0 with the peer gone: the end of the stream
+            }
+            return received;
+        }
+    }
+
+    /** One non-blocking {@code recvmsg}; null when nothing is ready (EAGAIN). */
+    private static Received tryReceive(OwnedFd socket, MemorySegment buffer, int maxFds) throws KernelException {
+        int raw = socket.beginUse("recvmsg");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = iovec.allocate(arena);
             iovec.iov_base(iov, buffer);
@@ -283,6 +359,9 @@ public final class UnixSockets {
                 msghdr.msg_controllen(message, control.byteSize());
                 length = (long) RECVMSG.invokeExact(errno, raw, message, MSG_CMSG_CLOEXEC);
             } while (length == -1 && Syscalls.errno(errno) == Errno.EINTR);
+            if (length == -1 && Syscalls.errno(errno) == Errno.EAGAIN) {
+                return null;
+            }
             if (length == -1) {
                 throw KernelException.of("recvmsg", socket.path(), Syscalls.errno(errno));
             }
@@ -292,6 +371,8 @@ public final class UnixSockets {
                     (flags & MSG_CTRUNC) != 0, fds);
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
+        } finally {
+            socket.endUse();
         }
     }
 
@@ -322,7 +403,7 @@ public final class UnixSockets {
     private static OwnedFd socket(String name) throws KernelException {
         MemorySegment errno = Syscalls.ERRNO_SLOT.get();
         try {
-            int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
             return OwnedFd.adopt(Syscalls.check(fd, errno, "socket", name), name);
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);

@@ -4,28 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Base of the bindings' device tests: they run against real drivers (the test bed or a host that has them) and
  * fail, never skip, when a device is missing. Each test must leave the process's fds as it found them.
  */
+@ExtendWith(NoLeaks.class)
 abstract class DeviceTestSupport {
-    private Map<Integer, String> fdsBefore;
 
-    @BeforeEach
-    final void recordFds() {
-        fdsBefore = ProcessFds.list();
-    }
 
-    @AfterEach
-    final void noFdLeaked() {
-        assertEquals(fdsBefore, ProcessFds.list(), "open fds changed");
-    }
 
     static Path require(String node) {
         Path path = Path.of(node);

@@ -50,16 +50,14 @@ public final class FdInfo {
     }
 
     private static String readProc(OwnedFd fd, String directory) throws KernelException {
-        int raw = fd.get();
-        if (raw < 0) {
-            throw KernelException.of("read /proc/self/" + directory, fd.path(), Errno.EBADF,
-                    "the fd was already closed");
-        }
+        int raw = fd.beginUse("read /proc/self/" + directory);
         Path path = Path.of("/proc/self", directory, Integer.toString(raw));
         try {
             return directory.equals("fd") ? Files.readSymbolicLink(path).toString() : Files.readString(path);
         } catch (IOException e) {
             throw KernelException.of("read " + path, fd.path(), Errno.EIO, e.toString());
+        } finally {
+            fd.endUse();
         }
     }
 }

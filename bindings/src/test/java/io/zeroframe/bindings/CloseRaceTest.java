@@ -1,0 +1,161 @@
+package io.zeroframe.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.sys.ProcessFds;
+import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link OwnedFd#close()} from one thread while others make calls through the same fd. */
+@ExtendWith(NoLeaks.class)
+class CloseRaceTest {
+    private static final int ITERATIONS = 100_000;
+
+    /**
+     * Thread A seals a memfd ({@code fcntl F_ADD_SEALS}) and asks it {@code FIONREAD} in a loop while thread B
+     * closes it and at once opens a decoy memfd, which the kernel gives the lowest free number: the closed one,
+     * unless a call of A still holds it. Had a call of A reached the recycled number, the decoy would be sealed.
+     */
+    @Test
+    void closeRacingCallsNeverReachesARecycledFdNumber() throws Exception {
+        CyclicBarrier start = new CyclicBarrier(2);
+        CyclicBarrier done = new CyclicBarrier(2);
+        AtomicReference<OwnedFd> target = new AtomicReference<>();
+        AtomicReference<Throwable> unexpected = new AtomicReference<>();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        int reused = 0;
+        int deferred = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            Future<?> loop = caller.submit(() -> {
+                MemorySegment count = Arena.ofAuto().allocate(ValueLayout.JAVA_INT);
+                for (int i = 0; i < ITERATIONS; i++) {
+                    await(start);
+                    OwnedFd fd = target.get();
+                    try {
+                        while (true) {
+                            Syscalls.fcntl(fd, Syscalls.F_ADD_SEALS, Syscalls.F_SEAL_GROW);
+                            Syscalls.ioctl(fd, Syscalls.FIONREAD, count);
+                        }
+                    } catch (FdClosedException expected) {
+                        // the close won: every later call is refused before reaching the kernel
+                    } catch (Throwable t) {
+                        unexpected.compareAndSet(null, t);
+                    }
+                    await(done);
+                }
+                return null;
+            });
+            for (int i = 0; i < ITERATIONS; i++) {
+                OwnedFd fd = Syscalls.memfdCreate("target", Syscalls.MFD_ALLOW_SEALING);
+                int number = fd.get();
+                target.set(fd);
+                await(start);
+                Thread.onSpinWait();
+                fd.close();
+                try (OwnedFd decoy = Syscalls.memfdCreate("decoy", Syscalls.MFD_ALLOW_SEALING)) {
+                    if (decoy.get() == number) {
+                        reused++;
+                    } else {
+                        deferred++;
+                    }
+                    await(done);
+                    assertEquals(0, Syscalls.fcntl(decoy, Syscalls.F_GET_SEALS, 0),
+                            "iteration " + i + ": a call reached the decoy that took fd " + number);
+                }
+                if (unexpected.get() != null) {
+                    throw new AssertionError("iteration " + i, unexpected.get());
+                }
+            }
+            loop.get(60, TimeUnit.SECONDS);
+        } finally {
+            caller.shutdownNow();
+            assertTrue(caller.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        // both outcomes occurred: the race was real, not a sequence
+        assertTrue(reused > 0, "the decoy never took the closed number (" + deferred + " deferred)");
+        assertTrue(deferred > 0, "no close ever met a call in flight (" + reused + " reused)");
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aCloseDuringACallReleasesTheNumberWhenTheCallEnds() throws Exception {
+        OwnedFd fd = Syscalls.memfdCreate("in-use", 0);
+        int raw = fd.beginUse("test");
+        fd.close();
+        assertFalse(fd.isOpen());
+        assertEquals(-1, fd.get());
+        assertTrue(ProcessFds.list().containsKey(raw), "closed while in use: the number must stay allocated");
+        FdClosedException late = assertThrows(FdClosedException.class, () -> fd.beginUse("fstat"));
+        assertEquals("fstat on memfd:in-use: EBADF (Bad file descriptor): the fd was already closed", late.getMessage());
+        IllegalStateException release = assertThrows(IllegalStateException.class, fd::release);
+        assertEquals("fd for memfd:in-use is already closed", release.getMessage());
+        fd.endUse();
+        assertFalse(ProcessFds.list().containsKey(raw), "the last call's end must close the fd");
+        assertThrows(IllegalStateException.class, fd::endUse);
+    }
+
+    @Test
+    void releaseIsRefusedWhileACallUsesTheFd() throws Exception {
+        try (OwnedFd fd = Syscalls.memfdCreate("busy", 0)) {
+            fd.beginUse("test");
+            IllegalStateException e = assertThrows(IllegalStateException.class, fd::release);
+            assertTrue(e.getMessage().endsWith("(memfd:busy) cannot be released while 1 call(s) use it"),
+                    e.getMessage());
+            fd.endUse();
+        }
+    }
+
+    @Test
+    void closeWakesAPollWithin100MsForEveryWaiter() throws Exception {
+        OwnedFd[] pipe = Syscalls.pipe(0);
+        try (OwnedFd writeEnd = pipe[1]) {
+            OwnedFd readEnd = pipe[0];
+            ExecutorService waiters = Executors.newFixedThreadPool(4);
+            try {
+                var calls = new java.util.ArrayList<Future<Integer>>();
+                for (int i = 0; i < 4; i++) {
+                    calls.add(waiters.submit(() -> Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)")));
+                }
+                Thread.sleep(300);
+                calls.forEach(call -> assertFalse(call.isDone(), "a waiter did not block"));
+                long closed = System.nanoTime();
+                readEnd.close();
+                for (Future<Integer> call : calls) {
+                    var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                            () -> call.get(5, TimeUnit.SECONDS));
+                    assertInstanceOf(FdClosedException.class, e.getCause());
+                    assertEquals("poll (pipe) on pipe (read end): EBADF (Bad file descriptor): closed by another"
+                            + " thread while waiting", e.getCause().getMessage());
+                }
+                long ms = Duration.ofNanos(System.nanoTime() - closed).toMillis();
+                assertTrue(ms < 100, "waiters woke " + ms + " ms after close");
+            } finally {
+                waiters.shutdownNow();
+                assertTrue(waiters.awaitTermination(5, TimeUnit.SECONDS));
+            }
+        }
+    }
+}
