@@ -120,16 +120,13 @@ class TestBedDisplayDriversTest {
             setClientCap(card, drm_h.DRM_CLIENT_CAP_UNIVERSAL_PLANES(), arena);
             setClientCap(card, drm_h.DRM_CLIENT_CAP_ATOMIC(), arena);
             setClientCap(card, drm_h.DRM_CLIENT_CAP_WRITEBACK_CONNECTORS(), arena);
-            MemorySegment resources = cardResources(card, arena);
-            int crtc = MemorySegment.ofAddress(drm_mode_card_res.crtc_id_ptr(resources)).reinterpret(4)
-                    .get(ValueLayout.JAVA_INT, 0);
+            CardResources resources = cardResources(card, arena);
+            assertEquals(1, resources.crtcs().length, "vkms CRTCs");
+            int crtc = resources.crtcs()[0];
             int virtual = 0;
             int writeback = 0;
             MemorySegment mode = null;
-            MemorySegment connectorIds = MemorySegment.ofAddress(drm_mode_card_res.connector_id_ptr(resources))
-                    .reinterpret(4L * drm_mode_card_res.count_connectors(resources));
-            for (int i = 0; i < drm_mode_card_res.count_connectors(resources); i++) {
-                int id = connectorIds.getAtIndex(ValueLayout.JAVA_INT, i);
+            for (int id : resources.connectors()) {
                 MemorySegment connector = drm_mode_get_connector.allocate(arena);
                 drm_mode_get_connector.connector_id(connector, id);
                 Syscalls.ioctl(card, DRM_IOCTL_MODE_GETCONNECTOR, connector);
@@ -227,38 +224,34 @@ class TestBedDisplayDriversTest {
     }
 
     private static List<Integer> connectorTypes(OwnedFd card, Arena arena) throws Exception {
-        MemorySegment resources = drm_mode_card_res.allocate(arena);
-        Syscalls.ioctl(card, DRM_IOCTL_MODE_GETRESOURCES, resources);
-        int count = drm_mode_card_res.count_connectors(resources);
-        MemorySegment ids = arena.allocate(ValueLayout.JAVA_INT, Math.max(count, 1));
-        MemorySegment filled = drm_mode_card_res.allocate(arena);
-        drm_mode_card_res.count_connectors(filled, count);
-        drm_mode_card_res.connector_id_ptr(filled, ids.address());
-        Syscalls.ioctl(card, DRM_IOCTL_MODE_GETRESOURCES, filled);
         List<Integer> types = new ArrayList<>();
-        for (int i = 0; i < drm_mode_card_res.count_connectors(filled); i++) {
+        for (int id : cardResources(card, arena).connectors()) {
             MemorySegment connector = drm_mode_get_connector.allocate(arena);
-            drm_mode_get_connector.connector_id(connector, ids.getAtIndex(ValueLayout.JAVA_INT, i));
+            drm_mode_get_connector.connector_id(connector, id);
             Syscalls.ioctl(card, DRM_IOCTL_MODE_GETCONNECTOR, connector);
             types.add(drm_mode_get_connector.connector_type(connector));
         }
         return types;
     }
 
-    /** GETRESOURCES with the CRTC and connector ids filled in (arrays in {@code arena}). */
-    private static MemorySegment cardResources(OwnedFd card, Arena arena) throws Exception {
+    private record CardResources(int[] crtcs, int[] connectors) {}
+
+    /** The CRTC and connector ids (GETRESOURCES: counts, then ids). */
+    private static CardResources cardResources(OwnedFd card, Arena arena) throws Exception {
         MemorySegment counts = drm_mode_card_res.allocate(arena);
         Syscalls.ioctl(card, DRM_IOCTL_MODE_GETRESOURCES, counts);
         MemorySegment filled = drm_mode_card_res.allocate(arena);
         int crtcs = drm_mode_card_res.count_crtcs(counts);
         int connectors = drm_mode_card_res.count_connectors(counts);
+        MemorySegment crtcIds = arena.allocate(ValueLayout.JAVA_INT, Math.max(crtcs, 1));
+        MemorySegment connectorIds = arena.allocate(ValueLayout.JAVA_INT, Math.max(connectors, 1));
         drm_mode_card_res.count_crtcs(filled, crtcs);
-        drm_mode_card_res.crtc_id_ptr(filled, arena.allocate(ValueLayout.JAVA_INT, Math.max(crtcs, 1)).address());
+        drm_mode_card_res.crtc_id_ptr(filled, crtcIds.address());
         drm_mode_card_res.count_connectors(filled, connectors);
-        drm_mode_card_res.connector_id_ptr(filled,
-                arena.allocate(ValueLayout.JAVA_INT, Math.max(connectors, 1)).address());
+        drm_mode_card_res.connector_id_ptr(filled, connectorIds.address());
         Syscalls.ioctl(card, DRM_IOCTL_MODE_GETRESOURCES, filled);
-        return filled;
+        return new CardResources(crtcIds.asSlice(0, 4L * crtcs).toArray(ValueLayout.JAVA_INT),
+                connectorIds.asSlice(0, 4L * connectors).toArray(ValueLayout.JAVA_INT));
     }
 
     /** The connector's preferred mode (else its first), as a drm_mode_modeinfo. */
