@@ -3,6 +3,12 @@
  *
  * <p>{@link io.zeroframe.dmabuf.DmaBuf} owns a dma-buf fd (from a dma-heap, a V4L2 export, a DRM PRIME export);
  * {@link io.zeroframe.dmabuf.SyncFile} owns a sync_file fence.
+ *
+ * <p>The frame model that V4L2 and DRM share: {@link io.zeroframe.dmabuf.PixelFormat} (with the DRM and V4L2
+ * codes of each format), {@link io.zeroframe.dmabuf.Modifier}, {@link io.zeroframe.dmabuf.FrameLayout} (planes'
+ * offsets, pitches and sizes), {@link io.zeroframe.dmabuf.Frame} (planes in dma-bufs, one owner) and
+ * {@link io.zeroframe.dmabuf.BufferAllocator}, which dma-heaps and {@link io.zeroframe.dmabuf.UdmabufAllocator}
+ * implement.
  */
 module io.zeroframe.dmabuf {
     requires transitive io.zeroframe.bindings;

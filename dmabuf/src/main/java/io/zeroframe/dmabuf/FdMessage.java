@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * <p>Owns every fd in it: {@link #close()} closes them all (idempotent). To keep one beyond the message, use it
  * and do not close the message, or {@link DmaBuf#duplicate() duplicate} it. The lists are unmodifiable; the
- * metadata array is the message's own (not copied), and records compare arrays by identity.
+ * metadata array is the message's own (not copied), and records compare arrays by identity. Thread-safe as its
+ * parts are: closing it from any thread closes each one safely.
  *
  * @param metadata the bytes the sender passed, at most {@link FdChannel#MAX_METADATA}
  * @param buffers  dma-bufs sent with {@link FdChannel#send(byte[], List, List)}, in the order sent

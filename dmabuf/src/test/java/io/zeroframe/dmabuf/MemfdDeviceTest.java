@@ -3,6 +3,7 @@ package io.zeroframe.dmabuf;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.zeroframe.bindings.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Tag;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Java memory shared with devices: a Memfd's pages as a udmabuf dma-buf, both ways. */
 @Tag("device")
 class MemfdDeviceTest extends DeviceTestSupport {
-    private static final long SIZE = 16 * 4096;
+    private static final long SIZE = 16 * Syscalls.pageSize();
 
     @Test
     void writesThroughEitherMappingAreSeenThroughTheOther() throws Exception {

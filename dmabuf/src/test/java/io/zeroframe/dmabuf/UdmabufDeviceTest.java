@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** udmabuf against /dev/udmabuf, mirroring the kernel's udmabuf selftest. */
 @Tag("device")
 class UdmabufDeviceTest extends DeviceTestSupport {
-    private static final long PAGE = 4096;
+    private static final long PAGE = Syscalls.pageSize();
     private static final long SIZE = 16 * PAGE;
 
     private static OwnedFd memfd(String name, boolean seal) throws KernelException {
@@ -77,10 +77,17 @@ class UdmabufDeviceTest extends DeviceTestSupport {
         try (OwnedFd memfd = memfd("misaligned", true)) {
             KernelException offset = assertThrows(KernelException.class, () -> Udmabuf.create(memfd, 100, PAGE));
             assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): offset 100 is not a multiple"
-                    + " of the page size 4096", offset.getMessage());
+                    + " of the page size " + PAGE, offset.getMessage());
             KernelException size = assertThrows(KernelException.class, () -> Udmabuf.create(memfd, 0, PAGE + 1));
-            assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): size 4097 is not a positive"
-                    + " multiple of the page size 4096", size.getMessage());
+            assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): size " + (PAGE + 1) + " is not a"
+                    + " positive multiple of the page size " + PAGE, size.getMessage());
+            KernelException negative = assertThrows(KernelException.class, () -> Udmabuf.create(memfd, -PAGE, PAGE));
+            assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): offset " + -PAGE
+                    + " is negative", negative.getMessage());
+            KernelException overflow = assertThrows(KernelException.class,
+                    () -> Udmabuf.create(memfd, Long.MAX_VALUE - PAGE + 1, 2 * PAGE));
+            assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): offset + size overflows a 64-bit"
+                    + " file offset", overflow.getMessage());
         }
     }
 
@@ -101,7 +108,6 @@ class UdmabufDeviceTest extends DeviceTestSupport {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd readEnd = pipe[0]; OwnedFd writeEnd = pipe[1]) {
             KernelException e = assertThrows(KernelException.class, () -> Udmabuf.create(readEnd, 0, PAGE));
-            System.out.println("UDMABUF_CREATE with a pipe: " + e.getMessage());
             assertEquals("EBADFD", e.errnoName(), e.getMessage()); // not EBADF: the fd is valid, just not a memfd
         }
     }

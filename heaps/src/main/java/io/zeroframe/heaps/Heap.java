@@ -7,6 +7,7 @@ import io.zeroframe.bindings.dma_heap.dma_heap_allocation_data;
 import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.dmabuf.BufferAllocator;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import java.util.stream.Collectors;
  * <p>Thread-safe: any number of threads may {@link #allocate} from one heap at once (each call uses its own
  * request struct), and {@link #close()} may come from any thread; buffers already allocated stay valid.
  */
-public final class Heap implements AutoCloseable {
+public final class Heap implements BufferAllocator, AutoCloseable {
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
@@ -103,6 +104,7 @@ public final class Heap implements AutoCloseable {
      *         size the heap refuses; {@link io.zeroframe.bindings.FdClosedException} once this heap is closed
      * @throws IllegalArgumentException if {@code size} is not positive or exceeds the memory available now
      */
+    @Override
     public DmaBuf allocate(long size) throws KernelException {
         return allocate(size, 0);
     }
@@ -132,6 +134,12 @@ public final class Heap implements AutoCloseable {
             raw = dma_heap_allocation_data.fd(request);
         }
         return DmaBufAccess.wrap(OwnedFd.adopt(raw, "dma-buf from " + fd.path()));
+    }
+
+    /** {@code dma-heap /dev/dma_heap/NAME}. */
+    @Override
+    public String description() {
+        return "dma-heap " + fd.path();
     }
 
     /** Closes the heap's node; buffers already allocated stay valid. Idempotent; safe from any thread. */

@@ -135,6 +135,7 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
     private static final MethodHandle WRITE = capturing("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    private static final MethodHandle GETPAGESIZE = capturing("getpagesize", FunctionDescriptor.of(JAVA_INT), -1);
     private static final MethodHandle EVENTFD = capturing("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     private static final MethodHandle EVENTFD_WRITE = capturing("eventfd_write",
@@ -164,6 +165,23 @@ public final class Syscalls {
     }
 
     private Syscalls() {}
+
+    /** The kernel's page size in bytes ({@code getpagesize()}), e.g. 4096 on x86-64; read once. */
+    public static long pageSize() {
+        return PageSizeHolder.VALUE;
+    }
+
+    private static final class PageSizeHolder {
+        static final long VALUE;
+
+        static {
+            try {
+                VALUE = (int) GETPAGESIZE.invokeExact(ERRNO_SLOT.get());
+            } catch (Throwable t) {
+                throw new ExceptionInInitializerError(t);
+            }
+        }
+    }
 
     /**
      * {@code ioctl(fd, request, arg)} with a pointer argument, retried on EINTR.
@@ -304,35 +322,86 @@ public final class Syscalls {
      * store throws instead of faulting.
      *
      * @param operation names the mapping in errors, e.g. {@code "mmap"} or {@code "mmap (V4L2 buffer 3)"}
-     * @throws KernelException e.g. ENODEV for a file that cannot be mapped, EINVAL for a bad offset or length
+     * @throws KernelException e.g. ENODEV for a file that cannot be mapped, EINVAL for a bad offset or length;
+     *                         ENOMEM when this process's Zeroframe mappings would come near
+     *                         {@code vm.max_map_count}, where the JVM would abort (see the message)
      */
     public static MemorySegment mmap(OwnedFd fd, String operation, long offset, long length, int prot, int flags,
                                      Arena arena) throws KernelException {
         if (length <= 0) {
             throw new IllegalArgumentException(operation + " on " + fd.path() + ": length must be positive: " + length);
         }
-        int raw = fd.beginUse(operation);
+        MappingBudget.take(operation, fd.path());
+        int raw;
+        try {
+            raw = fd.beginUse(operation);
+        } catch (FdClosedException e) {
+            MappingBudget.give();
+            throw e;
+        }
         MemorySegment errno = ERRNO_SLOT.get();
         MemorySegment address;
         try {
             address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, raw, offset);
         } catch (Throwable t) {
+            MappingBudget.give();
             throw unexpected(t);
         } finally {
             fd.endUse();
         }
         if (address.address() == -1L) {
+            MappingBudget.give();
             throw KernelException.of(operation, fd.path(), errno(errno));
         }
         String path = fd.path();
         try {
-            MemorySegment mapping = address.reinterpret(length, arena,
-                    unmapped -> unmapQuietly(unmapped.address(), length, path));
+            MemorySegment mapping = address.reinterpret(length, arena, unmapped -> {
+                unmapQuietly(unmapped.address(), length, path);
+                MappingBudget.give();
+            });
             // a store to a page mapped without PROT_WRITE would be a SIGSEGV, killing the JVM: make it throw
             return (prot & PROT_WRITE) == 0 ? mapping.asReadOnly() : mapping;
         } catch (RuntimeException e) {
             unmapQuietly(address.address(), length, path);
+            MappingBudget.give();
             throw e;
+        }
+    }
+
+    /**
+     * How many mappings {@link #mmap} may hold at once: the kernel's per-process limit ({@code vm.max_map_count})
+     * less a reserve for the JVM. A JVM that reaches the limit aborts (its JIT and GC map memory too), so
+     * Zeroframe refuses a mapping with ENOMEM before that, leaving the reserve: an eighth of the limit, at least
+     * 8192.
+     */
+    static final class MappingBudget {
+        static final long LIMIT = readLimit();
+        static final long CAPACITY = Math.max(0, LIMIT - Math.max(8192, LIMIT / 8));
+        private static final java.util.concurrent.atomic.AtomicLong HELD = new java.util.concurrent.atomic.AtomicLong();
+
+        private MappingBudget() {}
+
+        static void take(String operation, String path) throws KernelException {
+            if (HELD.incrementAndGet() > CAPACITY) {
+                HELD.decrementAndGet();
+                throw KernelException.of(operation, path, Errno.ENOMEM, "refused before the kernel: this process"
+                        + " holds " + CAPACITY + " mappings made by Zeroframe, near vm.max_map_count (" + LIMIT
+                        + "), at which the JVM itself aborts; close the arenas of mappings no longer used");
+            }
+        }
+
+        static void give() {
+            HELD.decrementAndGet();
+        }
+
+        private static long readLimit() {
+            // one read: a sysctl file answers a read at a non-zero offset with nothing (proc_dointvec), and
+            // Files.readString first reads a single byte from a file whose size reads 0
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys/vm/max_map_count"))) {
+                return Long.parseLong(new String(in.readNBytes(32), java.nio.charset.StandardCharsets.US_ASCII).strip());
+            } catch (java.io.IOException | RuntimeException e) {
+                return 65530; // DEFAULT_MAX_MAP_COUNT
+            }
         }
     }
 

@@ -1,0 +1,242 @@
+package io.zeroframe.dmabuf;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A video frame in dma-buf memory: its format, size and modifier, and per plane the dma-buf, offset, pitch and
+ * length it occupies. It is what a V4L2 queue fills and a DRM plane scans out, and what the two exchange, so
+ * both describe their buffers this way. (Not a KMS framebuffer object: that is what DRM's ADDFB2 makes of a
+ * frame's planes.)
+ *
+ * <p>One owner: a frame owns its dma-bufs. Several planes may share one buffer (a contiguous NV12 frame has both
+ * planes in one); {@link #close()} closes each distinct {@link DmaBuf} object once, and is idempotent and safe to
+ * call from any thread. The {@code DmaBuf}s that {@link Plane#buffer()} returns are borrowed from the frame:
+ * use them while it is open, and {@link DmaBuf#duplicate()} one to keep it longer.
+ *
+ * {@snippet :
+ * FrameLayout layout = FrameLayout.of(PixelFormat.NV12, 1280, 720, 64);
+ * try (Frame frame = Frame.allocate(heap, layout)) {                 // a Heap, a UdmabufAllocator, ...
+ *     Frame.Plane chroma = frame.plane(1);
+ *     // ADDFB2: handles[i] from chroma.buffer().fd(), offsets[i] = chroma.offset(), pitches[i] = chroma.pitch()
+ * }
+ * }
+ *
+ * <p>Not thread-safe apart from {@link #close()}.
+ */
+public final class Frame implements AutoCloseable {
+    /**
+     * One plane of a frame.
+     *
+     * @param buffer the dma-buf holding it; owned by the frame once it is made
+     * @param offset where the plane starts in {@code buffer}, in bytes
+     * @param pitch  bytes from one row to the next
+     * @param length the bytes the plane occupies from {@code offset}
+     */
+    public record Plane(DmaBuf buffer, long offset, long pitch, long length) {
+        public Plane {
+            Objects.requireNonNull(buffer, "buffer");
+        }
+    }
+
+    private final PixelFormat format;
+    private final int width;
+    private final int height;
+    private final Modifier modifier;
+    private final List<Plane> planes;
+    private final List<DmaBuf> buffers;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    private Frame(PixelFormat format, int width, int height, Modifier modifier, List<Plane> planes,
+                  List<DmaBuf> buffers) {
+        this.format = format;
+        this.width = width;
+        this.height = height;
+        this.modifier = modifier;
+        this.planes = planes;
+        this.buffers = buffers;
+    }
+
+    /**
+     * A linear frame in new buffers from {@code allocator}: one buffer for a contiguous format, one per plane for
+     * an M variant, each of {@link FrameLayout#bufferSize} bytes (or more, as the allocator rounds).
+     *
+     * @throws IOException from the allocator; the buffers allocated before the failure are closed, last first
+     * @throws IllegalArgumentException if the allocator returned a buffer smaller than it was asked for (the
+     *         buffers are closed)
+     */
+    public static Frame allocate(BufferAllocator allocator, FrameLayout layout) throws IOException {
+        Objects.requireNonNull(allocator, "allocator");
+        Objects.requireNonNull(layout, "layout");
+        List<DmaBuf> buffers = new ArrayList<>(layout.bufferCount());
+        try {
+            for (int i = 0; i < layout.bufferCount(); i++) {
+                buffers.add(allocator.allocate(layout.bufferSize(i)));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            closeAll(buffers);
+            throw e;
+        }
+        List<Plane> planes = new ArrayList<>(layout.planes().size());
+        for (FrameLayout.Plane plane : layout.planes()) {
+            planes.add(new Plane(buffers.get(plane.buffer()), plane.offset(), plane.pitch(), plane.size()));
+        }
+        return of(layout.format(), layout.width(), layout.height(), Modifier.LINEAR, planes);
+    }
+
+    /**
+     * A frame of the given planes. Takes ownership of every plane's {@link DmaBuf}, also when this fails: the
+     * buffers are then closed before the exception is thrown, so a caller never has to clean up after a refused
+     * frame.
+     *
+     * <p>Checks that the planes fit, as DRM checks a framebuffer ({@code drm_framebuffer_check},
+     * {@code drm_gem_fb_init_with_funcs}): one plane per plane of {@code format}; each buffer open; offsets not
+     * negative; pitch and length positive; {@code offset + length <= buffer.size()}; and for a
+     * {@link Modifier#LINEAR} frame, each pitch at least one row of the plane at the format's bytes per sample
+     * ({@code drm_format_info_min_pitch}: 1282 bytes for a 641-pixel YUYV row, where {@link FrameLayout}
+     * allocates whole blocks, 1284) and each length at least {@code pitch * (rows - 1)} plus one row. Other
+     * modifiers are tiled layouts whose pitch and size only the driver knows.
+     *
+     * @param planes one per plane of {@code format}; several may share a {@code DmaBuf}
+     * @throws IllegalArgumentException naming the plane and the value that does not fit
+     */
+    public static Frame of(PixelFormat format, int width, int height, Modifier modifier, List<Plane> planes) {
+        Objects.requireNonNull(planes, "planes");
+        for (int i = 0; i < planes.size(); i++) {
+            if (planes.get(i) == null) { // List.contains(null) throws on List.of lists
+                closeAll(distinct(planes.stream().filter(Objects::nonNull).toList()));
+                throw new NullPointerException("plane " + i + " is null");
+            }
+        }
+        List<Plane> copy = List.copyOf(planes);
+        List<DmaBuf> buffers = distinct(copy);
+        try {
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(modifier, "modifier");
+            check(format, width, height, modifier, copy);
+        } catch (RuntimeException e) {
+            closeAll(buffers);
+            throw e;
+        }
+        return new Frame(format, width, height, modifier, copy, buffers);
+    }
+
+    private static void check(PixelFormat format, int width, int height, Modifier modifier, List<Plane> planes) {
+        String what = "frame " + format + " " + width + "x" + height;
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException(what + ": the size is not positive");
+        }
+        if (planes.size() != format.planeCount()) {
+            throw new IllegalArgumentException(what + ": " + planes.size() + " planes given, the format has "
+                    + format.planeCount());
+        }
+        for (int i = 0; i < planes.size(); i++) {
+            Plane plane = planes.get(i);
+            String at = what + ", plane " + i + ": ";
+            if (!plane.buffer().isOpen()) {
+                throw new IllegalArgumentException(at + plane.buffer() + " is closed");
+            }
+            if (plane.offset() < 0 || plane.pitch() <= 0 || plane.length() <= 0) {
+                throw new IllegalArgumentException(at + "offset " + plane.offset() + ", pitch " + plane.pitch()
+                        + ", length " + plane.length() + ": the offset must not be negative, the others positive");
+            }
+            if (plane.offset() > plane.buffer().size() - plane.length()) {
+                throw new IllegalArgumentException(at + "offset " + plane.offset() + " + length " + plane.length()
+                        + " is beyond the end of the " + plane.buffer().size() + "-byte buffer");
+            }
+            if (modifier.equals(Modifier.LINEAR)) {
+                PixelFormat.Plane layout = format.plane(i);
+                long row = Math.ceilDiv(Math.ceilDiv(width, layout.horizontalSubsampling())
+                        * (long) layout.bytesPerBlock(), layout.pixelsPerBlock());
+                long rows = Math.ceilDiv(height, layout.verticalSubsampling());
+                if (plane.pitch() < row) {
+                    throw new IllegalArgumentException(at + "pitch " + plane.pitch() + " is less than a row of "
+                            + row + " bytes");
+                }
+                if ((plane.length() - row) / plane.pitch() < rows - 1) {
+                    throw new IllegalArgumentException(at + "length " + plane.length() + " is less than " + rows
+                            + " rows of pitch " + plane.pitch() + " (" + ((rows - 1) * plane.pitch() + row)
+                            + " bytes)");
+                }
+            }
+        }
+    }
+
+    /** The planes' buffers, each object once, in plane order. */
+    private static List<DmaBuf> distinct(List<Plane> planes) {
+        Set<DmaBuf> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<DmaBuf> buffers = new ArrayList<>();
+        for (Plane plane : planes) {
+            if (seen.add(plane.buffer())) {
+                buffers.add(plane.buffer());
+            }
+        }
+        return List.copyOf(buffers);
+    }
+
+    private static void closeAll(List<DmaBuf> buffers) {
+        for (DmaBuf buffer : buffers.reversed()) {
+            buffer.close();
+        }
+    }
+
+    /** The pixel format. */
+    public PixelFormat format() {
+        return format;
+    }
+
+    /** The width in pixels. */
+    public int width() {
+        return width;
+    }
+
+    /** The height in rows. */
+    public int height() {
+        return height;
+    }
+
+    /** How the pixels are arranged within each plane; {@link Modifier#LINEAR} for {@link #allocate}d frames. */
+    public Modifier modifier() {
+        return modifier;
+    }
+
+    /** The planes, in the format's order; their buffers are borrowed from this frame. */
+    public List<Plane> planes() {
+        return planes;
+    }
+
+    /** Plane {@code index}; its buffer is borrowed from this frame. */
+    public Plane plane(int index) {
+        return planes.get(index);
+    }
+
+    /** The distinct buffers of the planes, each once, in plane order; borrowed from this frame. */
+    public List<DmaBuf> buffers() {
+        return buffers;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return open.get();
+    }
+
+    /** Closes each distinct buffer once, the last first; later calls do nothing. */
+    @Override
+    public void close() {
+        if (open.compareAndSet(true, false)) {
+            closeAll(buffers);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Frame[" + format + " " + width + "x" + height + " " + modifier + ", " + buffers.size() + " buffer"
+                + (buffers.size() == 1 ? "" : "s") + (isOpen() ? "" : ", closed") + "]";
+    }
+}
