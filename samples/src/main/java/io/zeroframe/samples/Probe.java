@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Prints what this machine offers Zeroframe: dma-heaps, udmabuf, V4L2 video nodes and DRM cards with their
@@ -41,22 +43,32 @@ public final class Probe {
         for (Path node : videoNodes) {
             try {
                 VideoDeviceInfo info = VideoDevices.query(node);
-                out.printf("  %-12s driver=%s card=\"%s\" bus=%s caps=%s%n", node, info.driver(), info.card(),
-                        info.busInfo(), info.deviceCapabilities());
+                out.printf("  %-12s driver=%s card=\"%s\" name=\"%s\" bus=%s caps=%s%n", node, info.driver(),
+                        info.card(), info.name(), info.busInfo(), info.deviceCapabilities());
             } catch (KernelException e) {
                 out.printf("  %-12s %s%n", node, e.getMessage());
             }
         }
         found += videoNodes.size();
 
+        List<Path> media = mediaNodes();
+        out.println("media devices: " + (media.isEmpty() ? "none" : media.size()));
+        for (Path node : media) {
+            out.printf("  %-12s driver=%s model=\"%s\"%n", node, mediaDriver(node), mediaModel(node));
+        }
+
+        // Discovery reads sysfs and render nodes only: it never opens a card (which would make us DRM master).
         List<Path> cards = DrmDevices.cards();
         out.println("DRM devices: " + (cards.isEmpty() ? "none" : cards.size()));
         for (Path card : cards) {
             try {
                 DrmDeviceInfo info = DrmDevices.query(card);
-                out.printf("  %-16s driver=%s \"%s\" version %d.%d.%d%n", card, info.driver(), info.description(),
-                        info.versionMajor(), info.versionMinor(), info.versionPatch());
-            } catch (KernelException e) {
+                String render = info.renderNode().map(Path::toString).orElse("no render node");
+                String version = info.version()
+                        .map(v -> "\"" + v.description() + "\" version " + v.number())
+                        .orElse("version unknown (no render node to ask)");
+                out.printf("  %-16s driver=%s %s, %s%n", card, info.driver(), version, render);
+            } catch (IOException e) {
                 out.printf("  %-16s %s%n", card, e.getMessage());
             }
         }
@@ -66,6 +78,38 @@ public final class Probe {
             out.println("nothing found: this kernel has no dma-heap, udmabuf, V4L2 or DRM devices"
                     + " (scripts/probe boots the test bed, which has them)");
             System.exit(1);
+        }
+    }
+
+    private static final Path SYS_MEDIA = Path.of("/sys/bus/media/devices");
+
+    /** The media controller nodes, from sysfs ({@code /sys/bus/media/devices/mediaN} -> {@code /dev/mediaN}). */
+    private static List<Path> mediaNodes() throws IOException {
+        if (!Files.isDirectory(SYS_MEDIA)) {
+            return List.of();
+        }
+        try (Stream<Path> devices = Files.list(SYS_MEDIA)) {
+            return devices.map(d -> Path.of("/dev", d.getFileName().toString()))
+                    .sorted(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(5))))
+                    .toList();
+        }
+    }
+
+    private static String mediaDriver(Path node) {
+        try {
+            // mediaN sits under its device in sysfs: /sys/devices/platform/vimc.0/media3
+            Path device = SYS_MEDIA.resolve(node.getFileName()).toRealPath().getParent();
+            return Files.readSymbolicLink(device.resolve("driver")).getFileName().toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String mediaModel(Path node) {
+        try {
+            return Files.readString(SYS_MEDIA.resolve(node.getFileName()).resolve("model")).strip();
+        } catch (IOException e) {
+            return "?";
         }
     }
 }

@@ -15,9 +15,12 @@ import java.util.Set;
  * @param version            the driver's version, {@code KERNEL_VERSION}-encoded
  * @param deviceCapabilities what this node can do ({@code device_caps})
  * @param unknownCapabilityBits {@code device_caps} bits {@link VideoCapability} does not name
+ * @param name               the video device's own name from sysfs ({@code /sys/class/video4linux/videoN/name}),
+ *                           which tells apart nodes of one driver that share a card name, e.g. vicodec's
+ *                           {@code stateful-encoder} and {@code stateful-decoder}; empty if sysfs has none
  */
 public record VideoDeviceInfo(Path path, String driver, String card, String busInfo, int version,
-                              Set<VideoCapability> deviceCapabilities, int unknownCapabilityBits) {
+                              Set<VideoCapability> deviceCapabilities, int unknownCapabilityBits, String name) {
     public VideoDeviceInfo {
         deviceCapabilities = deviceCapabilities.isEmpty()
                 ? Set.of()

@@ -10,22 +10,28 @@ import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds and identifies V4L2 video nodes.
+ * Finds and identifies V4L2 video nodes. Node numbers depend on driver load order: find devices by driver name.
  *
  * {@snippet :
  * for (Path node : VideoDevices.nodes()) {
  *     VideoDeviceInfo info = VideoDevices.query(node); // VIDIOC_QUERYCAP
  *     System.out.println(node + ": " + info.driver() + " " + info.deviceCapabilities());
  * }
+ * List<VideoDeviceInfo> codec = VideoDevices.findByDriver("vicodec"); // encoder and decoder nodes
  * }
  */
 public final class VideoDevices {
     private static final IoctlRequest VIDIOC_QUERYCAP =
             IoctlRequest.of("VIDIOC_QUERYCAP", videodev2_h.VIDIOC_QUERYCAP());
+
+    private static final Path SYS_CLASS_VIDEO4LINUX = Path.of("/sys/class/video4linux");
 
     private VideoDevices() {}
 
@@ -56,7 +62,46 @@ public final class VideoDevices {
                     v4l2_capability.bus_info(cap).getString(0),
                     v4l2_capability.version(cap),
                     VideoCapability.decode(deviceCaps),
-                    VideoCapability.unknownBits(deviceCaps));
+                    VideoCapability.unknownBits(deviceCaps),
+                    sysfsName(node));
+        }
+    }
+
+    /**
+     * Every video node whose driver is {@code driver}, in node order (see {@link #query}). Nodes that cannot be
+     * queried are skipped; if none matches and some could not be queried, their failures are thrown (the first,
+     * with the others suppressed) rather than reporting the driver absent.
+     */
+    public static List<VideoDeviceInfo> findByDriver(String driver) throws IOException {
+        List<VideoDeviceInfo> found = new ArrayList<>();
+        KernelException failure = null;
+        for (Path node : nodes()) {
+            try {
+                VideoDeviceInfo info = query(node);
+                if (info.driver().equals(driver)) {
+                    found.add(info);
+                }
+            } catch (KernelException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (found.isEmpty() && failure != null) {
+            throw failure;
+        }
+        return List.copyOf(found);
+    }
+
+    /** {@code /sys/class/video4linux/NODE/name}, or "" if there is none. */
+    private static String sysfsName(Path node) {
+        try {
+            Path name = SYS_CLASS_VIDEO4LINUX.resolve(node.toRealPath().getFileName().toString()).resolve("name");
+            return Files.readString(name, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) { // not a video4linux node, or sysfs not mounted
+            return "";
         }
     }
 }
