@@ -49,6 +49,8 @@ import java.util.Objects;
  * long chromaOffset = layout.plane(1).offset();    // 921600
  * long bytes = layout.totalSize();                 // 1382400
  * }
+ *
+ * <p>Immutable, so thread-safe.
  */
 public final class FrameLayout {
     /**

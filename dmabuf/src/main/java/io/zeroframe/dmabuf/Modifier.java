@@ -24,6 +24,8 @@ import java.util.Map;
  *     System.out.println("tiled: " + modifier);      // e.g. INTEL:Y_TILED
  * }
  * }
+ *
+ * <p>Immutable, so thread-safe.
  */
 public final class Modifier {
     /** {@code DRM_FORMAT_MOD_LINEAR}: rows of {@code pitch} bytes, one after the other. */

@@ -29,6 +29,8 @@ import java.util.Optional;
  * int addFb2Format = format.drmFourcc();                                  // 'NV12' for DRM_IOCTL_MODE_ADDFB2
  * FrameLayout layout = FrameLayout.of(format, 1280, 720, 64);
  * }
+ *
+ * <p>Immutable, so thread-safe.
  */
 public final class PixelFormat {
     /**

@@ -34,6 +34,8 @@ import java.util.Objects;
  *     // hand buffer.fd() to a device
  * }
  * }
+ *
+ * <p>Thread-safe: it keeps no state; each call opens and closes {@code /dev/udmabuf}.
  */
 public final class Udmabuf {
     /** Where the udmabuf misc device lives. */

@@ -20,6 +20,8 @@ import java.util.stream.Stream;
  *     // heap.allocate(size)
  * }
  * }
+ *
+ * <p>Thread-safe: it keeps no state.
  */
 public final class Heaps {
     /** Where the kernel puts dma-heap nodes. */
