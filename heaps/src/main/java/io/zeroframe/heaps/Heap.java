@@ -98,7 +98,8 @@ public final class Heap implements BufferAllocator, AutoCloseable {
      * <p>The kernel's system heap does not refuse a size larger than memory up front: it allocates page by page
      * until the OOM killer ends the process (measured: on a 1 GiB guest, MemTotal minus 64 MiB was enough).
      * Zeroframe therefore refuses sizes the machine cannot give right now: more than {@code MemAvailable} in
-     * /proc/meminfo, read at each call.
+     * /proc/meminfo, read at the call for sizes above a sixteenth of {@code MemTotal} (smaller ones, the common
+     * case, cost no read of /proc).
      *
      * @throws KernelException {@code DMA_HEAP_IOCTL_ALLOC}: ENOMEM when the heap is exhausted, EINVAL for a
      *         size the heap refuses; {@link io.zeroframe.bindings.FdClosedException} once this heap is closed
@@ -118,11 +119,11 @@ public final class Heap implements BufferAllocator, AutoCloseable {
             throw new IllegalArgumentException("DMA_HEAP_IOCTL_ALLOC on " + fd.path() + ": " + size
                     + " bytes is not a size");
         }
-        long available = MemoryInfo.available();
-        if (size > available) {
+        long available;
+        if (size > MemoryInfo.TOTAL / 16 && size > (available = MemoryInfo.available())) {
             throw new IllegalArgumentException("DMA_HEAP_IOCTL_ALLOC on " + fd.path() + ": " + size
                     + " bytes is more than the memory available now (MemAvailable " + available + " bytes of MemTotal "
-                    + MemoryInfo.total() + "); the heap would allocate until the OOM killer stopped the process");
+                    + MemoryInfo.TOTAL + "); the heap would allocate until the OOM killer stopped the process");
         }
         int raw;
         try (Arena arena = Arena.ofConfined()) {
@@ -156,19 +157,16 @@ public final class Heap implements BufferAllocator, AutoCloseable {
     /** MemAvailable and MemTotal from /proc/meminfo; Long.MAX_VALUE where they cannot be read. */
     private static final class MemoryInfo {
         private static final Path MEMINFO = Path.of("/proc/meminfo");
+        static final long TOTAL = read("MemTotal:");
 
         static long available() {
             return read("MemAvailable:");
         }
 
-        static long total() {
-            return read("MemTotal:");
-        }
-
         private static long read(String field) {
             try (var lines = Files.lines(MEMINFO)) {
                 return lines.filter(line -> line.startsWith(field))
-                        .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
+                        .map(line -> Long.parseLong(line.substring(field.length()).replace("kB", "").strip()) * 1024)
                         .findFirst().orElse(Long.MAX_VALUE);
             } catch (IOException | RuntimeException e) {
                 return Long.MAX_VALUE;
