@@ -12,9 +12,6 @@ import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

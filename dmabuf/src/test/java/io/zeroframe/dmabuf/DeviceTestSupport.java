@@ -1,6 +1,5 @@
 package io.zeroframe.dmabuf;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.zeroframe.bindings.KernelException;
@@ -8,16 +7,12 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.dma_heap.dma_heap_allocation_data;
 import io.zeroframe.bindings.dma_heap.dma_heap_h;
 import io.zeroframe.bindings.sys.IoctlRequest;
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**

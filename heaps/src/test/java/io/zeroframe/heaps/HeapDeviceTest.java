@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.CpuAccess;
@@ -18,9 +17,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

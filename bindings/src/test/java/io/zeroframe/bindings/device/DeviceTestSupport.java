@@ -1,15 +1,10 @@
 package io.zeroframe.bindings.device;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
