@@ -278,7 +278,9 @@ public final class DmaBuf implements AutoCloseable {
      * Begins CPU access ({@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_START} and the access's direction);
      * closing the result issues the matching {@code DMA_BUF_SYNC_END}. The START waits for device work the
      * direction conflicts with (a {@code READ} waits for pending writers' fences); EINTR is retried. Brackets may
-     * overlap, as the kernel allows; {@link #close()} ends those still open. Allocates no native memory.
+     * overlap, as the kernel allows; {@link #close()} ends those still open. Allocates no native memory. A START
+     * that waits for a device's fence sleeps in the kernel, where a {@code close()} from another thread cannot
+     * wake it: it returns when the fence signals, and the close takes effect then.
      *
      * @throws FdClosedException once closed
      * @throws KernelException the failed {@code DMA_BUF_IOCTL_SYNC}
