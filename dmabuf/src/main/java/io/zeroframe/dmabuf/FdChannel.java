@@ -81,7 +81,6 @@ public final class FdChannel implements AutoCloseable {
      */
     FdChannel(OwnedFd socket, int receiveCapacity, int receiveFds) {
         this.socket = socket;
-        wakeable(socket);
         this.receiveBuffer = Arena.ofAuto().allocate(receiveCapacity);
         this.receiveFds = receiveFds;
     }
@@ -281,19 +280,6 @@ public final class FdChannel implements AutoCloseable {
             }
         }
         return new FdMessage(metadata, dmaBufs, syncFiles, plain);
-    }
-
-    /**
-     * Makes the socket's wake eventfd now rather than at the first blocking call, so that a channel's fds stay the
-     * same while it lives; on failure closes the socket.
-     */
-    static void wakeable(OwnedFd socket) {
-        try {
-            socket.wakeFd();
-        } catch (KernelException e) {
-            socket.close();
-            throw new IllegalStateException("eventfd for " + socket.path() + ": " + e.getMessage(), e);
-        }
     }
 
     /** Takes over a received fd under a path that says what it is and where it came from. */

@@ -31,7 +31,6 @@ public final class FdChannelListener implements AutoCloseable {
         this.socket = socket;
         this.path = path;
         this.inode = inode;
-        FdChannel.wakeable(socket);
     }
 
     /** The inode of {@code path}, or -1 when it cannot be read. */

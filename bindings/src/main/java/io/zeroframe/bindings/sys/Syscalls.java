@@ -485,14 +485,19 @@ public final class Syscalls {
         if (pollFds.byteSize() < count * POLLFD.byteSize()) {
             throw new IllegalArgumentException("poll: " + count + " entries do not fit " + pollFds.byteSize() + " bytes");
         }
-        MemorySegment errno = ERRNO_SLOT.get();
+        return pollRetrying(ERRNO_SLOT.get(), pollFds, count, timeoutMillis, null);
+    }
+
+    /** The {@code poll} call itself, EINTR retried with the time that is left; a failure names {@code path}. */
+    private static int pollRetrying(MemorySegment errno, MemorySegment pollFds, int count, int timeoutMillis,
+                                    String path) throws KernelException {
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         int timeout = timeoutMillis;
         try {
             while (true) {
                 int result = (int) POLL.invokeExact(errno, pollFds, (long) count, timeout);
                 if (result != -1 || errno(errno) != Errno.EINTR) {
-                    return check(result, errno, "poll", null);
+                    return check(result, errno, "poll", path);
                 }
                 if (timeoutMillis > 0) {
                     timeout = (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
@@ -729,24 +734,12 @@ public final class Syscalls {
                     throw closedWhileWaiting(operation, fd);
                 }
             }
-            // the kernel writes every revents; EINTR is retried with the time that is left
-            MemorySegment errno = scratch.errno();
-            long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
-            int timeout = timeoutMillis;
-            int ready;
-            while ((ready = (int) POLL.invokeExact(errno, slots, (long) count, timeout)) == -1
-                    && errno(errno) == Errno.EINTR) {
-                if (timeoutMillis > 0) {
-                    timeout = (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-                }
-            }
-            check(ready, errno, "poll", fd.path());
+            // the kernel writes every revents
+            int ready = pollRetrying(scratch.errno(), slots, count, timeoutMillis, fd.path());
             if (count == 2 && slots.get(JAVA_SHORT, POLLFD_SIZE + POLL_REVENTS_OFFSET) != 0) {
                 throw closedWhileWaiting(operation, fd);
             }
             return ready == 0 ? 0 : slots.get(JAVA_SHORT, POLL_REVENTS_OFFSET);
-        } catch (Throwable t) {
-            throw rethrow(t);
         } finally {
             fd.endUse();
         }

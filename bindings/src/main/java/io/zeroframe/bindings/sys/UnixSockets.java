@@ -170,7 +170,7 @@ public final class UnixSockets {
                             SOCK_CLOEXEC | SOCK_NONBLOCK);
                 } while (fd == -1 && Syscalls.errno(errno) == Errno.EINTR);
                 if (fd >= 0) {
-                    return OwnedFd.adopt(fd, listener.path());
+                    return wakeable(OwnedFd.adopt(fd, listener.path()));
                 }
                 if (Syscalls.errno(errno) != Errno.EAGAIN) {
                     throw KernelException.of("accept4", listener.path(), Syscalls.errno(errno));
@@ -404,9 +404,23 @@ public final class UnixSockets {
         MemorySegment errno = Syscalls.ERRNO_SLOT.get();
         try {
             int fd = (int) SOCKET.invokeExact(errno, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-            return OwnedFd.adopt(Syscalls.check(fd, errno, "socket", name), name);
+            return wakeable(OwnedFd.adopt(Syscalls.check(fd, errno, "socket", name), name));
         } catch (Throwable t) {
             throw Syscalls.rethrow(t);
+        }
+    }
+
+    /**
+     * Makes the socket's wake eventfd now rather than at its first blocking call: every socket here blocks, and so
+     * a socket's fds stay the same while it lives. On failure closes the socket.
+     */
+    private static OwnedFd wakeable(OwnedFd socket) throws KernelException {
+        try {
+            socket.wakeFd();
+            return socket;
+        } catch (KernelException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 
