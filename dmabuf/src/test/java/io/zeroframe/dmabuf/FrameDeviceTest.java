@@ -244,4 +244,53 @@ class FrameDeviceTest extends DeviceTestSupport {
         assertEquals("UDMABUF_CREATE on /dev/udmabuf: EINVAL (Invalid argument): the total may exceed"
                 + " udmabuf.size_limit_mb or udmabuf.list_limit", tooLarge.getMessage());
     }
+
+    /**
+     * A frame closed by one thread while others use its planes' buffers (CPU-access brackets in a loop) and others
+     * close it too: the users get FdClosedException, never a recycled fd, and each buffer is closed exactly once.
+     */
+    @Test
+    void aFrameClosedFromSeveralThreadsWhileInUseClosesEachBufferOnce() throws Exception {
+        require(Udmabuf.DEVICE);
+        long before = dmaBufFds();
+        Frame frame = Frame.allocate(new UdmabufAllocator("race"), FrameLayout.of(PixelFormat.YUV420M, 64, 48, 1));
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+            List<java.util.concurrent.Future<?>> users = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                DmaBuf buffer = frame.plane(i).buffer();
+                users.add(threads.submit(() -> {
+                    running.countDown();
+                    while (true) {
+                        try (CpuAccess cpu = buffer.cpuAccess(Access.READ_WRITE)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }));
+            }
+            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            Thread.sleep(100);
+            List<java.util.concurrent.Future<?>> closers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                closers.add(threads.submit(() -> {
+                    frame.close();
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> closer : closers) {
+                closer.get(10, java.util.concurrent.TimeUnit.SECONDS); // no IllegalStateException from a double close
+            }
+            for (java.util.concurrent.Future<?> user : users) {
+                var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> user.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof io.zeroframe.bindings.FdClosedException, e.getCause().toString());
+            }
+        } finally {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertFalse(frame.isOpen());
+        assertEquals(before, dmaBufFds());
+    }
 }
