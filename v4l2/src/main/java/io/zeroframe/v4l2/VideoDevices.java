@@ -48,8 +48,14 @@ public final class VideoDevices {
      *         {@code VIDIOC_QUERYCAP} ENOTTY for a node that is not a V4L2 device
      */
     public static VideoDeviceInfo query(Path node) throws KernelException {
-        try (OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR | Syscalls.O_NONBLOCK);
-             Arena arena = Arena.ofConfined()) {
+        try (OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR | Syscalls.O_NONBLOCK)) {
+            return query(fd, node);
+        }
+    }
+
+    /** {@code VIDIOC_QUERYCAP} on an open node; the fd is borrowed. */
+    static VideoDeviceInfo query(OwnedFd fd, Path node) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment cap = v4l2_capability.allocate(arena);
             Syscalls.ioctl(fd, VIDIOC_QUERYCAP, cap);
             int capabilities = v4l2_capability.capabilities(cap);

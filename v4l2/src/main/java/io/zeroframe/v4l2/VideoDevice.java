@@ -1,0 +1,158 @@
+package io.zeroframe.v4l2;
+
+import io.zeroframe.bindings.DeviceGoneException;
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.sys.IoctlRequest;
+import io.zeroframe.bindings.sys.Syscalls;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
+ *
+ * {@snippet :
+ * try (VideoDevice camera = VideoDevice.open(Path.of("/dev/video0"))) {
+ *     System.out.println(camera.info().card() + " " + camera.info().deviceCapabilities());
+ * }
+ * }
+ *
+ * <p>The node is opened {@code O_RDWR | O_NONBLOCK}: blocking calls (dequeueing buffers and events) wait in
+ * {@code poll}, which {@link #close()} from another thread wakes.
+ *
+ * <p>Thread-safety: {@link #close()} may be called from any thread at any time; a call in flight keeps the fd
+ * number alive until it returns, and calls that begin after the close throw
+ * {@link io.zeroframe.bindings.FdClosedException}. Other methods are documented where they are thread-safe.
+ *
+ * <p>Device loss: once the device is gone (unplugged, unbound, vivid's {@code disconnect} control) the kernel
+ * answers ENODEV and every call throws {@link DeviceGoneException}; {@link #close()} still releases everything.
+ */
+public final class VideoDevice implements AutoCloseable {
+    private final OwnedFd fd;
+    private final VideoDeviceInfo info;
+
+    private VideoDevice(OwnedFd fd, VideoDeviceInfo info) {
+        this.fd = fd;
+        this.info = info;
+    }
+
+    /**
+     * Opens a video node and identifies it with {@code VIDIOC_QUERYCAP}.
+     *
+     * @throws KernelException {@code open} ENOENT for a missing node, a
+     *         {@link io.zeroframe.bindings.DevicePermissionException} for a node this process may not open,
+     *         {@link DeviceGoneException} for a node whose device is gone, {@code VIDIOC_QUERYCAP} ENOTTY or
+     *         EINVAL for a node that is not a V4L2 device
+     */
+    public static VideoDevice open(Path node) throws KernelException {
+        OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR | Syscalls.O_NONBLOCK);
+        try {
+            return new VideoDevice(fd, VideoDevices.query(fd, node));
+        } catch (KernelException | RuntimeException | Error e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** Opens the node {@code info} describes (see {@link #open(Path)}). */
+    public static VideoDevice open(VideoDeviceInfo info) throws KernelException {
+        return open(info.path());
+    }
+
+    /** What {@code VIDIOC_QUERYCAP} said when the node was opened. */
+    public VideoDeviceInfo info() {
+        return info;
+    }
+
+    /** The node's path, e.g. {@code /dev/video0}. */
+    public Path path() {
+        return info.path();
+    }
+
+    /** Whether {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    /**
+     * Closes the node. Idempotent, callable from any thread: calls in flight finish first (the fd number stays
+     * theirs), blocked dequeues wake with {@link io.zeroframe.bindings.FdClosedException}.
+     */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "VideoDevice[" + info.path() + " " + info.driver() + " \"" + info.card() + "\""
+                + (fd.isOpen() ? "" : " closed") + "]";
+    }
+
+    // ---- description and controls: inputs, outputs, standards, priorities, format enumeration, selection,
+    // ---- streaming parameters, controls (accessors below this line)
+
+    // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
+
+    // ---- internals shared by the package
+
+    /** The node's fd, for package classes that poll or map it; borrowed, never closed by them. */
+    OwnedFd fd() {
+        return fd;
+    }
+
+    /**
+     * The one ioctl entry point of this package: {@code request} on the node, with ENODEV turned into
+     * {@link DeviceGoneException}.
+     */
+    int ioctl(IoctlRequest request, MemorySegment arg) throws KernelException {
+        try {
+            return Syscalls.ioctl(fd, request, arg);
+        } catch (KernelException e) {
+            throw classify(e);
+        }
+    }
+
+    /** Like {@link #ioctl}, for a request that takes an integer by value. */
+    int ioctl(IoctlRequest request, long value) throws KernelException {
+        try {
+            return Syscalls.ioctl(fd, request, value);
+        } catch (KernelException e) {
+            throw classify(e);
+        }
+    }
+
+    /**
+     * {@code request} returning {@code -errno} instead of throwing, for calls whose failures are ordinary
+     * outcomes (EAGAIN from a non-blocking dequeue, EINVAL ending an enumeration). Throws for a closed node.
+     */
+    int tryIoctl(IoctlRequest request, MemorySegment arg) throws KernelException {
+        int result = Syscalls.tryIoctl(fd, request, arg);
+        if (result == -Errno.EBADF && !fd.isOpen()) {
+            fd.beginUse(request.name()); // throws FdClosedException naming the operation
+        }
+        if (result == -Errno.ENODEV) {
+            throw gone(request.name());
+        }
+        return result;
+    }
+
+    /** A failure of {@code operation} on this node with {@code errno}, a {@link DeviceGoneException} for ENODEV. */
+    KernelException failure(String operation, int errno, String detail) {
+        if (errno == Errno.ENODEV) {
+            return gone(operation);
+        }
+        return KernelException.of(operation, fd.path(), errno, detail);
+    }
+
+    private KernelException classify(KernelException e) {
+        return e.errno() == Errno.ENODEV && !(e instanceof DeviceGoneException) ? gone(e.operation()) : e;
+    }
+
+    private DeviceGoneException gone(String operation) {
+        return new DeviceGoneException(operation, fd.path(), Errno.ENODEV,
+                "the video device is gone (unplugged, unbound, or vivid's disconnect control); close it and find "
+                        + "the device again");
+    }
+}
