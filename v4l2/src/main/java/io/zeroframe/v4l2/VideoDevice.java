@@ -8,6 +8,9 @@ import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
 
 /**
  * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
@@ -92,6 +95,49 @@ public final class VideoDevice implements AutoCloseable {
 
     // ---- description and controls: inputs, outputs, standards, priorities, format enumeration, selection,
     // ---- streaming parameters, controls (accessors below this line)
+
+    /**
+     * The queues this node has, from its device capabilities: {@code VIDEO_CAPTURE} for a capture node, both
+     * {@code VIDEO_OUTPUT} and {@code VIDEO_CAPTURE} (or their {@code _MPLANE} forms) for a memory-to-memory
+     * device, {@code META_CAPTURE} for a metadata node...
+     */
+    public Set<BufferType> bufferTypes() {
+        return Collections.unmodifiableSet(FormatEnumeration.bufferTypes(info.deviceCapabilities()));
+    }
+
+    /**
+     * The formats the {@code type} queue offers, in the driver's order ({@code VIDIOC_ENUM_FMT}).
+     *
+     * @throws KernelException {@code VIDIOC_ENUM_FMT} EINVAL naming the queues the node has when it has no
+     *         {@code type} queue; {@link DeviceGoneException}
+     */
+    public List<FormatDescription> formats(BufferType type) throws KernelException {
+        return FormatEnumeration.formats(this, type);
+    }
+
+    /**
+     * The frame sizes {@code format} allows ({@code VIDIOC_ENUM_FRAMESIZES}); {@link FrameSizes#NONE} when the
+     * driver does not enumerate sizes for it (many output and memory-to-memory queues, unknown formats).
+     */
+    public FrameSizes frameSizes(FourCc format) throws KernelException {
+        return FormatEnumeration.frameSizes(this, format);
+    }
+
+    /**
+     * The frame intervals {@code format} allows at {@code width} x {@code height}
+     * ({@code VIDIOC_ENUM_FRAMEINTERVALS}); {@link FrameIntervals#NONE} when the driver does not enumerate them.
+     */
+    public FrameIntervals frameIntervals(FourCc format, int width, int height) throws KernelException {
+        return FormatEnumeration.frameIntervals(this, format, width, height);
+    }
+
+    /**
+     * Every format of the {@code type} queue with its frame sizes and, per discrete size, its intervals: what
+     * {@code v4l2-ctl --list-formats-ext} prints, for negotiation (see {@link #formats(BufferType)} for errors).
+     */
+    public List<FormatOffer> formatOffers(BufferType type) throws KernelException {
+        return FormatEnumeration.offers(this, type);
+    }
 
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
 
