@@ -1,5 +1,5 @@
 /**
- * DRM/KMS devices: discovery now; atomic mode setting, planes, PRIME and dumb buffers come with the DRM issue.
+ * DRM/KMS: discovery, devices, objects and properties, dumb buffers, PRIME, framebuffers, atomic commits and events.
  */
 module io.zeroframe.drm {
     requires transitive io.zeroframe.bindings;

@@ -1,0 +1,439 @@
+package io.zeroframe.drm;
+
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_ATOMIC;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_CREATEPROPBLOB;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_DESTROYPROPBLOB;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.drm_mode.drm_mode_atomic;
+import io.zeroframe.bindings.drm_mode.drm_mode_create_blob;
+import io.zeroframe.bindings.drm_mode.drm_mode_destroy_blob;
+import io.zeroframe.dmabuf.SyncFile;
+import io.zeroframe.dmabuf.internal.DmaBufAccess;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An atomic mode-setting request ({@code DRM_IOCTL_MODE_ATOMIC}): properties set by name on KMS objects, then
+ * tested or committed as one.
+ *
+ * <p>Every {@link #set} is checked against the object's property: it must exist, be mutable, and accept the value
+ * (its range, signed range, enum values or bitmask bits); a failure is an {@link IllegalArgumentException} naming
+ * the object, the property and the value. Setting a property again replaces its value.
+ *
+ * <p>Special properties: {@link #set(CrtcId, String, Mode)} turns a mode into a {@code MODE_ID} blob that lives as
+ * long as the request; {@link #setInFence} passes a sync_file as a plane's {@code IN_FENCE_FD} (held in use during
+ * each commit); {@link #requestOutFence} points a CRTC's {@code OUT_FENCE_PTR} at the request's memory, and
+ * {@link #takeOutFence} hands the sync_file a commit returned.
+ *
+ * <p>Hot path: once its objects and properties are set, changing a value ({@code set(plane, "FB_ID", next)}) and
+ * committing again allocate nothing: the arrays the kernel reads are reused, the flags are read from the set
+ * without iterating. A failing commit throws a {@link KernelException} naming the commit ("3 objects, 14
+ * properties, flags [...]"), a {@link io.zeroframe.bindings.DevicePermissionException} when this file is not DRM
+ * master.
+ *
+ * {@snippet :
+ * try (AtomicRequest req = card.newAtomicRequest()) {
+ *     req.set(crtc, "MODE_ID", mode);
+ *     req.set(crtc, "ACTIVE", 1);
+ *     req.set(connector, "CRTC_ID", crtc);
+ *     req.set(plane, "FB_ID", fb.id());
+ *     req.set(plane, "CRTC_ID", crtc);
+ *     // SRC_* (16.16 fixed point) and CRTC_* ...
+ *     req.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+ *     req.set(plane, "FB_ID", next.id());
+ *     req.commit(EnumSet.of(CommitFlag.NONBLOCK, CommitFlag.PAGE_FLIP_EVENT), 42);
+ * }
+ * }
+ *
+ * <p>Not thread-safe, except {@link #close()}, which may run at any time (a commit in progress fails with an
+ * exception rather than touching freed memory).
+ */
+public final class AtomicRequest implements AutoCloseable {
+    private final DrmDevice device;
+    private final Arena arena = Arena.ofShared();
+    private final List<BlobId> blobs = new ArrayList<>();
+
+    private int objectCount;
+    private ObjectId[] objects = new ObjectId[4];
+    private ObjectProperties[] tables = new ObjectProperties[4];
+
+    private int entryCount;
+    private int[] entryObject = new int[16];
+    private int[] entryProperty = new int[16];
+    private long[] entryValue = new long[16];
+    private OwnedFd[] entryFence = new OwnedFd[16];
+    private boolean[] entryOutFence = new boolean[16];
+    private SyncFile[] outFences = new SyncFile[16];
+    private String[] outFencePaths = new String[16];
+
+    private MemorySegment objectArray;
+    private MemorySegment countArray;
+    private MemorySegment propertyArray;
+    private MemorySegment valueArray;
+    private MemorySegment outFenceSlots;
+    private final MemorySegment atomic;
+    private boolean closed;
+
+    AtomicRequest(DrmDevice device) {
+        this.device = device;
+        this.atomic = drm_mode_atomic.allocate(arena);
+        grow(16, 4);
+    }
+
+    /**
+     * Sets {@code object}'s property {@code name} to {@code value}.
+     *
+     * @throws IllegalArgumentException if the object has no such property, it is immutable, or it does not accept
+     *         the value (the message names all three and what the property accepts)
+     * @throws KernelException reading the object's properties the first time it is used (ENOENT: no such object)
+     */
+    public AtomicRequest set(ObjectId object, String name, long value) throws KernelException {
+        int entry = entry(object, name, value);
+        entryValue[entry] = value;
+        entryFence[entry] = null;
+        entryOutFence[entry] = false;
+        return this;
+    }
+
+    /** Sets an object property (e.g. {@code CRTC_ID}, {@code FB_ID}) to {@code value}'s id. */
+    public AtomicRequest set(ObjectId object, String name, ObjectId value) throws KernelException {
+        return set(object, name, value == null ? 0 : Integer.toUnsignedLong(value.value()));
+    }
+
+    /** Sets a boolean-like range property ({@code ACTIVE}) to 1 or 0. */
+    public AtomicRequest set(ObjectId object, String name, boolean value) throws KernelException {
+        return set(object, name, value ? 1 : 0);
+    }
+
+    /**
+     * Sets a blob property ({@code MODE_ID}) to a new blob holding {@code mode} ({@code DRM_IOCTL_MODE_CREATEPROPBLOB});
+     * the blob is destroyed when this request closes (the kernel keeps what a commit still uses).
+     */
+    public AtomicRequest set(CrtcId crtc, String name, Mode mode) throws KernelException {
+        Objects.requireNonNull(mode, "mode");
+        entry(crtc, name, 0); // checks the property before making a blob
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment info = scratch.allocate(Mode.SIZE, 8);
+            mode.write(info);
+            BlobId blob = createBlob(info);
+            blobs.add(blob);
+            return set(crtc, name, blob);
+        }
+    }
+
+    /**
+     * Sets a plane's {@code IN_FENCE_FD}: the commit waits for {@code fence} before the plane shows its new
+     * framebuffer. The fence is borrowed and must stay open until the commit returns; its fd is held in use during
+     * the call.
+     */
+    public AtomicRequest setInFence(PlaneId plane, SyncFile fence) throws KernelException {
+        int entry = entry(plane, "IN_FENCE_FD", -1);
+        entryValue[entry] = -1;
+        entryFence[entry] = DmaBufAccess.ownedFd(fence);
+        entryOutFence[entry] = false;
+        return this;
+    }
+
+    /**
+     * Asks for an out-fence on {@code crtc} ({@code OUT_FENCE_PTR}): each commit that is not test-only returns a
+     * sync_file that signals when the commit's frame is on the screen. Take it with {@link #takeOutFence}.
+     */
+    public AtomicRequest requestOutFence(CrtcId crtc) throws KernelException {
+        return requestFence(crtc, "OUT_FENCE_PTR");
+    }
+
+    /**
+     * Asks for a writeback connector's out-fence ({@code WRITEBACK_OUT_FENCE_PTR}): it signals when the frame
+     * attached as {@code WRITEBACK_FB_ID} has been written. Take it with {@link #takeOutFence}.
+     */
+    public AtomicRequest requestWritebackFence(ConnectorId writeback) throws KernelException {
+        return requestFence(writeback, "WRITEBACK_OUT_FENCE_PTR");
+    }
+
+    private AtomicRequest requestFence(ObjectId object, String name) throws KernelException {
+        int entry = entry(object, name, 0);
+        entryValue[entry] = outFenceSlots.address() + 4L * entry;
+        entryFence[entry] = null;
+        entryOutFence[entry] = true;
+        outFencePaths[entry] = "sync_file (" + name + " of " + object + " on " + device.path() + ")";
+        return this;
+    }
+
+    /**
+     * The out-fence the last commit returned for {@code object} (a CRTC's or a writeback connector's); the caller
+     * owns it. Empty if none was requested, the last commit was test-only or failed, or it was taken already.
+     */
+    public Optional<SyncFile> takeOutFence(ObjectId object) {
+        int index = indexOf(object);
+        for (int i = 0; i < entryCount; i++) {
+            if (entryObject[i] == index && entryOutFence[i] && outFences[i] != null) {
+                SyncFile fence = outFences[i];
+                outFences[i] = null;
+                return Optional.of(fence);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Removes every property set so far (blobs made for it stay until {@link #close()}). */
+    public void clear() {
+        closeOutFences();
+        Arrays.fill(entryFence, null);
+        entryCount = 0;
+        objectCount = 0;
+    }
+
+    /** Tests the request ({@code DRM_MODE_ATOMIC_TEST_ONLY}, with {@code ALLOW_MODESET} if asked). */
+    public void test(boolean allowModeset) throws KernelException {
+        commit(allowModeset ? EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET)
+                : EnumSet.of(CommitFlag.TEST_ONLY), 0);
+    }
+
+    /**
+     * Commits the request ({@code DRM_IOCTL_MODE_ATOMIC}).
+     *
+     * @param flags    e.g. {@code ALLOW_MODESET} for a modeset, {@code NONBLOCK} and {@code PAGE_FLIP_EVENT}
+     *                 for a flip; {@code TEST_ONLY} to only check
+     * @param userData returned in the flip-complete event
+     * @throws KernelException EINVAL (a configuration the driver refuses; {@code TEST_ONLY} with
+     *         {@code PAGE_FLIP_EVENT}; a bad {@code IN_FENCE_FD}), ENOSPC (a framebuffer smaller than the source
+     *         rectangle), ENOENT (an object that is gone), EBUSY (a non-blocking commit while one is pending),
+     *         {@link io.zeroframe.bindings.DevicePermissionException} (not master)
+     * @throws io.zeroframe.bindings.FdClosedException if the request, the device or an in-fence was closed
+     */
+    public void commit(Set<CommitFlag> flags, long userData) throws KernelException {
+        if (closed) {
+            throw new io.zeroframe.bindings.FdClosedException(DRM_IOCTL_MODE_ATOMIC.name(), device.path(),
+                    "the atomic request was closed");
+        }
+        int bits = CommitFlag.bits(flags);
+        closeOutFences();
+        int fencesInUse = 0;
+        try {
+            int at = 0;
+            for (int object = 0; object < objectCount; object++) {
+                int count = 0;
+                for (int i = 0; i < entryCount; i++) {
+                    if (entryObject[i] != object) {
+                        continue;
+                    }
+                    long value = entryValue[i];
+                    if (entryFence[i] != null) {
+                        value = entryFence[i].beginUse(DRM_IOCTL_MODE_ATOMIC.name());
+                        fencesInUse++;
+                    }
+                    if (entryOutFence[i]) {
+                        outFenceSlots.setAtIndex(JAVA_INT, i, -1);
+                    }
+                    propertyArray.setAtIndex(JAVA_INT, at, entryProperty[i]);
+                    valueArray.setAtIndex(JAVA_LONG, at, value);
+                    at++;
+                    count++;
+                }
+                objectArray.setAtIndex(JAVA_INT, object, objects[object].value());
+                countArray.setAtIndex(JAVA_INT, object, count);
+            }
+            drm_mode_atomic.flags(atomic, bits);
+            drm_mode_atomic.count_objs(atomic, objectCount);
+            drm_mode_atomic.objs_ptr(atomic, objectArray.address());
+            drm_mode_atomic.count_props_ptr(atomic, countArray.address());
+            drm_mode_atomic.props_ptr(atomic, propertyArray.address());
+            drm_mode_atomic.prop_values_ptr(atomic, valueArray.address());
+            drm_mode_atomic.user_data(atomic, userData);
+            int result = device.tryIoctl(DRM_IOCTL_MODE_ATOMIC, atomic);
+            if (result < 0) {
+                throw device.failure(DRM_IOCTL_MODE_ATOMIC.name(), -result, describe(flags, at));
+            }
+        } finally {
+            for (int i = 0; i < entryCount && fencesInUse > 0; i++) {
+                if (entryFence[i] != null) {
+                    entryFence[i].endUse();
+                    fencesInUse--;
+                }
+            }
+        }
+        if ((bits & CommitFlag.TEST_ONLY.bit()) == 0) {
+            collectOutFences();
+        }
+    }
+
+    /** How many objects and properties the request holds. */
+    public int propertyCount() {
+        return entryCount;
+    }
+
+    /** Closes unclaimed out-fences and destroys the request's blobs; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeOutFences();
+        if (device.isOpen()) {
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment destroy = drm_mode_destroy_blob.allocate(scratch);
+                for (BlobId blob : blobs) {
+                    drm_mode_destroy_blob.blob_id(destroy, blob.value());
+                    device.tryIoctl(DRM_IOCTL_MODE_DESTROYPROPBLOB, destroy);
+                }
+            }
+        }
+        blobs.clear();
+        arena.close();
+    }
+
+    // ---- internals
+
+    private BlobId createBlob(MemorySegment data) throws KernelException {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment create = drm_mode_create_blob.allocate(scratch);
+            drm_mode_create_blob.data(create, data.address());
+            drm_mode_create_blob.length(create, (int) data.byteSize());
+            device.ioctl(DRM_IOCTL_MODE_CREATEPROPBLOB, create, data.byteSize() + "-byte blob");
+            return new BlobId(drm_mode_create_blob.blob_id(create));
+        }
+    }
+
+    /** The entry for (object, name), added if new; checks the property and {@code value}. Allocates nothing once both exist. */
+    private int entry(ObjectId object, String name, long value) throws KernelException {
+        Objects.requireNonNull(object, "object");
+        int index = indexOf(object);
+        if (index < 0) {
+            index = addObject(object);
+        }
+        PropertyValue current = tables[index].byName().get(name);
+        if (current == null) {
+            throw new IllegalArgumentException("atomic request on " + device.path() + ": " + object
+                    + " has no property \"" + name + "\"; it has " + tables[index].byName().keySet());
+        }
+        Property property = current.property();
+        if (property.isImmutable()) {
+            throw new IllegalArgumentException("atomic request on " + device.path() + ": property \"" + name + "\" of "
+                    + object + " is immutable (only the kernel sets it); cannot set it to " + value);
+        }
+        if (!property.accepts(value)) {
+            throw new IllegalArgumentException("atomic request on " + device.path() + ": property \"" + name + "\" of "
+                    + object + " does not accept " + value + " (0x" + Long.toHexString(value) + "): it takes "
+                    + property.describeValues());
+        }
+        int propertyId = property.id().value();
+        for (int i = 0; i < entryCount; i++) {
+            if (entryObject[i] == index && entryProperty[i] == propertyId) {
+                return i;
+            }
+        }
+        if (entryCount == entryObject.length) {
+            grow(entryCount * 2, objects.length);
+        }
+        int entry = entryCount++;
+        entryObject[entry] = index;
+        entryProperty[entry] = propertyId;
+        return entry;
+    }
+
+    private int indexOf(ObjectId object) {
+        for (int i = 0; i < objectCount; i++) {
+            if (objects[i].value() == object.value() && objects[i].type() == object.type()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int addObject(ObjectId object) throws KernelException {
+        ObjectProperties properties = device.properties(object);
+        if (objectCount == objects.length) {
+            grow(entryObject.length, objectCount * 2);
+        }
+        objects[objectCount] = object;
+        tables[objectCount] = properties;
+        return objectCount++;
+    }
+
+    private void grow(int entries, int objectCapacity) {
+        if (entries > entryObject.length || objectArray == null) {
+            entryObject = Arrays.copyOf(entryObject, entries);
+            entryProperty = Arrays.copyOf(entryProperty, entries);
+            entryValue = Arrays.copyOf(entryValue, entries);
+            entryFence = Arrays.copyOf(entryFence, entries);
+            entryOutFence = Arrays.copyOf(entryOutFence, entries);
+            outFences = Arrays.copyOf(outFences, entries);
+            outFencePaths = Arrays.copyOf(outFencePaths, entries);
+            MemorySegment slots = arena.allocate(JAVA_INT, entries);
+            if (outFenceSlots != null) {
+                // out-fence pointers already set point into the old slots: move them
+                for (int i = 0; i < entryCount; i++) {
+                    if (entryOutFence[i]) {
+                        entryValue[i] = slots.address() + 4L * i;
+                    }
+                }
+            }
+            outFenceSlots = slots;
+            propertyArray = arena.allocate(JAVA_INT, entries);
+            valueArray = arena.allocate(JAVA_LONG, entries);
+        }
+        if (objectCapacity > objects.length || objectArray == null) {
+            objects = Arrays.copyOf(objects, objectCapacity);
+            tables = Arrays.copyOf(tables, objectCapacity);
+            objectArray = arena.allocate(JAVA_INT, objectCapacity);
+            countArray = arena.allocate(JAVA_INT, objectCapacity);
+        }
+    }
+
+    private void collectOutFences() throws KernelException {
+        for (int i = 0; i < entryCount; i++) {
+            if (entryOutFence[i]) {
+                int fd = outFenceSlots.getAtIndex(JAVA_INT, i);
+                if (fd >= 0) {
+                    outFences[i] = DmaBufAccess.wrapSyncFile(OwnedFd.adopt(fd, outFencePaths[i]));
+                }
+            }
+        }
+    }
+
+    private void closeOutFences() {
+        for (int i = 0; i < outFences.length; i++) {
+            if (outFences[i] != null) {
+                outFences[i].close();
+                outFences[i] = null;
+            }
+        }
+    }
+
+    private String describe(Set<CommitFlag> flags, int properties) {
+        StringBuilder text = new StringBuilder().append(objectCount).append(" objects, ").append(properties)
+                .append(" properties, flags ").append(flags);
+        if (flags.contains(CommitFlag.TEST_ONLY) && flags.contains(CommitFlag.PAGE_FLIP_EVENT)) {
+            text.append(" (the kernel refuses a page-flip event on a test-only commit)");
+        }
+        return text.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "AtomicRequest[" + device.path() + ", " + objectCount + " objects, " + entryCount + " properties"
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    /** For tests: the properties the request would send, object by object. */
+    Map<ObjectId, Integer> objectPropertyCounts() {
+        Map<ObjectId, Integer> counts = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < entryCount; i++) {
+            counts.merge(objects[entryObject[i]], 1, Integer::sum);
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,429 @@
+package io.zeroframe.drm;
+
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_DROP_MASTER;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_GET_CAP;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_CLIENT_CAP;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_MASTER;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_VERSION;
+
+import io.zeroframe.bindings.DeviceGoneException;
+import io.zeroframe.bindings.DevicePermissionException;
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.drm.drm_get_cap;
+import io.zeroframe.bindings.drm.drm_set_client_cap;
+import io.zeroframe.bindings.drm.drm_version;
+import io.zeroframe.bindings.sys.IoctlRequest;
+import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.PixelFormat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An open DRM device: a card ({@code /dev/dri/cardN}, mode setting) or a render node ({@code /dev/dri/renderDN},
+ * buffers only). Opening reads the driver's version and every {@link Capability} once, and sets the requested
+ * {@link ClientCap}s once ({@code DRM_IOCTL_SET_CLIENT_CAP}; caps the driver refuses are left out of
+ * {@link #clientCaps()}, and render nodes get none).
+ *
+ * <p><b>Master.</b> The first process to open a card becomes DRM master; mode setting
+ * ({@code DRM_IOCTL_MODE_ATOMIC}, {@code SETCRTC}, {@code PAGE_FLIP}, {@code SETPLANE}) needs it. Calls that need
+ * it throw a {@link DevicePermissionException} saying "not master" when another process holds master. A process
+ * without {@code CAP_SYS_ADMIN} can take master back ({@link #setMaster()}) only on a file that was master before.
+ *
+ * <p><b>Errors.</b> Every failure names the ioctl and the node. ENODEV from a call on the device means the device
+ * is gone ({@link DeviceGoneException}), except from a PRIME import, where it means the driver refused that
+ * buffer (virtio-gpu refuses foreign dma-bufs).
+ *
+ * <p><b>Lifetime.</b> Buffers, handles, framebuffers and blobs made through this device belong to this open file:
+ * the kernel frees them all when it is closed. {@link #close()} may be called from any thread, also while another
+ * thread waits for an event (it is woken with {@link io.zeroframe.bindings.FdClosedException}). Queries are
+ * thread-safe; see each class for the objects made here.
+ *
+ * {@snippet :
+ * DrmDeviceInfo info = DrmDevices.findByDriver("vkms").orElseThrow();
+ * try (DrmDevice card = DrmDevice.open(info.path())) {
+ *     for (Plane plane : card.planes()) {
+ *         System.out.println(plane.id() + " " + plane.type() + " " + plane.modifiers());
+ *     }
+ * }
+ * }
+ */
+public final class DrmDevice implements AutoCloseable {
+    private static final String NOT_MASTER = "this file is not DRM master: another process (a compositor, a display "
+            + "server, a console, or another open file of this card) holds master, or this file dropped it. Stop or "
+            + "switch away from the other master and close its fd; a process without CAP_SYS_ADMIN becomes master "
+            + "by being the first to open the card, and can take it back (setMaster) only on a file that was master";
+
+    private final OwnedFd fd;
+    private final DrmVersion version;
+    private final DrmCapabilities capabilities;
+    private final Set<ClientCap> clientCaps;
+    private final boolean renderNode;
+    private final GemHandles handles;
+    private final KmsReader reader;
+    private volatile DrmEvents events;
+
+    private DrmDevice(OwnedFd fd, DrmVersion version, DrmCapabilities capabilities, Set<ClientCap> clientCaps,
+                      boolean renderNode) {
+        this.fd = fd;
+        this.version = version;
+        this.capabilities = capabilities;
+        this.clientCaps = clientCaps;
+        this.renderNode = renderNode;
+        this.handles = new GemHandles(this);
+        this.reader = new KmsReader(this);
+    }
+
+    /**
+     * Opens a card or render node with every {@link ClientCap} the driver grants.
+     *
+     * @throws KernelException from {@code open} (a {@link DevicePermissionException} naming the node's owner and
+     *         mode, ENOENT), or from {@code DRM_IOCTL_VERSION}/{@code DRM_IOCTL_GET_CAP} (ENOTTY: not a DRM node)
+     */
+    public static DrmDevice open(Path node) throws KernelException {
+        return open(node, EnumSet.allOf(ClientCap.class));
+    }
+
+    /**
+     * Opens a card or render node and asks for {@code clientCaps} (in the order universal planes, atomic, writeback
+     * connectors, aspect ratio); those the driver refuses are left out of {@link #clientCaps()}.
+     *
+     * @throws KernelException as {@link #open(Path)}; the fd is closed on failure
+     */
+    public static DrmDevice open(Path node, Set<ClientCap> clientCaps) throws KernelException {
+        Objects.requireNonNull(node, "node");
+        OwnedFd fd = Syscalls.open(node, Syscalls.O_RDWR | Syscalls.O_NONBLOCK);
+        try (Arena arena = Arena.ofConfined()) {
+            boolean render = node.getFileName().toString().startsWith("renderD");
+            DrmVersion version = readVersion(fd, arena);
+            Map<Capability, Long> caps = new EnumMap<>(Capability.class);
+            MemorySegment cap = drm_get_cap.allocate(arena);
+            for (Capability capability : Capability.values()) {
+                drm_get_cap.capability(cap, capability.code());
+                drm_get_cap.value(cap, 0);
+                if (Syscalls.tryIoctl(fd, DRM_IOCTL_GET_CAP, cap) >= 0) {
+                    caps.put(capability, drm_get_cap.value(cap));
+                }
+            }
+            EnumSet<ClientCap> granted = EnumSet.noneOf(ClientCap.class);
+            if (!render) {
+                MemorySegment set = drm_set_client_cap.allocate(arena);
+                for (ClientCap clientCap : clientCaps) {
+                    drm_set_client_cap.capability(set, clientCap.code());
+                    drm_set_client_cap.value(set, 1);
+                    if (Syscalls.tryIoctl(fd, DRM_IOCTL_SET_CLIENT_CAP, set) >= 0) {
+                        granted.add(clientCap);
+                    }
+                }
+                if (granted.contains(ClientCap.ATOMIC)) {
+                    granted.add(ClientCap.UNIVERSAL_PLANES); // atomic implies it (drm_setclientcap)
+                }
+            }
+            return new DrmDevice(fd, version, new DrmCapabilities(caps), Collections.unmodifiableSet(granted),
+                    render);
+        } catch (KernelException | RuntimeException | Error e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    private static DrmVersion readVersion(OwnedFd fd, Arena arena) throws KernelException {
+        MemorySegment version = drm_version.allocate(arena);
+        Syscalls.ioctl(fd, DRM_IOCTL_VERSION, version);
+        MemorySegment name = arena.allocate(drm_version.name_len(version) + 1);
+        MemorySegment date = arena.allocate(drm_version.date_len(version) + 1);
+        MemorySegment desc = arena.allocate(drm_version.desc_len(version) + 1);
+        drm_version.name(version, name);
+        drm_version.date(version, date);
+        drm_version.desc(version, desc);
+        Syscalls.ioctl(fd, DRM_IOCTL_VERSION, version);
+        return new DrmVersion(name.getString(0), desc.getString(0), date.getString(0),
+                drm_version.version_major(version), drm_version.version_minor(version),
+                drm_version.version_patchlevel(version));
+    }
+
+    /** The node this device was opened from. */
+    public String path() {
+        return fd.path();
+    }
+
+    /** Whether this was opened through a render node (no mode setting). */
+    public boolean isRenderNode() {
+        return renderNode;
+    }
+
+    /** What {@code DRM_IOCTL_VERSION} said when the device was opened. */
+    public DrmVersion version() {
+        return version;
+    }
+
+    /** The {@code DRM_CAP_*} values read when the device was opened. */
+    public DrmCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The client caps the driver granted when the device was opened. */
+    public Set<ClientCap> clientCaps() {
+        return clientCaps;
+    }
+
+    /** Whether {@link ClientCap#ATOMIC} was granted: atomic commits are possible. */
+    public boolean isAtomic() {
+        return clientCaps.contains(ClientCap.ATOMIC);
+    }
+
+    /** Whether the device is still open. */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    // ---- master
+
+    /**
+     * Takes DRM master ({@code DRM_IOCTL_SET_MASTER}); does nothing if this file is master already.
+     *
+     * @throws DevicePermissionException EACCES (without {@code CAP_SYS_ADMIN}, only a file that was master may
+     *         take it back) or EBUSY (another file is master), with advice
+     */
+    public void setMaster() throws KernelException {
+        int result = Syscalls.tryIoctl(fd, DRM_IOCTL_SET_MASTER, MemorySegment.NULL);
+        if (result == -Errno.EACCES || result == -Errno.EPERM || result == -Errno.EBUSY) {
+            throw new DevicePermissionException(DRM_IOCTL_SET_MASTER.name(), fd.path(), -result, NOT_MASTER);
+        }
+        check(DRM_IOCTL_SET_MASTER, result, null);
+    }
+
+    /**
+     * Gives up DRM master ({@code DRM_IOCTL_DROP_MASTER}), so that another process can take it.
+     *
+     * @throws KernelException EINVAL if this file is not master
+     */
+    public void dropMaster() throws KernelException {
+        check(DRM_IOCTL_DROP_MASTER, Syscalls.tryIoctl(fd, DRM_IOCTL_DROP_MASTER, MemorySegment.NULL),
+                "this file is not DRM master");
+    }
+
+    // ---- objects
+
+    /** The ids of the device's connectors, CRTCs, encoders, framebuffers and planes. */
+    public Resources resources() throws KernelException {
+        return reader.resources();
+    }
+
+    /** A connector's description ({@code DRM_IOCTL_MODE_GETCONNECTOR}, which may probe the display). */
+    public Connector connector(ConnectorId id) throws KernelException {
+        return reader.connector(id);
+    }
+
+    /** An encoder's description ({@code DRM_IOCTL_MODE_GETENCODER}). */
+    public Encoder encoder(EncoderId id) throws KernelException {
+        return reader.encoder(id);
+    }
+
+    /** A CRTC's description ({@code DRM_IOCTL_MODE_GETCRTC}). */
+    public Crtc crtc(CrtcId id) throws KernelException {
+        return reader.crtc(id);
+    }
+
+    /** A plane's description ({@code DRM_IOCTL_MODE_GETPLANE}, its properties and {@code IN_FORMATS}). */
+    public Plane plane(PlaneId id) throws KernelException {
+        return reader.plane(id);
+    }
+
+    /** Every connector, in the kernel's order. */
+    public List<Connector> connectors() throws KernelException {
+        return reader.connectors();
+    }
+
+    /** Every CRTC, in index order. */
+    public List<Crtc> crtcs() throws KernelException {
+        return reader.crtcs();
+    }
+
+    /** Every encoder. */
+    public List<Encoder> encoders() throws KernelException {
+        return reader.encoders();
+    }
+
+    /** Every plane. */
+    public List<Plane> planes() throws KernelException {
+        return reader.planes();
+    }
+
+    /** An object's properties with their current values ({@code DRM_IOCTL_MODE_OBJ_GETPROPERTIES}). */
+    public ObjectProperties properties(ObjectId object) throws KernelException {
+        return reader.properties(object);
+    }
+
+    /** A property's definition ({@code DRM_IOCTL_MODE_GETPROPERTY}); cached. */
+    public Property property(PropertyId id) throws KernelException {
+        return reader.property(id);
+    }
+
+    /** A property blob's bytes ({@code DRM_IOCTL_MODE_GETPROPBLOB}), e.g. an EDID or a {@code MODE_ID}. */
+    public byte[] blob(BlobId id) throws KernelException {
+        return reader.blob(id);
+    }
+
+    // ---- buffers
+
+    /**
+     * A new dumb buffer ({@code DRM_IOCTL_MODE_CREATE_DUMB}): CPU-drawable memory the device can scan out.
+     *
+     * @param bitsPerPixel e.g. 32 for XRGB8888 (virtio-gpu accepts only 32)
+     * @throws KernelException EINVAL for sizes the driver refuses, ENOMEM
+     */
+    public DumbBuffer createDumbBuffer(int width, int height, int bitsPerPixel) throws KernelException {
+        return DumbBuffer.create(this, width, height, bitsPerPixel);
+    }
+
+    /**
+     * Imports a dma-buf as a GEM handle on this file ({@code DRM_IOCTL_PRIME_FD_TO_HANDLE}). Handles are counted
+     * per file: importing the same buffer again returns another {@link GemHandle} for the same kernel handle, and
+     * {@code DRM_IOCTL_GEM_CLOSE} runs once, when the last of them closes.
+     *
+     * @param buffer borrowed; held in use during the call
+     * @throws KernelException ENODEV when the driver refuses to import that buffer (a plain
+     *         {@code KernelException} saying so, not {@link DeviceGoneException}: virtio-gpu refuses foreign
+     *         dma-bufs although it reports {@code DRM_PRIME_CAP_IMPORT}); EINVAL, ENOMEM
+     */
+    public GemHandle importDmaBuf(DmaBuf buffer) throws KernelException {
+        return handles.importDmaBuf(buffer);
+    }
+
+    /**
+     * Adds a framebuffer for a frame's planes ({@code DRM_IOCTL_MODE_ADDFB2}): each plane's dma-buf is imported
+     * (see {@link #importDmaBuf}), its pitch and offset passed, and the frame's modifier for every plane with
+     * {@code DRM_MODE_FB_MODIFIERS} when the device has {@code DRM_CAP_ADDFB2_MODIFIERS}. When the driver refuses a
+     * {@link io.zeroframe.dmabuf.Modifier#LINEAR} frame with modifiers (EINVAL) it is added again without them. The
+     * imported handles are closed again once the framebuffer holds its own references.
+     *
+     * @param frame borrowed; the framebuffer keeps the memory alive after the frame is closed
+     * @throws KernelException ENODEV when the driver refuses to import a plane's buffer, EINVAL for a format,
+     *         pitch or modifier the driver refuses, ENOSPC when the buffers are too small
+     */
+    public Framebuffer addFramebuffer(Frame frame) throws KernelException {
+        return Framebuffer.add(this, frame);
+    }
+
+    /**
+     * Adds a framebuffer showing a dumb buffer as {@code format} ({@code DRM_IOCTL_MODE_ADDFB2}, one plane at
+     * offset 0 with the buffer's pitch).
+     *
+     * @param buffer borrowed; the framebuffer holds its own reference to the memory
+     */
+    public Framebuffer addFramebuffer(DumbBuffer buffer, PixelFormat format) throws KernelException {
+        return Framebuffer.add(this, buffer, format);
+    }
+
+    /** A new, empty atomic request on this device (see {@link AtomicRequest}). */
+    public AtomicRequest newAtomicRequest() {
+        return new AtomicRequest(this);
+    }
+
+    /** This device's event queue (page-flip and vblank events), made on first use. */
+    public DrmEvents events() throws KernelException {
+        DrmEvents queue = events;
+        if (queue == null) {
+            synchronized (this) {
+                if (events == null) {
+                    fd.wakeFd(); // made before any wait, so that waits allocate nothing
+                    events = new DrmEvents(this);
+                }
+                queue = events;
+            }
+        }
+        return queue;
+    }
+
+    /**
+     * Closes the device: the kernel releases every handle, framebuffer, blob and mode the file made, and drops
+     * master. Idempotent; callable from any thread (a thread waiting for events is woken).
+     */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DrmDevice[" + fd.path() + " " + version.name() + (fd.isOpen() ? "" : ", closed") + "]";
+    }
+
+    // ---- the package's ioctl entry point
+
+    /** The device's fd, borrowed by package classes (maps, polls, reads). */
+    OwnedFd fd() {
+        return fd;
+    }
+
+    GemHandles handles() {
+        return handles;
+    }
+
+    /**
+     * The package's ioctl entry point: {@code request} on the device, ENODEV turned into {@link DeviceGoneException}
+     * and, for calls that need master, EACCES into a "not master" {@link DevicePermissionException}.
+     */
+    int ioctl(IoctlRequest request, MemorySegment arg) throws KernelException {
+        return check(request, Syscalls.tryIoctl(fd, request, arg), null);
+    }
+
+    /** {@link #ioctl} with a sentence of detail on failure. */
+    int ioctl(IoctlRequest request, MemorySegment arg, String detail) throws KernelException {
+        return check(request, Syscalls.tryIoctl(fd, request, arg), detail);
+    }
+
+    /** The ioctl's result, or {@code -errno} (ENODEV, EBADF, EACCES not classified): for callers that classify. */
+    int tryIoctl(IoctlRequest request, MemorySegment arg) {
+        return Syscalls.tryIoctl(fd, request, arg);
+    }
+
+    /** Returns {@code result} if not negative, else throws the right exception for {@code -result}. */
+    int check(IoctlRequest request, int result, String detail) throws KernelException {
+        if (result >= 0) {
+            return result;
+        }
+        throw failure(request.name(), -result, detail);
+    }
+
+    /** The exception for {@code operation} failing with {@code errno} on this device. */
+    KernelException failure(String operation, int errno, String detail) throws KernelException {
+        if (errno == Errno.EBADF && !fd.isOpen()) {
+            fd.beginUse(operation); // throws FdClosedException naming the operation
+        }
+        if (errno == Errno.ENODEV) {
+            return new DeviceGoneException(operation, fd.path(), errno, join(detail,
+                    "the DRM device is gone (unplugged or unbound); close it and find the device again"));
+        }
+        if (errno == Errno.EACCES && needsMaster(operation)) {
+            return new DevicePermissionException(operation, fd.path(), errno, join(detail, NOT_MASTER));
+        }
+        return KernelException.of(operation, fd.path(), errno, detail);
+    }
+
+    private static boolean needsMaster(String operation) {
+        return switch (operation) {
+            case "DRM_IOCTL_MODE_ATOMIC", "DRM_IOCTL_MODE_SETCRTC", "DRM_IOCTL_MODE_PAGE_FLIP",
+                 "DRM_IOCTL_MODE_SETPLANE", "DRM_IOCTL_MODE_OBJ_SETPROPERTY", "DRM_IOCTL_DROP_MASTER" -> true;
+            default -> false;
+        };
+    }
+
+    private static String join(String detail, String advice) {
+        return detail == null ? advice : detail + "; " + advice;
+    }
+
+}

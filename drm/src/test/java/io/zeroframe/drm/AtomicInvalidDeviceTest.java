@@ -1,0 +1,126 @@
+package io.zeroframe.drm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.NoLeaks;
+import java.util.EnumSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * igt kms_atomic's invalid cases on vkms, each a clear exception naming the ioctl, the card and the errno; and the
+ * request's own checks of property names, immutability and values.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class AtomicInvalidDeviceTest {
+    private DrmDevice card;
+    private Cards.Display display;
+    private DumbBuffer buffer;
+    private Framebuffer fb;
+    private AtomicRequest req;
+
+    @BeforeEach
+    void validModeset() throws Exception {
+        card = Cards.open("vkms");
+        display = Cards.display(card);
+        buffer = card.createDumbBuffer(display.mode().hdisplay(), display.mode().vdisplay(), 32);
+        fb = card.addFramebuffer(buffer, Cards.XRGB);
+        req = Cards.modeset(card, display, display.connector().id(), fb);
+        req.test(true); // the base request is valid
+    }
+
+    @AfterEach
+    void close() {
+        req.close();
+        fb.close();
+        buffer.close();
+        card.close();
+    }
+
+    private KernelException commitFails(int errno, EnumSet<CommitFlag> flags) {
+        KernelException e = assertThrows(KernelException.class, () -> req.commit(flags, 0));
+        assertEquals(errno, e.errno(), e.getMessage());
+        assertEquals("DRM_IOCTL_MODE_ATOMIC", e.operation());
+        assertTrue(e.getMessage().startsWith("DRM_IOCTL_MODE_ATOMIC on " + card.path() + ": " + Errno.name(errno)),
+                e.getMessage());
+        return e;
+    }
+
+    @Test
+    void aBadCrtcIdIsEinval() throws Exception {
+        req.set(display.primary().id(), "CRTC_ID", display.primary().id().value()); // a plane, not a CRTC
+        KernelException e = commitFails(Errno.EINVAL, EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET));
+        assertTrue(e.getMessage().contains("3 objects, 13 properties, flags [TEST_ONLY, ALLOW_MODESET]"), e.getMessage());
+    }
+
+    @Test
+    void aFramebufferSmallerThanTheSourceIsEnospc() throws Exception {
+        req.set(display.primary().id(), "SRC_W", (long) (fb.width() + 1) << 16);
+        commitFails(Errno.ENOSPC, EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET));
+    }
+
+    @Test
+    void anInFenceFdThatIsNoSyncFileIsEinval() throws Exception {
+        OwnedFd[] pipe = Syscalls.pipe(0);
+        try {
+            req.set(display.primary().id(), "IN_FENCE_FD", pipe[0].get());
+            commitFails(Errno.EINVAL, EnumSet.of(CommitFlag.ALLOW_MODESET));
+        } finally {
+            pipe[0].close();
+            pipe[1].close();
+        }
+    }
+
+    @Test
+    void aTestOnlyCommitWithAPageFlipEventIsEinval() {
+        KernelException e = commitFails(Errno.EINVAL, EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.PAGE_FLIP_EVENT,
+                CommitFlag.ALLOW_MODESET));
+        assertTrue(e.getMessage().contains("the kernel refuses a page-flip event on a test-only commit"), e.getMessage());
+    }
+
+    @Test
+    void objectIdZeroCannotBeNamedAndAMissingObjectIsEnoent() {
+        assertThrows(IllegalArgumentException.class, () -> new PlaneId(0));
+        KernelException e = assertThrows(KernelException.class, () -> req.set(new PlaneId(0x7fff_fff0), "FB_ID", 0));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertTrue(e.getMessage().startsWith("DRM_IOCTL_MODE_OBJ_GETPROPERTIES on " + card.path() + ": ENOENT"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("plane 2147483632"), e.getMessage());
+    }
+
+    @Test
+    void aTestOnlyCommitReturnsNoOutFence() throws Exception {
+        req.requestOutFence(display.crtc());
+        req.test(true);
+        assertTrue(req.takeOutFence(display.crtc()).isEmpty());
+    }
+
+    @Test
+    void theRequestRefusesUnknownImmutableAndOutOfRangeProperties() {
+        PlaneId plane = display.primary().id();
+        String unknown = assertThrows(IllegalArgumentException.class, () -> req.set(plane, "FB_IDX", 1)).getMessage();
+        assertTrue(unknown.contains("plane " + plane.value() + " has no property \"FB_IDX\"; it has [type,"), unknown);
+        String immutable = assertThrows(IllegalArgumentException.class, () -> req.set(plane, "type", 0)).getMessage();
+        assertTrue(immutable.contains("property \"type\" of plane " + plane.value() + " is immutable"), immutable);
+        String range = assertThrows(IllegalArgumentException.class,
+                () -> req.set(plane, "CRTC_W", 1L << 32)).getMessage();
+        assertTrue(range.contains("property \"CRTC_W\" of plane " + plane.value() + " does not accept 4294967296")
+                && range.contains("range [0, 2147483647]"), range);
+        String signed = assertThrows(IllegalArgumentException.class,
+                () -> req.set(plane, "IN_FENCE_FD", -2)).getMessage();
+        assertTrue(signed.contains("signed range [-1, 2147483647]"), signed);
+        String enumeration = assertThrows(IllegalArgumentException.class,
+                () -> req.set(display.connector().id(), "DPMS", 7)).getMessage();
+        assertTrue(enumeration.contains("does not accept 7") && enumeration.contains("On=0"), enumeration);
+    }
+}

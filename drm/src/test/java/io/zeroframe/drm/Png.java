@@ -1,0 +1,95 @@
+package io.zeroframe.drm;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * A minimal PNG reader for the test bed's screenshots (8-bit RGB or RGBA, not interlaced), so the tests need
+ * no java.desktop: the pixels as 0xRRGGBB.
+ */
+record Png(int width, int height, int[] rgb) {
+    int pixel(int x, int y) {
+        return rgb[y * width + x];
+    }
+
+    static Png decode(byte[] file) throws DataFormatException {
+        ByteBuffer in = ByteBuffer.wrap(file);
+        in.position(8);
+        int width = 0;
+        int height = 0;
+        int channels = 0;
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        while (in.remaining() >= 12) {
+            int length = in.getInt();
+            String type = new String(file, in.position(), 4, StandardCharsets.US_ASCII);
+            in.position(in.position() + 4);
+            int data = in.position();
+            switch (type) {
+                case "IHDR" -> {
+                    width = in.getInt(data);
+                    height = in.getInt(data + 4);
+                    int depth = file[data + 8];
+                    int colour = file[data + 9];
+                    int interlace = file[data + 12];
+                    if (depth != 8 || (colour != 2 && colour != 6) || interlace != 0) {
+                        throw new IllegalArgumentException("PNG depth " + depth + " colour type " + colour
+                                + " interlace " + interlace + ": only 8-bit RGB(A), not interlaced");
+                    }
+                    channels = colour == 2 ? 3 : 4;
+                }
+                case "IDAT" -> compressed.write(file, data, length);
+                default -> { }
+            }
+            in.position(data + length + 4);
+        }
+        int stride = width * channels;
+        byte[] raw = new byte[(stride + 1) * height];
+        Inflater inflater = new Inflater();
+        inflater.setInput(compressed.toByteArray());
+        int got = 0;
+        while (got < raw.length && !inflater.finished()) {
+            got += inflater.inflate(raw, got, raw.length - got);
+        }
+        inflater.end();
+        int[] rgb = new int[width * height];
+        byte[] previous = new byte[stride];
+        byte[] row = new byte[stride];
+        for (int y = 0; y < height; y++) {
+            int filter = raw[y * (stride + 1)];
+            System.arraycopy(raw, y * (stride + 1) + 1, row, 0, stride);
+            for (int i = 0; i < stride; i++) {
+                int a = i >= channels ? row[i - channels] & 0xff : 0;
+                int b = previous[i] & 0xff;
+                int c = i >= channels ? previous[i - channels] & 0xff : 0;
+                int add = switch (filter) {
+                    case 0 -> 0;
+                    case 1 -> a;
+                    case 2 -> b;
+                    case 3 -> (a + b) / 2;
+                    case 4 -> paeth(a, b, c);
+                    default -> throw new IllegalArgumentException("PNG filter " + filter);
+                };
+                row[i] = (byte) (row[i] + add);
+            }
+            for (int x = 0; x < width; x++) {
+                int at = x * channels;
+                rgb[y * width + x] = (row[at] & 0xff) << 16 | (row[at + 1] & 0xff) << 8 | (row[at + 2] & 0xff);
+            }
+            byte[] swap = previous;
+            previous = row;
+            row = swap;
+        }
+        return new Png(width, height, rgb);
+    }
+
+    private static int paeth(int a, int b, int c) {
+        int p = a + b - c;
+        int pa = Math.abs(p - a);
+        int pb = Math.abs(p - b);
+        int pc = Math.abs(p - c);
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+}
