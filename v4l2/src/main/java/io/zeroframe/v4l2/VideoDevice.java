@@ -6,11 +6,15 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.bindings.videodev2.videodev2_h;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
@@ -84,6 +88,7 @@ public final class VideoDevice implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeQueues();
         fd.close();
     }
 
@@ -140,6 +145,122 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
+
+    private static final IoctlRequest VIDIOC_G_FMT = IoctlRequest.of("VIDIOC_G_FMT", videodev2_h.VIDIOC_G_FMT());
+    private static final IoctlRequest VIDIOC_TRY_FMT = IoctlRequest.of("VIDIOC_TRY_FMT", videodev2_h.VIDIOC_TRY_FMT());
+    private static final IoctlRequest VIDIOC_S_FMT = IoctlRequest.of("VIDIOC_S_FMT", videodev2_h.VIDIOC_S_FMT());
+
+    /** The queues opened on this node, closed with it. */
+    private final Set<VideoQueue> queues = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The current format of queue {@code type} ({@code VIDIOC_G_FMT}).
+     *
+     * @throws KernelException EINVAL for a buffer type the node does not have
+     */
+    public VideoFormat getFormat(BufferType type) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment format = v4l2_format.allocate(arena);
+            format.fill((byte) 0);
+            v4l2_format.type(format, type.value());
+            ioctlWithAdvice(VIDIOC_G_FMT, format, type);
+            return VideoFormat.decode(format);
+        }
+    }
+
+    /**
+     * What the driver would make of {@code request} ({@code VIDIOC_TRY_FMT}), changing nothing: sizes rounded to
+     * what the hardware can do, pitches and buffer sizes filled in. A pixel format the node lacks is replaced by
+     * one it has, as the kernel does; {@link #setFormat} refuses that instead.
+     */
+    public VideoFormat tryFormat(VideoFormat request) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment format = v4l2_format.allocate(arena);
+            request.encode(format);
+            ioctlWithAdvice(VIDIOC_TRY_FMT, format, request.type());
+            return VideoFormat.decode(format);
+        }
+    }
+
+    /**
+     * Sets the format of a queue ({@code VIDIOC_S_FMT}) and returns what the driver chose, which may differ in
+     * size, pitches and colorimetry. A pixel format the node lacks is refused rather than silently replaced:
+     * {@code VIDIOC_TRY_FMT} is asked first, and the format is not changed.
+     *
+     * @throws KernelException {@code VIDIOC_S_FMT} EINVAL naming the formats the node offers, for a pixel format it
+     *         lacks; EBUSY while the queue has buffers (release them first)
+     */
+    public VideoFormat setFormat(VideoFormat request) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment format = v4l2_format.allocate(arena);
+            request.encode(format);
+            ioctlWithAdvice(VIDIOC_TRY_FMT, format, request.type());
+            VideoFormat tried = VideoFormat.decode(format);
+            if (!tried.fourcc().equals(request.fourcc())) {
+                throw failure("VIDIOC_S_FMT", Errno.EINVAL, request.type().kernelName() + " does not offer "
+                        + request.fourccName() + " (the driver offered " + tried.fourccName() + " instead)"
+                        + offeredFormats(request.type()));
+            }
+            request.encode(format);
+            ioctlWithAdvice(VIDIOC_S_FMT, format, request.type());
+            return VideoFormat.decode(format);
+        }
+    }
+
+    /** The formats the node offers for {@code type}, for the message about one it lacks. */
+    private String offeredFormats(BufferType type) {
+        try {
+            StringBuilder offered = new StringBuilder("; it offers");
+            for (FormatDescription format : formats(type)) {
+                offered.append(' ').append(format.fourcc());
+            }
+            return offered.toString();
+        } catch (KernelException e) {
+            return "";
+        }
+    }
+
+    private void ioctlWithAdvice(IoctlRequest request, MemorySegment format, BufferType type)
+            throws KernelException {
+        int result = tryIoctl(request, format);
+        if (result < 0) {
+            int errno = -result;
+            String advice = errno == Errno.EBUSY
+                    ? "the queue has buffers or is streaming: release its buffers (VIDIOC_REQBUFS 0) first"
+                    : errno == Errno.EINVAL ? "the node has no " + type.kernelName() + " queue (it is "
+                            + info.deviceCapabilities() + ")" : type.kernelName();
+            throw failure(request.name(), errno, advice);
+        }
+    }
+
+    /**
+     * Opens the streaming queue {@code type} of this node ({@code VIDEO_CAPTURE}, {@code VIDEO_OUTPUT}, their
+     * {@code _MPLANE} forms, or either side of a memory-to-memory device), describing what it supports
+     * ({@code VIDIOC_CREATE_BUFS} count 0). The queue holds a duplicate of the node's fd (to wait on and wake
+     * separately); closing this device closes its queues first.
+     *
+     * @throws KernelException EINVAL for a buffer type the node does not have
+     */
+    public VideoQueue openQueue(BufferType type) throws KernelException {
+        VideoQueue queue = VideoQueue.open(this, type);
+        queues.add(queue);
+        if (!fd.isOpen()) {
+            queue.close();
+            fd.beginUse("VIDIOC_REQBUFS"); // throws FdClosedException
+        }
+        return queue;
+    }
+
+    /** Called by a queue's close. */
+    void queueClosed(VideoQueue queue) {
+        queues.remove(queue);
+    }
+
+    private void closeQueues() {
+        for (VideoQueue queue : queues) {
+            queue.close();
+        }
+    }
 
     // ---- internals shared by the package
 

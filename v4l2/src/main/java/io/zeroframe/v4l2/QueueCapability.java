@@ -1,0 +1,64 @@
+package io.zeroframe.v4l2;
+
+import io.zeroframe.bindings.videodev2.videodev2_h;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a streaming queue supports: the capability bits {@code VIDIOC_REQBUFS} and {@code VIDIOC_CREATE_BUFS}
+ * return ({@code V4L2_BUF_CAP_*}).
+ */
+public enum QueueCapability {
+    /** {@code V4L2_BUF_CAP_SUPPORTS_MMAP}: driver-allocated buffers, mappable and exportable ({@code VIDIOC_EXPBUF}). */
+    SUPPORTS_MMAP((int) videodev2_h.V4L2_BUF_CAP_SUPPORTS_MMAP()),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_USERPTR}: process memory by address. */
+    SUPPORTS_USERPTR((int) videodev2_h.V4L2_BUF_CAP_SUPPORTS_USERPTR()),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_DMABUF}: imported dma-bufs. */
+    SUPPORTS_DMABUF((int) videodev2_h.V4L2_BUF_CAP_SUPPORTS_DMABUF()),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_REQUESTS}: the media request API. */
+    SUPPORTS_REQUESTS((int) videodev2_h.V4L2_BUF_CAP_SUPPORTS_REQUESTS()),
+    /**
+     * {@code V4L2_BUF_CAP_SUPPORTS_ORPHANED_BUFS}: {@code VIDIOC_REQBUFS} with count 0 succeeds while buffers are
+     * still mapped or exported; their memory lives until the last mapping or dma-buf goes.
+     */
+    SUPPORTS_ORPHANED_BUFS((int) videodev2_h.V4L2_BUF_CAP_SUPPORTS_ORPHANED_BUFS()),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_M2M_HOLD_CAPTURE_BUF}: stateless decoders' capture-buffer holding. */
+    SUPPORTS_M2M_HOLD_CAPTURE_BUF(Abi.BUF_CAP_SUPPORTS_M2M_HOLD_CAPTURE_BUF),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_MMAP_CACHE_HINTS}: non-coherent MMAP buffers on request. */
+    SUPPORTS_MMAP_CACHE_HINTS(Abi.BUF_CAP_SUPPORTS_MMAP_CACHE_HINTS),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS}: the queue reports its maximum buffer count. */
+    SUPPORTS_MAX_NUM_BUFFERS(Abi.BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS),
+    /** {@code V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS}: {@code VIDIOC_REMOVE_BUFS}. */
+    SUPPORTS_REMOVE_BUFS(Abi.BUF_CAP_SUPPORTS_REMOVE_BUFS);
+
+    private final int bit;
+
+    QueueCapability(int bit) {
+        this.bit = bit;
+    }
+
+    /** The kernel's bit. */
+    public int bit() {
+        return bit;
+    }
+
+    /** The capabilities set in {@code bits}; {@link #unknownBits(int)} keeps the others. */
+    public static Set<QueueCapability> decode(int bits) {
+        EnumSet<QueueCapability> set = EnumSet.noneOf(QueueCapability.class);
+        for (QueueCapability capability : values()) {
+            if ((bits & capability.bit) != 0) {
+                set.add(capability);
+            }
+        }
+        return set;
+    }
+
+    /** The bits of {@code bits} that no constant names. */
+    public static int unknownBits(int bits) {
+        int known = 0;
+        for (QueueCapability capability : values()) {
+            known |= capability.bit;
+        }
+        return bits & ~known;
+    }
+}
