@@ -101,6 +101,8 @@ public final class VideoDevice implements AutoCloseable {
     // ---- description and controls: inputs, outputs, standards, priorities, format enumeration, selection,
     // ---- streaming parameters, controls (accessors below this line)
 
+    private final Controls controls = new Controls(this);
+
     /**
      * The queues this node has, from its device capabilities: {@code VIDEO_CAPTURE} for a capture node, both
      * {@code VIDEO_OUTPUT} and {@code VIDEO_CAPTURE} (or their {@code _MPLANE} forms) for a memory-to-memory
@@ -142,6 +144,14 @@ public final class VideoDevice implements AutoCloseable {
      */
     public List<FormatOffer> formatOffers(BufferType type) throws KernelException {
         return FormatEnumeration.offers(this, type);
+    }
+
+    /**
+     * The node's controls: enumerate, find by name or id, get, set and try them, several at once atomically
+     * (see {@link Controls}). The same object on every call; it enumerates on first use.
+     */
+    public Controls controls() {
+        return controls;
     }
 
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)

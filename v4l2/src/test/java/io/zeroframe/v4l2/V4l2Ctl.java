@@ -154,4 +154,95 @@ final class V4l2Ctl {
     static String threeDecimals(double value) {
         return new BigDecimal(value).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
     }
+
+    /** One control as {@code v4l2-ctl --list-ctrls-menus} prints it. */
+    record Control(String heading, String key, int id, String type, Map<String, String> fields, String flags,
+                   List<String> menu) {}
+
+    /** What {@code --list-ctrls-menus} printed: class headings, controls, and the controls it failed to read. */
+    record ControlListing(List<String> headings, List<Control> controls, List<String> failedNames) {}
+
+    private static final java.util.regex.Pattern CONTROL_LINE =
+            java.util.regex.Pattern.compile("^\\s*(\\S+) 0x([0-9a-f]{8}) \\(([\\w-]+)\\)\\s*: ?(.*)$");
+    private static final java.util.regex.Pattern FIELD =
+            java.util.regex.Pattern.compile("(type|min|max|step|default|dims)=(\\S+)");
+    private static final java.util.regex.Pattern VALUE =
+            java.util.regex.Pattern.compile(" ?value=('.*'|unsupported payload type|\\S+)( \\((.*)\\))?(?= flags=|$)");
+
+    static ControlListing parseControls(String output) {
+        List<String> headings = new ArrayList<>();
+        List<Control> controls = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        String heading = null;
+        for (String line : output.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.startsWith("\t\t\t\t")) {
+                controls.getLast().menu().add(line.strip());
+                continue;
+            }
+            if (line.startsWith("error ")) {
+                failed.add(line.replaceFirst("^error \\d+ getting ctrl ", ""));
+                continue;
+            }
+            java.util.regex.Matcher m = CONTROL_LINE.matcher(line);
+            if (!m.matches()) {
+                heading = line.strip();
+                headings.add(heading);
+                continue;
+            }
+            String rest = m.group(4);
+            String flags = "";
+            int f = rest.lastIndexOf(" flags=");
+            if (f >= 0 || rest.startsWith("flags=")) {
+                f = Math.max(f, 0);
+                flags = rest.substring(rest.indexOf("flags=", f) + "flags=".length());
+                rest = rest.substring(0, f);
+            }
+            Map<String, String> fields = new LinkedHashMap<>();
+            java.util.regex.Matcher v = VALUE.matcher(rest);
+            if (v.find()) {
+                fields.put("value", v.group(1));
+                if (v.group(3) != null) {
+                    fields.put("item", v.group(3));
+                }
+                rest = rest.substring(0, v.start());
+            }
+            java.util.regex.Matcher field = FIELD.matcher(rest);
+            while (field.find()) {
+                fields.put(field.group(1), field.group(2));
+            }
+            controls.add(new Control(heading, m.group(1), Integer.parseUnsignedInt(m.group(2), 16), m.group(3), fields,
+                    flags, new ArrayList<>()));
+        }
+        return new ControlListing(headings, controls, failed);
+    }
+
+    /** The bits of a {@code flags=} list ("read-only, 0x00000800"). */
+    static int flagBits(String flags) {
+        int bits = 0;
+        for (String name : flags.split(", ")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.startsWith("0x")) {
+                bits |= Integer.parseUnsignedInt(name.substring(2), 16);
+                continue;
+            }
+            ControlFlag flag = ControlFlag.valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            bits |= flag.bit();
+        }
+        return bits;
+    }
+
+    /** How v4l2-ctl names a control type: the short names, else the enum name in lower case with hyphens. */
+    static String typeName(ControlInfo c) {
+        return switch (c.type()) {
+            case INTEGER, BOOLEAN, MENU, BUTTON, INTEGER64, STRING, BITMASK, INTEGER_MENU, U8, U16, U32, AREA,
+                 CTRL_CLASS -> c.type().shortName();
+            case UNKNOWN -> "unknown";
+            default -> c.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        };
+    }
 }
