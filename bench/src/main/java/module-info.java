@@ -7,5 +7,6 @@ open module io.zeroframe.bench {
     requires io.zeroframe.bindings;
     requires io.zeroframe.dmabuf;
     requires io.zeroframe.heaps;
+    requires io.zeroframe.drm; // DrmFlip
     requires jmh.core;
 }

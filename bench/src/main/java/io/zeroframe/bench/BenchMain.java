@@ -29,6 +29,10 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * JVM start and JIT warm-up costs tens of seconds.
  */
 public final class BenchMain {
+    // drm: the test-bed suite also runs DrmFlip; ZF_BENCH_VM_INCLUDE (a JMH regex) narrows it, e.g. "DrmFlip"
+    private static final String VM_SUITE = System.getenv().getOrDefault("ZF_BENCH_VM_INCLUDE",
+            "(" + DmaBufCosts.class.getName() + "|" + DrmFlip.class.getName() + ")\\.");
+
     private BenchMain() {}
 
     public static void main(String[] args) throws IOException, RunnerException {
@@ -51,7 +55,7 @@ public final class BenchMain {
         int iterations = host ? (quick ? 3 : 5) : (quick ? 2 : 3);
         TimeValue time = quick ? TimeValue.milliseconds(500) : TimeValue.seconds(1);
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include((host ? BindingOverhead.class : DmaBufCosts.class).getName() + "\\.")
+                .include(host ? BindingOverhead.class.getName() + "\\." : VM_SUITE)
                 .warmupIterations(iterations)
                 .warmupTime(time)
                 .measurementIterations(iterations)

@@ -119,6 +119,23 @@ final class Report {
             }
         }
         md.append('\n');
+        drmFlip(java, c, md);
+    }
+
+    /** drm: the atomic page flip on virtio-gpu ({@link DrmFlip}, {@code drm_flip.c}). */
+    private static void drmFlip(Map<String, Java> java, Map<String, C> c, StringBuilder md) {
+        C measured = c.get("drm.atomicFlip virtio_gpu");
+        Java j = java.get("DrmFlip.flip");
+        if (measured == null && j == null) {
+            return;
+        }
+        md.append("### Atomic page flip on virtio-gpu (640x480 XRGB8888, `NONBLOCK | PAGE_FLIP_EVENT`, event read)\n\n"
+                + "| operation | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n|---|---|---|---|---|\n"
+                + "| `AtomicRequest.set(plane, \"FB_ID\", fb)` + `commit` + `DrmEvents.read` | ")
+                .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
+                .append(" | ").append(ns(j))
+                .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
+                .append(" | ").append(bytes(j)).append(" |\n\n");
     }
 
     private static void environment(Path file, StringBuilder md) throws IOException {
