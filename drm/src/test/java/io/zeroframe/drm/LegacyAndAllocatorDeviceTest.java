@@ -35,7 +35,7 @@ class LegacyAndAllocatorDeviceTest {
             Cards.Display display = Cards.display(card);
             Mode mode = display.mode();
             FrameLayout layout = FrameLayout.of(PixelFormat.XRGB8888, mode.hdisplay(), mode.vdisplay(), 64);
-            DumbBufferAllocator allocator = new DumbBufferAllocator(card);
+            DumbBufferAllocator allocator = new DumbBufferAllocator(card, layout.plane(0).pitch());
             assertTrue(allocator.description().contains("virtio_gpu"));
             try (Frame a = Frame.allocate(allocator, layout); Frame b = Frame.allocate(allocator, layout);
                  Framebuffer fbA = card.addFramebuffer(a); Framebuffer fbB = card.addFramebuffer(b)) {
