@@ -154,6 +154,150 @@ public final class VideoDevice implements AutoCloseable {
         return controls;
     }
 
+    /** The inputs of a capture node ({@code VIDIOC_ENUMINPUT}); empty for a node without inputs. */
+    public List<VideoInput> inputs() throws KernelException {
+        return DeviceSettings.inputs(this);
+    }
+
+    /** The selected input's index ({@code VIDIOC_G_INPUT}). */
+    public int input() throws KernelException {
+        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_INPUT, "the node has no inputs");
+    }
+
+    /**
+     * Selects input {@code index} ({@code VIDIOC_S_INPUT}); formats, standards and DV timings follow the input.
+     *
+     * @throws KernelException EINVAL listing the node's inputs for an index it lacks; EBUSY while buffers are
+     *         allocated
+     */
+    public void setInput(int index) throws KernelException {
+        DeviceSettings.setInput(this, index);
+    }
+
+    /** The outputs of an output node ({@code VIDIOC_ENUMOUTPUT}); empty for a node without outputs. */
+    public List<VideoOutput> outputs() throws KernelException {
+        return DeviceSettings.outputs(this);
+    }
+
+    /** The selected output's index ({@code VIDIOC_G_OUTPUT}). */
+    public int output() throws KernelException {
+        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_OUTPUT, "the node has no outputs");
+    }
+
+    /** Selects output {@code index} ({@code VIDIOC_S_OUTPUT}; errors as {@link #setInput(int)}). */
+    public void setOutput(int index) throws KernelException {
+        DeviceSettings.setOutput(this, index);
+    }
+
+    /** The analog standards the node supports ({@code VIDIOC_ENUMSTD}); empty when it has none (ENODATA). */
+    public List<VideoStandard> standards() throws KernelException {
+        return DeviceSettings.standards(this);
+    }
+
+    /**
+     * The current input's or output's standard ({@code VIDIOC_G_STD}), {@code v4l2_std_id} bits.
+     *
+     * @throws KernelException ENODATA when the current input or output has no standards (e.g. a webcam input)
+     */
+    public long standard() throws KernelException {
+        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_G_STD);
+    }
+
+    /** Sets the standard ({@code VIDIOC_S_STD}): an id or a union of ids from {@link #standards()}. */
+    public void setStandard(long id) throws KernelException {
+        DeviceSettings.setStandard(this, id);
+    }
+
+    /** The standards the current input's signal may be ({@code VIDIOC_QUERYSTD}); 0 for no signal. */
+    public long queryStandard() throws KernelException {
+        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_QUERYSTD);
+    }
+
+    /**
+     * The DV timings the current input or output takes from the standards' lists ({@code VIDIOC_ENUM_DV_TIMINGS}).
+     *
+     * @throws KernelException ENODATA when the current input or output has no DV timings
+     */
+    public List<DvTimings> dvTimingsList() throws KernelException {
+        return DeviceSettings.dvTimingsList(this);
+    }
+
+    /** The current DV timings ({@code VIDIOC_G_DV_TIMINGS}; ENODATA as {@link #dvTimingsList()}). */
+    public DvTimings dvTimings() throws KernelException {
+        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_G_DV_TIMINGS);
+    }
+
+    /**
+     * Sets the DV timings ({@code VIDIOC_S_DV_TIMINGS}) and returns what the driver set.
+     *
+     * @throws KernelException EINVAL for timings it does not take, EBUSY while buffers are allocated
+     */
+    public DvTimings setDvTimings(DvTimings timings) throws KernelException {
+        return DeviceSettings.setDvTimings(this, timings);
+    }
+
+    /**
+     * The timings the receiver detects on the current input ({@code VIDIOC_QUERY_DV_TIMINGS}).
+     *
+     * @throws KernelException ENOLINK for no signal, ENOLCK for an unstable one, ERANGE for timings out of range
+     */
+    public DvTimings queryDvTimings() throws KernelException {
+        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_QUERY_DV_TIMINGS);
+    }
+
+    /** The range of DV timings the current input or output takes ({@code VIDIOC_DV_TIMINGS_CAP}). */
+    public DvTimingsCapabilities dvTimingsCapabilities() throws KernelException {
+        return DeviceSettings.dvTimingsCapabilities(this);
+    }
+
+    /** This file handle's access priority ({@code VIDIOC_G_PRIORITY}). */
+    public Priority priority() throws KernelException {
+        return DeviceSettings.priority(this);
+    }
+
+    /**
+     * Sets this file handle's access priority ({@code VIDIOC_S_PRIORITY}): {@link Priority#RECORD} keeps other
+     * handles from changing the device. The priority ends when this node closes.
+     *
+     * @throws KernelException EBUSY when another handle holds a higher one
+     */
+    public void setPriority(Priority priority) throws KernelException {
+        DeviceSettings.setPriority(this, priority);
+    }
+
+    /**
+     * A selection rectangle ({@code VIDIOC_G_SELECTION}): crop or compose, their defaults and bounds.
+     *
+     * @throws KernelException EINVAL or ENODATA naming the target when the queue (or its current input) has none
+     */
+    public Rectangle selection(BufferType type, SelectionTarget target) throws KernelException {
+        return Selections.selection(this, type, target);
+    }
+
+    /**
+     * Sets a selection rectangle ({@code VIDIOC_S_SELECTION}) and returns the one the driver chose (adjusted to
+     * what the hardware can do, within {@code flags}' constraints).
+     *
+     * @throws KernelException ERANGE when the constraints cannot be met; EBUSY while buffers are allocated
+     */
+    public Rectangle setSelection(BufferType type, SelectionTarget target, Rectangle rectangle,
+                                  Set<SelectionFlag> flags) throws KernelException {
+        return Selections.setSelection(this, type, target, rectangle, flags);
+    }
+
+    /** The streaming parameters of a queue ({@code VIDIOC_G_PARM}): its frame interval above all. */
+    public StreamParameters streamParameters(BufferType type) throws KernelException {
+        return Selections.parameters(this, type);
+    }
+
+    /**
+     * Sets a queue's frame interval ({@code VIDIOC_S_PARM}, e.g. 1/30 for 30 frames per second) and returns the
+     * parameters the driver chose (the nearest interval it supports).
+     */
+    public StreamParameters setTimePerFrame(BufferType type, Fraction timePerFrame) throws KernelException {
+        return Selections.setTimePerFrame(this, type, timePerFrame);
+    }
+
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
 
     private static final IoctlRequest VIDIOC_G_FMT = IoctlRequest.of("VIDIOC_G_FMT", videodev2_h.VIDIOC_G_FMT());

@@ -245,4 +245,116 @@ final class V4l2Ctl {
             default -> c.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         };
     }
+
+    /**
+     * The "Key: value" blocks v4l2-ctl prints for lists (inputs, standards, DV timings), split at blank lines;
+     * "Field 1:"/"Field 2:" lines prefix the keys that follow.
+     */
+    static List<Map<String, String>> blocks(String output) {
+        List<Map<String, String>> blocks = new ArrayList<>();
+        Map<String, String> block = new LinkedHashMap<>();
+        String prefix = "";
+        for (String line : output.split("\n")) {
+            if (line.isBlank()) {
+                if (!block.isEmpty()) {
+                    blocks.add(block);
+                }
+                block = new LinkedHashMap<>();
+                prefix = "";
+                continue;
+            }
+            if (!line.startsWith("\t")) {
+                continue; // "ioctl: ..." headings
+            }
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).strip();
+            String value = line.substring(colon + 1).strip();
+            if (key.startsWith("Field ") && value.isEmpty()) {
+                prefix = key + " ";
+                continue;
+            }
+            block.put(key.startsWith("Vertical") ? prefix + key : key, value);
+        }
+        if (!block.isEmpty()) {
+            blocks.add(block);
+        }
+        return blocks;
+    }
+
+    /** The hex number at the start of a value such as "0x00000002 (Camera)". */
+    static long hex(String value) {
+        String number = value.split(" ")[0];
+        return Long.parseUnsignedLong(number.substring(2), 16);
+    }
+
+    /** {@code printf("%.2f")} as C rounds it. */
+    static String twoDecimals(double value) {
+        return new BigDecimal(value).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /** DV timings as {@code v4l2-ctl --list-dv-timings} / {@code --get-dv-timings} print them. */
+    static Map<String, String> render(DvTimings t) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Active width", Integer.toString(t.width()));
+        m.put("Active height", Integer.toString(t.height()));
+        m.put("Total width", Long.toString(t.totalWidth()));
+        m.put("Total height", Long.toString(t.totalHeight()));
+        m.put("Frame format", t.interlaced() ? "interlaced" : "progressive");
+        m.put("Polarities", (t.vsyncPositive() ? "+" : "-") + "vsync " + (t.hsyncPositive() ? "+" : "-") + "hsync");
+        double fps = (double) t.pixelClock() / (t.totalWidth() * t.totalHeight());
+        m.put("Pixelclock", t.pixelClock() + " Hz (" + twoDecimals(t.interlaced() ? fps * 2 : fps)
+                + (t.interlaced() ? " fields" : " frames") + " per second)");
+        m.put("Horizontal frontporch", Integer.toString(t.hFrontPorch()));
+        m.put("Horizontal sync", Integer.toString(t.hSync()));
+        m.put("Horizontal backporch", Integer.toString(t.hBackPorch()));
+        String field1 = t.interlaced() ? "Field 1 " : "";
+        m.put(field1 + "Vertical frontporch", Integer.toString(t.vFrontPorch()));
+        m.put(field1 + "Vertical sync", Integer.toString(t.vSync()));
+        m.put(field1 + "Vertical backporch", Integer.toString(t.vBackPorch()));
+        if (t.interlaced()) {
+            m.put("Field 2 Vertical frontporch", Integer.toString(t.ilVFrontPorch()));
+            m.put("Field 2 Vertical sync", Integer.toString(t.ilVSync()));
+            m.put("Field 2 Vertical backporch", Integer.toString(t.ilVBackPorch()));
+        }
+        m.put("Standards", t.standards().stream().map(V4l2Ctl::standardName).collect(java.util.stream.Collectors.joining(", ")));
+        if (t.flags().contains(DvFlag.HAS_PICTURE_ASPECT)) {
+            m.put("Picture aspect", t.pictureAspect().numerator() + ":" + t.pictureAspect().denominator());
+        }
+        if (t.flags().contains(DvFlag.HAS_CEA861_VIC)) {
+            m.put("CTA-861 VIC", Integer.toString(t.cea861Vic()));
+        }
+        if (t.flags().contains(DvFlag.HAS_HDMI_VIC)) {
+            m.put("HDMI VIC", Integer.toString(t.hdmiVic()));
+        }
+        List<String> flags = new ArrayList<>();
+        for (DvFlag flag : t.flags()) {
+            flags.add(switch (flag) {
+                case REDUCED_BLANKING -> t.vSync() == 8 ? "reduced blanking v2" : "reduced blanking";
+                case CAN_REDUCE_FPS -> "framerate can be reduced by 1/1.001";
+                case REDUCED_FPS -> "reduced fps";
+                case HALF_LINE -> "half-line";
+                case IS_CE_VIDEO -> "CE-video";
+                case FIRST_FIELD_EXTRA_LINE -> "first field has extra line";
+                case HAS_PICTURE_ASPECT -> "has picture aspect";
+                case HAS_CEA861_VIC -> "has CTA-861 VIC";
+                case HAS_HDMI_VIC -> "has HDMI VIC";
+                case CAN_DETECT_REDUCED_FPS -> "can detect reduced fps";
+            });
+        }
+        m.put("Flags", String.join(", ", flags));
+        return m;
+    }
+
+    static String standardName(DvStandard s) {
+        return switch (s) {
+            case CEA861 -> "CTA-861";
+            case DMT -> "DMT";
+            case CVT -> "CVT";
+            case GTF -> "GTF";
+            case SDI -> "SDI";
+        };
+    }
 }
