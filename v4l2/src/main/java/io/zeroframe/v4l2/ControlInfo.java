@@ -137,6 +137,8 @@ public record ControlInfo(int id, String name, ControlType type, int rawType, lo
             case MENU, INTEGER_MENU -> s.append(": min=").append(minimum).append(" max=").append(maximum)
                     .append(" default=").append(defaultValue);
             case BITMASK -> s.append(String.format(": max=0x%08x default=0x%08x", maximum, defaultValue));
+            case STRING -> s.append(": min=").append(minimum).append(" max=").append(maximum).append(" step=")
+                    .append(step);
             default -> s.append(": min=").append(minimum).append(" max=").append(maximum).append(" step=")
                     .append(step).append(" default=").append(defaultValue);
         }

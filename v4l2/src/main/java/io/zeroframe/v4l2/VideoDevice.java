@@ -298,6 +298,15 @@ public final class VideoDevice implements AutoCloseable {
         return Selections.setTimePerFrame(this, type, timePerFrame);
     }
 
+    /**
+     * Everything this node offers in one snapshot: identity, each queue's formats with sizes and intervals, inputs,
+     * outputs, frame intervals, controls with their values ({@link VideoNodeDescription}; its {@code toString()}
+     * is a readable multi-line dump). Parts the driver does not have are left out; other failures throw.
+     */
+    public VideoNodeDescription describe() throws KernelException {
+        return NodeDescriber.describe(this);
+    }
+
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
 
     private static final IoctlRequest VIDIOC_G_FMT = IoctlRequest.of("VIDIOC_G_FMT", videodev2_h.VIDIOC_G_FMT());
