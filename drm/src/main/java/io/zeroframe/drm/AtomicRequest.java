@@ -38,8 +38,9 @@ import java.util.Set;
  * {@link #takeOutFence} hands the sync_file a commit returned.
  *
  * <p>Hot path: once its objects and properties are set, changing a value ({@code set(plane, "FB_ID", next)}) and
- * committing again allocate nothing: the arrays the kernel reads are reused, the flags are read from the set
- * without iterating. A failing commit throws a {@link KernelException} naming the commit ("3 objects, 14
+ * committing again allocate nothing of their own: the arrays the kernel reads are reused, the flags are read from
+ * the set without iterating (FlipAllocationDeviceTest: a flip and its event allocate exactly what their bare
+ * system calls do, which is nothing once C2 inlines the downcalls). A failing commit throws a {@link KernelException} naming the commit ("3 objects, 14
  * properties, flags [...]"), a {@link io.zeroframe.bindings.DevicePermissionException} when this file is not DRM
  * master.
  *
