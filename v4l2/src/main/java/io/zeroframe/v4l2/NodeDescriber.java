@@ -9,11 +9,18 @@ import java.util.Map;
 
 /** Gathers a {@link VideoNodeDescription}: optional parts the driver lacks (ENOTTY, EINVAL, ENODATA) are left out. */
 final class NodeDescriber {
+    /** The queues {@link VideoQueue} streams. */
+    private static final java.util.Set<BufferType> STREAMING_TYPES = java.util.EnumSet.of(BufferType.VIDEO_CAPTURE,
+            BufferType.VIDEO_OUTPUT, BufferType.VIDEO_CAPTURE_MPLANE, BufferType.VIDEO_OUTPUT_MPLANE,
+            BufferType.META_CAPTURE, BufferType.META_OUTPUT);
+
     private NodeDescriber() {}
 
     static VideoNodeDescription describe(VideoDevice device) throws KernelException {
         Map<BufferType, List<FormatOffer>> formats = new LinkedHashMap<>();
         Map<BufferType, StreamParameters> parameters = new LinkedHashMap<>();
+        Map<BufferType, QueueInfo> queues = new LinkedHashMap<>();
+        boolean streaming = device.info().deviceCapabilities().contains(VideoCapability.STREAMING);
         for (BufferType type : device.bufferTypes()) {
             if (FormatEnumeration.hasFormats(type)) {
                 formats.put(type, device.formatOffers(type));
@@ -22,6 +29,15 @@ final class NodeDescriber {
                 parameters.put(type, device.streamParameters(type));
             } catch (KernelException e) {
                 optional(e);
+            }
+            if (streaming && STREAMING_TYPES.contains(type)) {
+                try (VideoQueue queue = device.openQueue(type)) {
+                    queues.put(type, queue.info());
+                } catch (KernelException e) {
+                    if (e.errno() != Errno.EBUSY) { // another file handle owns the queue
+                        optional(e);
+                    }
+                }
             }
         }
         List<VideoInput> inputs = device.inputs();
@@ -49,7 +65,8 @@ final class NodeDescriber {
                 optional(e); // e.g. a payload type the driver refuses to read now
             }
         }
-        return new VideoNodeDescription(device.info(), formats, inputs, input, outputs, output, parameters, controls,
+        return new VideoNodeDescription(device.info(), formats, inputs, input, outputs, output, parameters, queues,
+                controls,
                 values);
     }
 

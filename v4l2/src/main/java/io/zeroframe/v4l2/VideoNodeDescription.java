@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
  * @param outputs       the outputs ({@code VIDIOC_ENUMOUTPUT}), empty for nodes without
  * @param currentOutput the selected output, -1 for nodes without outputs
  * @param parameters    for each queue whose driver has streaming parameters, those ({@code VIDIOC_G_PARM})
+ * @param queues        for each streaming queue, what it supports: memory types (MMAP and export, DMABUF
+ *                      import), buffer counts ({@link VideoQueue#info()}); absent while another file handle owns
+ *                      the queue (EBUSY)
  * @param controls      the controls, class headings included ({@link Controls#list()})
  * @param values        the current value of each readable control, by id (write-only ones and those the driver
  *                      refused to read are absent)
@@ -27,12 +30,13 @@ import java.util.stream.Collectors;
 public record VideoNodeDescription(VideoDeviceInfo info, Map<BufferType, List<FormatOffer>> formats,
                                    List<VideoInput> inputs, int currentInput, List<VideoOutput> outputs,
                                    int currentOutput, Map<BufferType, StreamParameters> parameters,
-                                   List<ControlInfo> controls, Map<Integer, ControlValue> values) {
+                                   Map<BufferType, QueueInfo> queues, List<ControlInfo> controls, Map<Integer, ControlValue> values) {
     public VideoNodeDescription {
         formats = Collections.unmodifiableMap(new LinkedHashMap<>(formats));
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
         controls = List.copyOf(controls);
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
@@ -76,6 +80,12 @@ public record VideoNodeDescription(VideoDeviceInfo info, Map<BufferType, List<Fo
             if (p != null && p.timePerFrame().denominator() != 0 && p.timePerFrame().numerator() != 0) {
                 s.append(", ").append(fps(p.timePerFrame())).append(" fps now")
                         .append(p.timePerFrameSettable() ? " (settable)" : "");
+            }
+            QueueInfo q = queues.get(queue.getKey());
+            if (q != null) {
+                s.append("; buffers: ").append(q.capabilities().stream().map(Enum::name)
+                        .collect(Collectors.joining(", "))).append(", up to ").append(q.maxBuffers())
+                        .append(q.createBuffers() ? ", CREATE_BUFS" : "");
             }
             s.append('\n');
             for (FormatOffer offer : queue.getValue()) {

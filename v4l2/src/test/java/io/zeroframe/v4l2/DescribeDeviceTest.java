@@ -32,6 +32,9 @@ class DescribeDeviceTest {
                 }
                 assertEquals(device.controls().list(), d.controls());
                 assertEquals(device.inputs(), d.inputs());
+                for (BufferType type : d.formats().keySet()) {
+                    assertTrue(d.queues().containsKey(type), node + " " + type + " " + d.queues());
+                }
                 assertTrue(text.startsWith(node + ": " + device.info().driver() + " \""), text);
                 System.out.printf("%s (%s): %d lines, %d formats, %d controls, %d values in %d ms%n", node,
                         device.info().name(), text.lines().count(),
@@ -71,6 +74,9 @@ class DescribeDeviceTest {
             assertEquals(-1, d.currentOutput());
             assertTrue(d.parameters().get(BufferType.VIDEO_CAPTURE).timePerFrameSettable());
             assertTrue(d.values().size() > 60, d.values().size() + " values");
+            QueueInfo queue = d.queues().get(BufferType.VIDEO_CAPTURE);
+            assertTrue(queue.canExport() && queue.canImport(), queue.toString());
+            assertTrue(text.contains(" fps now (settable); buffers: SUPPORTS_MMAP, "), text);
         }
     }
 
