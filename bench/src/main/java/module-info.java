@@ -8,5 +8,6 @@ open module io.zeroframe.bench {
     requires io.zeroframe.dmabuf;
     requires io.zeroframe.heaps;
     requires io.zeroframe.drm; // DrmFlip
+    requires io.zeroframe.v4l2; // V4l2Queue
     requires jmh.core;
 }

@@ -29,9 +29,10 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * JVM start and JIT warm-up costs tens of seconds.
  */
 public final class BenchMain {
-    // drm: the test-bed suite also runs DrmFlip; ZF_BENCH_VM_INCLUDE (a JMH regex) narrows it, e.g. "DrmFlip"
+    // drm, v4l2: the test-bed suite also runs DrmFlip and V4l2Queue; ZF_BENCH_VM_INCLUDE (a JMH regex) narrows it, e.g. "DrmFlip"
     private static final String VM_SUITE = System.getenv().getOrDefault("ZF_BENCH_VM_INCLUDE",
-            "(" + DmaBufCosts.class.getName() + "|" + DrmFlip.class.getName() + ")\\.");
+            "(" + DmaBufCosts.class.getName() + "|" + DrmFlip.class.getName() + "|" + V4l2Queue.class.getName()
+                    + ")\\.");
 
     private BenchMain() {}
 

@@ -120,6 +120,24 @@ final class Report {
         }
         md.append('\n');
         drmFlip(java, c, md);
+        v4l2Queue(java, c, md);
+    }
+
+    /** v4l2: the streaming cycle on vivid's capture node ({@link V4l2Queue}, {@code v4l2_queue.c}). */
+    private static void v4l2Queue(Map<String, Java> java, Map<String, C> c, StringBuilder md) {
+        C measured = c.get("v4l2.dequeueEnqueue vivid-320x180-XR24");
+        Java j = java.get("V4l2Queue.dequeueEnqueue");
+        if (measured == null && j == null) {
+            return;
+        }
+        md.append("### V4L2 streaming cycle on vivid (320x180 XR24, 4 MMAP buffers, vivid at 120 frames/s)\n\n"
+                + "vivid paces the cycle: both sides mostly wait for its next frame. What matters is the B/op.\n\n"
+                + "| operation | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n|---|---|---|---|---|\n"
+                + "| `VideoQueue.dequeue` (poll + `VIDIOC_DQBUF`) + `enqueue` (`VIDIOC_QBUF`) | ")
+                .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
+                .append(" | ").append(ns(j))
+                .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
+                .append(" | ").append(bytes(j)).append(" |\n\n");
     }
 
     /** drm: the atomic page flip on virtio-gpu ({@link DrmFlip}, {@code drm_flip.c}). */

@@ -179,7 +179,7 @@ public final class VideoBuffer {
         return Field.of(field);
     }
 
-    /** Sets the field an output buffer carries. */
+    /** Sets the field an output buffer carries (by default the output format's field). */
     public void setField(Field value) {
         field = value.value();
     }

@@ -313,8 +313,8 @@ public final class VideoDevice implements AutoCloseable {
     private static final IoctlRequest VIDIOC_TRY_FMT = IoctlRequest.of("VIDIOC_TRY_FMT", videodev2_h.VIDIOC_TRY_FMT());
     private static final IoctlRequest VIDIOC_S_FMT = IoctlRequest.of("VIDIOC_S_FMT", videodev2_h.VIDIOC_S_FMT());
 
-    /** The queues opened on this node, closed with it. */
-    private final Set<VideoQueue> queues = ConcurrentHashMap.newKeySet();
+    /** The queues and event readers opened on this node, closed with it. */
+    private final Set<AutoCloseable> queues = ConcurrentHashMap.newKeySet();
 
     /**
      * The current format of queue {@code type} ({@code VIDIOC_G_FMT}).
@@ -414,14 +414,57 @@ public final class VideoDevice implements AutoCloseable {
         return queue;
     }
 
-    /** Called by a queue's close. */
-    void queueClosed(VideoQueue queue) {
-        queues.remove(queue);
+    /**
+     * Opens an event reader on this node ({@link VideoEvents}: subscribe, dequeue with a timeout); it holds a
+     * duplicate of the node's fd, closed with this device.
+     */
+    public VideoEvents openEvents() throws KernelException {
+        VideoEvents events = VideoEvents.open(this);
+        queues.add(events);
+        if (!fd.isOpen()) {
+            events.close();
+            fd.beginUse("VIDIOC_SUBSCRIBE_EVENT"); // throws FdClosedException
+        }
+        return events;
+    }
+
+    private static final IoctlRequest VIDIOC_ENCODER_CMD =
+            IoctlRequest.of("VIDIOC_ENCODER_CMD", videodev2_h.VIDIOC_ENCODER_CMD());
+    private static final IoctlRequest VIDIOC_DECODER_CMD =
+            IoctlRequest.of("VIDIOC_DECODER_CMD", videodev2_h.VIDIOC_DECODER_CMD());
+
+    /**
+     * Sends a stateful codec command ({@code VIDIOC_ENCODER_CMD} or {@code VIDIOC_DECODER_CMD}, no flags): a STOP
+     * drains (the last capture buffer comes back {@link BufferFlag#LAST}), a START resumes after a drain.
+     *
+     * @throws KernelException ENOTTY for a node that is not such a codec; EBUSY for a STOP while a drain runs
+     */
+    public void command(CodecCommand command) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment argument = command.encoder
+                    ? io.zeroframe.bindings.videodev2.v4l2_encoder_cmd.allocate(arena)
+                    : io.zeroframe.bindings.videodev2.v4l2_decoder_cmd.allocate(arena);
+            argument.fill((byte) 0);
+            argument.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, command.cmd); // cmd is the first field of both
+            int result = tryIoctl(command.encoder ? VIDIOC_ENCODER_CMD : VIDIOC_DECODER_CMD, argument);
+            if (result < 0) {
+                throw failure(command.ioctl, -result, command.name());
+            }
+        }
+    }
+
+    /** Called by a queue's or event reader's close. */
+    void streamClosed(AutoCloseable stream) {
+        queues.remove(stream);
     }
 
     private void closeQueues() {
-        for (VideoQueue queue : queues) {
-            queue.close();
+        for (AutoCloseable stream : queues) {
+            try {
+                stream.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // their close() throws nothing checked
+            }
         }
     }
 

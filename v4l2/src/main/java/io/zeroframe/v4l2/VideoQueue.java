@@ -221,6 +221,7 @@ public final class VideoQueue implements AutoCloseable {
         synchronized (lock) {
             checkOpen("VIDIOC_REQBUFS");
             releaseLocked(false);
+            int outputField = type.isCapture() ? Field.NONE.value() : device.getFormat(type).field().value();
             int granted = requestBuffers(count, Memory.MMAP);
             Arena arena = Arena.ofShared();
             List<VideoBuffer> made = new ArrayList<>(granted);
@@ -253,6 +254,7 @@ public final class VideoQueue implements AutoCloseable {
                     VideoBuffer made1 = new VideoBuffer(this, index, next, Memory.MMAP, lengths, offsets, segments,
                             null, null);
                     if (!type.isCapture()) {
+                        made1.field = outputField; // output buffers carry the format's field
                         for (int p = 0; p < planeCount; p++) {
                             made1.bytesUsed[p] = (int) lengths[p];
                         }
@@ -330,6 +332,7 @@ public final class VideoQueue implements AutoCloseable {
                 VideoBuffer buffer = new VideoBuffer(this, i, next, Memory.DMABUF, lengths, new int[planeCount], null,
                         imported, fds);
                 if (!type.isCapture()) {
+                    buffer.field = format.field().value();
                     for (int p = 0; p < planeCount; p++) {
                         buffer.bytesUsed[p] = (int) Math.min(format.sizeImage(p), Integer.MAX_VALUE);
                     }
@@ -616,7 +619,7 @@ public final class VideoQueue implements AutoCloseable {
                 }
             }
         }
-        device.queueClosed(this);
+        device.streamClosed(this);
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The test bed's vivid instances for the device tests: instance 0 single-planar, instance 1 multi-planar, each with
  * a capture ("vivid-00N-vid-cap") and an output node ("vivid-00N-vid-out"), found by driver and name. Controls are
- * set with v4l2-ctl, the peer tool: vivid keeps them per device, across opens.
+ * set through the library; the frame rate (VIDIOC_S_PARM, not in the library yet) with v4l2-ctl.
  */
 final class Vivid {
     /** vivid's "test_pattern" menu items. */
@@ -54,9 +54,22 @@ final class Vivid {
         return out;
     }
 
-    /** Sets the test pattern, no OSD text, no movement: a still, known picture. */
-    static void pattern(Path node, int pattern) throws IOException, InterruptedException {
-        ctl(node, "-c", "test_pattern=" + pattern + ",osd_text_mode=2,horizontal_movement=3,vertical_movement=3");
+    /**
+     * Sets the test pattern, no OSD text, no movement: a still, known picture (through the library's controls;
+     * vivid keeps them per device, across opens).
+     */
+    static void pattern(Path node, int pattern) throws IOException {
+        try (VideoDevice device = VideoDevice.open(node)) {
+            pattern(device, pattern);
+        }
+    }
+
+    static void pattern(VideoDevice device, int pattern) throws IOException {
+        Controls controls = device.controls();
+        controls.set("test_pattern", pattern);
+        controls.set("osd_text_mode", 2);
+        controls.set("horizontal_movement", 3);
+        controls.set("vertical_movement", 3);
     }
 
     /** The XRGB8888 (bytes B, G, R, x) pixel at {@code x, y} as 0xRRGGBB. */
