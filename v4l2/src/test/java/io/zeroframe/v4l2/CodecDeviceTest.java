@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class CodecDeviceTest {
     private static final int WIDTH = 640;
-    private static final int HEIGHT = 360;
+    private static final int HEIGHT = 368; // a multiple of 8: vicodec codes whole 8x8 blocks
     private static final FourCc FWHT = FourCc.of("FWHT");
 
     private static VideoDevice open(String name) throws Exception {
@@ -123,9 +123,14 @@ class CodecDeviceTest {
                 assertEquals(Errno.EPIPE, after.errno(), after.getMessage());
                 VideoEvent eos = events.next(1000).orElseThrow(() -> new AssertionError("no EOS event"));
                 assertEquals(EventType.EOS, eos.type());
-                // restart: START clears the drained state; the next frame encodes again
+                // restart: START ends the drained state; on vicodec (6.12) the CAPTURE queue still answers EPIPE
+                // until it is reset, the other restart dev-encoder.rst documents: STREAMOFF + STREAMON on CAPTURE
                 encoder.command(CodecCommand.ENCODER_START);
-                packets.enqueue(last);
+                packets.streamOff();
+                for (VideoBuffer buffer : packets.buffers()) {
+                    packets.enqueue(buffer);
+                }
+                packets.streamOn();
                 VideoBuffer input = frames.dequeue(10_000).orElseThrow();
                 byte[] yuv = frame(4);
                 MemorySegment.copy(MemorySegment.ofArray(yuv), 0, input.plane(0), 0, yuv.length);

@@ -70,6 +70,11 @@ final class Vivid {
         controls.set("osd_text_mode", 2);
         controls.set("horizontal_movement", 3);
         controls.set("vertical_movement", 3);
+        // a picture adjusted by an earlier test would not be the pattern: the defaults
+        controls.set("brightness", 128);
+        controls.set("contrast", 128);
+        controls.set("saturation", 128);
+        controls.set("hue", 0);
     }
 
     /** The XRGB8888 (bytes B, G, R, x) pixel at {@code x, y} as 0xRRGGBB. */
