@@ -131,7 +131,9 @@ final class Report {
             return;
         }
         md.append("### V4L2 streaming cycle on vivid (320x180 XR24, 4 MMAP buffers, vivid at 120 frames/s)\n\n"
-                + "vivid paces the cycle: both sides mostly wait for its next frame. What matters is the B/op.\n\n"
+                + "vivid paces the cycle: both sides mostly wait for its next frame. At that rate an iteration holds few "
+                + "operations, so B/op is mostly JMH's own per-iteration allocation; the device test "
+                + "QueueAllocationDeviceTest measures the cycle's own allocation with the JVM's counter.\n\n"
                 + "| operation | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n|---|---|---|---|---|\n"
                 + "| `VideoQueue.dequeue` (poll + `VIDIOC_DQBUF`) + `enqueue` (`VIDIOC_QBUF`) | ")
                 .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
