@@ -58,8 +58,9 @@ import java.util.Set;
  * }
  * }
  *
- * <p>Not thread-safe, except {@link #close()}, which may run at any time (a commit in progress fails with an
- * exception rather than touching freed memory).
+ * <p>Not thread-safe, except {@link #close()}, which may run from any thread at any time: it waits for a commit in
+ * progress to return (a blocking commit returns after its vblank, or after its in-fence), so the kernel never reads
+ * freed memory; later commits throw {@link io.zeroframe.bindings.FdClosedException}.
  */
 public final class AtomicRequest implements AutoCloseable {
     private final DrmDevice device;
@@ -215,6 +216,12 @@ public final class AtomicRequest implements AutoCloseable {
      * @throws io.zeroframe.bindings.FdClosedException if the request, the device or an in-fence was closed
      */
     public void commit(Set<CommitFlag> flags, long userData) throws KernelException {
+        synchronized (this) { // close() waits for the kernel to be done with the request's memory
+            commitLocked(flags, userData);
+        }
+    }
+
+    private void commitLocked(Set<CommitFlag> flags, long userData) throws KernelException {
         if (closed) {
             throw new io.zeroframe.bindings.FdClosedException(DRM_IOCTL_MODE_ATOMIC.name(), device.path(),
                     "the atomic request was closed");
@@ -275,9 +282,12 @@ public final class AtomicRequest implements AutoCloseable {
         return entryCount;
     }
 
-    /** Closes unclaimed out-fences and destroys the request's blobs; idempotent. */
+    /**
+     * Closes unclaimed out-fences, destroys the request's blobs and frees its memory; idempotent. Waits for a commit
+     * in progress on another thread to return.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

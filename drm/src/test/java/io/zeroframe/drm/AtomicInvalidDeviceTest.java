@@ -105,6 +105,30 @@ class AtomicInvalidDeviceTest {
         assertTrue(req.takeOutFence(display.crtc()).isEmpty());
     }
 
+    /** close() from another thread while commits run: it waits for the one in flight; the next one says closed. */
+    @Test
+    void closingTheRequestWhileAnotherThreadCommitsEndsItsCommitsCleanly() throws Exception {
+        java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CompletableFuture<Throwable> worker = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                while (true) {
+                    req.test(true);
+                    commits.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        while (commits.get() < 20) {
+            Thread.sleep(10);
+        }
+        req.close();
+        Throwable ended = worker.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(ended instanceof io.zeroframe.bindings.FdClosedException, String.valueOf(ended));
+        assertTrue(ended.getMessage().contains("DRM_IOCTL_MODE_ATOMIC") && ended.getMessage().contains("closed"),
+                ended.getMessage());
+    }
+
     @Test
     void theRequestRefusesUnknownImmutableAndOutOfRangeProperties() {
         PlaneId plane = display.primary().id();
