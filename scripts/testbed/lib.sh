@@ -25,9 +25,10 @@ BOOT_INIT_SECONDS=${ZF_TESTBED_BOOT_INIT_SECONDS:-60}
 BOOT_COMMAND_SECONDS=${ZF_TESTBED_BOOT_COMMAND_SECONDS:-180}
 BOOT_ATTEMPTS=${ZF_TESTBED_BOOT_ATTEMPTS:-2}
 # Module parameters, by module name. vivid: instance 0 single-planar (/dev/video0 capture, as before),
-# instance 1 multi-planar (NV12M, YUV420M, ... and the _MPLANE buffer types). vkms: overlay and cursor
+# instance 1 multi-planar (NV12M, YUV420M, ... and the _MPLANE buffer types), instance 2 single-planar and
+# reserved for the device-loss test (its "disconnect" control unregisters the instance for good). vkms: overlay and cursor
 # planes and the writeback connector.
-declare -A GUEST_MODULE_PARAMS=([vivid]="n_devs=2 multiplanar=1,2"
+declare -A GUEST_MODULE_PARAMS=([vivid]="n_devs=3 multiplanar=1,2,1"
   [vkms]="enable_overlay=1 enable_cursor=1 enable_writeback=1")
 
 APT_DIR=$CACHE/apt
