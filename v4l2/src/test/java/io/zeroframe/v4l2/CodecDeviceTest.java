@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * dev-decoder.rst): YUV 4:2:0 frames generated in Java are encoded to FWHT, the bitstream is decoded after the
  * decoder's source-change event and the capture set-up it requires, and the decoded pixels match the source
  * within FWHT's loss (PSNR measured); both sides drain with STOP (LAST buffer, then EPIPE, and an EOS event) and
- * restart with START.
+ * restart; a stream whose resolution changes from 640x368 to 800x480 makes the decoder end its capture stream with a
+ * LAST buffer and a source-change event, after which the capture queue is set up again for the new size.
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
@@ -53,17 +54,21 @@ class CodecDeviceTest {
 
     /** Frame {@code n}: smooth gradients (what a transform codec keeps well) shifted by {@code n}. */
     private static byte[] frame(int n) {
-        byte[] yuv = new byte[WIDTH * HEIGHT * 3 / 2];
-        for (int y = 0; y < HEIGHT; y++) {
-            for (int x = 0; x < WIDTH; x++) {
-                yuv[y * WIDTH + x] = (byte) (16 + ((x + 2 * y + 4 * n) % 440) / 2);
+        return frame(n, WIDTH, HEIGHT);
+    }
+
+    private static byte[] frame(int n, int width, int height) {
+        byte[] yuv = new byte[width * height * 3 / 2];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                yuv[y * width + x] = (byte) (16 + ((x + 2 * y + 4 * n) % 440) / 2);
             }
         }
-        int chroma = WIDTH * HEIGHT;
-        for (int y = 0; y < HEIGHT / 2; y++) {
-            for (int x = 0; x < WIDTH / 2; x++) {
-                yuv[chroma + y * (WIDTH / 2) + x] = (byte) (64 + (x + n) % 128);
-                yuv[chroma + WIDTH * HEIGHT / 4 + y * (WIDTH / 2) + x] = (byte) (64 + (y * 2 + n) % 128);
+        int chroma = width * height;
+        for (int y = 0; y < height / 2; y++) {
+            for (int x = 0; x < width / 2; x++) {
+                yuv[chroma + y * (width / 2) + x] = (byte) (64 + (x + n) % 128);
+                yuv[chroma + width * height / 4 + y * (width / 2) + x] = (byte) (64 + (y * 2 + n) % 128);
             }
         }
         return yuv;
@@ -203,6 +208,115 @@ class CodecDeviceTest {
                 assertEquals(Errno.EPIPE, assertThrows(KernelException.class, () -> frames.dequeue(1000)).errno());
                 decoder.command(CodecCommand.DECODER_START);
                 System.out.println("decoder: drained (LAST, EPIPE) and restarted");
+            }
+        }
+    }
+
+    /** Encodes {@code count} frames of {@code width x height} in a fresh encoder session; adds sources and packets. */
+    private static void encode(int width, int height, int count, List<byte[]> sources, List<byte[]> packets)
+            throws Exception {
+        try (VideoDevice encoder = open("stateful-encoder")) {
+            BufferType raw = output(encoder);
+            BufferType coded = capture(encoder);
+            encoder.setFormat(VideoFormat.of(coded, FWHT, width, height));
+            encoder.setFormat(VideoFormat.of(raw, PixelFormat.YUV420, width, height));
+            try (VideoQueue frames = encoder.openQueue(raw); VideoQueue out = encoder.openQueue(coded)) {
+                List<VideoBuffer> rawBuffers = frames.allocate(2);
+                for (VideoBuffer buffer : out.allocate(2)) {
+                    out.enqueue(buffer);
+                }
+                frames.streamOn();
+                out.streamOn();
+                for (int n = 0; n < count; n++) {
+                    VideoBuffer input = n < 2 ? rawBuffers.get(n) : frames.dequeue(10_000).orElseThrow();
+                    byte[] yuv = frame(n, width, height);
+                    sources.add(yuv);
+                    MemorySegment.copy(MemorySegment.ofArray(yuv), 0, input.plane(0), 0, yuv.length);
+                    input.setBytesUsed(0, yuv.length);
+                    frames.enqueue(input);
+                    VideoBuffer packet = out.dequeue(10_000).orElseThrow(() -> new AssertionError("no packet"));
+                    byte[] bytes = new byte[packet.bytesUsed(0)];
+                    MemorySegment.copy(packet.plane(0), ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
+                    packets.add(bytes);
+                    out.enqueue(packet);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aResolutionChangeMidStreamIsFollowedByTheCaptureReSetup() throws Exception {
+        List<byte[]> sources = new ArrayList<>();
+        List<byte[]> bitstream = new ArrayList<>();
+        encode(640, 368, 2, sources, bitstream);
+        encode(800, 480, 2, sources, bitstream);
+        try (VideoDevice decoder = open("stateful-decoder")) {
+            BufferType coded = output(decoder);
+            BufferType raw = capture(decoder);
+            decoder.setFormat(VideoFormat.of(coded, FWHT, 640, 368));
+            try (VideoEvents events = decoder.openEvents(); VideoQueue packets = decoder.openQueue(coded);
+                 VideoQueue frames = decoder.openQueue(raw)) {
+                events.subscribe(EventType.SOURCE_CHANGE, 0, false);
+                List<VideoBuffer> packetBuffers = new ArrayList<>(packets.allocate(2));
+                packets.streamOn();
+                List<String> decoded = new ArrayList<>();
+                List<Double> psnrs = new ArrayList<>();
+                int fed = 0;
+                int changes = 0;
+                VideoFormat format = null;
+                while (decoded.size() < bitstream.size()) {
+                    if (fed < bitstream.size() && (fed < 2 || !packetBuffers.isEmpty()
+                            || packets.dequeue(0).map(packetBuffers::add).isPresent())) {
+                        VideoBuffer packet = packetBuffers.remove(0);
+                        byte[] bytes = bitstream.get(fed++);
+                        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, packet.plane(0), 0, bytes.length);
+                        packet.setBytesUsed(0, bytes.length);
+                        packets.enqueue(packet);
+                    }
+                    if (format == null) {
+                        VideoEvent change = events.next(10_000).orElseThrow(() -> new AssertionError("no source change"));
+                        assertEquals(EventType.SOURCE_CHANGE, change.type());
+                        changes++;
+                        format = decoder.getFormat(raw);
+                        for (VideoBuffer buffer : frames.allocate(2)) {
+                            frames.enqueue(buffer);
+                        }
+                        frames.streamOn();
+                        continue;
+                    }
+                    java.util.Optional<VideoBuffer> next = frames.dequeue(fed < bitstream.size() ? 200 : 10_000);
+                    if (next.isEmpty()) {
+                        continue;
+                    }
+                    VideoBuffer picture = next.get();
+                    if (picture.isLast()) {
+                        // dev-decoder.rst: a resolution change ends the capture stream with a LAST buffer and a
+                        // source-change event; the client stops CAPTURE, frees its buffers, reads the new format and
+                        // sets up CAPTURE again
+                        VideoEvent change = events.next(10_000).orElseThrow(() -> new AssertionError("no source change"));
+                        assertEquals(EventType.SOURCE_CHANGE, change.type());
+                        changes++;
+                        frames.streamOff();
+                        frames.release();
+                        format = decoder.getFormat(raw);
+                        for (VideoBuffer buffer : frames.allocate(2)) {
+                            frames.enqueue(buffer);
+                        }
+                        frames.streamOn();
+                        continue;
+                    }
+                    assertFalse(picture.isError());
+                    decoded.add(format.width() + "x" + format.height());
+                    psnrs.add(psnr(sources.get(psnrs.size()), picture.plane(0)));
+                    frames.enqueue(picture);
+                }
+                System.out.println("decoder: resolution change: pictures " + decoded + ", " + changes
+                        + " source changes, PSNR " + psnrs);
+                assertEquals(List.of("640x368", "640x368", "800x480", "800x480"), decoded);
+                assertEquals(2, changes);
+                for (double p : psnrs) {
+                    assertTrue(p > 30, "PSNR " + p + " dB");
+                }
             }
         }
     }
