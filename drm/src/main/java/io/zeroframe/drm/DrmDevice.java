@@ -5,6 +5,7 @@ import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_GET_CAP;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_CLIENT_CAP;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_MASTER;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_VERSION;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_WAIT_VBLANK;
 
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.DevicePermissionException;
@@ -12,6 +13,9 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.drm.drm_get_cap;
+import io.zeroframe.bindings.drm.drm_h;
+import io.zeroframe.bindings.drm.drm_wait_vblank;
+import io.zeroframe.bindings.drm.drm_wait_vblank_request;
 import io.zeroframe.bindings.drm.drm_set_client_cap;
 import io.zeroframe.bindings.drm.drm_version;
 import io.zeroframe.bindings.sys.IoctlRequest;
@@ -74,6 +78,9 @@ public final class DrmDevice implements AutoCloseable {
     private final GemHandles handles;
     private final KmsReader reader;
     private volatile DrmEvents events;
+    // vblank requests: the CRTC ids in index order (read once), and a scratch drm_wait_vblank used under its lock
+    private volatile int[] crtcIds;
+    private final MemorySegment vblankRequest = Arena.ofAuto().allocate(drm_wait_vblank.layout());
 
     private DrmDevice(OwnedFd fd, DrmVersion version, DrmCapabilities capabilities, Set<ClientCap> clientCaps,
                       boolean renderNode) {
@@ -346,6 +353,77 @@ public final class DrmDevice implements AutoCloseable {
             }
         }
         return queue;
+    }
+
+    /**
+     * Asks for one vblank event on {@code crtc}: at its next vertical blank the kernel queues a
+     * {@link DrmEvent.Kind#VBLANK} event carrying {@code userData}, the vblank's sequence number, timestamp and the
+     * CRTC's id, read with {@link #events()}. Uses {@code DRM_IOCTL_WAIT_VBLANK} with
+     * {@code _DRM_VBLANK_RELATIVE | _DRM_VBLANK_EVENT} and sequence 1, the CRTC chosen by its index in
+     * {@link #resources()} ({@code _DRM_VBLANK_SECONDARY} for index 1, {@code index << _DRM_VBLANK_HIGH_CRTC_SHIFT}
+     * above). Does not wait. One request gives one event; ask again from the event for a stream (each event then
+     * is the vblank after the one the request was made in, so a late request skips sequence numbers).
+     *
+     * <p>Allocates nothing after the first call (which reads the CRTC ids once); thread-safe, calls are serialized
+     * on this device's scratch. Needs no master.
+     *
+     * @param crtc a CRTC of this device
+     * @param userData returned in the event's {@link DrmEvent#userData()}
+     * @throws IllegalArgumentException if {@code crtc} is not one of this device's CRTCs
+     * @throws KernelException EINVAL when the CRTC is off (its vblank interrupt is off: the CRTC must be active),
+     *         EOPNOTSUPP from drivers without vblank interrupts (virtio-gpu has none)
+     */
+    public void requestVblankEvent(CrtcId crtc, long userData) throws KernelException {
+        Objects.requireNonNull(crtc, "crtc");
+        int index = crtcIndex(crtc);
+        int type = drm_h._DRM_VBLANK_RELATIVE() | drm_h._DRM_VBLANK_EVENT();
+        if (index == 1) {
+            type |= drm_h._DRM_VBLANK_SECONDARY();
+        } else if (index > 1) {
+            type |= index << drm_h._DRM_VBLANK_HIGH_CRTC_SHIFT();
+        }
+        int result;
+        synchronized (vblankRequest) {
+            MemorySegment request = drm_wait_vblank.request(vblankRequest);
+            vblankRequest.fill((byte) 0);
+            drm_wait_vblank_request.type(request, type);
+            drm_wait_vblank_request.sequence(request, 1);
+            drm_wait_vblank_request.signal(request, userData);
+            result = Syscalls.tryIoctl(fd, DRM_IOCTL_WAIT_VBLANK, vblankRequest);
+        }
+        if (result < 0) {
+            throw vblankFailure(crtc, -result);
+        }
+    }
+
+    private KernelException vblankFailure(CrtcId crtc, int errno) throws KernelException {
+        String detail = "vblank event on CRTC " + Integer.toUnsignedString(crtc.value());
+        if (errno == Errno.EOPNOTSUPP) {
+            detail += ": the driver " + version.name() + " has no vblank interrupts (virtio-gpu has none); pace "
+                    + "with page-flip events (CommitFlag.PAGE_FLIP_EVENT) instead";
+        } else if (errno == Errno.EINVAL) {
+            detail += ": the CRTC must be active (ACTIVE=1 with a mode set) for its vblank interrupt to run; "
+                    + "light it up with an atomic modeset first";
+        }
+        return failure(DRM_IOCTL_WAIT_VBLANK.name(), errno, detail);
+    }
+
+    private int crtcIndex(CrtcId crtc) throws KernelException {
+        int[] ids = crtcIds;
+        if (ids == null) {
+            List<CrtcId> list = resources().crtcs();
+            ids = new int[list.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = list.get(i).value();
+            }
+            crtcIds = ids;
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == crtc.value()) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(crtc + " is not a CRTC of " + fd.path());
     }
 
     /**

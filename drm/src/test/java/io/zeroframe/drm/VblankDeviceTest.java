@@ -1,0 +1,148 @@
+package io.zeroframe.drm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.PixelFormat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Vblank events requested with {@link DrmDevice#requestVblankEvent}: vkms (hrtimer-driven vblanks) delivers one
+ * per request with consecutive sequence numbers and timestamps one frame apart; an inactive CRTC and virtio-gpu
+ * (no vblank interrupts) give clear errors.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class VblankDeviceTest {
+    private static final int EVENTS = 60;
+
+    @Test
+    void vkmsDeliversOneEventPerRequestOneFrameApart() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            Cards.Display display = Cards.display(card);
+            double frameNanos = frameNanos(display.mode());
+            DrmEvents events = card.events();
+            DrmEvent event = new DrmEvent();
+            while (events.read(event, 0)) { } // nothing left over from the modeset
+            long[] sequences = new long[EVENTS];
+            long[] stamps = new long[EVENTS];
+            long start = System.nanoTime();
+            for (int i = 0; i < EVENTS; i++) {
+                card.requestVblankEvent(display.crtc(), 1000 + i);
+                assertTrue(events.read(event, 2000), "no vblank event within 2 s for request " + i);
+                assertEquals(DrmEvent.Kind.VBLANK, event.kind(), event.toString());
+                assertEquals(1000 + i, event.userData(), event.toString());
+                assertEquals(display.crtc().value(), event.crtcId(), event.toString());
+                sequences[i] = event.sequence();
+                stamps[i] = event.timestampNanos();
+            }
+            long wall = System.nanoTime() - start;
+            int consecutive = 0;
+            for (int i = 1; i < EVENTS; i++) {
+                long steps = sequences[i] - sequences[i - 1];
+                assertTrue(steps >= 1, "sequence did not increase: " + sequences[i - 1] + " -> " + sequences[i]);
+                assertTrue(stamps[i] > stamps[i - 1], "timestamp did not increase at event " + i);
+                double perFrame = (double) (stamps[i] - stamps[i - 1]) / steps;
+                assertTrue(perFrame > 0.5 * frameNanos && perFrame < 1.5 * frameNanos,
+                        "event " + i + ": " + perFrame / 1e6 + " ms per frame, mode says " + frameNanos / 1e6);
+                if (steps == 1) {
+                    consecutive++;
+                }
+            }
+            long frames = sequences[EVENTS - 1] - sequences[0];
+            double mean = (double) (stamps[EVENTS - 1] - stamps[0]) / frames;
+            System.out.printf("vkms vblank: %d events, %d of %d steps +1, %d frames, mean %.3f ms per frame "
+                    + "(mode %.3f ms), wall %.1f ms%n", EVENTS, consecutive, EVENTS - 1, frames, mean / 1e6,
+                    frameNanos / 1e6, wall / 1e6);
+            assertTrue(Math.abs(mean - frameNanos) < 0.05 * frameNanos,
+                    "mean " + mean / 1e6 + " ms per frame, mode says " + frameNanos / 1e6);
+            // a request made after the next vblank began waits for the one after: most must still be +1
+            assertTrue(consecutive >= (EVENTS - 1) / 2, consecutive + " of " + (EVENTS - 1) + " steps were +1");
+            assertFalse(events.read(event, 100), "an event nobody asked for: " + event);
+        }
+    }
+
+    @Test
+    void anInactiveCrtcIsRefusedSayingItMustBeActive() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            Cards.Display display = Cards.display(card);
+            card.requestVblankEvent(display.crtc(), 1); // works while lit
+            DrmEvent event = new DrmEvent();
+            assertTrue(card.events().read(event, 2000), "no vblank event while the CRTC is active");
+            try (AtomicRequest off = card.newAtomicRequest()) {
+                off.set(display.crtc(), "ACTIVE", 0);
+                off.set(display.crtc(), "MODE_ID", 0);
+                off.set(display.connector().id(), "CRTC_ID", 0);
+                off.set(display.primary().id(), "FB_ID", 0);
+                off.set(display.primary().id(), "CRTC_ID", 0);
+                off.commit(Cards.MODESET, 0);
+            }
+            KernelException e = assertThrows(KernelException.class,
+                    () -> card.requestVblankEvent(display.crtc(), 2));
+            assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("DRM_IOCTL_WAIT_VBLANK on " + card.path() + ": EINVAL"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("the CRTC must be active"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> card.requestVblankEvent(new CrtcId(0x7fff_fff0), 3));
+        }
+    }
+
+    @Test
+    void virtioGpuHasNoVblankAndSaysSo() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            CrtcId crtc = card.resources().crtcs().getFirst();
+            KernelException e = assertThrows(KernelException.class, () -> card.requestVblankEvent(crtc, 1));
+            assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("DRM_IOCTL_WAIT_VBLANK on " + card.path() + ": EOPNOTSUPP"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("no vblank interrupts"), e.getMessage());
+            System.out.println("virtio-gpu: " + e.getMessage());
+        }
+    }
+
+    /** A lit CRTC's buffer and framebuffer (removing the framebuffer would switch the CRTC off). */
+    private record Lit(DumbBuffer buffer, Framebuffer fb) implements AutoCloseable {
+        @Override
+        public void close() {
+            fb.close();
+            buffer.close();
+        }
+    }
+
+    /** Lights the first CRTC with its preferred mode, showing a dumb buffer. */
+    private static Lit lit(DrmDevice card) throws KernelException {
+        Cards.Display display = Cards.display(card);
+        DumbBuffer buffer = card.createDumbBuffer(display.mode().hdisplay(), display.mode().vdisplay(), 32);
+        Framebuffer fb = null;
+        try {
+            fb = card.addFramebuffer(buffer, PixelFormat.XRGB8888);
+            try (AtomicRequest req = Cards.modeset(card, display, display.connector().id(), fb)) {
+                for (Connector c : card.connectors()) {
+                    if (c.type().equals(ConnectorType.WRITEBACK)) {
+                        req.set(c.id(), "CRTC_ID", 0); // vkms cannot clone its Virtual and Writeback encoders
+                    }
+                }
+                req.commit(Cards.MODESET, 0);
+            }
+            return new Lit(buffer, fb);
+        } catch (KernelException | RuntimeException e) {
+            if (fb != null) {
+                fb.close();
+            }
+            buffer.close();
+            throw e;
+        }
+    }
+
+    private static double frameNanos(Mode mode) {
+        return (double) mode.htotal() * mode.vtotal() * 1e6 / mode.clock();
+    }
+}
