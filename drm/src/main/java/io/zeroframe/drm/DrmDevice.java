@@ -384,11 +384,11 @@ public final class DrmDevice implements AutoCloseable {
         }
         int result;
         synchronized (vblankRequest) {
-            MemorySegment request = drm_wait_vblank.request(vblankRequest);
+            // the union's request member is at offset 0: written in place (no slice, nothing allocated)
             vblankRequest.fill((byte) 0);
-            drm_wait_vblank_request.type(request, type);
-            drm_wait_vblank_request.sequence(request, 1);
-            drm_wait_vblank_request.signal(request, userData);
+            drm_wait_vblank_request.type(vblankRequest, type);
+            drm_wait_vblank_request.sequence(vblankRequest, 1);
+            drm_wait_vblank_request.signal(vblankRequest, userData);
             result = Syscalls.tryIoctl(fd, DRM_IOCTL_WAIT_VBLANK, vblankRequest);
         }
         if (result < 0) {

@@ -72,7 +72,7 @@ class FlipAllocationDeviceTest {
     }
 
     /** What 300 x (ioctl, poll, read) allocate by themselves, with segments of the same arena kinds. */
-    private static long bareSystemCalls(Object threads, Method allocated) throws Exception {
+    static long bareSystemCalls(Object threads, Method allocated) throws Exception {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd zero = Syscalls.open(java.nio.file.Path.of("/dev/zero"), Syscalls.O_RDONLY);
              Arena shared = Arena.ofShared()) {

@@ -9,6 +9,7 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
+import java.lang.reflect.Method;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Vblank events requested with {@link DrmDevice#requestVblankEvent}: vkms (hrtimer-driven vblanks) delivers one
  * per request with consecutive sequence numbers and timestamps one frame apart; an inactive CRTC and virtio-gpu
- * (no vblank interrupts) give clear errors.
+ * (no vblank interrupts) give clear errors. Requesting and reading allocates no more than the bare system calls
+ * underneath (measured as in {@link FlipAllocationDeviceTest}).
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
@@ -66,7 +68,41 @@ class VblankDeviceTest {
             // a request made after the next vblank began waits for the one after: most must still be +1
             assertTrue(consecutive >= (EVENTS - 1) / 2, consecutive + " of " + (EVENTS - 1) + " steps were +1");
             assertFalse(events.read(event, 100), "an event nobody asked for: " + event);
+
+            // the request + read path allocates no more than its bare system calls (see FlipAllocationDeviceTest)
+            Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                    .invoke(null);
+            Method allocated = Class.forName("com.sun.management.ThreadMXBean")
+                    .getMethod("getCurrentThreadAllocatedBytes");
+            CrtcId crtc = display.crtc();
+            long misses = requestAndRead(card, crtc, events, event, 2000, ALLOCATION_EVENTS); // warm-up
+            long before = (long) allocated.invoke(threads);
+            misses += requestAndRead(card, crtc, events, event, 3000, ALLOCATION_EVENTS);
+            long after = (long) allocated.invoke(threads);
+            long reading = (long) allocated.invoke(threads) - after;
+            assertEquals(0, misses, "requests without their event");
+            long bytes = after - before - reading;
+            long baseline = FlipAllocationDeviceTest.bareSystemCalls(threads, allocated);
+            System.out.printf("%d vblank requests with events allocated %d bytes (%.2f B/event); the same three bare"
+                    + " system calls %d bytes%n", ALLOCATION_EVENTS, bytes, bytes / (double) ALLOCATION_EVENTS,
+                    baseline);
+            assertTrue(bytes <= baseline, bytes + " bytes allocated by " + ALLOCATION_EVENTS
+                    + " vblank requests and reads, more than the " + baseline + " of their bare system calls");
         }
+    }
+
+    private static final int ALLOCATION_EVENTS = 300; // as many as FlipAllocationDeviceTest's baseline
+
+    private static long requestAndRead(DrmDevice card, CrtcId crtc, DrmEvents events, DrmEvent event, long first,
+                                       int count) throws Exception {
+        long misses = 0;
+        for (long n = first; n < first + count; n++) {
+            card.requestVblankEvent(crtc, n);
+            if (!events.read(event, 2000) || event.userData() != n || event.kind() != DrmEvent.Kind.VBLANK) {
+                misses++;
+            }
+        }
+        return misses;
     }
 
     @Test
