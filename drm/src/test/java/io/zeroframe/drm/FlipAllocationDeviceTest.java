@@ -65,10 +65,10 @@ class FlipAllocationDeviceTest {
                 System.out.printf("300 prepared flips with events allocated %d bytes (%.2f B/flip); the same three"
                         + " bare system calls %d bytes (%.2f B/call triple)%n", bytes, bytes / 300.0, baseline,
                         baseline / 300.0);
-                // 8 B per cycle absorbs the JIT changing tiers inside the window (+1.5 B/cycle seen with C2 enabled); any
-                // object the library allocated per call would add at least 16 B per cycle
-                assertTrue(bytes <= baseline + 300 * 8, bytes + " bytes allocated by 300 flips, more than the " + baseline
-                        + " of their bare system calls + 8 B per cycle");
+                // 8 B per cycle absorbs the JIT changing tiers inside the window (+1.5 B/cycle seen with C2
+                // enabled); any object the library allocated per call would add at least 16 B per cycle
+                assertTrue(bytes <= baseline + 300 * 8, bytes + " bytes allocated by 300 flips, more than the "
+                        + baseline + " of their bare system calls + 8 B per cycle");
             }
         }
     }

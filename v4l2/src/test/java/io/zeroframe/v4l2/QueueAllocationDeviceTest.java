@@ -50,10 +50,10 @@ class QueueAllocationDeviceTest {
                 System.out.printf("300 dequeue+enqueue cycles allocated %d bytes (%.2f B/cycle); 300 x (3 bare"
                         + " ioctls + 1 waitFor) %d bytes (%.2f B/cycle)%n", bytes, bytes / 300.0, baseline,
                         baseline / 300.0);
-                // 8 B per cycle absorbs the JIT changing tiers inside the window (+1.5 B/cycle seen with C2 enabled); any
-                // object the library allocated per call would add at least 16 B per cycle
-                assertTrue(bytes <= baseline + 300 * 8, bytes + " bytes allocated by 300 cycles, more than the " + baseline
-                        + " of their bare system calls + 8 B per cycle");
+                // 8 B per cycle absorbs the JIT changing tiers inside the window (+1.5 B/cycle seen with C2
+                // enabled); any object the library allocated per call would add at least 16 B per cycle
+                assertTrue(bytes <= baseline + 300 * 8, bytes + " bytes allocated by 300 cycles, more than the "
+                        + baseline + " of their bare system calls + 8 B per cycle");
             }
         } finally {
             Vivid.ctl(node, "-p", "30");
