@@ -18,9 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * vivid's own fault injection on its capture node, through its controls: each fault surfaces as the documented
- * exception, an errored buffer or dropped frames, and the stream restarts where the device allows. (vivid's
- * "disconnect" is not exercised here: it unregisters the instance's nodes for good, which would break every later
- * test of the shared test bed.)
+ * exception, an errored buffer or dropped frames, and the stream restarts where the device allows. vivid's
+ * "disconnect" is {@link DeviceLossDeviceTest}'s, on an instance of its own.
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
