@@ -1,5 +1,6 @@
 package io.zeroframe.drm;
 
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_CRTC_QUEUE_SEQUENCE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_DROP_MASTER;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_GET_CAP;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_CLIENT_CAP;
@@ -12,6 +13,7 @@ import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.drm.drm_crtc_queue_sequence;
 import io.zeroframe.bindings.drm.drm_get_cap;
 import io.zeroframe.bindings.drm.drm_h;
 import io.zeroframe.bindings.drm.drm_wait_vblank;
@@ -81,6 +83,7 @@ public final class DrmDevice implements AutoCloseable {
     // vblank requests: the CRTC ids in index order (read once), and a scratch drm_wait_vblank used under its lock
     private volatile int[] crtcIds;
     private final MemorySegment vblankRequest = Arena.ofAuto().allocate(drm_wait_vblank.layout());
+    private final MemorySegment sequenceRequest = Arena.ofAuto().allocate(drm_crtc_queue_sequence.layout());
 
     private DrmDevice(OwnedFd fd, DrmVersion version, DrmCapabilities capabilities, Set<ClientCap> clientCaps,
                       boolean renderNode) {
@@ -396,7 +399,46 @@ public final class DrmDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for one CRTC-sequence event {@code frames} vblanks from now on {@code crtc}
+     * ({@code DRM_IOCTL_CRTC_QUEUE_SEQUENCE} with {@code DRM_CRTC_SEQUENCE_RELATIVE}): the kernel queues a
+     * {@link DrmEvent.Kind#CRTC_SEQUENCE} event ({@code DRM_EVENT_CRTC_SEQUENCE}: 64-bit sequence, nanosecond
+     * timestamp, {@code userData}, no CRTC id) when the CRTC's vblank counter reaches the returned sequence. The
+     * CRTC is named by id (no index encoding). Does not wait; allocates nothing; thread-safe (serialized like
+     * {@link #requestVblankEvent}). Needs no master.
+     *
+     * @param frames how many vblanks ahead, at least 1
+     * @return the vblank sequence number the event will carry
+     * @throws KernelException as {@link #requestVblankEvent} (EINVAL: the CRTC must be active; EOPNOTSUPP: no vblank
+     *         interrupts), ENOENT for an id that is not a CRTC
+     */
+    public long queueSequenceEvent(CrtcId crtc, long frames, long userData) throws KernelException {
+        Objects.requireNonNull(crtc, "crtc");
+        if (frames < 1) {
+            throw new IllegalArgumentException("DRM_IOCTL_CRTC_QUEUE_SEQUENCE: frames must be at least 1, not " + frames);
+        }
+        int result;
+        long sequence;
+        synchronized (vblankRequest) {
+            sequenceRequest.fill((byte) 0);
+            drm_crtc_queue_sequence.crtc_id(sequenceRequest, crtc.value());
+            drm_crtc_queue_sequence.flags(sequenceRequest, drm_h.DRM_CRTC_SEQUENCE_RELATIVE());
+            drm_crtc_queue_sequence.sequence(sequenceRequest, frames);
+            drm_crtc_queue_sequence.user_data(sequenceRequest, userData);
+            result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, sequenceRequest);
+            sequence = drm_crtc_queue_sequence.sequence(sequenceRequest);
+        }
+        if (result < 0) {
+            throw vblankFailure(DRM_IOCTL_CRTC_QUEUE_SEQUENCE, crtc, -result);
+        }
+        return sequence;
+    }
+
     private KernelException vblankFailure(CrtcId crtc, int errno) throws KernelException {
+        return vblankFailure(DRM_IOCTL_WAIT_VBLANK, crtc, errno);
+    }
+
+    private KernelException vblankFailure(IoctlRequest request, CrtcId crtc, int errno) throws KernelException {
         String detail = "vblank event on CRTC " + Integer.toUnsignedString(crtc.value());
         if (errno == Errno.EOPNOTSUPP) {
             detail += ": the driver " + version.name() + " has no vblank interrupts (virtio-gpu has none); pace "
@@ -405,7 +447,7 @@ public final class DrmDevice implements AutoCloseable {
             detail += ": the CRTC must be active (ACTIVE=1 with a mode set) for its vblank interrupt to run; "
                     + "light it up with an atomic modeset first";
         }
-        return failure(DRM_IOCTL_WAIT_VBLANK.name(), errno, detail);
+        return failure(request.name(), errno, detail);
     }
 
     private int crtcIndex(CrtcId crtc) throws KernelException {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Vblank events requested with {@link DrmDevice#requestVblankEvent}: vkms (hrtimer-driven vblanks) delivers one
  * per request with consecutive sequence numbers and timestamps one frame apart; an inactive CRTC and virtio-gpu
- * (no vblank interrupts) give clear errors. Requesting and reading allocates no more than the bare system calls
+ * (no vblank interrupts) give clear errors; likewise for {@link DrmDevice#queueSequenceEvent} (CRTC-sequence events
+ * at the sequence the call returns). Requesting and reading allocates no more than the bare system calls
  * underneath (measured as in {@link FlipAllocationDeviceTest}).
  */
 @Tag("device")
@@ -108,6 +109,43 @@ class VblankDeviceTest {
     }
 
     @Test
+    void vkmsDeliversCrtcSequenceEventsAtTheQueuedSequence() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            Cards.Display display = Cards.display(card);
+            double frameNanos = frameNanos(display.mode());
+            DrmEvents events = card.events();
+            DrmEvent event = new DrmEvent();
+            long previousSequence = -1;
+            long previousStamp = 0;
+            int consecutive = 0;
+            for (int i = 0; i < 20; i++) {
+                long frames = 1 + (i & 1); // 1 and 2 frames ahead, alternately
+                long target = card.queueSequenceEvent(display.crtc(), frames, 500 + i);
+                assertTrue(events.read(event, 2000), "no CRTC sequence event within 2 s for request " + i);
+                assertEquals(DrmEvent.Kind.CRTC_SEQUENCE, event.kind(), event.toString());
+                assertEquals(500 + i, event.userData(), event.toString());
+                assertEquals(target, event.sequence(), "the event carries the sequence the queue call returned");
+                if (previousSequence >= 0) {
+                    long steps = event.sequence() - previousSequence;
+                    assertTrue(steps >= frames, "sequence " + previousSequence + " -> " + event.sequence());
+                    double perFrame = (double) (event.timestampNanos() - previousStamp) / steps;
+                    assertTrue(perFrame > 0.5 * frameNanos && perFrame < 1.5 * frameNanos,
+                            "request " + i + ": " + perFrame / 1e6 + " ms per frame");
+                    if (steps == frames) {
+                        consecutive++;
+                    }
+                }
+                previousSequence = event.sequence();
+                previousStamp = event.timestampNanos();
+            }
+            System.out.printf("vkms CRTC sequence: 20 events, %d of 19 exactly as many frames ahead as asked, "
+                    + "last sequence %d%n", consecutive, previousSequence);
+            assertTrue(consecutive >= 10, consecutive + " of 19 steps were as asked");
+            assertThrows(IllegalArgumentException.class, () -> card.queueSequenceEvent(display.crtc(), 0, 1));
+        }
+    }
+
+    @Test
     void anInactiveCrtcIsRefusedSayingItMustBeActive() throws Exception {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
             Cards.Display display = Cards.display(card);
@@ -130,6 +168,12 @@ class VblankDeviceTest {
             assertTrue(e.getMessage().contains("the CRTC must be active"), e.getMessage());
             assertThrows(IllegalArgumentException.class,
                     () -> card.requestVblankEvent(new CrtcId(0x7fff_fff0), 3));
+            KernelException queued = assertThrows(KernelException.class,
+                    () -> card.queueSequenceEvent(display.crtc(), 1, 4));
+            assertEquals(Errno.EINVAL, queued.errno(), queued.getMessage());
+            assertTrue(queued.getMessage().startsWith("DRM_IOCTL_CRTC_QUEUE_SEQUENCE on " + card.path()),
+                    queued.getMessage());
+            assertTrue(queued.getMessage().contains("the CRTC must be active"), queued.getMessage());
         }
     }
 
@@ -143,6 +187,9 @@ class VblankDeviceTest {
                     e.getMessage());
             assertTrue(e.getMessage().contains("no vblank interrupts"), e.getMessage());
             System.out.println("virtio-gpu: " + e.getMessage());
+            KernelException queued = assertThrows(KernelException.class, () -> card.queueSequenceEvent(crtc, 1, 1));
+            assertEquals(Errno.EOPNOTSUPP, queued.errno(), queued.getMessage());
+            assertTrue(queued.getMessage().contains("no vblank interrupts"), queued.getMessage());
         }
     }
 
