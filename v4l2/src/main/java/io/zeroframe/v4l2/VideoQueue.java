@@ -492,6 +492,25 @@ public final class VideoQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeoutMillis} until a buffer can be dequeued or an event is pending, in one
+     * {@code poll} on the node ({@code POLLIN} or {@code POLLOUT} with {@code POLLPRI}): the loop of an
+     * application that handles frames and events (a decoder's source change, a drain's end of stream, a control
+     * change) on one thread. Events subscribed through {@link VideoDevice#openEvents} count: the queue and the
+     * event reader share the node's open file, which is what V4L2 ties subscriptions to. Allocates nothing;
+     * {@link #close()} from another thread wakes the wait.
+     *
+     * @param timeoutMillis 0 to look without waiting, negative to wait for ever
+     * @return what is ready; then {@link #dequeue}{@code (0)} and {@link VideoEvents#next}{@code (0)} take it
+     * @throws FdClosedException when the queue is closed, also while waiting
+     */
+    public Readiness await(long timeoutMillis) throws KernelException {
+        int wait = timeoutMillis < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
+        int revents = Syscalls.waitFor(fd, (short) (pollEvents | Syscalls.POLLPRI), wait, "poll");
+        boolean buffer = (revents & (pollEvents | Syscalls.POLLERR | Syscalls.POLLHUP)) != 0;
+        return Readiness.of(buffer, (revents & Syscalls.POLLPRI) != 0);
+    }
+
     /** One non-blocking DQBUF into the dequeue scratch: the index, or {@code -errno}. */
     private int dequeueOnce() throws KernelException {
         MemorySegment s = dequeueScratch;
