@@ -224,43 +224,10 @@ public final class VideoQueue implements AutoCloseable {
             int outputField = type.isCapture() ? Field.NONE.value() : device.getFormat(type).field().value();
             int granted = requestBuffers(count, Memory.MMAP);
             Arena arena = Arena.ofShared();
-            List<VideoBuffer> made = new ArrayList<>(granted);
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment buffer = v4l2_buffer.allocate(scratch);
-                MemorySegment planes = scratch.allocate(v4l2_plane.layout(), VideoFormat.MAX_PLANES);
-                int next = generation + 1;
-                for (int index = 0; index < granted; index++) {
-                    describeBuffer(buffer, planes, index, Memory.MMAP);
-                    int result = call(VIDIOC_QUERYBUF, buffer);
-                    if (result < 0) {
-                        throw failure("VIDIOC_QUERYBUF", -result, "buffer " + index);
-                    }
-                    int planeCount = multiPlanar ? buffer.get(JAVA_INT, BUF_LENGTH) : 1;
-                    long[] lengths = new long[planeCount];
-                    int[] offsets = new int[planeCount];
-                    MemorySegment[] segments = new MemorySegment[planeCount];
-                    for (int p = 0; p < planeCount; p++) {
-                        if (multiPlanar) {
-                            lengths[p] = Integer.toUnsignedLong(planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_LENGTH));
-                            offsets[p] = planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_M);
-                        } else {
-                            lengths[p] = Integer.toUnsignedLong(buffer.get(JAVA_INT, BUF_LENGTH));
-                            offsets[p] = buffer.get(JAVA_INT, BUF_M);
-                        }
-                        segments[p] = Syscalls.mmap(fd, "mmap (V4L2 buffer " + index + " plane " + p + ")",
-                                Integer.toUnsignedLong(offsets[p]), lengths[p],
-                                Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, arena);
-                    }
-                    VideoBuffer made1 = new VideoBuffer(this, index, next, Memory.MMAP, lengths, offsets, segments,
-                            null, null);
-                    if (!type.isCapture()) {
-                        made1.field = outputField; // output buffers carry the format's field
-                        for (int p = 0; p < planeCount; p++) {
-                            made1.bytesUsed[p] = (int) lengths[p];
-                        }
-                    }
-                    made.add(made1);
-                }
+            List<VideoBuffer> made;
+            int next = generation + 1;
+            try {
+                made = mapBuffers(0, granted, next, outputField, arena);
                 generation = next;
             } catch (KernelException | RuntimeException | Error e) {
                 closeArena(arena);
@@ -272,6 +239,111 @@ public final class VideoQueue implements AutoCloseable {
             buffers = made.toArray(NO_BUFFERS);
             return List.copyOf(made);
         }
+    }
+
+    /**
+     * Adds {@code count} MMAP buffers sized for {@code format} ({@code VIDIOC_CREATE_BUFS}), keeping the buffers
+     * the queue has, even while it streams: for buffers larger than the current format's (a decoder about to
+     * change resolution), or more buffers without stopping. Each new buffer is described ({@code VIDIOC_QUERYBUF})
+     * and mapped in the queue's arena like those of {@link #allocate}.
+     *
+     * @param format the format the buffers must hold (its type must be this queue's); the driver sizes them for
+     *               it, and a format it cannot take is refused with EINVAL
+     * @return the new buffers, by index; the driver may grant fewer than {@code count}
+     * @throws KernelException ENOTTY for a driver without {@code VIDIOC_CREATE_BUFS} ({@link QueueInfo} says);
+     *         ENOBUFS when the queue has its maximum number of buffers
+     * @throws IllegalStateException for a queue of imported dma-bufs
+     */
+    public List<VideoBuffer> addBuffers(int count, VideoFormat format) throws KernelException {
+        if (count <= 0) {
+            throw new IllegalArgumentException("VIDIOC_CREATE_BUFS on " + device.path()
+                    + ": count must be positive: " + count);
+        }
+        if (format.type() != type) {
+            throw new IllegalArgumentException("VIDIOC_CREATE_BUFS on " + device.path() + ": a "
+                    + format.type().kernelName() + " format for a " + type.kernelName() + " queue");
+        }
+        synchronized (lock) {
+            checkOpen("VIDIOC_CREATE_BUFS");
+            if (memory == Memory.DMABUF && buffers.length > 0) {
+                throw new IllegalStateException("VIDIOC_CREATE_BUFS on " + device.path()
+                        + ": the queue holds imported dma-bufs; add MMAP buffers to an MMAP queue");
+            }
+            int first;
+            int granted;
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment create = v4l2_create_buffers.allocate(scratch);
+                create.fill((byte) 0);
+                v4l2_create_buffers.count(create, count);
+                v4l2_create_buffers.memory(create, Memory.MMAP.value());
+                format.encode(v4l2_create_buffers.format(create));
+                int result = call(VIDIOC_CREATE_BUFS, create);
+                if (result < 0) {
+                    throw failure("VIDIOC_CREATE_BUFS", -result, count + " MMAP buffers for " + format
+                            + " (the queue holds " + buffers.length + " of at most " + info.maxBuffers() + ")");
+                }
+                first = v4l2_create_buffers.index(create);
+                granted = v4l2_create_buffers.count(create);
+            }
+            boolean fresh = buffers.length == 0;
+            if (fresh) {
+                generation++;
+            }
+            Arena arena = mappings != null ? mappings : Arena.ofShared();
+            int outputField = type.isCapture() ? Field.NONE.value() : format.field().value();
+            List<VideoBuffer> made = mapBuffers(first, granted, generation, outputField, arena);
+            mappings = arena;
+            memory = Memory.MMAP;
+            VideoBuffer[] grown = java.util.Arrays.copyOf(buffers, Math.max(buffers.length, first + granted));
+            for (VideoBuffer buffer : made) {
+                grown[buffer.index] = buffer;
+            }
+            buffers = grown;
+            return List.copyOf(made);
+        }
+    }
+
+    /** QUERYBUF and mmap of buffers {@code first} to {@code first + count - 1}, mapped in {@code arena}. */
+    private List<VideoBuffer> mapBuffers(int first, int count, int forGeneration, int outputField, Arena arena)
+            throws KernelException {
+        List<VideoBuffer> made = new ArrayList<>(count);
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment buffer = v4l2_buffer.allocate(scratch);
+            MemorySegment planes = scratch.allocate(v4l2_plane.layout(), VideoFormat.MAX_PLANES);
+            for (int index = first; index < first + count; index++) {
+                describeBuffer(buffer, planes, index, Memory.MMAP);
+                int result = call(VIDIOC_QUERYBUF, buffer);
+                if (result < 0) {
+                    throw failure("VIDIOC_QUERYBUF", -result, "buffer " + index);
+                }
+                int planeCount = multiPlanar ? buffer.get(JAVA_INT, BUF_LENGTH) : 1;
+                long[] lengths = new long[planeCount];
+                int[] offsets = new int[planeCount];
+                MemorySegment[] segments = new MemorySegment[planeCount];
+                for (int p = 0; p < planeCount; p++) {
+                    if (multiPlanar) {
+                        lengths[p] = Integer.toUnsignedLong(planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_LENGTH));
+                        offsets[p] = planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_M);
+                    } else {
+                        lengths[p] = Integer.toUnsignedLong(buffer.get(JAVA_INT, BUF_LENGTH));
+                        offsets[p] = buffer.get(JAVA_INT, BUF_M);
+                    }
+                    segments[p] = Syscalls.mmap(fd, "mmap (V4L2 buffer " + index + " plane " + p + ")",
+                            Integer.toUnsignedLong(offsets[p]), lengths[p],
+                            Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, arena);
+                }
+                VideoBuffer made1 = new VideoBuffer(this, index, forGeneration, Memory.MMAP, lengths, offsets,
+                        segments, null, null);
+                if (!type.isCapture()) {
+                    made1.field = outputField; // output buffers carry the format's field
+                    for (int p = 0; p < planeCount; p++) {
+                        made1.bytesUsed[p] = (int) lengths[p];
+                    }
+                }
+                made.add(made1);
+            }
+        }
+        return made;
     }
 
     /**
