@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Finds and identifies V4L2 video nodes. Node numbers depend on driver load order: find devices by driver name.
@@ -74,17 +75,37 @@ public final class VideoDevices {
     }
 
     /**
-     * Every video node whose driver is {@code driver}, in node order (see {@link #query}). Nodes that cannot be
-     * queried are skipped; if none matches and some could not be queried, their failures are thrown (the first,
-     * with the others suppressed) rather than reporting the driver absent.
+     * Every video node whose driver is {@code driver}, in node order (see {@link #find}).
      */
     public static List<VideoDeviceInfo> findByDriver(String driver) throws IOException {
+        return find(info -> info.driver().equals(driver));
+    }
+
+    /** Every video node whose card name ({@code VIDIOC_QUERYCAP}'s {@code card}) is {@code card} (see {@link #find}). */
+    public static List<VideoDeviceInfo> findByCard(String card) throws IOException {
+        return find(info -> info.card().equals(card));
+    }
+
+    /**
+     * Every video node at bus location {@code busInfo} (e.g. {@code usb-0000:00:14.0-1} or
+     * {@code platform:vivid-001}): the nodes of one physical device (see {@link #find}).
+     */
+    public static List<VideoDeviceInfo> findByBusInfo(String busInfo) throws IOException {
+        return find(info -> info.busInfo().equals(busInfo));
+    }
+
+    /**
+     * Every video node {@code filter} accepts, in node order. Nodes that cannot be queried are skipped; if none
+     * matches and some could not be queried, their failures are thrown (the first, with the others suppressed)
+     * rather than reporting the device absent.
+     */
+    public static List<VideoDeviceInfo> find(Predicate<VideoDeviceInfo> filter) throws IOException {
         List<VideoDeviceInfo> found = new ArrayList<>();
         KernelException failure = null;
         for (Path node : nodes()) {
             try {
                 VideoDeviceInfo info = query(node);
-                if (info.driver().equals(driver)) {
+                if (filter.test(info)) {
                     found.add(info);
                 }
             } catch (KernelException e) {

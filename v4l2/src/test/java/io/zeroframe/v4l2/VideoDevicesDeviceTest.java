@@ -37,6 +37,17 @@ class VideoDevicesDeviceTest {
     }
 
     @Test
+    void nodesAreFoundByCardAndByBus() throws Exception {
+        List<VideoDeviceInfo> second = VideoDevices.findByBusInfo("platform:vivid-001");
+        assertEquals(List.of("vivid-001-vid-cap", "vivid-001-vid-out", "vivid-001-meta-cap", "vivid-001-meta-out"),
+                second.stream().map(VideoDeviceInfo::name).toList());
+        List<VideoDeviceInfo> byCard = VideoDevices.findByCard("vivid");
+        assertTrue(byCard.containsAll(second), byCard.toString());
+        assertEquals(VideoDevices.findByDriver("vivid"), byCard);
+        assertEquals(List.of(), VideoDevices.findByBusInfo("usb-nowhere"));
+    }
+
+    @Test
     void failuresNameTheNode() {
         KernelException missing = assertThrows(KernelException.class, () -> VideoDevices.query(Path.of("/dev/video99")));
         assertEquals("open on /dev/video99: ENOENT (No such file or directory)", missing.getMessage());
