@@ -149,7 +149,8 @@ public final class DrmDevice implements AutoCloseable {
         }
     }
 
-    private static DrmVersion readVersion(OwnedFd fd, Arena arena) throws KernelException {
+    /** {@code DRM_IOCTL_VERSION} twice: the lengths, then the strings (in {@code arena}); the fd is borrowed. */
+    static DrmVersion readVersion(OwnedFd fd, Arena arena) throws KernelException {
         MemorySegment version = drm_version.allocate(arena);
         Syscalls.ioctl(fd, DRM_IOCTL_VERSION, version);
         MemorySegment name = arena.allocate(drm_version.name_len(version) + 1);

@@ -115,18 +115,7 @@ public final class DrmDevices {
     private static DrmVersion version(Path renderNode) throws KernelException {
         try (OwnedFd fd = Syscalls.open(renderNode, Syscalls.O_RDWR);
              Arena arena = Arena.ofConfined()) {
-            MemorySegment version = drm_version.allocate(arena);
-            Syscalls.ioctl(fd, DRM_IOCTL_VERSION, version);
-            MemorySegment name = arena.allocate(drm_version.name_len(version) + 1);
-            MemorySegment date = arena.allocate(drm_version.date_len(version) + 1);
-            MemorySegment desc = arena.allocate(drm_version.desc_len(version) + 1);
-            drm_version.name(version, name);
-            drm_version.date(version, date);
-            drm_version.desc(version, desc);
-            Syscalls.ioctl(fd, DRM_IOCTL_VERSION, version);
-            return new DrmVersion(name.getString(0), desc.getString(0), date.getString(0),
-                    drm_version.version_major(version), drm_version.version_minor(version),
-                    drm_version.version_patchlevel(version));
+            return DrmDevice.readVersion(fd, arena);
         }
     }
 

@@ -527,6 +527,10 @@ public final class VideoQueue implements AutoCloseable {
      * {@code poll} ({@code POLLIN} for capture queues, {@code POLLOUT} for output queues). Allocates nothing: the
      * result is the buffer's own object, updated, wrapped in an {@code Optional} made with it.
      *
+     * <p>Output queues: a driver may keep the newest frame it was given (the frame on screen) until another is
+     * queued behind it; vivid does. Keep two or more buffers queued to get any back; the last one returns at
+     * {@link #streamOff()}.
+     *
      * @param timeoutMillis 0 to look without waiting, negative to wait for ever
      * @return the buffer; empty when the time passed without one, and at once when the driver reports that no
      *         buffer can come ({@code POLLERR}: nothing queued on a capture queue)
