@@ -33,7 +33,7 @@ class CodecDeviceTest {
     private static final int HEIGHT = 368; // a multiple of 8: vicodec codes whole 8x8 blocks
     private static final FourCc FWHT = FourCc.of("FWHT");
 
-    private static VideoDevice open(String name) throws Exception {
+    static VideoDevice open(String name) throws Exception {
         for (VideoDeviceInfo info : VideoDevices.findByDriver("vicodec")) {
             if (info.name().equals(name)) {
                 return VideoDevice.open(info);
@@ -42,12 +42,12 @@ class CodecDeviceTest {
         throw new AssertionError("no vicodec " + name + "; device tests need the kernel test bed");
     }
 
-    private static BufferType output(VideoDevice device) {
+    static BufferType output(VideoDevice device) {
         return device.info().deviceCapabilities().contains(VideoCapability.VIDEO_M2M_MPLANE)
                 ? BufferType.VIDEO_OUTPUT_MPLANE : BufferType.VIDEO_OUTPUT;
     }
 
-    private static BufferType capture(VideoDevice device) {
+    static BufferType capture(VideoDevice device) {
         return device.info().deviceCapabilities().contains(VideoCapability.VIDEO_M2M_MPLANE)
                 ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE;
     }
@@ -74,7 +74,7 @@ class CodecDeviceTest {
         return yuv;
     }
 
-    private static double psnr(byte[] source, MemorySegment decoded) {
+    static double psnr(byte[] source, MemorySegment decoded) {
         double squared = 0;
         for (int i = 0; i < source.length; i++) {
             int d = Byte.toUnsignedInt(source[i]) - Byte.toUnsignedInt(decoded.get(ValueLayout.JAVA_BYTE, i));
