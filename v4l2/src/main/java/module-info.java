@@ -1,6 +1,6 @@
 /**
- * Video4Linux2 devices: discovery now; capture and output into and out of dma-bufs (MMAP + EXPBUF, DMABUF
- * import, multi-planar) come with the V4L2 issue.
+ * Video4Linux2 devices: discovery, capabilities, inputs and outputs, formats, controls, events, and capture, output
+ * and memory-to-memory streaming into and out of dma-bufs (MMAP + EXPBUF, DMABUF import, multi-planar).
  */
 module io.zeroframe.v4l2 {
     requires transitive io.zeroframe.bindings;
