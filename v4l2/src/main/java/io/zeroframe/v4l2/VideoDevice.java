@@ -501,9 +501,17 @@ public final class VideoDevice implements AutoCloseable {
      * outcomes (EAGAIN from a non-blocking dequeue, EINVAL ending an enumeration). Throws for a closed node.
      */
     int tryIoctl(IoctlRequest request, MemorySegment arg) throws KernelException {
-        int result = Syscalls.tryIoctl(fd, request, arg);
-        if (result == -Errno.EBADF && !fd.isOpen()) {
-            fd.beginUse(request.name()); // throws FdClosedException naming the operation
+        return tryIoctl(fd, request, arg);
+    }
+
+    /**
+     * Like {@link #tryIoctl(IoctlRequest, MemorySegment)} on {@code on}: this node's fd or the duplicate a queue or
+     * an event reader holds.
+     */
+    int tryIoctl(OwnedFd on, IoctlRequest request, MemorySegment arg) throws KernelException {
+        int result = Syscalls.tryIoctl(on, request, arg);
+        if (result == -Errno.EBADF && !on.isOpen()) {
+            on.beginUse(request.name()); // throws FdClosedException naming the operation
         }
         if (result == -Errno.ENODEV) {
             throw gone(request.name());

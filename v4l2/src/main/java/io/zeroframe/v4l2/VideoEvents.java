@@ -170,13 +170,6 @@ public final class VideoEvents implements AutoCloseable {
     }
 
     private int call(IoctlRequest request, MemorySegment argument) throws KernelException {
-        int result = Syscalls.tryIoctl(fd, request, argument);
-        if (result == -Errno.EBADF && !fd.isOpen()) {
-            fd.beginUse(request.name());
-        }
-        if (result == -Errno.ENODEV) {
-            throw device.failure(request.name(), Errno.ENODEV, "");
-        }
-        return result;
+        return device.tryIoctl(fd, request, argument);
     }
 }

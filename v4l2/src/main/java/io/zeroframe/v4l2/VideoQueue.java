@@ -779,10 +779,7 @@ public final class VideoQueue implements AutoCloseable {
     private int requestBuffers(int count, Memory kind) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment request = v4l2_requestbuffers.allocate(arena);
-            v4l2_requestbuffers.count(request, count);
-            v4l2_requestbuffers.type(request, type.value());
-            v4l2_requestbuffers.memory(request, kind.value());
-            int result = call(VIDIOC_REQBUFS, request);
+            int result = requestBuffers(request, count, kind);
             if (result < 0) {
                 throw failure("VIDIOC_REQBUFS", -result, requestAdvice(-result, count, kind));
             }
@@ -791,13 +788,16 @@ public final class VideoQueue implements AutoCloseable {
         }
     }
 
+    private int requestBuffers(MemorySegment request, int count, Memory kind) throws KernelException {
+        v4l2_requestbuffers.count(request, count);
+        v4l2_requestbuffers.type(request, type.value());
+        v4l2_requestbuffers.memory(request, kind.value());
+        return call(VIDIOC_REQBUFS, request);
+    }
+
     private int requestBuffersRaw(int count, Memory kind) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = v4l2_requestbuffers.allocate(arena);
-            v4l2_requestbuffers.count(request, count);
-            v4l2_requestbuffers.type(request, type.value());
-            v4l2_requestbuffers.memory(request, kind.value());
-            return call(VIDIOC_REQBUFS, request);
+            return requestBuffers(v4l2_requestbuffers.allocate(arena), count, kind);
         }
     }
 
@@ -845,14 +845,7 @@ public final class VideoQueue implements AutoCloseable {
 
     /** {@code request} on the queue's fd: the result or {@code -errno}; throws for a closed queue or a gone device. */
     private int call(IoctlRequest request, MemorySegment argument) throws KernelException {
-        int result = Syscalls.tryIoctl(fd, request, argument);
-        if (result == -Errno.EBADF && !fd.isOpen()) {
-            fd.beginUse(request.name()); // throws FdClosedException naming the operation
-        }
-        if (result == -Errno.ENODEV) {
-            throw device.failure(request.name(), Errno.ENODEV, "");
-        }
-        return result;
+        return device.tryIoctl(fd, request, argument);
     }
 
     private KernelException failure(String operation, int errno, String detail) {
