@@ -10,4 +10,5 @@ open module io.zeroframe.bench {
     requires io.zeroframe.drm; // DrmFlip
     requires io.zeroframe.v4l2; // V4l2Queue
     requires jmh.core;
+    requires jdk.management; // ThreadAllocation: the benchmark thread's own allocation counter
 }

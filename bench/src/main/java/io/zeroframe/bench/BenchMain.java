@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -21,12 +26,13 @@ import org.openjdk.jmh.runner.options.WarmupMode;
 /**
  * Runs one suite of benchmarks with JMH and its gc profiler, for {@code scripts/bench}:
  * {@code run host|vm [--quick] DIR} writes {@code DIR/SUITE-jmh.json} (JMH's own format) and
- * {@code DIR/SUITE-jmh.tsv} (benchmark, parameters, ns/op, error, B/op) for {@link Report};
- * {@code report DIR} writes {@code DIR/results.md}.
+ * {@code DIR/SUITE-jmh.tsv} (benchmark, parameters, ns/op, error, B/op of the whole JVM, B/op of the benchmark
+ * thread) for {@link Report}; {@code report DIR} writes {@code DIR/results.md}.
  *
  * <p>The host suite ({@link BindingOverhead}) runs in two forks, long enough to resolve a few nanoseconds; the
- * test-bed suite ({@link DmaBufCosts}) runs briefly and in the runner's own JVM, because under emulation every
- * JVM start and JIT warm-up costs tens of seconds.
+ * test-bed suite runs in the runner's own JVM, because under emulation every JVM start and JIT warm-up costs tens
+ * of seconds: {@link DmaBufCosts} briefly, then the device-paced {@link DrmFlip} and {@link V4l2Queue} with a long
+ * warm-up (into {@code vm-paced-jmh.json}).
  */
 public final class BenchMain {
     // drm, v4l2: the test-bed suite also runs DrmFlip and V4l2Queue; ZF_BENCH_VM_INCLUDE (a JMH regex) narrows it, e.g. "DrmFlip"
@@ -52,26 +58,34 @@ public final class BenchMain {
 
     private static void run(String suite, boolean quick, Path dir) throws IOException, RunnerException {
         Files.createDirectories(dir);
-        boolean host = suite.equals("host");
-        int iterations = host ? (quick ? 3 : 5) : (quick ? 2 : 3);
-        TimeValue time = quick ? TimeValue.milliseconds(500) : TimeValue.seconds(1);
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(host ? BindingOverhead.class.getName() + "\\." : VM_SUITE)
-                .warmupIterations(iterations)
-                .warmupTime(time)
-                .measurementIterations(iterations)
-                .measurementTime(time);
-        if (host) {
-            options.forks(quick ? 1 : 2);
+        List<RunResult> results = new ArrayList<>();
+        if (suite.equals("host")) {
+            results.addAll(run(runner(BindingOverhead.class.getName() + "\\.", quick ? 3 : 5, quick ? 3 : 5,
+                    time(quick), dir.resolve("host-jmh.json")).forks(quick ? 1 : 2)));
         } else {
-            // Under emulation a JVM start and its JIT warm-up cost about half a minute per fork; one JVM, warmed
-            // up on every benchmark first (BULK_INDI), gets all of them to compiled code in a few minutes.
-            options.forks(0).warmupMode(WarmupMode.BULK_INDI);
+            // Under emulation a JVM start and its JIT warm-up cost about half a minute per fork: one JVM (forks 0),
+            // warmed up on every benchmark first (BULK_INDI), gets them to compiled code in a few minutes.
+            Pattern chosen = Pattern.compile(VM_SUITE);
+            String fast = DmaBufCosts.class.getName() + ".";
+            if (chosen.matcher(fast).find()) {
+                results.addAll(run(runner(fast.replace(".", "\\."), quick ? 2 : 3, quick ? 2 : 3, time(quick),
+                        dir.resolve("vm-jmh.json")).forks(0).warmupMode(WarmupMode.BULK_INDI)));
+            }
+            // Device-paced benchmarks (a flip waits for the display, a dequeue for vivid's next frame) do a few
+            // hundred operations a second: C2 compiles a method after about 5,000 calls (fewer with the suite's
+            // -XX:CompileThresholdScaling), so they get a warm-up of their own, long enough for C2 to compile and
+            // inline the whole cycle; until then C1's code allocates in every FFM downcall.
+            StringBuilder paced = new StringBuilder();
+            for (Class<?> benchmark : List.of(DrmFlip.class, V4l2Queue.class)) {
+                if (chosen.matcher(benchmark.getName() + ".").find()) {
+                    paced.append(paced.isEmpty() ? "(" : "|").append(benchmark.getName().replace(".", "\\."));
+                }
+            }
+            if (!paced.isEmpty()) {
+                results.addAll(run(runner(paced + ")\\.", quick ? 6 : 12, quick ? 2 : 3, TimeValue.seconds(2),
+                        dir.resolve("vm-paced-jmh.json")).forks(0).warmupMode(WarmupMode.BULK_INDI)));
+            }
         }
-        options.addProfiler(GCProfiler.class)
-                .resultFormat(ResultFormatType.JSON)
-                .result(dir.resolve(suite + "-jmh.json").toString());
-        Collection<RunResult> results = new Runner(options.build()).run();
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(dir.resolve(suite + "-jmh.tsv")))) {
             for (RunResult result : results) {
                 String benchmark = result.getParams().getBenchmark();
@@ -81,12 +95,54 @@ public final class BenchMain {
                     size = kind + "," + size;
                 }
                 Result<?> primary = result.getPrimaryResult();
-                out.printf(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f%n",
+                out.printf(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f%n",
                         benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1),
                         size == null ? "" : size, primary.getScore(), primary.getScoreError(),
-                        allocatedPerOperation(result.getSecondaryResults()));
+                        allocatedPerOperation(result.getSecondaryResults()), threadAllocatedPerOperation(result));
             }
         }
+    }
+
+    private static TimeValue time(boolean quick) {
+        return quick ? TimeValue.milliseconds(500) : TimeValue.seconds(1);
+    }
+
+    private static ChainedOptionsBuilder runner(String include, int warmups, int measurements, TimeValue time,
+            Path json) {
+        return new OptionsBuilder()
+                .include(include)
+                .warmupIterations(warmups)
+                .warmupTime(time)
+                .measurementIterations(measurements)
+                .measurementTime(time)
+                .addProfiler(GCProfiler.class)
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString());
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
+    }
+
+    /**
+     * {@link ThreadAllocation}'s bytes over the measured iterations divided by their operations (warm-up and
+     * warm-down operations inside an iteration included, as the counter sees them), NaN for a benchmark without it.
+     */
+    static double threadAllocatedPerOperation(RunResult result) {
+        long bytes = 0;
+        long operations = 0;
+        boolean counted = false;
+        for (BenchmarkResult fork : result.getBenchmarkResults()) {
+            for (IterationResult iteration : fork.getIterationResults()) {
+                Result<?> counter = iteration.getSecondaryResults().get("threadAllocatedBytes");
+                if (counter != null) {
+                    counted = true;
+                    bytes += (long) counter.getScore();
+                    operations += iteration.getMetadata().getAllOps();
+                }
+            }
+        }
+        return counted && operations > 0 ? (double) bytes / operations : Double.NaN;
     }
 
     /** The gc profiler's {@code gc.alloc.rate.norm} (bytes allocated per operation), NaN if absent. */

@@ -73,20 +73,20 @@ public class DmaBufCosts {
     }
 
     @Benchmark
-    public void cpuAccess() throws KernelException {
+    public void cpuAccess(ThreadAllocation allocation) throws KernelException {
         CpuAccess access = buffer.cpuAccess(Access.READ_WRITE); // the bracket alone, with nothing inside
         access.close();
     }
 
     @Benchmark
-    public long mapUnmap() throws KernelException {
+    public long mapUnmap(ThreadAllocation allocation) throws KernelException {
         try (Arena mapping = Arena.ofConfined()) {
             return buffer.map(mapping, Access.READ_WRITE).address();
         }
     }
 
     @Benchmark
-    public void allocateClose() throws KernelException {
+    public void allocateClose(ThreadAllocation allocation) throws KernelException {
         allocate().close();
     }
 }

@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * An atomic page flip on virtio-gpu through the public API: {@link AtomicRequest#set} of the primary plane's
  * {@code FB_ID} to the other of two 640x480 XRGB8888 dumb-buffer framebuffers, a {@code NONBLOCK |
  * PAGE_FLIP_EVENT} commit, and {@link DrmEvents#read} of its flip-complete event. {@code drm_flip.c} does the same
- * with raw ioctls. Target: 0 B/op. Needs the test bed's virtio-gpu card, with no other master.
+ * with raw ioctls. Target: 0 B/op on the benchmark thread ({@link ThreadAllocation}). Needs the test bed's virtio-gpu
+ * card, with no other master.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -89,7 +90,7 @@ public class DrmFlip {
 
     /** One flip to the other framebuffer and its event. */
     @Benchmark
-    public long flip() throws IOException {
+    public long flip(ThreadAllocation allocation) throws IOException {
         long n = ++flips;
         request.set(plane, "FB_ID", ids[(int) (n & 1)]);
         request.commit(FLIP, n);

@@ -19,7 +19,7 @@ final class Report {
     static final double LIBRARY_OVER_C_TARGET = 1.3;
     private static final long[] SIZES = {4096, 65536, 1048576, 16777216};
 
-    private record Java(double score, double error, double bytes) {}
+    private record Java(double score, double error, double bytes, double threadBytes) {}
 
     private record C(double median, double best) {}
 
@@ -29,8 +29,9 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append("# Zeroframe benchmarks\n\nWritten by `scripts/bench`. JMH figures are the mean of the measured "
                 + "iterations ± JMH's 99.9% error; C figures are the median (and best) of timed rounds of the "
-                + "same loop (`bench/src/main/c`); B/op is JMH's gc profiler `gc.alloc.rate.norm`. "
-                + "Raw JMH output: `host-jmh.json`, `vm-jmh.json`.\n\n");
+                + "same loop (`bench/src/main/c`); B/op is JMH's gc profiler `gc.alloc.rate.norm` unless a "
+                + "table says \"benchmark thread\" (then the thread's own counter, see `ThreadAllocation`). "
+                + "Raw JMH output: `host-jmh.json`, `vm-jmh.json`, `vm-paced-jmh.json`.\n\n");
         host(dir, md);
         vm(dir, md);
         Files.writeString(dir.resolve("results.md"), md);
@@ -89,10 +90,13 @@ final class Report {
         md.append("Emulation inflates the JVM's share of every call: these are what a call costs there, not the "
                 + "binding's overhead (see the host table for that). Java uses the public API: `Heap.allocate`, "
                 + "`Udmabuf.create`, `DmaBuf.cpuAccess`, `DmaBuf.map` into a confined arena, `DmaBuf.close`. "
-                + "B/op of the slow operations (few per iteration) is mostly JMH's own background allocation."
+                + "B/op, benchmark thread: what the thread running the operation allocated (JVM's per-thread counter); "
+                + "B/op, whole JVM: JMH's gc profiler, which adds the runner's per-iteration work, so it grows for the "
+                + "slow operations (few per iteration). mmap+munmap allocates its `Arena` and segment (56 B), "
+                + "allocate+close its `DmaBuf`: neither is a per-frame path."
                 + "\n\n");
-        md.append("| buffer | operation | size | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n"
-                + "|---|---|---|---|---|---|---|\n");
+        md.append("| buffer | operation | size | C ns/op (median / best) | Java ns/op | Java / C | "
+                + "B/op, benchmark thread | B/op, whole JVM |\n|---|---|---|---|---|---|---|---|\n");
         String[][] operations = {
             {"cpuAccess", "CPU-access bracket (`DMA_BUF_IOCTL_SYNC` start+end)"},
             {"mapUnmap", "`mmap`+`munmap` of the whole buffer"},
@@ -113,6 +117,7 @@ final class Report {
                                     : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
                             .append(" | ").append(ns(j))
                             .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
+                            .append(" | ").append(threadBytes(j))
                             .append(" | ").append(bytes(j))
                             .append(" |\n");
                 }
@@ -131,15 +136,8 @@ final class Report {
             return;
         }
         md.append("### V4L2 streaming cycle on vivid (320x180 XR24, 4 MMAP buffers, vivid at 120 frames/s)\n\n"
-                + "vivid paces the cycle: both sides mostly wait for its next frame. At that rate an iteration holds few "
-                + "operations, so B/op is mostly JMH's own per-iteration allocation; the device test "
-                + "QueueAllocationDeviceTest measures the cycle's own allocation with the JVM's counter.\n\n"
-                + "| operation | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n|---|---|---|---|---|\n"
-                + "| `VideoQueue.dequeue` (poll + `VIDIOC_DQBUF`) + `enqueue` (`VIDIOC_QBUF`) | ")
-                .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
-                .append(" | ").append(ns(j))
-                .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
-                .append(" | ").append(bytes(j)).append(" |\n\n");
+                + "vivid paces the cycle: both sides mostly wait for its next frame.\n\n");
+        pacedTable(md, "`VideoQueue.dequeue` (poll + `VIDIOC_DQBUF`) + `enqueue` (`VIDIOC_QBUF`)", measured, j);
     }
 
     /** drm: the atomic page flip on virtio-gpu ({@link DrmFlip}, {@code drm_flip.c}). */
@@ -150,12 +148,28 @@ final class Report {
             return;
         }
         md.append("### Atomic page flip on virtio-gpu (640x480 XRGB8888, `NONBLOCK | PAGE_FLIP_EVENT`, event read)\n\n"
-                + "| operation | C ns/op (median / best) | Java ns/op | Java / C | Java B/op |\n|---|---|---|---|---|\n"
-                + "| `AtomicRequest.set(plane, \"FB_ID\", fb)` + `commit` + `DrmEvents.read` | ")
+                + "The flip's cost is QEMU's work on the host (virtio-gpu's resource flush), so it follows the host's "
+                + "load more than either side's code.\n\n");
+        pacedTable(md, "`AtomicRequest.set(plane, \"FB_ID\", fb)` + `commit` + `DrmEvents.read`", measured, j);
+    }
+
+    /**
+     * A device-paced operation's row: ns/op beside C, and two allocation figures, the benchmark thread's own
+     * ({@link ThreadAllocation}) and the whole JVM's (the gc profiler, which includes the runner's per-iteration work).
+     */
+    private static void pacedTable(StringBuilder md, String operation, C measured, Java j) {
+        md.append("| operation | C ns/op (median / best) | Java ns/op | Java / C | B/op, benchmark thread | "
+                        + "B/op, whole JVM |\n|---|---|---|---|---|---|\n| ").append(operation).append(" | ")
                 .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
                 .append(" | ").append(ns(j))
                 .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
-                .append(" | ").append(bytes(j)).append(" |\n\n");
+                .append(" | ").append(threadBytes(j))
+                .append(" | ").append(bytes(j)).append(" |\n\n"
+                        + "B/op, benchmark thread: what the thread running the operation allocated, by the JVM's "
+                        + "per-thread counter, over the measured iterations (the target: 0). B/op, whole JVM: JMH's gc "
+                        + "profiler, every thread's allocation divided by the operations, so the runner's own "
+                        + "per-iteration work (about 7 KB an iteration here) weighs on the few hundred operations a "
+                        + "device-paced iteration holds.\n\n");
     }
 
     private static void environment(Path file, StringBuilder md) throws IOException {
@@ -179,6 +193,10 @@ final class Report {
         return j == null || Double.isNaN(j.bytes()) ? "-" : String.format(Locale.ROOT, "%.1f", j.bytes());
     }
 
+    private static String threadBytes(Java j) {
+        return j == null || Double.isNaN(j.threadBytes()) ? "-" : String.format(Locale.ROOT, "%.2f", j.threadBytes());
+    }
+
     private static String ratio(Java j, double base, double target) {
         if (j == null || Double.isNaN(base) || base <= 0) {
             return "-";
@@ -193,7 +211,8 @@ final class Report {
         Map<String, Java> figures = new HashMap<>();
         for (String[] f : rows(file, 5)) {
             figures.put(f[1].isEmpty() ? f[0] : f[0] + " " + f[1],
-                    new Java(Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                    new Java(Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                            f.length > 5 ? Double.parseDouble(f[5]) : Double.NaN));
         }
         return figures;
     }

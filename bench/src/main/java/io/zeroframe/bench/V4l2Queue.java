@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code VIDIOC_QBUF} of the same buffer ({@link VideoQueue#dequeue} + {@link VideoQueue#enqueue}) on vivid's
  * capture node, 4 MMAP buffers of 320x180 XRGB8888. The driver paces the cycle (the test-bed suite sets vivid to
  * its fastest rate, 120 frames/s, with v4l2-ctl), so the time per operation is mostly vivid's frame period, the
- * same for {@code v4l2_queue.c}; what the Java side must show is that the cycle allocates nothing (0 B/op).
+ * same for {@code v4l2_queue.c}; what the Java side must show is that the cycle allocates nothing (0 B/op on the
+ * benchmark thread, {@link ThreadAllocation}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,7 +55,7 @@ public class V4l2Queue {
     }
 
     @Benchmark
-    public int dequeueEnqueue() throws KernelException {
+    public int dequeueEnqueue(ThreadAllocation allocation) throws KernelException {
         VideoBuffer frame = queue.dequeue(-1).orElseThrow();
         queue.enqueue(frame);
         return frame.sequence();
