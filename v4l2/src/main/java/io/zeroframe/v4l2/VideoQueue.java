@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A streaming queue of a video node: capture, output, or one side of a memory-to-memory device. It requests
@@ -63,6 +65,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closing the queue wakes only its own waiters.
  */
 public final class VideoQueue implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VideoQueue.class);
     private static final IoctlRequest VIDIOC_REQBUFS = IoctlRequest.of("VIDIOC_REQBUFS", videodev2_h.VIDIOC_REQBUFS());
     private static final IoctlRequest VIDIOC_CREATE_BUFS =
             IoctlRequest.of("VIDIOC_CREATE_BUFS", videodev2_h.VIDIOC_CREATE_BUFS());
@@ -690,10 +693,8 @@ public final class VideoQueue implements AutoCloseable {
         fd.close(); // wakes waiters; calls in flight keep the number until they end
         synchronized (lock) {
             try {
-                if (device.isOpen()) {
-                    if (streaming) {
-                        device.tryIoctl(VIDIOC_STREAMOFF, typeArgument);
-                    }
+                if (device.isOpen() && streaming) {
+                    releaseFailed("VIDIOC_STREAMOFF", device.tryIoctl(VIDIOC_STREAMOFF, typeArgument));
                 }
             } catch (KernelException e) {
                 // gone or closed: the kernel stops the stream when the file closes
@@ -708,13 +709,24 @@ public final class VideoQueue implements AutoCloseable {
                     MemorySegment request = v4l2_requestbuffers.allocate(arena);
                     v4l2_requestbuffers.type(request, type.value());
                     v4l2_requestbuffers.memory(request, memory.value());
-                    device.tryIoctl(VIDIOC_REQBUFS, request);
+                    releaseFailed("VIDIOC_REQBUFS 0", device.tryIoctl(VIDIOC_REQBUFS, request));
                 } catch (KernelException e) {
                     // gone or closed: the kernel frees the buffers with the file
                 }
             }
         }
         device.streamClosed(this);
+    }
+
+    /**
+     * close() cannot throw, but a refused STREAMOFF or REQBUFS 0 leaves the node busy for the next S_FMT or REQBUFS
+     * of any opener until this file closes: say so where the application's log shows it.
+     */
+    private void releaseFailed(String operation, int result) {
+        if (result < 0) {
+            LOG.warn("{} on {} while closing the {} queue failed: {} ({}); the node stays busy until its file closes",
+                    operation, device.path(), type.kernelName(), Errno.name(-result), Errno.description(-result));
+        }
     }
 
     @Override
