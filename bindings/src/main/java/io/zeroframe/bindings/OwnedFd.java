@@ -4,6 +4,7 @@ import io.zeroframe.bindings.sys.Syscalls;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,6 +209,34 @@ public final class OwnedFd implements AutoCloseable {
         } else if (errno != 0) {
             LOG.warn("{}", KernelException.of("close", path, errno).getMessage());
         }
+    }
+
+    /**
+     * After {@link #close()}: waits up to {@code timeoutMillis} until no call uses the fd any more, so its number
+     * has been released to the kernel. An owner calls it when what it does next must not overlap a call still in
+     * flight on another thread: {@code close()} wakes blocked waits, but a woken {@code poll} still runs one more
+     * pass over its fds, and a driver's poll can act on the file (vb2 starts read() emulation on a queue that has
+     * just freed its buffers). Returns at once if nothing is in flight.
+     *
+     * @return {@code true} once the fd is released, {@code false} if a call was still in flight at the timeout
+     * @throws IllegalStateException if {@link #close()} was not called first (the wait could not end)
+     */
+    public boolean awaitClosed(long timeoutMillis) {
+        if ((state & CLOSED) == 0) {
+            throw new IllegalStateException("awaitClosed() before close() on " + this);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (int spins = 0; (state & USERS) != 0; spins++) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000); // woken waits end within a scheduler tick or two
+            }
+        }
+        return true;
     }
 
     private int closeNow() {

@@ -118,6 +118,49 @@ class CloseRaceTest {
     }
 
     @Test
+    void awaitClosedReturnsOnceTheWokenWaitersHaveLeftTheKernel() throws Exception {
+        OwnedFd[] pipe = Syscalls.pipe(0);
+        try (OwnedFd writeEnd = pipe[1]) {
+            OwnedFd readEnd = pipe[0];
+            int raw = readEnd.get();
+            IllegalStateException early = assertThrows(IllegalStateException.class, () -> readEnd.awaitClosed(10));
+            assertTrue(early.getMessage().startsWith("awaitClosed() before close() on fd "), early.getMessage());
+            ExecutorService waiters = Executors.newFixedThreadPool(3);
+            try {
+                var calls = blockInPoll(waiters, readEnd, 3);
+                readEnd.close();
+                assertTrue(readEnd.awaitClosed(5_000), "woken waiters still in flight after 5 s");
+                // every call has left the kernel and the number is gone, before the futures are even looked at
+                assertFalse(ProcessFds.list().containsKey(raw), "fd " + raw + " still open after awaitClosed");
+                for (Future<Integer> call : calls) {
+                    var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                            () -> call.get(5, TimeUnit.SECONDS));
+                    assertInstanceOf(FdClosedException.class, e.getCause());
+                }
+                assertTrue(readEnd.awaitClosed(0), "nothing in flight: returns at once");
+            } finally {
+                waiters.shutdownNow();
+                assertTrue(waiters.awaitTermination(5, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void awaitClosedTimesOutWhileACallStaysInFlight() throws Exception {
+        OwnedFd fd = Syscalls.memfdCreate("held", 0);
+        int raw = fd.beginUse("test");
+        fd.close();
+        long start = System.nanoTime();
+        assertFalse(fd.awaitClosed(50));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= 49 && ms < 1000, ms + " ms");
+        assertTrue(ProcessFds.list().containsKey(raw));
+        fd.endUse();
+        assertTrue(fd.awaitClosed(0));
+        assertFalse(ProcessFds.list().containsKey(raw));
+    }
+
+    @Test
     void releaseIsRefusedWhileACallUsesTheFd() throws Exception {
         try (OwnedFd fd = Syscalls.memfdCreate("busy", 0)) {
             fd.beginUse("test");
@@ -135,12 +178,7 @@ class CloseRaceTest {
             OwnedFd readEnd = pipe[0];
             ExecutorService waiters = Executors.newFixedThreadPool(4);
             try {
-                var calls = new java.util.ArrayList<Future<Integer>>();
-                for (int i = 0; i < 4; i++) {
-                    calls.add(waiters.submit(() -> Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)")));
-                }
-                Thread.sleep(300);
-                calls.forEach(call -> assertFalse(call.isDone(), "a waiter did not block"));
+                var calls = blockInPoll(waiters, readEnd, 4);
                 long closed = System.nanoTime();
                 readEnd.close();
                 for (Future<Integer> call : calls) {
@@ -158,5 +196,17 @@ class CloseRaceTest {
                 assertTrue(waiters.awaitTermination(5, TimeUnit.SECONDS));
             }
         }
+    }
+
+    /** {@code count} threads of {@code waiters} blocked in {@code waitFor(POLLIN)} on an empty pipe, checked after 300 ms. */
+    private static java.util.List<Future<Integer>> blockInPoll(ExecutorService waiters, OwnedFd readEnd, int count)
+            throws InterruptedException {
+        var calls = new java.util.ArrayList<Future<Integer>>();
+        for (int i = 0; i < count; i++) {
+            calls.add(waiters.submit(() -> Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)")));
+        }
+        Thread.sleep(300);
+        calls.forEach(call -> assertFalse(call.isDone(), "a waiter did not block"));
+        return calls;
     }
 }

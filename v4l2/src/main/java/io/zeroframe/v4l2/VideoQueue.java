@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VideoQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoQueue.class);
+    /** How long close() waits for woken calls on the queue's fd to end before freeing the buffers. */
+    private static final long CLOSE_DRAIN_MILLIS = 2_000;
     private static final IoctlRequest VIDIOC_REQBUFS = IoctlRequest.of("VIDIOC_REQBUFS", videodev2_h.VIDIOC_REQBUFS());
     private static final IoctlRequest VIDIOC_CREATE_BUFS =
             IoctlRequest.of("VIDIOC_CREATE_BUFS", videodev2_h.VIDIOC_CREATE_BUFS());
@@ -579,13 +581,18 @@ public final class VideoQueue implements AutoCloseable {
      * event reader share the node's open file, which is what V4L2 ties subscriptions to. Allocates nothing;
      * {@link #close()} from another thread wakes the wait.
      *
+     * <p>A queue without buffers waits for events only: no buffer can come, and asking {@code poll} for buffers
+     * then would make vb2 start its read()/write() emulation, which allocates buffers and starts a stream of its
+     * own on the node.
+     *
      * @param timeoutMillis 0 to look without waiting, negative to wait for ever
      * @return what is ready; then {@link #dequeue}{@code (0)} and {@link VideoEvents#next}{@code (0)} take it
      * @throws FdClosedException when the queue is closed, also while waiting
      */
     public Readiness await(long timeoutMillis) throws KernelException {
         int wait = timeoutMillis < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
-        int revents = Syscalls.waitFor(fd, (short) (pollEvents | Syscalls.POLLPRI), wait, "poll");
+        short events = buffers.length == 0 ? Syscalls.POLLPRI : (short) (pollEvents | Syscalls.POLLPRI);
+        int revents = Syscalls.waitFor(fd, events, wait, "poll");
         boolean buffer = (revents & (pollEvents | Syscalls.POLLERR | Syscalls.POLLHUP)) != 0;
         return Readiness.of(buffer, (revents & Syscalls.POLLPRI) != 0);
     }
@@ -677,10 +684,10 @@ public final class VideoQueue implements AutoCloseable {
     }
 
     /**
-     * Closes the queue from any thread: wakes a blocked {@link #dequeue}, stops the stream, unmaps the queue's
-     * mappings, frees the buffers ({@code VIDIOC_REQBUFS} count 0, through the device's fd) and closes the queue's
-     * fd. Idempotent. Failures of a gone device are ignored: the kernel frees the rest when the last fd and
-     * mapping go.
+     * Closes the queue from any thread: wakes a blocked {@link #dequeue} or {@link #await} and waits for it to
+     * leave the kernel, then stops the stream, unmaps the queue's mappings, frees the buffers
+     * ({@code VIDIOC_REQBUFS} count 0, through the device's fd) and closes the queue's fd. Idempotent. Failures of a
+     * gone device are ignored: the kernel frees the rest when the last fd and mapping go; other refusals are logged.
      */
     @Override
     public void close() {
@@ -691,6 +698,14 @@ public final class VideoQueue implements AutoCloseable {
             closed = true;
         }
         fd.close(); // wakes waiters; calls in flight keep the number until they end
+        // A woken poll makes one more pass over the node before it returns. Were that pass to see the queue without
+        // buffers (after REQBUFS 0 below), vb2 would start read()/write() emulation on this file: buffers
+        // allocated and a stream started behind the application's back, and S_FMT refused with EBUSY until the
+        // node closes. So the buffers are freed only once no call is in flight on the queue's fd.
+        if (!fd.awaitClosed(CLOSE_DRAIN_MILLIS)) {
+            LOG.warn("closing the {} queue of {}: a call on it was still in flight after {} ms; freeing its buffers"
+                    + " anyway", type.kernelName(), device.path(), CLOSE_DRAIN_MILLIS);
+        }
         synchronized (lock) {
             try {
                 if (device.isOpen() && streaming) {
