@@ -1,5 +1,6 @@
 package io.zeroframe.drm;
 
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_CRTC_GET_SEQUENCE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_CRTC_QUEUE_SEQUENCE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_DROP_MASTER;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_GET_CAP;
@@ -13,6 +14,7 @@ import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.drm.drm_crtc_get_sequence;
 import io.zeroframe.bindings.drm.drm_crtc_queue_sequence;
 import io.zeroframe.bindings.drm.drm_get_cap;
 import io.zeroframe.bindings.drm.drm_h;
@@ -414,25 +416,71 @@ public final class DrmDevice implements AutoCloseable {
      *         interrupts), ENOENT for an id that is not a CRTC
      */
     public long queueSequenceEvent(CrtcId crtc, long frames, long userData) throws KernelException {
-        Objects.requireNonNull(crtc, "crtc");
         if (frames < 1) {
             throw new IllegalArgumentException("DRM_IOCTL_CRTC_QUEUE_SEQUENCE: frames must be at least 1, not " + frames);
         }
+        return queueSequence(crtc, frames, drm_h.DRM_CRTC_SEQUENCE_RELATIVE(), userData);
+    }
+
+    /**
+     * Asks for one CRTC-sequence event when {@code crtc}'s vblank counter reaches {@code sequence}, an absolute
+     * count as {@link #crtcSequence} reads it ({@code DRM_IOCTL_CRTC_QUEUE_SEQUENCE} without
+     * {@code DRM_CRTC_SEQUENCE_RELATIVE}): the way to schedule a frame for a vblank chosen ahead, without the drift
+     * of chained relative requests. A {@code sequence} already passed is handled as {@code ifPassed} says. Does not
+     * wait; allocates nothing; thread-safe. Needs no master.
+     *
+     * @param ifPassed {@link SequenceMiss#SEND_NOW}: the kernel sends the event at once, carrying the current count;
+     *                 {@link SequenceMiss#NEXT_VBLANK}: it moves the request to the next vblank
+     *                 ({@code DRM_CRTC_SEQUENCE_NEXT_ON_MISS})
+     * @return the sequence the event will carry: {@code sequence}, or what the miss policy made of it
+     * @throws KernelException as {@link #queueSequenceEvent}
+     */
+    public long queueSequenceEventAt(CrtcId crtc, long sequence, SequenceMiss ifPassed, long userData)
+            throws KernelException {
+        Objects.requireNonNull(ifPassed, "ifPassed");
+        return queueSequence(crtc, sequence,
+                ifPassed == SequenceMiss.NEXT_VBLANK ? drm_h.DRM_CRTC_SEQUENCE_NEXT_ON_MISS() : 0, userData);
+    }
+
+    private long queueSequence(CrtcId crtc, long sequence, int flags, long userData) throws KernelException {
+        Objects.requireNonNull(crtc, "crtc");
         int result;
-        long sequence;
+        long queued;
         synchronized (vblankRequest) {
             sequenceRequest.fill((byte) 0);
             drm_crtc_queue_sequence.crtc_id(sequenceRequest, crtc.value());
-            drm_crtc_queue_sequence.flags(sequenceRequest, drm_h.DRM_CRTC_SEQUENCE_RELATIVE());
-            drm_crtc_queue_sequence.sequence(sequenceRequest, frames);
+            drm_crtc_queue_sequence.flags(sequenceRequest, flags);
+            drm_crtc_queue_sequence.sequence(sequenceRequest, sequence);
             drm_crtc_queue_sequence.user_data(sequenceRequest, userData);
             result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, sequenceRequest);
-            sequence = drm_crtc_queue_sequence.sequence(sequenceRequest);
+            queued = drm_crtc_queue_sequence.sequence(sequenceRequest);
         }
         if (result < 0) {
             throw vblankFailure(DRM_IOCTL_CRTC_QUEUE_SEQUENCE, crtc, -result);
         }
-        return sequence;
+        return queued;
+    }
+
+    /**
+     * {@code crtc}'s vblank counter now ({@code DRM_IOCTL_CRTC_GET_SEQUENCE}): the count of vblanks so far and the
+     * time of the last one, the base for {@link #queueSequenceEventAt} and for measuring the refresh period. Needs no
+     * master.
+     *
+     * @throws KernelException EINVAL when the CRTC is off (its vblank counter does not run), EOPNOTSUPP from drivers
+     *         without vblank interrupts (virtio-gpu), ENOENT for an id that is not a CRTC
+     */
+    public CrtcSequence crtcSequence(CrtcId crtc) throws KernelException {
+        Objects.requireNonNull(crtc, "crtc");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = drm_crtc_get_sequence.allocate(arena);
+            drm_crtc_get_sequence.crtc_id(request, crtc.value());
+            int result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_GET_SEQUENCE, request);
+            if (result < 0) {
+                throw vblankFailure(DRM_IOCTL_CRTC_GET_SEQUENCE, crtc, -result);
+            }
+            return new CrtcSequence(drm_crtc_get_sequence.active(request) != 0,
+                    drm_crtc_get_sequence.sequence(request), drm_crtc_get_sequence.sequence_ns(request));
+        }
     }
 
     private KernelException vblankFailure(CrtcId crtc, int errno) throws KernelException {

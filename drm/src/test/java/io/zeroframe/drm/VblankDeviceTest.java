@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Vblank events requested with {@link DrmDevice#requestVblankEvent}: vkms (hrtimer-driven vblanks) delivers one
  * per request with consecutive sequence numbers and timestamps one frame apart; an inactive CRTC and virtio-gpu
  * (no vblank interrupts) give clear errors; likewise for {@link DrmDevice#queueSequenceEvent} (CRTC-sequence events
- * at the sequence the call returns). Requesting and reading allocates no more than the bare system calls
+ * at the sequence the call returns), {@link DrmDevice#crtcSequence} (the vblank counter) and
+ * {@link DrmDevice#queueSequenceEventAt} (absolute sequences, with either miss policy). Requesting and reading allocates no more than the bare system calls
  * underneath (measured as in {@link FlipAllocationDeviceTest}).
  */
 @Tag("device")
@@ -146,6 +147,51 @@ class VblankDeviceTest {
     }
 
     @Test
+    void vkmsCountsVblanksAndSendsAbsoluteSequenceEventsWhereAsked() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            Cards.Display display = Cards.display(card);
+            double frameNanos = frameNanos(display.mode());
+            DrmEvents events = card.events();
+            DrmEvent event = new DrmEvent();
+            while (events.read(event, 0)) { } // nothing left over from the modeset
+            CrtcSequence first = card.crtcSequence(display.crtc());
+            assertTrue(first.active(), first.toString());
+            Thread.sleep(300);
+            CrtcSequence second = card.crtcSequence(display.crtc());
+            long counted = second.sequence() - first.sequence();
+            double period = (double) (second.timestampNanos() - first.timestampNanos()) / counted;
+            System.out.printf("vkms vblank counter: %d -> %d in 300 ms, %.3f ms per vblank (mode %.3f ms)%n",
+                    first.sequence(), second.sequence(), period / 1e6, frameNanos / 1e6);
+            assertTrue(counted >= 9 && counted <= 30, counted + " vblanks counted in 300 ms");
+            assertTrue(Math.abs(period - frameNanos) < 0.01 * frameNanos, period / 1e6 + " ms per vblank");
+
+            // absolute: the event comes at the vblank asked for, with its time on the counter's grid
+            long target = second.sequence() + 5;
+            assertEquals(target, card.queueSequenceEventAt(display.crtc(), target, SequenceMiss.SEND_NOW, 77));
+            assertTrue(events.read(event, 2000), "no event for sequence " + target);
+            assertEquals(DrmEvent.Kind.CRTC_SEQUENCE, event.kind(), event.toString());
+            assertEquals(77, event.userData());
+            assertEquals(target, event.sequence());
+            double expected = second.timestampNanos() + 5 * frameNanos;
+            assertTrue(Math.abs(event.timestampNanos() - expected) < 0.05 * frameNanos,
+                    "event at " + event.timestampNanos() + ", expected about " + (long) expected);
+
+            // passed: SEND_NOW answers at once with the current count, NEXT_VBLANK waits for the next vblank
+            CrtcSequence now = card.crtcSequence(display.crtc());
+            long sent = card.queueSequenceEventAt(display.crtc(), now.sequence() - 3, SequenceMiss.SEND_NOW, 78);
+            assertTrue(sent >= now.sequence(), sent + " < " + now.sequence());
+            assertTrue(events.read(event, 0), "a passed sequence with SEND_NOW must give its event at once");
+            assertEquals(78, event.userData());
+            assertEquals(sent, event.sequence());
+            long next = card.queueSequenceEventAt(display.crtc(), now.sequence() - 3, SequenceMiss.NEXT_VBLANK, 79);
+            assertTrue(next > now.sequence(), next + " <= " + now.sequence());
+            assertTrue(events.read(event, 2000), "no event for the next vblank");
+            assertEquals(79, event.userData());
+            assertEquals(next, event.sequence());
+        }
+    }
+
+    @Test
     void anInactiveCrtcIsRefusedSayingItMustBeActive() throws Exception {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
             Cards.Display display = Cards.display(card);
@@ -174,6 +220,14 @@ class VblankDeviceTest {
             assertTrue(queued.getMessage().startsWith("DRM_IOCTL_CRTC_QUEUE_SEQUENCE on " + card.path()),
                     queued.getMessage());
             assertTrue(queued.getMessage().contains("the CRTC must be active"), queued.getMessage());
+            KernelException counter = assertThrows(KernelException.class, () -> card.crtcSequence(display.crtc()));
+            assertEquals(Errno.EINVAL, counter.errno(), counter.getMessage());
+            assertTrue(counter.getMessage().startsWith("DRM_IOCTL_CRTC_GET_SEQUENCE on " + card.path()),
+                    counter.getMessage());
+            assertTrue(counter.getMessage().contains("the CRTC must be active"), counter.getMessage());
+            KernelException absent = assertThrows(KernelException.class,
+                    () -> card.crtcSequence(new CrtcId(0x7fff_fff0)));
+            assertEquals(Errno.ENOENT, absent.errno(), absent.getMessage());
         }
     }
 
@@ -190,6 +244,9 @@ class VblankDeviceTest {
             KernelException queued = assertThrows(KernelException.class, () -> card.queueSequenceEvent(crtc, 1, 1));
             assertEquals(Errno.EOPNOTSUPP, queued.errno(), queued.getMessage());
             assertTrue(queued.getMessage().contains("no vblank interrupts"), queued.getMessage());
+            KernelException counter = assertThrows(KernelException.class, () -> card.crtcSequence(crtc));
+            assertEquals(Errno.EOPNOTSUPP, counter.errno(), counter.getMessage());
+            assertTrue(counter.getMessage().contains("no vblank interrupts"), counter.getMessage());
         }
     }
 

@@ -35,6 +35,7 @@ public final class DrmIoctls {
     public static final IoctlRequest DRM_IOCTL_MODE_ATOMIC = IoctlRequest.of("DRM_IOCTL_MODE_ATOMIC", drm_h.DRM_IOCTL_MODE_ATOMIC());
     public static final IoctlRequest DRM_IOCTL_MODE_CREATEPROPBLOB = IoctlRequest.of("DRM_IOCTL_MODE_CREATEPROPBLOB", drm_h.DRM_IOCTL_MODE_CREATEPROPBLOB());
     public static final IoctlRequest DRM_IOCTL_WAIT_VBLANK = IoctlRequest.of("DRM_IOCTL_WAIT_VBLANK", drm_h.DRM_IOCTL_WAIT_VBLANK());
+    public static final IoctlRequest DRM_IOCTL_CRTC_GET_SEQUENCE = IoctlRequest.of("DRM_IOCTL_CRTC_GET_SEQUENCE", drm_h.DRM_IOCTL_CRTC_GET_SEQUENCE());
     public static final IoctlRequest DRM_IOCTL_CRTC_QUEUE_SEQUENCE = IoctlRequest.of("DRM_IOCTL_CRTC_QUEUE_SEQUENCE", drm_h.DRM_IOCTL_CRTC_QUEUE_SEQUENCE());
     public static final IoctlRequest DRM_IOCTL_MODE_DESTROYPROPBLOB = IoctlRequest.of("DRM_IOCTL_MODE_DESTROYPROPBLOB", drm_h.DRM_IOCTL_MODE_DESTROYPROPBLOB());
 }
