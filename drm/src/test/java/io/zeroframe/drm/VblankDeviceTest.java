@@ -32,9 +32,8 @@ class VblankDeviceTest {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
             Cards.Display display = Cards.display(card);
             double frameNanos = frameNanos(display.mode());
-            DrmEvents events = card.events();
             DrmEvent event = new DrmEvent();
-            while (events.read(event, 0)) { } // nothing left over from the modeset
+            DrmEvents events = drained(card, event);
             long[] sequences = new long[EVENTS];
             long[] stamps = new long[EVENTS];
             long start = System.nanoTime();
@@ -149,12 +148,11 @@ class VblankDeviceTest {
     @Test
     void vkmsCountsVblanksAndSendsAbsoluteSequenceEventsWhereAsked() throws Exception {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
-            Cards.Display display = Cards.display(card);
-            double frameNanos = frameNanos(display.mode());
-            DrmEvents events = card.events();
             DrmEvent event = new DrmEvent();
-            while (events.read(event, 0)) { } // nothing left over from the modeset
+            DrmEvents events = drained(card, event);
+            Cards.Display display = Cards.display(card);
             CrtcSequence first = card.crtcSequence(display.crtc());
+            double frameNanos = frameNanos(display.mode());
             assertTrue(first.active(), first.toString());
             Thread.sleep(300);
             CrtcSequence second = card.crtcSequence(display.crtc());
@@ -282,6 +280,15 @@ class VblankDeviceTest {
             buffer.close();
             throw e;
         }
+    }
+
+    /** The card's event queue with nothing left over from the modeset ({@code scratch} receives what was there). */
+    private static DrmEvents drained(DrmDevice card, DrmEvent scratch) throws KernelException {
+        DrmEvents events = card.events();
+        while (events.read(scratch, 0)) {
+            // discard
+        }
+        return events;
     }
 
     private static double frameNanos(Mode mode) {
