@@ -341,6 +341,15 @@ public final class DrmDevice implements AutoCloseable {
         return Framebuffer.add(this, buffer, format);
     }
 
+    /**
+     * A new sync object ({@code DRM_IOCTL_SYNCOBJ_CREATE}), signalled or empty; see {@link SyncObj}. Needs no master.
+     *
+     * @throws KernelException EOPNOTSUPP from a driver without sync objects ({@code DRM_CAP_SYNCOBJ} 0: vkms, vgem)
+     */
+    public SyncObj createSyncObj(boolean signalled) throws KernelException {
+        return SyncObj.create(this, signalled);
+    }
+
     /** A new, empty atomic request on this device (see {@link AtomicRequest}). */
     public AtomicRequest newAtomicRequest() {
         return new AtomicRequest(this);

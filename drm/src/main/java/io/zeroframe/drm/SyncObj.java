@@ -1,0 +1,365 @@
+package io.zeroframe.drm;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.drm.drm_h;
+import io.zeroframe.bindings.drm.drm_syncobj_array;
+import io.zeroframe.bindings.drm.drm_syncobj_create;
+import io.zeroframe.bindings.drm.drm_syncobj_destroy;
+import io.zeroframe.bindings.drm.drm_syncobj_handle;
+import io.zeroframe.bindings.drm.drm_syncobj_timeline_array;
+import io.zeroframe.bindings.drm.drm_syncobj_timeline_wait;
+import io.zeroframe.bindings.drm.drm_syncobj_wait;
+import io.zeroframe.bindings.sys.IoctlRequest;
+import io.zeroframe.dmabuf.SyncFile;
+import io.zeroframe.dmabuf.internal.DmaBufAccess;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A DRM sync object ({@code drm_syncobj}): a handle in its device's file that holds a fence, the container Vulkan
+ * and the GPU drivers use for explicit synchronisation. Made with {@link DrmDevice#createSyncObj} on a device that
+ * reports {@code DRM_CAP_SYNCOBJ} (virtio-gpu does; vkms and vgem do not).
+ *
+ * <p>Binary use: {@link #importFence} puts a sync_file's fence in it, {@link #exportFence} hands its fence out as a
+ * sync_file, {@link #signal()} and {@link #reset()} replace the fence with a signalled one or none, and
+ * {@link #isSignalled()} / {@link #await(Duration)} test and wait; a sync object without a fence counts as not
+ * signalled yet (the waits use {@code DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT}, so a fence attached during the wait
+ * counts). Timeline use ({@code DRM_CAP_SYNCOBJ_TIMELINE}): {@link #signal(long)} signals a point,
+ * {@link #timelineValue()} reads the highest signalled point, {@link #await(long, Duration)} waits for one.
+ *
+ * <p>Thread-safe. {@link #close()} may run from any thread at any time: it wakes waits (they end with
+ * {@link FdClosedException} within 50 ms, the slice the kernel waits in), waits for calls in
+ * flight, then destroys the handle, so no call ever reaches a handle number the kernel gave to a newer sync object.
+ * Closing the device closes the handle with it.
+ *
+ * {@snippet :
+ * try (SyncObj done = card.createSyncObj(false)) {
+ *     done.importFence(renderFinished);            // a sync_file from the producer
+ *     if (done.await(Duration.ofMillis(100))) {
+ *         // the frame is ready
+ *     }
+ * }
+ * }
+ */
+public final class SyncObj implements AutoCloseable {
+    /** The longest single kernel wait: how soon a close from another thread ends a wait. */
+    static final long WAIT_SLICE_MILLIS = 50;
+    private static final Duration LONGEST_WAIT = Duration.ofDays(365L * 100);
+
+    private static final IoctlRequest CREATE = ioctl("DRM_IOCTL_SYNCOBJ_CREATE", drm_h.DRM_IOCTL_SYNCOBJ_CREATE());
+    private static final IoctlRequest DESTROY = ioctl("DRM_IOCTL_SYNCOBJ_DESTROY", drm_h.DRM_IOCTL_SYNCOBJ_DESTROY());
+    private static final IoctlRequest HANDLE_TO_FD =
+            ioctl("DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD", drm_h.DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD());
+    private static final IoctlRequest FD_TO_HANDLE =
+            ioctl("DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE", drm_h.DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE());
+    private static final IoctlRequest WAIT = ioctl("DRM_IOCTL_SYNCOBJ_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_WAIT());
+    private static final IoctlRequest RESET = ioctl("DRM_IOCTL_SYNCOBJ_RESET", drm_h.DRM_IOCTL_SYNCOBJ_RESET());
+    private static final IoctlRequest SIGNAL = ioctl("DRM_IOCTL_SYNCOBJ_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_SIGNAL());
+    private static final IoctlRequest TIMELINE_WAIT =
+            ioctl("DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT());
+    private static final IoctlRequest QUERY = ioctl("DRM_IOCTL_SYNCOBJ_QUERY", drm_h.DRM_IOCTL_SYNCOBJ_QUERY());
+    private static final IoctlRequest TIMELINE_SIGNAL =
+            ioctl("DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL());
+
+    private final DrmDevice device;
+    private final int handle;
+    private final String name;
+    /** Calls hold the read lock; close() takes the write lock, so the handle outlives every call in flight. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private SyncObj(DrmDevice device, int handle) {
+        this.device = device;
+        this.handle = handle;
+        this.name = "sync object " + handle;
+    }
+
+    private static IoctlRequest ioctl(String name, long number) {
+        return IoctlRequest.of(name, number);
+    }
+
+    /** {@code DRM_IOCTL_SYNCOBJ_CREATE}, for {@link DrmDevice#createSyncObj}. */
+    static SyncObj create(DrmDevice device, boolean signalled) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment create = drm_syncobj_create.allocate(arena);
+            drm_syncobj_create.flags(create, signalled ? drm_h.DRM_SYNCOBJ_CREATE_SIGNALED() : 0);
+            int result = device.tryIoctl(CREATE, create);
+            if (result < 0) {
+                throw device.failure(CREATE.name(), -result, -result == Errno.EOPNOTSUPP
+                        ? "the driver " + device.version().name() + " has no sync objects (DRM_CAP_SYNCOBJ is "
+                                + device.capabilities().value(Capability.SYNCOBJ) + "); virtio-gpu has them"
+                        : null);
+            }
+            return new SyncObj(device, drm_syncobj_create.handle(create));
+        }
+    }
+
+    /** The handle in the device's file, for ioctls that take sync objects. */
+    public int handle() {
+        return handle;
+    }
+
+    /**
+     * Replaces this sync object's fence with {@code fence}'s ({@code DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE} with
+     * {@code IMPORT_SYNC_FILE}). The sync_file stays the caller's.
+     *
+     * @throws FdClosedException if this sync object or {@code fence} is closed
+     */
+    public void importFence(SyncFile fence) throws KernelException {
+        Objects.requireNonNull(fence, "fence");
+        OwnedFd fd = DmaBufAccess.ownedFd(fence);
+        use(FD_TO_HANDLE);
+        try (Arena arena = Arena.ofConfined()) {
+            int raw = fd.beginUse(FD_TO_HANDLE.name());
+            try {
+                MemorySegment request = drm_syncobj_handle.allocate(arena);
+                drm_syncobj_handle.handle(request, handle);
+                drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE());
+                drm_syncobj_handle.fd(request, raw);
+                int result = device.tryIoctl(FD_TO_HANDLE, request);
+                if (result < 0) {
+                    throw device.failure(FD_TO_HANDLE.name(), -result, "importing " + fence + " into " + name
+                            + (-result == Errno.EINVAL ? ": the kernel took it for no sync_file" : ""));
+                }
+            } finally {
+                fd.endUse();
+            }
+        } finally {
+            done();
+        }
+    }
+
+    /**
+     * This sync object's fence as a new sync_file the caller owns ({@code DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD} with
+     * {@code EXPORT_SYNC_FILE}): for a display commit's {@code IN_FENCE_FD}, a V4L2 or dma-buf consumer, or another
+     * process.
+     *
+     * @throws KernelException EINVAL when it holds no fence yet (import one, or {@link #signal()} it)
+     */
+    public SyncFile exportFence() throws KernelException {
+        use(HANDLE_TO_FD);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment request = drm_syncobj_handle.allocate(arena);
+            drm_syncobj_handle.handle(request, handle);
+            drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE());
+            drm_syncobj_handle.fd(request, -1);
+            int result = device.tryIoctl(HANDLE_TO_FD, request);
+            if (result < 0) {
+                throw device.failure(HANDLE_TO_FD.name(), -result, "exporting the fence of " + name
+                        + (-result == Errno.EINVAL ? ": it holds no fence yet (import one, or signal() it)" : ""));
+            }
+            return DmaBufAccess.wrapSyncFile(OwnedFd.adopt(drm_syncobj_handle.fd(request),
+                    "sync_file (" + name + " on " + device.path() + ")"));
+        } finally {
+            done();
+        }
+    }
+
+    /** Gives it a signalled fence ({@code DRM_IOCTL_SYNCOBJ_SIGNAL}). */
+    public void signal() throws KernelException {
+        handles(SIGNAL);
+    }
+
+    /** Removes its fence ({@code DRM_IOCTL_SYNCOBJ_RESET}): not signalled until a fence is imported or signalled. */
+    public void reset() throws KernelException {
+        handles(RESET);
+    }
+
+    /** Whether it holds a signalled fence, without waiting; {@code false} when it holds none. */
+    public boolean isSignalled() throws KernelException {
+        return await(Duration.ZERO);
+    }
+
+    /**
+     * Waits up to {@code timeout} until it holds a signalled fence ({@code DRM_IOCTL_SYNCOBJ_WAIT} with
+     * {@code WAIT_FOR_SUBMIT}, in slices of 50 ms so that {@link #close()} can end it).
+     *
+     * @param timeout {@link Duration#ZERO} to only look; {@code ChronoUnit.FOREVER.getDuration()} waits for ever
+     *
+     * @return {@code true} once signalled, {@code false} at the timeout
+     * @throws FdClosedException if closed before or during the wait
+     */
+    public boolean await(Duration timeout) throws KernelException {
+        return waitFor(-1, timeout);
+    }
+
+    /**
+     * Timeline: waits up to {@code timeout} until {@code point} is signalled ({@code DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT}
+     * with {@code WAIT_FOR_SUBMIT}, in slices like {@link #await(Duration)}).
+     *
+     * @throws KernelException EOPNOTSUPP without {@code DRM_CAP_SYNCOBJ_TIMELINE}
+     */
+    public boolean await(long point, Duration timeout) throws KernelException {
+        if (point < 0) {
+            throw new IllegalArgumentException(TIMELINE_WAIT.name() + ": timeline points are unsigned, not " + point);
+        }
+        return waitFor(point, timeout);
+    }
+
+    /** Timeline: signals {@code point} ({@code DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL}); points only go up. */
+    public void signal(long point) throws KernelException {
+        timeline(TIMELINE_SIGNAL, point);
+    }
+
+    /** Timeline: the highest signalled point ({@code DRM_IOCTL_SYNCOBJ_QUERY}); 0 for a new sync object. */
+    public long timelineValue() throws KernelException {
+        return timeline(QUERY, 0);
+    }
+
+    /** Whether {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Destroys the handle ({@code DRM_IOCTL_SYNCOBJ_DESTROY}) once no call uses it; a wait in progress ends with
+     * {@link FdClosedException} first. Idempotent; nothing to do once the device is closed (the kernel destroyed it
+     * with the file).
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true; // waits see it between slices
+        inUse.writeLock().lock();
+        try {
+            if (device.isOpen()) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment destroy = drm_syncobj_destroy.allocate(arena);
+                    drm_syncobj_destroy.handle(destroy, handle);
+                    device.tryIoctl(DESTROY, destroy);
+                }
+            }
+        } finally {
+            inUse.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SyncObj[" + handle + " on " + device.path() + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---- internals
+
+    private void use(IoctlRequest request) throws FdClosedException {
+        inUse.readLock().lock();
+        if (closed) {
+            inUse.readLock().unlock();
+            throw new FdClosedException(request.name(), device.path(), "the " + name + " was closed");
+        }
+    }
+
+    private void done() {
+        inUse.readLock().unlock();
+    }
+
+    /** SIGNAL or RESET of this one handle. */
+    private void handles(IoctlRequest request) throws KernelException {
+        use(request);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handles = arena.allocate(JAVA_INT);
+            handles.set(JAVA_INT, 0, handle);
+            MemorySegment array = drm_syncobj_array.allocate(arena);
+            drm_syncobj_array.handles(array, handles.address());
+            drm_syncobj_array.count_handles(array, 1);
+            int result = device.tryIoctl(request, array);
+            if (result < 0) {
+                throw device.failure(request.name(), -result, name);
+            }
+        } finally {
+            done();
+        }
+    }
+
+    /** TIMELINE_SIGNAL of {@code point}, or QUERY (returns the point). */
+    private long timeline(IoctlRequest request, long point) throws KernelException {
+        use(request);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handles = arena.allocate(JAVA_INT);
+            handles.set(JAVA_INT, 0, handle);
+            MemorySegment points = arena.allocate(JAVA_LONG);
+            points.set(JAVA_LONG, 0, point);
+            MemorySegment array = drm_syncobj_timeline_array.allocate(arena);
+            drm_syncobj_timeline_array.handles(array, handles.address());
+            drm_syncobj_timeline_array.points(array, points.address());
+            drm_syncobj_timeline_array.count_handles(array, 1);
+            int result = device.tryIoctl(request, array);
+            if (result < 0) {
+                throw device.failure(request.name(), -result, name + timelineAdvice(-result));
+            }
+            return points.get(JAVA_LONG, 0);
+        } finally {
+            done();
+        }
+    }
+
+    private String timelineAdvice(int errno) {
+        return errno == Errno.EOPNOTSUPP ? ": the driver " + device.version().name()
+                + " has no timeline sync objects (DRM_CAP_SYNCOBJ_TIMELINE)" : "";
+    }
+
+    /** The sliced kernel wait: binary when {@code point < 0}, else timeline. */
+    private boolean waitFor(long point, Duration timeout) throws KernelException {
+        Objects.requireNonNull(timeout, "timeout");
+        IoctlRequest request = point < 0 ? WAIT : TIMELINE_WAIT;
+        // saturated: ChronoUnit.FOREVER.getDuration() and the like wait for ever, a negative timeout only looks
+        long nanos = timeout.isNegative() ? 0
+                : timeout.compareTo(LONGEST_WAIT) >= 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+        long deadline = System.nanoTime() + nanos;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handles = arena.allocate(JAVA_INT);
+            MemorySegment points = arena.allocate(JAVA_LONG);
+            MemorySegment wait = point < 0 ? drm_syncobj_wait.allocate(arena) : drm_syncobj_timeline_wait.allocate(arena);
+            while (true) {
+                use(request);
+                int result;
+                try {
+                    // the kernel's timeout is absolute CLOCK_MONOTONIC, the clock of System.nanoTime on Linux
+                    long sliceEnd = Math.min(deadline, System.nanoTime() + WAIT_SLICE_MILLIS * 1_000_000L);
+                    handles.set(JAVA_INT, 0, handle);
+                    points.set(JAVA_LONG, 0, point);
+                    int flags = drm_h.DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT();
+                    if (point < 0) {
+                        drm_syncobj_wait.handles(wait, handles.address());
+                        drm_syncobj_wait.count_handles(wait, 1);
+                        drm_syncobj_wait.flags(wait, flags);
+                        drm_syncobj_wait.timeout_nsec(wait, sliceEnd);
+                    } else {
+                        drm_syncobj_timeline_wait.handles(wait, handles.address());
+                        drm_syncobj_timeline_wait.points(wait, points.address());
+                        drm_syncobj_timeline_wait.count_handles(wait, 1);
+                        drm_syncobj_timeline_wait.flags(wait, flags);
+                        drm_syncobj_timeline_wait.timeout_nsec(wait, sliceEnd);
+                    }
+                    result = device.tryIoctl(request, wait);
+                } finally {
+                    done();
+                }
+                if (result >= 0) {
+                    return true;
+                }
+                if (-result != Errno.ETIME) {
+                    throw device.failure(request.name(), -result, name + (point < 0 ? "" : " point " + point
+                            + timelineAdvice(-result)));
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+                if (closed) {
+                    throw new FdClosedException(request.name(), device.path(), "closed by another thread while waiting");
+                }
+            }
+        }
+    }
+}

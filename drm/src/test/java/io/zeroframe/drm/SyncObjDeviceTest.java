@@ -1,0 +1,152 @@
+package io.zeroframe.drm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.CloseWakes;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.FenceStatus;
+import io.zeroframe.dmabuf.SyncFile;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link SyncObj} on virtio-gpu (the test bed's driver with {@code DRM_CAP_SYNCOBJ} and
+ * {@code DRM_CAP_SYNCOBJ_TIMELINE}); unsignalled fences come from vgem, which signals them on request.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class SyncObjDeviceTest {
+    @Test
+    void binarySignalResetAndExport() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu"); SyncObj empty = card.createSyncObj(false);
+                SyncObj signalled = card.createSyncObj(true)) {
+            assertTrue(card.capabilities().syncobj());
+            assertFalse(empty.isSignalled(), "a sync object without a fence is not signalled");
+            KernelException none = assertThrows(KernelException.class, empty::exportFence);
+            assertEquals(Errno.EINVAL, none.errno());
+            assertTrue(none.getMessage().startsWith("DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD on " + card.path()), none.getMessage());
+            assertTrue(none.getMessage().contains("holds no fence yet"), none.getMessage());
+            assertTrue(signalled.isSignalled());
+            empty.signal();
+            assertTrue(empty.isSignalled());
+            try (SyncFile fence = empty.exportFence()) {
+                assertEquals(FenceStatus.SIGNALLED, fence.status());
+            }
+            empty.reset();
+            assertFalse(empty.isSignalled());
+            long start = System.nanoTime();
+            assertFalse(empty.await(Duration.ofMillis(200)));
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited >= 195 && waited < 2000, "a 200 ms wait took " + waited + " ms");
+        }
+    }
+
+    @Test
+    void anImportedVgemFenceSignalsThroughTheSyncObject() throws Exception {
+        try (DrmDevice vgem = Cards.open("vgem"); DrmDevice card = Cards.open("virtio_gpu");
+                DumbBuffer fenced = vgem.createDumbBuffer(16, 16, 32); SyncObj done = card.createSyncObj(false)) {
+            int fence = VgemFences.attachWriteFence(vgem, fenced.handle());
+            try (DmaBuf exported = fenced.exportDmaBuf(); SyncFile producer = exported.exportSyncFile(Access.READ)) {
+                assertEquals(FenceStatus.ACTIVE, producer.status());
+                done.importFence(producer);
+                assertFalse(done.isSignalled());
+                assertFalse(done.await(Duration.ofMillis(100)));
+                try (SyncFile out = done.exportFence()) {
+                    assertEquals(FenceStatus.ACTIVE, out.status(), "the exported fence is the imported one");
+                    long signalled = System.nanoTime();
+                    VgemFences.signal(vgem, fence);
+                    assertTrue(done.await(Duration.ofSeconds(5)), "not signalled 5 s after vgem signalled");
+                    System.out.printf("sync object signalled %.2f ms after the vgem fence%n",
+                            (System.nanoTime() - signalled) / 1e6);
+                    assertEquals(FenceStatus.SIGNALLED, out.status());
+                }
+            }
+        }
+    }
+
+    @Test
+    void timelinePoints() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu"); SyncObj timeline = card.createSyncObj(false)) {
+            assertTrue(card.capabilities().reported(Capability.SYNCOBJ_TIMELINE));
+            assertEquals(0, timeline.timelineValue());
+            timeline.signal(5);
+            assertEquals(5, timeline.timelineValue());
+            assertTrue(timeline.await(3, Duration.ZERO), "point 3 is below the signalled 5");
+            assertFalse(timeline.await(7, Duration.ofMillis(100)));
+            timeline.signal(9);
+            assertTrue(timeline.await(7, Duration.ZERO));
+            assertEquals(9, timeline.timelineValue());
+            assertThrows(IllegalArgumentException.class, () -> timeline.await(-1, Duration.ZERO));
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadEndsAWaitAndLaterCallsSayClosed() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            SyncObj waited = card.createSyncObj(false);
+            long woken = CloseWakes.wakeAfterClose(() -> waited.await(java.time.temporal.ChronoUnit.FOREVER.getDuration()),
+                    waited::close);
+            System.out.println("sync object wait ended " + woken + " ms after close");
+            assertFalse(waited.isOpen());
+            FdClosedException after = assertThrows(FdClosedException.class, waited::signal);
+            assertTrue(after.getMessage().startsWith("DRM_IOCTL_SYNCOBJ_SIGNAL on " + card.path()), after.getMessage());
+            waited.close(); // idempotent
+            SyncObj timeline = card.createSyncObj(false);
+            CloseWakes.wakeAfterClose(() -> timeline.await(1, Duration.ofSeconds(30)), timeline::close);
+        }
+    }
+
+    @Test
+    void badInputIsNamed() throws Exception {
+        try (DrmDevice vkms = Cards.open("vkms")) {
+            KernelException e = assertThrows(KernelException.class, () -> vkms.createSyncObj(false));
+            assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("DRM_IOCTL_SYNCOBJ_CREATE on " + vkms.path()), e.getMessage());
+            assertTrue(e.getMessage().contains("the driver vkms has no sync objects (DRM_CAP_SYNCOBJ is 0)"),
+                    e.getMessage());
+        }
+        try (DrmDevice card = Cards.open("virtio_gpu"); SyncObj target = card.createSyncObj(false)) {
+            SyncFile closed = firstSignalledFence(card);
+            closed.close();
+            assertThrows(FdClosedException.class, () -> target.importFence(closed));
+            assertFalse(target.isSignalled(), "a failed import changed nothing");
+        }
+    }
+
+    @Test
+    void aThousandCyclesLeaveNoHandlesOrFds() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            int first;
+            try (SyncObj probe = card.createSyncObj(false)) {
+                first = probe.handle();
+            }
+            for (int i = 0; i < 1000; i++) {
+                try (SyncObj source = card.createSyncObj(true); SyncObj sink = card.createSyncObj(false);
+                        SyncFile fence = source.exportFence()) {
+                    sink.importFence(fence);
+                    assertTrue(sink.isSignalled());
+                }
+            }
+            // sync object handles are the lowest free ids of the file: all 2,000 were destroyed if the next is first
+            try (SyncObj after = card.createSyncObj(false)) {
+                assertEquals(first, after.handle(), "a sync object handle leaked");
+            }
+        }
+    }
+
+    private static SyncFile firstSignalledFence(DrmDevice card) throws KernelException {
+        try (SyncObj source = card.createSyncObj(true)) {
+            return source.exportFence();
+        }
+    }
+}
