@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.Allocations;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
-import java.lang.reflect.Method;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,26 +71,16 @@ class VblankDeviceTest {
             assertFalse(events.read(event, 100), "an event nobody asked for: " + event);
 
             // the request + read path allocates no more than its bare system calls (see FlipAllocationDeviceTest)
-            Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Method allocated = Class.forName("com.sun.management.ThreadMXBean")
-                    .getMethod("getCurrentThreadAllocatedBytes");
             CrtcId crtc = display.crtc();
-            long misses = requestAndRead(card, crtc, events, event, 2000, ALLOCATION_EVENTS); // warm-up
-            long before = (long) allocated.invoke(threads);
-            misses += requestAndRead(card, crtc, events, event, 3000, ALLOCATION_EVENTS);
-            long after = (long) allocated.invoke(threads);
-            long reading = (long) allocated.invoke(threads) - after;
-            assertEquals(0, misses, "requests without their event");
-            long bytes = after - before - reading;
-            long baseline = FlipAllocationDeviceTest.bareSystemCalls(threads, allocated);
+            long[] misses = {requestAndRead(card, crtc, events, event, 2000, ALLOCATION_EVENTS)}; // warm-up
+            long bytes = Allocations.of(
+                    () -> misses[0] += requestAndRead(card, crtc, events, event, 3000, ALLOCATION_EVENTS));
+            assertEquals(0, misses[0], "requests without their event");
+            long baseline = FlipAllocationDeviceTest.bareSystemCalls();
             System.out.printf("%d vblank requests with events allocated %d bytes (%.2f B/event); the same three bare"
                     + " system calls %d bytes%n", ALLOCATION_EVENTS, bytes, bytes / (double) ALLOCATION_EVENTS,
                     baseline);
-            // 8 B per cycle for the JIT changing tiers in the window, as in FlipAllocationDeviceTest
-            assertTrue(bytes <= baseline + ALLOCATION_EVENTS * 8L, bytes + " bytes allocated by " + ALLOCATION_EVENTS
-                    + " vblank requests and reads, more than the " + baseline + " of their bare system calls + 8 B"
-                    + " per cycle");
+            Allocations.assertNoMoreThanSystemCalls("vblank requests and reads", ALLOCATION_EVENTS, bytes, baseline);
         }
     }
 

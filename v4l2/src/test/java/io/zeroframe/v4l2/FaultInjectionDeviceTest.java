@@ -26,6 +26,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FaultInjectionDeviceTest {
     private static final BufferType CAPTURE = BufferType.VIDEO_CAPTURE;
 
+    private static void enqueueAll(VideoQueue queue, List<VideoBuffer> buffers) throws Exception {
+        for (VideoBuffer buffer : buffers) {
+            queue.enqueue(buffer);
+        }
+    }
+
     private static List<VideoBuffer> prepare(VideoDevice camera, VideoQueue queue, int count) throws Exception {
         camera.setFormat(VideoFormat.of(CAPTURE, PixelFormat.XRGB8888, 320, 180));
         return queue.allocate(count);
@@ -53,9 +59,7 @@ class FaultInjectionDeviceTest {
         Path node = Vivid.capture();
         try (VideoDevice camera = VideoDevice.open(node); VideoQueue queue = camera.openQueue(CAPTURE)) {
             List<VideoBuffer> buffers = prepare(camera, queue, 2);
-            for (VideoBuffer buffer : buffers) {
-                queue.enqueue(buffer);
-            }
+            enqueueAll(queue, buffers);
             camera.controls().press("inject_vidioc_streamon_error");
             KernelException e = assertThrows(KernelException.class, queue::streamOn);
             System.out.println("injected STREAMON error: " + e.getMessage());
@@ -72,9 +76,7 @@ class FaultInjectionDeviceTest {
         Path node = Vivid.capture();
         try (VideoDevice camera = VideoDevice.open(node); VideoQueue queue = camera.openQueue(CAPTURE)) {
             List<VideoBuffer> buffers = prepare(camera, queue, 3);
-            for (VideoBuffer buffer : buffers) {
-                queue.enqueue(buffer);
-            }
+            enqueueAll(queue, buffers);
             queue.streamOn();
             queue.enqueue(queue.dequeue(10_000).orElseThrow());
             camera.controls().press("inject_fatal_streaming_error");
@@ -83,9 +85,7 @@ class FaultInjectionDeviceTest {
             assertEquals(Errno.EIO, e.errno());
             assertTrue(e.getMessage().endsWith("the stream failed (a fatal driver error): stop it and start again"));
             queue.streamOff();
-            for (VideoBuffer buffer : buffers) {
-                queue.enqueue(buffer);
-            }
+            enqueueAll(queue, buffers);
             queue.streamOn();
             assertTrue(queue.dequeue(10_000).isPresent(), "the restarted stream delivers");
         }
@@ -96,9 +96,7 @@ class FaultInjectionDeviceTest {
         Path node = Vivid.capture();
         try (VideoDevice camera = VideoDevice.open(node); VideoQueue queue = camera.openQueue(CAPTURE)) {
             List<VideoBuffer> buffers = prepare(camera, queue, 3);
-            for (VideoBuffer buffer : buffers) {
-                queue.enqueue(buffer);
-            }
+            enqueueAll(queue, buffers);
             queue.streamOn();
             queue.enqueue(queue.dequeue(10_000).orElseThrow());
             camera.controls().press("inject_v4l2_buf_flag_error");
@@ -126,9 +124,7 @@ class FaultInjectionDeviceTest {
         try (VideoDevice camera = VideoDevice.open(node); VideoQueue queue = camera.openQueue(CAPTURE)) {
             List<VideoBuffer> buffers = prepare(camera, queue, 3);
             camera.controls().set("percentage_of_dropped_buffers", 100);
-            for (VideoBuffer buffer : buffers) {
-                queue.enqueue(buffer);
-            }
+            enqueueAll(queue, buffers);
             queue.streamOn();
             assertEquals(Optional.empty(), queue.dequeue(500), "every frame dropped: nothing comes");
             camera.controls().set("percentage_of_dropped_buffers", 50);

@@ -1,15 +1,14 @@
 package io.zeroframe.v4l2;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.Allocations;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,18 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The streaming hot path adds no allocation of its own: 300 {@code VideoQueue.dequeue} + {@code enqueue} cycles on
  * vivid's capture node (after 300 warm-up cycles) allocate no more than the bare system calls underneath (per cycle
  * up to three {@code Syscalls.tryIoctl} and one {@code Syscalls.waitFor} with automatic-arena segments), measured
- * with the JVM's per-thread allocation counter ({@code com.sun.management.ThreadMXBean}, reached reflectively).
+ * with the JVM's per-thread allocation counter ({@link io.zeroframe.bindings.testing.Allocations}).
  * Under the test bed's C1-only JIT the JDK's linker allocates a little per downcall, which C2 removes; JMH's
- * V4l2Queue measures the cycle under C2, where per-iteration harness allocation dominates its B/op.
+ * V4l2Queue measures the cycle under C2: 0 B/op on the benchmark thread.
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class QueueAllocationDeviceTest {
     @Test
     void dequeueAndEnqueueAllocateNoMoreThanTheirSystemCalls() throws Exception {
-        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                .invoke(null);
-        Method allocated = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
         Path node = Vivid.capture();
         Vivid.ctl(node, "--set-fmt-video=width=320,height=180,pixelformat=XR24", "-p", "120");
         try (VideoDevice camera = VideoDevice.open(node)) {
@@ -41,19 +37,12 @@ class QueueAllocationDeviceTest {
                 }
                 queue.streamOn();
                 cycles(queue, 300);
-                long before = (long) allocated.invoke(threads);
-                cycles(queue, 300);
-                long after = (long) allocated.invoke(threads);
-                long reading = (long) allocated.invoke(threads) - after;
-                long bytes = after - before - reading;
-                long baseline = bareSystemCalls(threads, allocated);
+                long bytes = Allocations.of(() -> cycles(queue, 300));
+                long baseline = bareSystemCalls();
                 System.out.printf("300 dequeue+enqueue cycles allocated %d bytes (%.2f B/cycle); 300 x (3 bare"
                         + " ioctls + 1 waitFor) %d bytes (%.2f B/cycle)%n", bytes, bytes / 300.0, baseline,
                         baseline / 300.0);
-                // 8 B per cycle absorbs the JIT changing tiers inside the window (+1.5 B/cycle seen with C2
-                // enabled); any object the library allocated per call would add at least 16 B per cycle
-                assertTrue(bytes <= baseline + 300 * 8, bytes + " bytes allocated by 300 cycles, more than the "
-                        + baseline + " of their bare system calls + 8 B per cycle");
+                Allocations.assertNoMoreThanSystemCalls("dequeue+enqueue cycles", 300, bytes, baseline);
             }
         } finally {
             Vivid.ctl(node, "-p", "30");
@@ -67,19 +56,12 @@ class QueueAllocationDeviceTest {
         }
     }
 
-    private static long bareSystemCalls(Object threads, Method allocated) throws Exception {
+    private static long bareSystemCalls() throws Exception {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd zero = Syscalls.open(Path.of("/dev/zero"), Syscalls.O_RDONLY)) {
             zero.wakeFd();
             MemorySegment argument = Arena.ofAuto().allocate(ValueLayout.JAVA_INT);
-            for (int i = 0; i < 600; i++) {
-                bare(pipe[0], zero, argument);
-            }
-            long before = (long) allocated.invoke(threads);
-            for (int i = 0; i < 300; i++) {
-                bare(pipe[0], zero, argument);
-            }
-            return (long) allocated.invoke(threads) - before;
+            return Allocations.ofRepeated(600, 300, () -> bare(pipe[0], zero, argument));
         } finally {
             pipe[0].close();
             pipe[1].close();
