@@ -27,6 +27,7 @@ import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.internal.ThreadScratch;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -480,16 +481,14 @@ public final class DrmDevice implements AutoCloseable {
      */
     public CrtcSequence crtcSequence(CrtcId crtc) throws KernelException {
         Objects.requireNonNull(crtc, "crtc");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = drm_crtc_get_sequence.allocate(arena);
-            drm_crtc_get_sequence.crtc_id(request, crtc.value());
-            int result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_GET_SEQUENCE, request);
-            if (result < 0) {
-                throw vblankFailure(DRM_IOCTL_CRTC_GET_SEQUENCE, crtc, -result);
-            }
-            return new CrtcSequence(drm_crtc_get_sequence.active(request) != 0,
-                    drm_crtc_get_sequence.sequence(request), drm_crtc_get_sequence.sequence_ns(request));
+        MemorySegment request = ThreadScratch.get();
+        drm_crtc_get_sequence.crtc_id(request, crtc.value());
+        int result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_GET_SEQUENCE, request);
+        if (result < 0) {
+            throw vblankFailure(DRM_IOCTL_CRTC_GET_SEQUENCE, crtc, -result);
         }
+        return new CrtcSequence(drm_crtc_get_sequence.active(request) != 0,
+                drm_crtc_get_sequence.sequence(request), drm_crtc_get_sequence.sequence_ns(request));
     }
 
     private KernelException vblankFailure(CrtcId crtc, int errno) throws KernelException {

@@ -18,7 +18,7 @@ import io.zeroframe.bindings.drm.drm_syncobj_wait;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.dmabuf.internal.DmaBufAccess;
-import java.lang.foreign.Arena;
+import io.zeroframe.dmabuf.internal.ThreadScratch;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
@@ -35,6 +35,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * signalled yet (the waits use {@code DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT}, so a fence attached during the wait
  * counts). Timeline use ({@code DRM_CAP_SYNCOBJ_TIMELINE}): {@link #signal(long)} signals a point,
  * {@link #timelineValue()} reads the highest signalled point, {@link #await(long, Duration)} waits for one.
+ *
+ * <p>The calls allocate nothing but what they return (the sync_file of {@link #exportFence}): their ioctl arguments
+ * live in the calling thread's scratch, as for {@code DMA_BUF_IOCTL_SYNC}.
  *
  * <p>Thread-safe. {@link #close()} may run from any thread at any time: it wakes waits (they end with
  * {@link FdClosedException} within 50 ms, the slice the kernel waits in), waits for calls in
@@ -54,6 +57,9 @@ public final class SyncObj implements AutoCloseable {
     /** The longest single kernel wait: how soon a close from another thread ends a wait. */
     static final long WAIT_SLICE_MILLIS = 50;
     private static final Duration LONGEST_WAIT = Duration.ofDays(365L * 100);
+    /** In the thread's scratch: the ioctl's struct at 0 (40 bytes at most), then the handle and point arrays. */
+    private static final long HANDLE_SLOT = 64;
+    private static final long POINT_SLOT = 72;
 
     private static final IoctlRequest CREATE = ioctl("DRM_IOCTL_SYNCOBJ_CREATE", drm_h.DRM_IOCTL_SYNCOBJ_CREATE());
     private static final IoctlRequest DESTROY = ioctl("DRM_IOCTL_SYNCOBJ_DESTROY", drm_h.DRM_IOCTL_SYNCOBJ_DESTROY());
@@ -89,18 +95,16 @@ public final class SyncObj implements AutoCloseable {
 
     /** {@code DRM_IOCTL_SYNCOBJ_CREATE}, for {@link DrmDevice#createSyncObj}. */
     static SyncObj create(DrmDevice device, boolean signalled) throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment create = drm_syncobj_create.allocate(arena);
-            drm_syncobj_create.flags(create, signalled ? drm_h.DRM_SYNCOBJ_CREATE_SIGNALED() : 0);
-            int result = device.tryIoctl(CREATE, create);
-            if (result < 0) {
-                throw device.failure(CREATE.name(), -result, -result == Errno.EOPNOTSUPP
-                        ? "the driver " + device.version().name() + " has no sync objects (DRM_CAP_SYNCOBJ is "
-                                + device.capabilities().value(Capability.SYNCOBJ) + "); virtio-gpu has them"
-                        : null);
-            }
-            return new SyncObj(device, drm_syncobj_create.handle(create));
+        MemorySegment create = ThreadScratch.get();
+        drm_syncobj_create.flags(create, signalled ? drm_h.DRM_SYNCOBJ_CREATE_SIGNALED() : 0);
+        int result = device.tryIoctl(CREATE, create);
+        if (result < 0) {
+            throw device.failure(CREATE.name(), -result, -result == Errno.EOPNOTSUPP
+                    ? "the driver " + device.version().name() + " has no sync objects (DRM_CAP_SYNCOBJ is "
+                            + device.capabilities().value(Capability.SYNCOBJ) + "); virtio-gpu has them"
+                    : null);
         }
+        return new SyncObj(device, drm_syncobj_create.handle(create));
     }
 
     /** The handle in the device's file, for ioctls that take sync objects. */
@@ -118,10 +122,10 @@ public final class SyncObj implements AutoCloseable {
         Objects.requireNonNull(fence, "fence");
         OwnedFd fd = DmaBufAccess.ownedFd(fence);
         use(FD_TO_HANDLE);
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             int raw = fd.beginUse(FD_TO_HANDLE.name());
             try {
-                MemorySegment request = drm_syncobj_handle.allocate(arena);
+                MemorySegment request = ThreadScratch.get();
                 drm_syncobj_handle.handle(request, handle);
                 drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE());
                 drm_syncobj_handle.fd(request, raw);
@@ -147,8 +151,8 @@ public final class SyncObj implements AutoCloseable {
      */
     public SyncFile exportFence() throws KernelException {
         use(HANDLE_TO_FD);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = drm_syncobj_handle.allocate(arena);
+        try {
+            MemorySegment request = ThreadScratch.get();
             drm_syncobj_handle.handle(request, handle);
             drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE());
             drm_syncobj_handle.fd(request, -1);
@@ -234,11 +238,9 @@ public final class SyncObj implements AutoCloseable {
         inUse.writeLock().lock();
         try {
             if (device.isOpen()) {
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment destroy = drm_syncobj_destroy.allocate(arena);
-                    drm_syncobj_destroy.handle(destroy, handle);
-                    device.tryIoctl(DESTROY, destroy);
-                }
+                MemorySegment destroy = ThreadScratch.get();
+                drm_syncobj_destroy.handle(destroy, handle);
+                device.tryIoctl(DESTROY, destroy);
             }
         } finally {
             inUse.writeLock().unlock();
@@ -267,11 +269,10 @@ public final class SyncObj implements AutoCloseable {
     /** SIGNAL or RESET of this one handle. */
     private void handles(IoctlRequest request) throws KernelException {
         use(request);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handles = arena.allocate(JAVA_INT);
-            handles.set(JAVA_INT, 0, handle);
-            MemorySegment array = drm_syncobj_array.allocate(arena);
-            drm_syncobj_array.handles(array, handles.address());
+        try {
+            MemorySegment array = ThreadScratch.get();
+            array.set(JAVA_INT, HANDLE_SLOT, handle);
+            drm_syncobj_array.handles(array, array.address() + HANDLE_SLOT);
             drm_syncobj_array.count_handles(array, 1);
             int result = device.tryIoctl(request, array);
             if (result < 0) {
@@ -285,20 +286,18 @@ public final class SyncObj implements AutoCloseable {
     /** TIMELINE_SIGNAL of {@code point}, or QUERY (returns the point). */
     private long timeline(IoctlRequest request, long point) throws KernelException {
         use(request);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handles = arena.allocate(JAVA_INT);
-            handles.set(JAVA_INT, 0, handle);
-            MemorySegment points = arena.allocate(JAVA_LONG);
-            points.set(JAVA_LONG, 0, point);
-            MemorySegment array = drm_syncobj_timeline_array.allocate(arena);
-            drm_syncobj_timeline_array.handles(array, handles.address());
-            drm_syncobj_timeline_array.points(array, points.address());
+        try {
+            MemorySegment array = ThreadScratch.get();
+            array.set(JAVA_INT, HANDLE_SLOT, handle);
+            array.set(JAVA_LONG, POINT_SLOT, point);
+            drm_syncobj_timeline_array.handles(array, array.address() + HANDLE_SLOT);
+            drm_syncobj_timeline_array.points(array, array.address() + POINT_SLOT);
             drm_syncobj_timeline_array.count_handles(array, 1);
             int result = device.tryIoctl(request, array);
             if (result < 0) {
                 throw device.failure(request.name(), -result, name + timelineAdvice(-result));
             }
-            return points.get(JAVA_LONG, 0);
+            return array.get(JAVA_LONG, POINT_SLOT);
         } finally {
             done();
         }
@@ -317,48 +316,44 @@ public final class SyncObj implements AutoCloseable {
         long nanos = timeout.isNegative() ? 0
                 : timeout.compareTo(LONGEST_WAIT) >= 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
         long deadline = System.nanoTime() + nanos;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handles = arena.allocate(JAVA_INT);
-            MemorySegment points = arena.allocate(JAVA_LONG);
-            MemorySegment wait = point < 0 ? drm_syncobj_wait.allocate(arena) : drm_syncobj_timeline_wait.allocate(arena);
-            while (true) {
-                use(request);
-                int result;
-                try {
-                    // the kernel's timeout is absolute CLOCK_MONOTONIC, the clock of System.nanoTime on Linux
-                    long sliceEnd = Math.min(deadline, System.nanoTime() + WAIT_SLICE_MILLIS * 1_000_000L);
-                    handles.set(JAVA_INT, 0, handle);
-                    points.set(JAVA_LONG, 0, point);
-                    int flags = drm_h.DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT();
-                    if (point < 0) {
-                        drm_syncobj_wait.handles(wait, handles.address());
-                        drm_syncobj_wait.count_handles(wait, 1);
-                        drm_syncobj_wait.flags(wait, flags);
-                        drm_syncobj_wait.timeout_nsec(wait, sliceEnd);
-                    } else {
-                        drm_syncobj_timeline_wait.handles(wait, handles.address());
-                        drm_syncobj_timeline_wait.points(wait, points.address());
-                        drm_syncobj_timeline_wait.count_handles(wait, 1);
-                        drm_syncobj_timeline_wait.flags(wait, flags);
-                        drm_syncobj_timeline_wait.timeout_nsec(wait, sliceEnd);
-                    }
-                    result = device.tryIoctl(request, wait);
-                } finally {
-                    done();
+        while (true) {
+            use(request);
+            int result;
+            try {
+                // the kernel's timeout is absolute CLOCK_MONOTONIC, the clock of System.nanoTime on Linux
+                long sliceEnd = Math.min(deadline, System.nanoTime() + WAIT_SLICE_MILLIS * 1_000_000L);
+                MemorySegment wait = ThreadScratch.get();
+                wait.set(JAVA_INT, HANDLE_SLOT, handle);
+                wait.set(JAVA_LONG, POINT_SLOT, point);
+                int flags = drm_h.DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT();
+                if (point < 0) {
+                    drm_syncobj_wait.handles(wait, wait.address() + HANDLE_SLOT);
+                    drm_syncobj_wait.count_handles(wait, 1);
+                    drm_syncobj_wait.flags(wait, flags);
+                    drm_syncobj_wait.timeout_nsec(wait, sliceEnd);
+                } else {
+                    drm_syncobj_timeline_wait.handles(wait, wait.address() + HANDLE_SLOT);
+                    drm_syncobj_timeline_wait.points(wait, wait.address() + POINT_SLOT);
+                    drm_syncobj_timeline_wait.count_handles(wait, 1);
+                    drm_syncobj_timeline_wait.flags(wait, flags);
+                    drm_syncobj_timeline_wait.timeout_nsec(wait, sliceEnd);
                 }
-                if (result >= 0) {
-                    return true;
-                }
-                if (-result != Errno.ETIME) {
-                    throw device.failure(request.name(), -result, name + (point < 0 ? "" : " point " + point
-                            + timelineAdvice(-result)));
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    return false;
-                }
-                if (closed) {
-                    throw new FdClosedException(request.name(), device.path(), "closed by another thread while waiting");
-                }
+                result = device.tryIoctl(request, wait);
+            } finally {
+                done();
+            }
+            if (result >= 0) {
+                return true;
+            }
+            if (-result != Errno.ETIME) {
+                throw device.failure(request.name(), -result, name + (point < 0 ? "" : " point " + point
+                        + timelineAdvice(-result)));
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            if (closed) {
+                throw new FdClosedException(request.name(), device.path(), "closed by another thread while waiting");
             }
         }
     }

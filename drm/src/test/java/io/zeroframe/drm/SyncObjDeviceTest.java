@@ -8,12 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.Allocations;
 import io.zeroframe.bindings.testing.CloseWakes;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.FenceStatus;
 import io.zeroframe.dmabuf.SyncFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -120,6 +126,31 @@ class SyncObjDeviceTest {
             closed.close();
             assertThrows(FdClosedException.class, () -> target.importFence(closed));
             assertFalse(target.isSignalled(), "a failed import changed nothing");
+        }
+    }
+
+    @Test
+    void signalTestAndResetAllocateNoMoreThanTheirSystemCalls() throws Exception {
+        OwnedFd[] pipe = Syscalls.pipe(0);
+        try (DrmDevice card = Cards.open("virtio_gpu"); SyncObj fence = card.createSyncObj(false);
+                OwnedFd readEnd = pipe[0]; OwnedFd writeEnd = pipe[1]) {
+            Allocations.Work cycle = () -> {
+                fence.signal();
+                if (!fence.isSignalled() || fence.timelineValue() < 0) {
+                    throw new AssertionError("signalled, yet not");
+                }
+                fence.reset();
+            };
+            long bytes = Allocations.ofRepeated(300, 300, cycle);
+            MemorySegment argument = Arena.ofAuto().allocate(ValueLayout.JAVA_INT);
+            long baseline = Allocations.ofRepeated(600, 300, () -> {
+                for (int i = 0; i < 4; i++) {
+                    Syscalls.tryIoctl(readEnd, Syscalls.FIONREAD, argument);
+                }
+            });
+            System.out.printf("300 x (signal, isSignalled, timelineValue, reset) allocated %d bytes; 300 x 4 bare"
+                    + " ioctls %d bytes%n", bytes, baseline);
+            Allocations.assertNoMoreThanSystemCalls("sync object cycles", 300, bytes, baseline);
         }
     }
 
