@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public record VideoInput(int index, String name, int type, int audioset, int tuner, long standards,
                          Set<InputStatus> status, int unknownStatusBits, Set<IoCapability> capabilities,
-                         int unknownCapabilityBits) {
+                         int unknownCapabilityBits) implements VideoIo {
     /** {@code V4L2_INPUT_TYPE_TUNER}. */
     public static final int TYPE_TUNER = videodev2_h.V4L2_INPUT_TYPE_TUNER();
     /** {@code V4L2_INPUT_TYPE_CAMERA}: any input that is not a tuner (camera, composite, HDMI...). */
@@ -32,16 +32,6 @@ public record VideoInput(int index, String name, int type, int audioset, int tun
     public VideoInput {
         status = Bits.copy(InputStatus.class, status);
         capabilities = Bits.copy(IoCapability.class, capabilities);
-    }
-
-    /** Whether analog standards apply ({@code V4L2_IN_CAP_STD}). */
-    public boolean hasStandards() {
-        return capabilities.contains(IoCapability.STD);
-    }
-
-    /** Whether DV timings apply ({@code V4L2_IN_CAP_DV_TIMINGS}). */
-    public boolean hasDvTimings() {
-        return capabilities.contains(IoCapability.DV_TIMINGS);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.Set;
  * @param unknownCapabilityBits capability bits {@link IoCapability} does not name
  */
 public record VideoOutput(int index, String name, int type, int audioset, int modulator, long standards,
-                          Set<IoCapability> capabilities, int unknownCapabilityBits) {
+                          Set<IoCapability> capabilities, int unknownCapabilityBits) implements VideoIo {
     /** {@code V4L2_OUTPUT_TYPE_MODULATOR}. */
     public static final int TYPE_MODULATOR = videodev2_h.V4L2_OUTPUT_TYPE_MODULATOR();
     /** {@code V4L2_OUTPUT_TYPE_ANALOG}: any output that is not a modulator. */
@@ -28,16 +28,6 @@ public record VideoOutput(int index, String name, int type, int audioset, int mo
 
     public VideoOutput {
         capabilities = Bits.copy(IoCapability.class, capabilities);
-    }
-
-    /** Whether analog standards apply ({@code V4L2_OUT_CAP_STD}). */
-    public boolean hasStandards() {
-        return capabilities.contains(IoCapability.STD);
-    }
-
-    /** Whether DV timings apply ({@code V4L2_OUT_CAP_DV_TIMINGS}). */
-    public boolean hasDvTimings() {
-        return capabilities.contains(IoCapability.DV_TIMINGS);
     }
 
     @Override
