@@ -2,6 +2,7 @@ package io.zeroframe.drm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -109,6 +117,42 @@ class SyncObjDeviceTest {
             waited.close(); // idempotent
             SyncObj timeline = card.createSyncObj(false);
             CloseWakes.wakeAfterClose(() -> timeline.await(1, Duration.ofSeconds(30)), timeline::close);
+        }
+    }
+
+    @Test
+    void closeRacingCallsNeverReachesTheHandleOfANewerSyncObject() throws Exception {
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            ExecutorService racers = Executors.newFixedThreadPool(3);
+            try {
+                for (int round = 0; round < 20; round++) {
+                    SyncObj victim = card.createSyncObj(false);
+                    List<Future<?>> calls = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        calls.add(racers.submit(() -> {
+                            while (true) {
+                                victim.signal();
+                                victim.reset();
+                            }
+                        }));
+                    }
+                    Thread.sleep(20);
+                    victim.close();
+                    // the kernel gives the lowest free id: the newer sync object gets the closed one's number
+                    try (SyncObj newer = card.createSyncObj(false)) {
+                        assertEquals(victim.handle(), newer.handle(), "the number was not reused");
+                        for (Future<?> call : calls) {
+                            ExecutionException e = assertThrows(ExecutionException.class,
+                                    () -> call.get(5, TimeUnit.SECONDS));
+                            assertInstanceOf(FdClosedException.class, e.getCause(), e.getCause().toString());
+                        }
+                        assertFalse(newer.isSignalled(), "a racing signal() reached the newer sync object");
+                    }
+                }
+            } finally {
+                racers.shutdownNow();
+                assertTrue(racers.awaitTermination(5, TimeUnit.SECONDS));
+            }
         }
     }
 
