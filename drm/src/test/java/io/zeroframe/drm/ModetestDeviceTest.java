@@ -3,16 +3,14 @@ package io.zeroframe.drm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.Commands;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.Modifier;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,8 +56,8 @@ class ModetestDeviceTest {
     private static Map<String, List<String>> compare(String driver) throws Exception {
         // When the last file of a card closes, the kernel's fbdev client restores its console mode (lastclose),
         // so the state modetest finds can differ from the state it leaves: a first run settles it.
-        run("modetest", "-M", driver, "-a");
-        Modetest modetest = Modetest.parse(run("modetest", "-M", driver, "-a"));
+        Commands.check("modetest", "-M", driver, "-a");
+        Modetest modetest = Modetest.parse(Commands.check("modetest", "-M", driver, "-a"));
         DrmDeviceInfo info = DrmDevices.findByDriver(driver).orElseThrow();
         Map<String, List<String>> ours;
         try (DrmDevice card = DrmDevice.open(info.path(), EnumSet.of(ClientCap.UNIVERSAL_PLANES, ClientCap.ATOMIC))) {
@@ -185,13 +183,5 @@ class ModetestDeviceTest {
 
     private static String hex(int value) {
         return String.format("0x%08x", value);
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
-        assertEquals(0, process.exitValue(), String.join(" ", command) + " failed:\n" + output);
-        return output;
     }
 }

@@ -1,9 +1,9 @@
 package io.zeroframe.v4l2;
 
+import io.zeroframe.bindings.testing.Commands;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,16 +22,7 @@ final class V4l2Ctl {
     static String run(Path node, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("v4l2-ctl", "-d", node.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        process.getOutputStream().close();
-        byte[] out = process.getInputStream().readAllBytes();
-        process.getInputStream().close();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(command + " did not end in 60 s");
-        }
-        process.getErrorStream().close();
-        return new String(out, StandardCharsets.UTF_8);
+        return Commands.run(Commands.Stderr.DISCARDED, command).output();
     }
 
     /** The option that lists the formats of {@code type} with sizes and intervals. */

@@ -1,11 +1,10 @@
 package io.zeroframe.v4l2;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.zeroframe.bindings.testing.Commands;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +46,7 @@ final class Vivid {
     static String ctl(Path node, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("v4l2-ctl", "-d", node.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), command + ": " + out);
-        return out;
+        return Commands.run(Commands.Stderr.MERGED, command).requireSuccess();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.zeroframe.bindings.testing.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.GroupLayout;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicContainer;
@@ -330,36 +330,20 @@ class AbiTest {
         }
 
         private static String gcc() {
-            try {
-                Process p = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor() == 0) {
-                    return "gcc";
-                }
-            } catch (IOException | InterruptedException e) {
-                // reported below
+            if (Commands.runUnchecked(Commands.Stderr.MERGED, List.of("gcc", "--version")).exitCode() == 0) {
+                return "gcc";
             }
             throw new AssertionError("gcc is not installed or not on PATH; the ABI test needs it "
                     + "(Debian/Ubuntu: apt-get install gcc libc6-dev)");
         }
 
-        private static String run(List<String> command, String failure) throws IOException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            try {
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new AssertionError(failure + ": timed out");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(failure + ": interrupted", e);
+        private static String run(List<String> command, String failure) {
+            Commands.Result result = Commands.runUnchecked(Commands.Stderr.MERGED, command);
+            if (result.exitCode() != 0) {
+                throw new AssertionError(failure + " (exit " + result.exitCode() + "):\n" + result.output().lines()
+                        .limit(40).reduce("", (a, b) -> a + b + "\n"));
             }
-            if (p.exitValue() != 0) {
-                throw new AssertionError(failure + " (exit " + p.exitValue() + "):\n" + out.lines().limit(40)
-                        .reduce("", (a, b) -> a + b + "\n"));
-            }
-            return out;
+            return result.output();
         }
 
         private static String program(List<GeneratedPackage> packages) throws IOException {

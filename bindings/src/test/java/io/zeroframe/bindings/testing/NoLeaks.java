@@ -31,8 +31,9 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
 
         /**
          * Fails the test, naming what changed, unless the process is as this snapshot found it. A difference gets
-         * up to a second to settle, for what the JDK closes on its own threads (the pipes of a child process
-         * that just exited); a leak stays.
+         * up to a second to settle, for what the JDK closes on its own threads; a leak stays. (Child processes
+         * must be run through {@link Commands}, which closes their pipes before returning: pipes the JDK closes
+         * later could be in the next test's first snapshot and vanish during that test.)
          */
         public void assertUnchanged(String when) {
             Snapshot now = take();
