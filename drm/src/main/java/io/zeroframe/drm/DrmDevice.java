@@ -18,7 +18,6 @@ import io.zeroframe.bindings.drm.drm_crtc_get_sequence;
 import io.zeroframe.bindings.drm.drm_crtc_queue_sequence;
 import io.zeroframe.bindings.drm.drm_get_cap;
 import io.zeroframe.bindings.drm.drm_h;
-import io.zeroframe.bindings.drm.drm_wait_vblank;
 import io.zeroframe.bindings.drm.drm_wait_vblank_request;
 import io.zeroframe.bindings.drm.drm_set_client_cap;
 import io.zeroframe.bindings.drm.drm_version;
@@ -83,10 +82,8 @@ public final class DrmDevice implements AutoCloseable {
     private final GemHandles handles;
     private final KmsReader reader;
     private volatile DrmEvents events;
-    // vblank requests: the CRTC ids in index order (read once), and a scratch drm_wait_vblank used under its lock
+    // vblank requests: the CRTC ids in index order (read once)
     private volatile int[] crtcIds;
-    private final MemorySegment vblankRequest = Arena.ofAuto().allocate(drm_wait_vblank.layout());
-    private final MemorySegment sequenceRequest = Arena.ofAuto().allocate(drm_crtc_queue_sequence.layout());
 
     private DrmDevice(OwnedFd fd, DrmVersion version, DrmCapabilities capabilities, Set<ClientCap> clientCaps,
                       boolean renderNode) {
@@ -380,8 +377,8 @@ public final class DrmDevice implements AutoCloseable {
      * above). Does not wait. One request gives one event; ask again from the event for a stream (each event then
      * is the vblank after the one the request was made in, so a late request skips sequence numbers).
      *
-     * <p>Allocates nothing after the first call (which reads the CRTC ids once); thread-safe, calls are serialized
-     * on this device's scratch. Needs no master.
+     * <p>Allocates nothing after the first call (which reads the CRTC ids once): the request is built in the
+     * thread's scratch, so any number of threads may call at once. Needs no master.
      *
      * @param crtc a CRTC of this device
      * @param userData returned in the event's {@link DrmEvent#userData()}
@@ -398,17 +395,14 @@ public final class DrmDevice implements AutoCloseable {
         } else if (index > 1) {
             type |= index << drm_h._DRM_VBLANK_HIGH_CRTC_SHIFT();
         }
-        int result;
-        synchronized (vblankRequest) {
-            // the union's request member is at offset 0: written in place (no slice, nothing allocated)
-            vblankRequest.fill((byte) 0);
-            drm_wait_vblank_request.type(vblankRequest, type);
-            drm_wait_vblank_request.sequence(vblankRequest, 1);
-            drm_wait_vblank_request.signal(vblankRequest, userData);
-            result = Syscalls.tryIoctl(fd, DRM_IOCTL_WAIT_VBLANK, vblankRequest);
-        }
+        // drm_wait_vblank is a union whose request member is at offset 0: written in place (no slice)
+        MemorySegment request = ThreadScratch.get();
+        drm_wait_vblank_request.type(request, type);
+        drm_wait_vblank_request.sequence(request, 1);
+        drm_wait_vblank_request.signal(request, userData);
+        int result = Syscalls.tryIoctl(fd, DRM_IOCTL_WAIT_VBLANK, request);
         if (result < 0) {
-            throw vblankFailure(crtc, -result);
+            throw vblankFailure(DRM_IOCTL_WAIT_VBLANK, crtc, -result);
         }
     }
 
@@ -417,8 +411,8 @@ public final class DrmDevice implements AutoCloseable {
      * ({@code DRM_IOCTL_CRTC_QUEUE_SEQUENCE} with {@code DRM_CRTC_SEQUENCE_RELATIVE}): the kernel queues a
      * {@link DrmEvent.Kind#CRTC_SEQUENCE} event ({@code DRM_EVENT_CRTC_SEQUENCE}: 64-bit sequence, nanosecond
      * timestamp, {@code userData}, no CRTC id) when the CRTC's vblank counter reaches the returned sequence. The
-     * CRTC is named by id (no index encoding). Does not wait; allocates nothing; thread-safe (serialized like
-     * {@link #requestVblankEvent}). Needs no master.
+     * CRTC is named by id (no index encoding). Does not wait; allocates nothing; thread-safe (the request is built in
+     * the thread's scratch, like {@link #requestVblankEvent}'s). Needs no master.
      *
      * @param frames how many vblanks ahead, at least 1
      * @return the vblank sequence number the event will carry
@@ -427,7 +421,8 @@ public final class DrmDevice implements AutoCloseable {
      */
     public long queueSequenceEvent(CrtcId crtc, long frames, long userData) throws KernelException {
         if (frames < 1) {
-            throw new IllegalArgumentException("DRM_IOCTL_CRTC_QUEUE_SEQUENCE: frames must be at least 1, not " + frames);
+            throw new IllegalArgumentException(DRM_IOCTL_CRTC_QUEUE_SEQUENCE.name()
+                    + ": frames must be at least 1, not " + frames);
         }
         return queueSequence(crtc, frames, drm_h.DRM_CRTC_SEQUENCE_RELATIVE(), userData);
     }
@@ -454,21 +449,16 @@ public final class DrmDevice implements AutoCloseable {
 
     private long queueSequence(CrtcId crtc, long sequence, int flags, long userData) throws KernelException {
         Objects.requireNonNull(crtc, "crtc");
-        int result;
-        long queued;
-        synchronized (vblankRequest) {
-            sequenceRequest.fill((byte) 0);
-            drm_crtc_queue_sequence.crtc_id(sequenceRequest, crtc.value());
-            drm_crtc_queue_sequence.flags(sequenceRequest, flags);
-            drm_crtc_queue_sequence.sequence(sequenceRequest, sequence);
-            drm_crtc_queue_sequence.user_data(sequenceRequest, userData);
-            result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, sequenceRequest);
-            queued = drm_crtc_queue_sequence.sequence(sequenceRequest);
-        }
+        MemorySegment request = ThreadScratch.get();
+        drm_crtc_queue_sequence.crtc_id(request, crtc.value());
+        drm_crtc_queue_sequence.flags(request, flags);
+        drm_crtc_queue_sequence.sequence(request, sequence);
+        drm_crtc_queue_sequence.user_data(request, userData);
+        int result = Syscalls.tryIoctl(fd, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, request);
         if (result < 0) {
             throw vblankFailure(DRM_IOCTL_CRTC_QUEUE_SEQUENCE, crtc, -result);
         }
-        return queued;
+        return drm_crtc_queue_sequence.sequence(request);
     }
 
     /**
@@ -489,10 +479,6 @@ public final class DrmDevice implements AutoCloseable {
         }
         return new CrtcSequence(drm_crtc_get_sequence.active(request) != 0,
                 drm_crtc_get_sequence.sequence(request), drm_crtc_get_sequence.sequence_ns(request));
-    }
-
-    private KernelException vblankFailure(CrtcId crtc, int errno) throws KernelException {
-        return vblankFailure(DRM_IOCTL_WAIT_VBLANK, crtc, errno);
     }
 
     private KernelException vblankFailure(IoctlRequest request, CrtcId crtc, int errno) throws KernelException {

@@ -1,5 +1,16 @@
 package io.zeroframe.drm;
 
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_CREATE;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_DESTROY;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_QUERY;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_RESET;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_SIGNAL;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SYNCOBJ_WAIT;
+
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -61,21 +72,6 @@ public final class SyncObj implements AutoCloseable {
     private static final long HANDLE_SLOT = 64;
     private static final long POINT_SLOT = 72;
 
-    private static final IoctlRequest CREATE = ioctl("DRM_IOCTL_SYNCOBJ_CREATE", drm_h.DRM_IOCTL_SYNCOBJ_CREATE());
-    private static final IoctlRequest DESTROY = ioctl("DRM_IOCTL_SYNCOBJ_DESTROY", drm_h.DRM_IOCTL_SYNCOBJ_DESTROY());
-    private static final IoctlRequest HANDLE_TO_FD =
-            ioctl("DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD", drm_h.DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD());
-    private static final IoctlRequest FD_TO_HANDLE =
-            ioctl("DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE", drm_h.DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE());
-    private static final IoctlRequest WAIT = ioctl("DRM_IOCTL_SYNCOBJ_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_WAIT());
-    private static final IoctlRequest RESET = ioctl("DRM_IOCTL_SYNCOBJ_RESET", drm_h.DRM_IOCTL_SYNCOBJ_RESET());
-    private static final IoctlRequest SIGNAL = ioctl("DRM_IOCTL_SYNCOBJ_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_SIGNAL());
-    private static final IoctlRequest TIMELINE_WAIT =
-            ioctl("DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT());
-    private static final IoctlRequest QUERY = ioctl("DRM_IOCTL_SYNCOBJ_QUERY", drm_h.DRM_IOCTL_SYNCOBJ_QUERY());
-    private static final IoctlRequest TIMELINE_SIGNAL =
-            ioctl("DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL());
-
     private final DrmDevice device;
     private final int handle;
     private final String name;
@@ -89,17 +85,13 @@ public final class SyncObj implements AutoCloseable {
         this.name = "sync object " + handle;
     }
 
-    private static IoctlRequest ioctl(String name, long number) {
-        return IoctlRequest.of(name, number);
-    }
-
     /** {@code DRM_IOCTL_SYNCOBJ_CREATE}, for {@link DrmDevice#createSyncObj}. */
     static SyncObj create(DrmDevice device, boolean signalled) throws KernelException {
         MemorySegment create = ThreadScratch.get();
         drm_syncobj_create.flags(create, signalled ? drm_h.DRM_SYNCOBJ_CREATE_SIGNALED() : 0);
-        int result = device.tryIoctl(CREATE, create);
+        int result = device.tryIoctl(DRM_IOCTL_SYNCOBJ_CREATE, create);
         if (result < 0) {
-            throw device.failure(CREATE.name(), -result, -result == Errno.EOPNOTSUPP
+            throw device.failure(DRM_IOCTL_SYNCOBJ_CREATE.name(), -result, -result == Errno.EOPNOTSUPP
                     ? "the driver " + device.version().name() + " has no sync objects (DRM_CAP_SYNCOBJ is "
                             + device.capabilities().value(Capability.SYNCOBJ) + "); virtio-gpu has them"
                     : null);
@@ -121,17 +113,18 @@ public final class SyncObj implements AutoCloseable {
     public void importFence(SyncFile fence) throws KernelException {
         Objects.requireNonNull(fence, "fence");
         OwnedFd fd = DmaBufAccess.ownedFd(fence);
-        use(FD_TO_HANDLE);
+        use(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE);
         try {
-            int raw = fd.beginUse(FD_TO_HANDLE.name());
+            int raw = fd.beginUse(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE.name());
             try {
                 MemorySegment request = ThreadScratch.get();
                 drm_syncobj_handle.handle(request, handle);
                 drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE());
                 drm_syncobj_handle.fd(request, raw);
-                int result = device.tryIoctl(FD_TO_HANDLE, request);
+                int result = device.tryIoctl(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, request);
                 if (result < 0) {
-                    throw device.failure(FD_TO_HANDLE.name(), -result, "importing " + fence + " into " + name
+                    throw device.failure(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE.name(), -result, "importing " + fence
+                            + " into " + name
                             + (-result == Errno.EINVAL ? ": the kernel took it for no sync_file" : ""));
                 }
             } finally {
@@ -150,15 +143,15 @@ public final class SyncObj implements AutoCloseable {
      * @throws KernelException EINVAL when it holds no fence yet (import one, or {@link #signal()} it)
      */
     public SyncFile exportFence() throws KernelException {
-        use(HANDLE_TO_FD);
+        use(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD);
         try {
             MemorySegment request = ThreadScratch.get();
             drm_syncobj_handle.handle(request, handle);
             drm_syncobj_handle.flags(request, drm_h.DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE());
             drm_syncobj_handle.fd(request, -1);
-            int result = device.tryIoctl(HANDLE_TO_FD, request);
+            int result = device.tryIoctl(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, request);
             if (result < 0) {
-                throw device.failure(HANDLE_TO_FD.name(), -result, "exporting the fence of " + name
+                throw device.failure(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD.name(), -result, "exporting the fence of " + name
                         + (-result == Errno.EINVAL ? ": it holds no fence yet (import one, or signal() it)" : ""));
             }
             return DmaBufAccess.wrapSyncFile(OwnedFd.adopt(drm_syncobj_handle.fd(request),
@@ -170,12 +163,12 @@ public final class SyncObj implements AutoCloseable {
 
     /** Gives it a signalled fence ({@code DRM_IOCTL_SYNCOBJ_SIGNAL}). */
     public void signal() throws KernelException {
-        handles(SIGNAL);
+        handles(DRM_IOCTL_SYNCOBJ_SIGNAL);
     }
 
     /** Removes its fence ({@code DRM_IOCTL_SYNCOBJ_RESET}): not signalled until a fence is imported or signalled. */
     public void reset() throws KernelException {
-        handles(RESET);
+        handles(DRM_IOCTL_SYNCOBJ_RESET);
     }
 
     /** Whether it holds a signalled fence, without waiting; {@code false} when it holds none. */
@@ -204,19 +197,20 @@ public final class SyncObj implements AutoCloseable {
      */
     public boolean await(long point, Duration timeout) throws KernelException {
         if (point < 0) {
-            throw new IllegalArgumentException(TIMELINE_WAIT.name() + ": timeline points are unsigned, not " + point);
+            throw new IllegalArgumentException(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT.name()
+                    + ": timeline points are unsigned, not " + point);
         }
         return waitFor(point, timeout);
     }
 
     /** Timeline: signals {@code point} ({@code DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL}); points only go up. */
     public void signal(long point) throws KernelException {
-        timeline(TIMELINE_SIGNAL, point);
+        timeline(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, point);
     }
 
     /** Timeline: the highest signalled point ({@code DRM_IOCTL_SYNCOBJ_QUERY}); 0 for a new sync object. */
     public long timelineValue() throws KernelException {
-        return timeline(QUERY, 0);
+        return timeline(DRM_IOCTL_SYNCOBJ_QUERY, 0);
     }
 
     /** Whether {@link #close()} has not been called. */
@@ -240,7 +234,7 @@ public final class SyncObj implements AutoCloseable {
             if (device.isOpen()) {
                 MemorySegment destroy = ThreadScratch.get();
                 drm_syncobj_destroy.handle(destroy, handle);
-                device.tryIoctl(DESTROY, destroy);
+                device.tryIoctl(DRM_IOCTL_SYNCOBJ_DESTROY, destroy);
             }
         } finally {
             inUse.writeLock().unlock();
@@ -283,7 +277,7 @@ public final class SyncObj implements AutoCloseable {
         }
     }
 
-    /** TIMELINE_SIGNAL of {@code point}, or QUERY (returns the point). */
+    /** {@code DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL} of {@code point}, or {@code DRM_IOCTL_SYNCOBJ_QUERY} (its point). */
     private long timeline(IoctlRequest request, long point) throws KernelException {
         use(request);
         try {
@@ -311,7 +305,7 @@ public final class SyncObj implements AutoCloseable {
     /** The sliced kernel wait: binary when {@code point < 0}, else timeline. */
     private boolean waitFor(long point, Duration timeout) throws KernelException {
         Objects.requireNonNull(timeout, "timeout");
-        IoctlRequest request = point < 0 ? WAIT : TIMELINE_WAIT;
+        IoctlRequest request = point < 0 ? DRM_IOCTL_SYNCOBJ_WAIT : DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT;
         // saturated: ChronoUnit.FOREVER.getDuration() and the like wait for ever, a negative timeout only looks
         long nanos = timeout.isNegative() ? 0
                 : timeout.compareTo(LONGEST_WAIT) >= 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();

@@ -38,4 +38,14 @@ public final class DrmIoctls {
     public static final IoctlRequest DRM_IOCTL_CRTC_GET_SEQUENCE = IoctlRequest.of("DRM_IOCTL_CRTC_GET_SEQUENCE", drm_h.DRM_IOCTL_CRTC_GET_SEQUENCE());
     public static final IoctlRequest DRM_IOCTL_CRTC_QUEUE_SEQUENCE = IoctlRequest.of("DRM_IOCTL_CRTC_QUEUE_SEQUENCE", drm_h.DRM_IOCTL_CRTC_QUEUE_SEQUENCE());
     public static final IoctlRequest DRM_IOCTL_MODE_DESTROYPROPBLOB = IoctlRequest.of("DRM_IOCTL_MODE_DESTROYPROPBLOB", drm_h.DRM_IOCTL_MODE_DESTROYPROPBLOB());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_CREATE = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_CREATE", drm_h.DRM_IOCTL_SYNCOBJ_CREATE());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_DESTROY = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_DESTROY", drm_h.DRM_IOCTL_SYNCOBJ_DESTROY());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD", drm_h.DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE", drm_h.DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_WAIT = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_WAIT());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_RESET = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_RESET", drm_h.DRM_IOCTL_SYNCOBJ_RESET());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_SIGNAL = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_SIGNAL());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_QUERY = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_QUERY", drm_h.DRM_IOCTL_SYNCOBJ_QUERY());
+    public static final IoctlRequest DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL = IoctlRequest.of("DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL", drm_h.DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL());
 }
