@@ -6,33 +6,25 @@ package io.zeroframe.v4l2;
  */
 public enum Readiness {
     /** The time passed with nothing ready. */
-    NONE(false, false),
+    NONE,
     /**
      * {@link VideoQueue#dequeue} answers at once: with a buffer, or with the reason none can come (the queue is not
      * streaming, a fatal error, the last buffer of a drain).
      */
-    BUFFER(true, false),
+    BUFFER,
     /** An event is pending: {@link VideoEvents#next} returns it at once. */
-    EVENT(false, true),
+    EVENT,
     /** Both a buffer and an event. */
-    BUFFER_AND_EVENT(true, true);
-
-    private final boolean buffer;
-    private final boolean event;
-
-    Readiness(boolean buffer, boolean event) {
-        this.buffer = buffer;
-        this.event = event;
-    }
+    BUFFER_AND_EVENT;
 
     /** Whether a dequeue answers at once. */
     public boolean buffer() {
-        return buffer;
+        return this == BUFFER || this == BUFFER_AND_EVENT;
     }
 
     /** Whether an event is pending. */
     public boolean event() {
-        return event;
+        return this == EVENT || this == BUFFER_AND_EVENT;
     }
 
     static Readiness of(boolean buffer, boolean event) {

@@ -22,6 +22,7 @@ import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -299,7 +300,7 @@ public final class VideoQueue implements AutoCloseable {
             List<VideoBuffer> made = mapBuffers(first, granted, generation, outputField, arena);
             mappings = arena;
             memory = Memory.MMAP;
-            VideoBuffer[] grown = java.util.Arrays.copyOf(buffers, Math.max(buffers.length, first + granted));
+            VideoBuffer[] grown = Arrays.copyOf(buffers, Math.max(buffers.length, first + granted));
             for (VideoBuffer buffer : made) {
                 grown[buffer.index] = buffer;
             }
