@@ -113,13 +113,7 @@ final class Report {
                     md.append("| ").append(kind.equals("heap") ? "system heap" : "udmabuf")
                             .append(" | ").append(operation[1])
                             .append(" | ").append(size >= 1048576 ? size / 1048576 + " MiB" : size / 1024 + " KiB")
-                            .append(" | ").append(measured == null ? "-"
-                                    : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
-                            .append(" | ").append(ns(j))
-                            .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
-                            .append(" | ").append(threadBytes(j))
-                            .append(" | ").append(bytes(j))
-                            .append(" |\n");
+                            .append(versusC(measured, j)).append(" |\n");
                 }
             }
         }
@@ -159,12 +153,8 @@ final class Report {
      */
     private static void pacedTable(StringBuilder md, String operation, C measured, Java j) {
         md.append("| operation | C ns/op (median / best) | Java ns/op | Java / C | B/op, benchmark thread | "
-                        + "B/op, whole JVM |\n|---|---|---|---|---|---|\n| ").append(operation).append(" | ")
-                .append(measured == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
-                .append(" | ").append(ns(j))
-                .append(" | ").append(ratio(j, measured == null ? Double.NaN : measured.median(), 0))
-                .append(" | ").append(threadBytes(j))
-                .append(" | ").append(bytes(j)).append(" |\n\n"
+                        + "B/op, whole JVM |\n|---|---|---|---|---|---|\n| ").append(operation)
+                .append(versusC(measured, j)).append(" |\n\n"
                         + "B/op, benchmark thread: what the thread running the operation allocated, by the JVM's "
                         + "per-thread counter, over the measured iterations (the target: 0). B/op, whole JVM: JMH's gc "
                         + "profiler, every thread's allocation divided by the operations, so the runner's own "
@@ -179,6 +169,16 @@ final class Report {
             }
             md.append('\n');
         }
+    }
+
+    /** The cells " | C median / best | Java ns/op | Java / C | B/op, benchmark thread | B/op, whole JVM". */
+    private static String versusC(C measured, Java j) {
+        return " | " + (measured == null ? "-"
+                : String.format(Locale.ROOT, "%.0f / %.0f", measured.median(), measured.best()))
+                + " | " + ns(j)
+                + " | " + ratio(j, measured == null ? Double.NaN : measured.median(), 0)
+                + " | " + threadBytes(j)
+                + " | " + bytes(j);
     }
 
     private static String ns(Java j) {
