@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.FdClosedException;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.heaps.Heap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link VideoQueue#addBuffers} ({@code VIDIOC_CREATE_BUFS}) on vivid's capture node: buffers sized for a larger
- * format join a streaming queue, are mapped like the others, and take part in the stream.
+ * format join a streaming queue, are mapped like the others, and take part in the stream; a queue can be filled by
+ * it alone, up to its maximum; misuse is refused naming the node.
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
@@ -60,6 +66,56 @@ class CreateBuffersDeviceTest {
                 assertTrue(wrongType.getMessage().startsWith("VIDIOC_CREATE_BUFS on " + camera.path()),
                         wrongType.getMessage());
             }
+        }
+    }
+
+    @Test
+    void aFreshQueueIsFilledByAddBuffersAloneUpToItsMaximum() throws Exception {
+        try (VideoDevice camera = VideoDevice.open(Vivid.capture())) {
+            String node = camera.path().toString();
+            VideoFormat format = camera.setFormat(VideoFormat.of(CAPTURE, PixelFormat.XRGB8888, 160, 120));
+            try (VideoQueue queue = camera.openQueue(CAPTURE)) {
+                int max = queue.info().maxBuffers();
+                List<VideoBuffer> all = queue.addBuffers(max + 4, format);
+                assertEquals(max, all.size(), "the driver grants up to max_num_buffers");
+                assertEquals(max, ProcessFds.mappingsOf(node), "every buffer mapped");
+                KernelException full = assertThrows(KernelException.class, () -> queue.addBuffers(1, format));
+                System.out.println("full: " + full.getMessage());
+                assertEquals("ENOBUFS", full.errnoName());
+                assertTrue(full.getMessage().startsWith("VIDIOC_CREATE_BUFS on " + node + ": ENOBUFS"), full.getMessage());
+                assertTrue(full.getMessage().endsWith("(the queue holds " + max + " of at most " + max + ")"),
+                        full.getMessage());
+                queue.enqueue(all.get(0));
+                queue.enqueue(all.get(1));
+                queue.streamOn();
+                VideoBuffer done = queue.dequeue(10_000).orElseThrow(() -> new AssertionError("no frame"));
+                assertEquals(format.sizeImage(0), done.bytesUsed(0), done.toString());
+            }
+            assertEquals(0, ProcessFds.mappingsOf(node), "the queue's mappings are gone");
+        }
+    }
+
+    @Test
+    void misuseIsRefusedNamingTheNode() throws Exception {
+        try (VideoDevice camera = VideoDevice.open(Vivid.capture()); Heap heap = Heap.open("system")) {
+            String prefix = "VIDIOC_CREATE_BUFS on " + camera.path() + ": ";
+            VideoFormat format = camera.setFormat(VideoFormat.of(CAPTURE, PixelFormat.XRGB8888, 160, 120));
+            VideoQueue queue = camera.openQueue(CAPTURE);
+            try (queue) {
+                IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                        () -> queue.addBuffers(0, format));
+                assertEquals(prefix + "count must be positive: 0", none.getMessage());
+                try (DmaBuf frame = heap.allocate(format.sizeImage(0))) {
+                    queue.importDmaBufs(List.of(List.of(frame)));
+                    IllegalStateException imported = assertThrows(IllegalStateException.class,
+                            () -> queue.addBuffers(1, format));
+                    assertEquals(prefix + "the queue holds imported dma-bufs; add MMAP buffers to an MMAP queue",
+                            imported.getMessage());
+                    queue.release();
+                }
+            }
+            FdClosedException closed = assertThrows(FdClosedException.class, () -> queue.addBuffers(1, format));
+            assertEquals(prefix + "EBADF (Bad file descriptor): the queue is closed", closed.getMessage());
         }
     }
 }
