@@ -10,6 +10,15 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.Allocations;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * per request with consecutive sequence numbers and timestamps one frame apart; an inactive CRTC and virtio-gpu
  * (no vblank interrupts) give clear errors; likewise for {@link DrmDevice#queueSequenceEvent} (CRTC-sequence events
  * at the sequence the call returns), {@link DrmDevice#crtcSequence} (the vblank counter) and
- * {@link DrmDevice#queueSequenceEventAt} (absolute sequences, with either miss policy). Requesting and reading allocates no more than the bare system calls
+ * {@link DrmDevice#queueSequenceEventAt} (absolute sequences, with either miss policy). Threads may request at
+ * once, each getting its own events. Requesting and reading allocates no more than the bare system calls
  * underneath (measured as in {@link FlipAllocationDeviceTest}).
  */
 @Tag("device")
@@ -96,6 +106,60 @@ class VblankDeviceTest {
             }
         }
         return misses;
+    }
+
+    @Test
+    void threadsRequestingAtOnceEachGetTheirOwnEvents() throws Exception {
+        int threads = 4;
+        int perThread = 10; // 40 events of 32 bytes: within the 4 KiB a DRM file may have pending
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card);
+             ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            CrtcId crtc = Cards.display(card).crtc();
+            DrmEvent event = new DrmEvent();
+            DrmEvents events = drained(card, event);
+            Map<Long, Long> sequenceOf = new ConcurrentHashMap<>(); // userData -> the sequence its queue call returned
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> requesters = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long base = 10_000L * (t + 1);
+                requesters.add(pool.submit(() -> {
+                    start.await();
+                    for (long n = base; n < base + perThread; n++) {
+                        if ((n & 1) == 0) {
+                            card.requestVblankEvent(crtc, n);
+                        } else {
+                            sequenceOf.put(n, card.queueSequenceEvent(crtc, 2, n));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            Map<Long, DrmEvent.Kind> seen = new TreeMap<>();
+            while (seen.size() < threads * perThread && events.read(event, 2000)) {
+                assertEquals(null, seen.put(event.userData(), event.kind()), "a second event for " + event);
+                if (event.kind() == DrmEvent.Kind.CRTC_SEQUENCE) {
+                    // the requester may not have stored the returned sequence yet
+                    for (int i = 0; i < 100 && !sequenceOf.containsKey(event.userData()); i++) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(sequenceOf.get(event.userData()), event.sequence(), event.toString());
+                }
+            }
+            for (Future<?> requester : requesters) {
+                requester.get();
+            }
+            Map<Long, DrmEvent.Kind> expected = new TreeMap<>();
+            for (int t = 0; t < threads; t++) {
+                for (long n = 10_000L * (t + 1); n < 10_000L * (t + 1) + perThread; n++) {
+                    expected.put(n, (n & 1) == 0 ? DrmEvent.Kind.VBLANK : DrmEvent.Kind.CRTC_SEQUENCE);
+                }
+            }
+            assertEquals(expected, seen, "one event of the requested kind per request, with its own user data");
+            assertFalse(events.read(event, 100), "an event nobody asked for: " + event);
+            System.out.println(threads + " threads x " + perThread + " vblank and CRTC-sequence requests at once: "
+                    + seen.size() + " events, each with its own user data and queued sequence");
+        }
     }
 
     @Test
