@@ -99,7 +99,10 @@ class OutputDeviceTest {
                 assertEquals(format.field(), done.field(), "the field as queued");
                 assertTrue(done.flags().contains(BufferFlag.TIMESTAMP_MONOTONIC), done.flags().toString());
                 assertFalse(done.flags().contains(BufferFlag.TIMESTAMP_COPY), "vivid stamps output buffers itself");
-                assertTrue(done.sequence() > lastSequence, done.sequence() + " after " + lastSequence);
+                // vivid numbers a frame by the time it is consumed: an output thread that fell behind (a loaded
+                // machine) consumes the frames that waited within one jiffy, under one number, so the sequence
+                // never goes back but may repeat
+                assertTrue(done.sequence() >= lastSequence, done.sequence() + " after " + lastSequence);
                 // vivid stamps the time it consumed the frame (CLOCK_MONOTONIC, as System.nanoTime on Linux),
                 // replacing the one written
                 assertNotEquals(stamp(n), done.timestampNanos());
@@ -118,6 +121,7 @@ class OutputDeviceTest {
                 }
             }
             assertEquals(frames, written);
+            assertTrue(lastSequence >= frames / 2, "the sequence advanced with the frames: " + lastSequence);
             assertFalse(queue.dequeue(300).isPresent(), "the last frame stays queued");
             System.out.printf("output MMAP: %d frames consumed in %.1f ms, mean %.2f ms per frame, sequences 0..%d%n",
                     frames - 1, (lastTimestamp - firstTimestamp) / 1e6,
@@ -201,7 +205,7 @@ class OutputDeviceTest {
                     assertEquals(Memory.DMABUF, done.memory());
                     assertFalse(done.isError());
                     assertEquals(size, done.bytesUsed(0));
-                    assertTrue(done.sequence() > lastSequence, done.sequence() + " after " + lastSequence);
+                    assertTrue(done.sequence() >= lastSequence, done.sequence() + " after " + lastSequence);
                     assertTrue(done.flags().contains(BufferFlag.TIMESTAMP_MONOTONIC));
                     lastSequence = done.sequence();
                     if (written < total) {
