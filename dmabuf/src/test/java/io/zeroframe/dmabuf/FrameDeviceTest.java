@@ -197,6 +197,14 @@ class FrameDeviceTest extends DeviceTestSupport {
         refused("frame NV12M 641x2, plane 1: pitch 641 is less than a row of 642 bytes",
                 PixelFormat.NV12M, 641, 2, Modifier.LINEAR,
                 b -> List.of(new Frame.Plane(b, 0, 641, 1282), new Frame.Plane(b, 0, 641, 641)));
+        // a plane of one row must hold that row: NV12's chroma at height 2
+        refused("frame NV12 64x2, plane 1: length 32 is less than 1 row of pitch 64 (64 bytes)",
+                PixelFormat.NV12, 64, 2, Modifier.LINEAR,
+                b -> List.of(new Frame.Plane(b, 0, 64, 128), new Frame.Plane(b, 128, 64, 32)));
+        // what the kernel keeps in 32 bits is refused above that, tiled or not (an (int) cast would give 4096)
+        refused("frame XRGB8888 64x64, plane 0: pitch 4294971392 does not fit the kernel's 32-bit pitch field"
+                        + " (at most 4294967295)", PixelFormat.XRGB8888, 64, 64, Modifier.of(0x0100000000000001L),
+                b -> List.of(new Frame.Plane(b, 0, (1L << 32) + 4096, PAGE)));
         // a tiled frame's pitch and size are the driver's business: only the bounds of the buffer are checked
         DmaBuf tiled = new UdmabufAllocator().allocate(PAGE);
         try (Frame frame = Frame.of(PixelFormat.XRGB8888, 64, 64, Modifier.of(0x0100000000000001L),
