@@ -123,7 +123,7 @@ class CloseRaceTest {
                 fd.close();
                 return null;
             });
-            signal.awaitBlocked(); // close() is in its write to the "eventfd"
+            signal.awaitBlocked(close); // close() is in its write to the "eventfd"
             fd.endUse();
             var open = ProcessFds.list();
             assertTrue(open.getOrDefault(raw, "").startsWith("/memfd:target"),
@@ -278,15 +278,22 @@ class CloseRaceTest {
         }
     }
 
-    /** {@code count} threads of {@code waiters} blocked in {@code waitFor(POLLIN)} on an empty pipe, checked after 300 ms. */
+    /** {@code count} threads of {@code waiters} blocked in {@code waitFor(POLLIN)} on an empty pipe, each seen asleep in it. */
     private static java.util.List<Future<Integer>> blockInPoll(ExecutorService waiters, OwnedFd readEnd, int count)
             throws InterruptedException {
         var calls = new java.util.ArrayList<Future<Integer>>();
+        var blocking = new java.util.ArrayList<BlockedCall>();
         for (int i = 0; i < count; i++) {
-            calls.add(waiters.submit(() -> Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)")));
+            BlockedCall call = new BlockedCall();
+            blocking.add(call);
+            calls.add(waiters.submit(() -> {
+                call.enter();
+                return Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)");
+            }));
         }
-        Thread.sleep(300);
-        calls.forEach(call -> assertFalse(call.isDone(), "a waiter did not block"));
+        for (int i = 0; i < count; i++) {
+            blocking.get(i).awaitBlocked(calls.get(i));
+        }
         return calls;
     }
 }

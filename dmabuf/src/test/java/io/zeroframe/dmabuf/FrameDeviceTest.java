@@ -264,21 +264,27 @@ class FrameDeviceTest extends DeviceTestSupport {
         Frame frame = Frame.allocate(new UdmabufAllocator("race"), FrameLayout.of(PixelFormat.YUV420M, 64, 48, 1));
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
-            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+            java.util.concurrent.atomic.AtomicLongArray brackets = new java.util.concurrent.atomic.AtomicLongArray(3);
             List<java.util.concurrent.Future<?>> users = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 DmaBuf buffer = frame.plane(i).buffer();
+                int user = i;
                 users.add(threads.submit(() -> {
-                    running.countDown();
                     while (true) {
                         try (CpuAccess cpu = buffer.cpuAccess(Access.READ_WRITE)) {
-                            Thread.onSpinWait();
+                            brackets.incrementAndGet(user);
                         }
                     }
                 }));
             }
-            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            Thread.sleep(100);
+            // the close must meet users in their loops of brackets, not before their first
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int i = 0; i < 3; i++) {
+                while (brackets.get(i) < 3 && !users.get(i).isDone() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertTrue(brackets.get(i) >= 3, "user " + i + " made " + brackets.get(i) + " brackets");
+            }
             List<java.util.concurrent.Future<?>> closers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 closers.add(threads.submit(() -> {
