@@ -579,5 +579,4 @@ public final class DrmDevice implements AutoCloseable {
         };
     }
 
-
 }
