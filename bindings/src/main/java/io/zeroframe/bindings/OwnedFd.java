@@ -189,17 +189,22 @@ public final class OwnedFd implements AutoCloseable {
     @Override
     public void close() {
         long s;
+        long closing;
         do {
             s = state;
             if ((s & CLOSED) != 0) {
                 return;
             }
-        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+            // with calls in flight, close() takes a use of its own: the last endUse() (maybe its own) closes the
+            // fd and the waker, so the waker stays open, and its number ours, until the signal is written
+            closing = (s & USERS) == 0 ? s | CLOSED : (s | CLOSED) + 1;
+        } while (!STATE.compareAndSet(this, s, closing));
         if ((s & USERS) != 0) {
             int w = waker;
             if (w >= 0) {
                 Syscalls.eventfdSignal(w);
             }
+            endUse();
             return;
         }
         int errno = closeNow();

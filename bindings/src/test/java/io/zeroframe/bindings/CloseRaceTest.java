@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.BlockedCall;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class CloseRaceTest {
     private static final int ITERATIONS = 100_000;
+    /** {@code F_SETFL}, the same on every Linux architecture; the generated bindings do not carry it. */
+    private static final int F_SETFL = 4;
 
     /**
      * Thread A seals a memfd ({@code fcntl F_ADD_SEALS}) and asks it {@code FIONREAD} in a loop while thread B
@@ -90,6 +94,82 @@ class CloseRaceTest {
         // both outcomes occurred: the race was real, not a sequence
         assertTrue(reused > 0, "the decoy never took the closed number (" + deferred + " deferred)");
         assertTrue(deferred > 0, "no close ever met a call in flight (" + reused + " reused)");
+    }
+
+    /**
+     * {@code close()} signals the wake eventfd while it still holds a use of the fd, so the last {@code endUse()}
+     * cannot close the eventfd (and free its number for another file) before the signal's write. To hold
+     * {@code close()} inside that write, the test puts the write end of a full pipe where the eventfd goes (a
+     * private field): the 8-byte write blocks until the pipe is drained. While it blocks, the last use ends on
+     * this thread; both numbers must stay allocated until the write is done. Before the fix that end released
+     * them under the pending write (with a real eventfd, the write then reaches whatever file took the number).
+     */
+    @Test
+    void closeSignalsItsWakeFdBeforeTheLastUseCanReleaseIt() throws Exception {
+        OwnedFd fd = Syscalls.memfdCreate("target", 0);
+        OwnedFd[] pipe = Syscalls.pipe(Syscalls.O_NONBLOCK);
+        OwnedFd readEnd = pipe[0];
+        ExecutorService closer = Executors.newSingleThreadExecutor();
+        try {
+            fill(pipe[1]);
+            assertEquals(0, Syscalls.fcntl(pipe[1], F_SETFL, 0)); // blocking again: the next write waits
+            int waker = pipe[1].release();
+            MethodHandles.privateLookupIn(OwnedFd.class, MethodHandles.lookup())
+                    .findVarHandle(OwnedFd.class, "waker", int.class).set(fd, waker);
+            int raw = fd.beginUse("test");
+            BlockedCall signal = new BlockedCall();
+            Future<?> close = closer.submit(() -> {
+                signal.enter();
+                fd.close();
+                return null;
+            });
+            signal.awaitBlocked(close); // close() is in its write to the "eventfd"
+            fd.endUse();
+            var open = ProcessFds.list();
+            assertTrue(open.getOrDefault(raw, "").startsWith("/memfd:target"),
+                    "the last endUse closed the fd while close() was still signalling: " + open.get(raw));
+            assertTrue(open.getOrDefault(waker, "").startsWith("pipe:"),
+                    "the last endUse closed the wake fd under close()'s pending write: " + open.get(waker));
+            drain(readEnd);
+            close.get(5, TimeUnit.SECONDS);
+            assertTrue(fd.awaitClosed(5_000));
+            open = ProcessFds.list();
+            assertFalse(open.getOrDefault(raw, "").startsWith("/memfd:target"), "fd " + raw + " still open");
+            assertFalse(open.containsKey(waker) && open.get(waker).equals(open.get(readEnd.get())),
+                    "wake fd " + waker + " still open");
+        } finally {
+            drain(readEnd); // lets a close() still in its write finish
+            closer.shutdownNow();
+            assertTrue(closer.awaitTermination(10, TimeUnit.SECONDS));
+            readEnd.close();
+            pipe[1].close();
+            fd.close();
+        }
+    }
+
+    private static void fill(OwnedFd writeEnd) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            for (MemorySegment chunk : new MemorySegment[] {arena.allocate(4096), arena.allocate(1)}) {
+                try {
+                    while (true) {
+                        Syscalls.write(writeEnd, chunk);
+                    }
+                } catch (KernelException e) {
+                    assertEquals(Errno.EAGAIN, e.errno(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void drain(OwnedFd readEnd) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(65536);
+            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+            do {
+                Syscalls.read(readEnd, buffer);
+                Syscalls.ioctl(readEnd, Syscalls.FIONREAD, count);
+            } while (count.get(ValueLayout.JAVA_INT, 0) > 0);
+        }
     }
 
     private static void await(CyclicBarrier barrier) {
@@ -198,15 +278,22 @@ class CloseRaceTest {
         }
     }
 
-    /** {@code count} threads of {@code waiters} blocked in {@code waitFor(POLLIN)} on an empty pipe, checked after 300 ms. */
+    /** {@code count} threads of {@code waiters} blocked in {@code waitFor(POLLIN)} on an empty pipe, each seen asleep in it. */
     private static java.util.List<Future<Integer>> blockInPoll(ExecutorService waiters, OwnedFd readEnd, int count)
             throws InterruptedException {
         var calls = new java.util.ArrayList<Future<Integer>>();
+        var blocking = new java.util.ArrayList<BlockedCall>();
         for (int i = 0; i < count; i++) {
-            calls.add(waiters.submit(() -> Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)")));
+            BlockedCall call = new BlockedCall();
+            blocking.add(call);
+            calls.add(waiters.submit(() -> {
+                call.enter();
+                return Syscalls.waitFor(readEnd, Syscalls.POLLIN, -1, "poll (pipe)");
+            }));
         }
-        Thread.sleep(300);
-        calls.forEach(call -> assertFalse(call.isDone(), "a waiter did not block"));
+        for (int i = 0; i < count; i++) {
+            blocking.get(i).awaitBlocked(calls.get(i));
+        }
         return calls;
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.BlockedCall;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -87,13 +88,25 @@ class EintrRetryTest {
         assertTrue(elapsedMillis < 3000, "poll restarted its full timeout, took " + elapsedMillis + " ms");
     }
 
+    /**
+     * The writer waits until the reader sleeps in {@code read(2)}, lets three signals reach it there, waits until it
+     * sleeps in {@code read(2)} again (retried after EINTR), and only then writes.
+     */
     @Test
     void readIsRetried() throws Throwable {
         OwnedFd[] pipe = Syscalls.pipe(0);
         try (OwnedFd in = pipe[0]; OwnedFd out = pipe[1]) {
+            BlockedCall reading = new BlockedCall();
+            AtomicInteger signals = new AtomicInteger();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try (Arena arena = Arena.ofConfined()) {
-                    Thread.sleep(500);
+                    reading.awaitBlocked();
+                    int sent = signals.get();
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (signals.get() < sent + 3 && System.nanoTime() < deadline) {
+                        Thread.sleep(5); // a bounded poll of the signal count
+                    }
+                    reading.awaitBlocked();
                     Syscalls.write(out, arena.allocateFrom("late"));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -101,16 +114,23 @@ class EintrRetryTest {
             });
             long read = whileSignalled(() -> {
                 try (Arena arena = Arena.ofConfined()) {
+                    reading.enter();
                     return (int) Syscalls.read(in, arena.allocate(16));
                 }
-            });
+            }, signals);
             writer.join();
             assertEquals(5, read);
+            assertTrue(signals.get() >= 3, signals + " signals");
         }
     }
 
     /** Runs {@code call} on a new thread while signalling that thread every 20 ms. */
     private static int whileSignalled(BlockingCall call) throws Throwable {
+        return whileSignalled(call, new AtomicInteger());
+    }
+
+    /** {@link #whileSignalled(BlockingCall)}, counting the signals sent in {@code signals}. */
+    private static int whileSignalled(BlockingCall call, AtomicInteger signals) throws Throwable {
         AtomicInteger tid = new AtomicInteger();
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().start(() -> {
@@ -122,16 +142,15 @@ class EintrRetryTest {
             }
         });
         int pid = (int) GETPID.invokeExact();
-        int signals = 0;
         while (!result.isDone()) {
-            Thread.sleep(20);
+            Thread.sleep(20); // the signals' period
             if (tid.get() != 0 && !result.isDone()) {
                 int ignored = (int) TGKILL.invokeExact(pid, tid.get(), SIGNAL);
-                signals++;
+                signals.incrementAndGet();
             }
         }
         thread.join();
-        assertTrue(signals > 0, "no signal was sent");
+        assertTrue(signals.get() > 0, "no signal was sent");
         return result.get();
     }
 

@@ -10,9 +10,12 @@ import io.zeroframe.bindings.sys.UnixSockets;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.ProtocolException;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,9 +36,26 @@ import java.util.Optional;
  * {@link io.zeroframe.bindings.FdClosedException}. Two concurrent senders or two concurrent receivers need the
  * caller's synchronisation.
  *
- * <p>On the wire each message is a 12-byte header (the magic {@code "ZFfd"}, the number of dma-bufs, sync_files
- * and other fds as native-order 16-bit counts, 2 zero bytes) followed by the metadata, with the fds in that
- * order in one {@code SCM_RIGHTS} control message. Both ends must be Zeroframe on the same machine.
+ * <p><b>Wire format.</b> A supported contract: a program in any language on the same machine that follows it can
+ * be either end ({@code FdChannelTest} runs a C peer built with gcc). The socket is {@code AF_UNIX},
+ * {@code SOCK_SEQPACKET}, connected to the path the listener is bound to. Each message is one {@code sendmsg}:
+ * <pre>
+ * offset  size  field
+ *      0     4  magic: the bytes 'Z' 'F' 'f' 'd' (0x5A 0x46 0x66 0x64), in this order on every machine
+ *      4     2  dma-bufs: how many of the message's fds are dma-bufs           (uint16_t)
+ *      6     2  sync_files: how many fds after those are sync_file fences      (uint16_t)
+ *      8     2  other fds: how many fds after those are any other file         (uint16_t)
+ *     10     2  reserved: 0; a message with anything else here is refused
+ *     12     n  metadata: 0 to {@link #MAX_METADATA} bytes, the sender's own
+ * </pre>
+ * As a C struct: {@code struct { char magic[4]; uint16_t dmabufs, sync_files, others, reserved; }} (12 bytes, no
+ * padding) followed by the metadata. The counts are in the machine's byte order: fds cannot leave the machine, so
+ * both ends always share it. The fds travel in one {@code SCM_RIGHTS} control message, dma-bufs first, then
+ * sync_files, then the others; there are exactly as many as the counts add up to, at most {@link #MAX_FDS}, and
+ * a message without fds has no control message. A receiver refuses (and closes the fds of) a message shorter
+ * than the header, with another magic, non-zero reserved bytes, or fds that disagree with the counts; a message
+ * longer than 12 + {@link #MAX_METADATA} bytes arrives truncated and is refused too. The end of the stream is the
+ * peer's close (or exit), after the last message it sent.
  *
  * {@snippet :
  * // producer
@@ -60,11 +80,14 @@ public final class FdChannel implements AutoCloseable {
     /** The most fds (dma-bufs, sync_files and others together) one message may carry: {@code SCM_MAX_FD}, 253. */
     public static final int MAX_FDS = UnixSockets.SCM_MAX_FD;
 
-    static final int MAGIC = 'Z' | 'F' << 8 | 'f' << 16 | 'd' << 24;
+    /** The magic's 4 bytes "ZFfd" read as a big-endian int, so that {@link #MAGIC_LAYOUT} keeps their order. */
+    static final int MAGIC = 'Z' << 24 | 'F' << 16 | 'f' << 8 | 'd';
+    static final ValueLayout.OfInt MAGIC_LAYOUT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int HEADER_SIZE = 12;
     private static final long BUFFERS_OFFSET = 4;
     private static final long FENCES_OFFSET = 6;
     private static final long FDS_OFFSET = 8;
+    private static final long RESERVED_OFFSET = 10;
 
     private final OwnedFd socket;
     /** Room for the largest valid message, reused by {@link #receive()}. */
@@ -191,7 +214,7 @@ public final class FdChannel implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment message = arena.allocate(HEADER_SIZE + metadata.length);
-            message.set(JAVA_INT_UNALIGNED, 0, MAGIC);
+            message.set(MAGIC_LAYOUT, 0, MAGIC);
             message.set(JAVA_SHORT_UNALIGNED, BUFFERS_OFFSET, (short) buffers);
             message.set(JAVA_SHORT_UNALIGNED, FENCES_OFFSET, (short) fences);
             message.set(JAVA_SHORT_UNALIGNED, FDS_OFFSET, (short) others);
@@ -210,9 +233,9 @@ public final class FdChannel implements AutoCloseable {
      * @throws TruncatedMessageException if the kernel cut the message short ({@code MSG_TRUNC},
      *                                   {@code MSG_CTRUNC}); the fds that arrived were closed, the channel stays
      *                                   usable
-     * @throws ProtocolException if the message is not from an {@code FdChannel} (an empty message included), its fd
-     *                           count disagrees with its header, or an fd sent as a dma-buf or sync_file is not
-     *                           one; its fds were closed, and the channel stays usable
+     * @throws ProtocolException if the message does not follow the wire format (an empty message included: see
+     *                           the class comment), its fd count disagrees with its header, or an fd sent as a
+     *                           dma-buf or sync_file is not one; its fds were closed, and the channel stays usable
      * @throws io.zeroframe.bindings.FdClosedException if this channel is closed before or during the wait
      * @throws KernelException {@code recvmsg on unix:PATH}: ECONNRESET
      */
@@ -242,9 +265,15 @@ public final class FdChannel implements AutoCloseable {
             throw new TruncatedMessageException("recvmsg on " + socket.path() + ": message truncated: " + what
                     + "; closed the " + fds.size() + " fds that did arrive");
         }
-        if (length < HEADER_SIZE || receiveBuffer.get(JAVA_INT_UNALIGNED, 0) != MAGIC) {
+        if (length < HEADER_SIZE || receiveBuffer.get(MAGIC_LAYOUT, 0) != MAGIC) {
             throw new ProtocolException("recvmsg on " + socket.path() + ": not an FdChannel message (" + length
                     + " bytes without the header); closed its " + fds.size() + " fds");
+        }
+        short reserved = receiveBuffer.get(JAVA_SHORT_UNALIGNED, RESERVED_OFFSET);
+        if (reserved != 0) {
+            throw new ProtocolException("recvmsg on " + socket.path() + ": the header's reserved bytes 10..11 are 0x"
+                    + HexFormat.of().formatHex(receiveBuffer.asSlice(RESERVED_OFFSET, 2).toArray(JAVA_BYTE))
+                    + ", not 0 (a sender of another version of the format?); closed its " + fds.size() + " fds");
         }
         int buffers = Short.toUnsignedInt(receiveBuffer.get(JAVA_SHORT_UNALIGNED, BUFFERS_OFFSET));
         int fences = Short.toUnsignedInt(receiveBuffer.get(JAVA_SHORT_UNALIGNED, FENCES_OFFSET));

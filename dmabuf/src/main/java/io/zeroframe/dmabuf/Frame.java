@@ -100,8 +100,11 @@ public final class Frame implements AutoCloseable {
      * negative; pitch and length positive; {@code offset + length <= buffer.size()}; and for a
      * {@link Modifier#LINEAR} frame, each pitch at least one row of the plane at the format's bytes per sample
      * ({@code drm_format_info_min_pitch}: 1282 bytes for a 641-pixel YUYV row, where {@link FrameLayout}
-     * allocates whole blocks, 1284) and each length at least {@code pitch * (rows - 1)} plus one row. Other
-     * modifiers are tiled layouts whose pitch and size only the driver knows.
+     * allocates whole blocks, 1284) and each length at least {@code pitch * (rows - 1)} plus one row (a plane of
+     * one row, such as NV12's chroma at height 2, included). Other modifiers are tiled layouts whose pitch and size
+     * only the driver knows. For every modifier, pitch, offset and length must fit in 32 bits, as DRM's
+     * {@code pitches[]} and {@code offsets[]} and V4L2's {@code bytesperline}, {@code data_offset} and
+     * {@code length} hold them: nothing is cut on the way to the kernel.
      *
      * @param planes one per plane of {@code format}; several may share a {@code DmaBuf}
      * @throws IllegalArgumentException naming the plane and the value that does not fit
@@ -142,29 +145,49 @@ public final class Frame implements AutoCloseable {
             if (!plane.buffer().isOpen()) {
                 throw new IllegalArgumentException(at + plane.buffer() + " is closed");
             }
-            if (plane.offset() < 0 || plane.pitch() <= 0 || plane.length() <= 0) {
-                throw new IllegalArgumentException(at + "offset " + plane.offset() + ", pitch " + plane.pitch()
-                        + ", length " + plane.length() + ": the offset must not be negative, the others positive");
+            checkPlace(at, format.plane(i), width, height, modifier, plane.offset(), plane.pitch(), plane.length(),
+                    plane.buffer().size());
+        }
+    }
+
+    /**
+     * Checks one plane's place in its buffer of {@code bufferSize} bytes (see {@link #of}); {@code at} begins each
+     * message.
+     */
+    static void checkPlace(String at, PixelFormat.Plane layout, int width, int height, Modifier modifier,
+                           long offset, long pitch, long length, long bufferSize) {
+        if (offset < 0 || pitch <= 0 || length <= 0) {
+            throw new IllegalArgumentException(at + "offset " + offset + ", pitch " + pitch + ", length " + length
+                    + ": the offset must not be negative, the others positive");
+        }
+        // every consumer keeps these in 32 bits (DRM ADDFB2 pitches[] and offsets[]; V4L2 bytesperline,
+        // data_offset and length): a larger value would be cut, not refused, on the way to the kernel
+        unsigned32(at, "pitch", pitch);
+        unsigned32(at, "offset", offset);
+        unsigned32(at, "length", length);
+        if (offset > bufferSize - length) {
+            throw new IllegalArgumentException(at + "offset " + offset + " + length " + length
+                    + " is beyond the end of the " + bufferSize + "-byte buffer");
+        }
+        if (modifier.equals(Modifier.LINEAR)) {
+            long row = Math.ceilDiv(Math.ceilDiv(width, layout.horizontalSubsampling())
+                    * (long) layout.bytesPerBlock(), layout.pixelsPerBlock());
+            long rows = Math.ceilDiv(height, layout.verticalSubsampling());
+            if (pitch < row) {
+                throw new IllegalArgumentException(at + "pitch " + pitch + " is less than a row of " + row + " bytes");
             }
-            if (plane.offset() > plane.buffer().size() - plane.length()) {
-                throw new IllegalArgumentException(at + "offset " + plane.offset() + " + length " + plane.length()
-                        + " is beyond the end of the " + plane.buffer().size() + "-byte buffer");
+            if (length < row || (length - row) / pitch < rows - 1) {
+                throw new IllegalArgumentException(at + "length " + length + " is less than " + rows + " row"
+                        + (rows == 1 ? "" : "s") + " of pitch " + pitch + " (" + ((rows - 1) * pitch + row)
+                        + " bytes)");
             }
-            if (modifier.equals(Modifier.LINEAR)) {
-                PixelFormat.Plane layout = format.plane(i);
-                long row = Math.ceilDiv(Math.ceilDiv(width, layout.horizontalSubsampling())
-                        * (long) layout.bytesPerBlock(), layout.pixelsPerBlock());
-                long rows = Math.ceilDiv(height, layout.verticalSubsampling());
-                if (plane.pitch() < row) {
-                    throw new IllegalArgumentException(at + "pitch " + plane.pitch() + " is less than a row of "
-                            + row + " bytes");
-                }
-                if ((plane.length() - row) / plane.pitch() < rows - 1) {
-                    throw new IllegalArgumentException(at + "length " + plane.length() + " is less than " + rows
-                            + " rows of pitch " + plane.pitch() + " (" + ((rows - 1) * plane.pitch() + row)
-                            + " bytes)");
-                }
-            }
+        }
+    }
+
+    private static void unsigned32(String at, String field, long value) {
+        if (value > 0xffff_ffffL) {
+            throw new IllegalArgumentException(at + field + " " + value + " does not fit the kernel's 32-bit "
+                    + field + " field (at most 4294967295)");
         }
     }
 

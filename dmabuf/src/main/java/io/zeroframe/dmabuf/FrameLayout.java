@@ -189,7 +189,7 @@ public final class FrameLayout {
         return height;
     }
 
-    /** What plane 0's pitch is a multiple of. */
+    /** The alignment asked for: plane 0's pitch is a multiple of it. Not compared by {@link #equals}. */
     public int strideAlignment() {
         return strideAlignment;
     }
@@ -199,15 +199,19 @@ public final class FrameLayout {
         return planes;
     }
 
+    /**
+     * Equal when both describe the same planes of the same format and size, whatever alignment was asked for: a
+     * 1280-pixel NV12 frame aligned to 64 is the same layout as one aligned to 1 (both pitches are 1280).
+     */
     @Override
     public boolean equals(Object other) {
         return other instanceof FrameLayout layout && layout.format.equals(format) && layout.width == width
-                && layout.height == height && layout.strideAlignment == strideAlignment;
+                && layout.height == height && layout.planes.equals(planes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(format, width, height, strideAlignment);
+        return Objects.hash(format, width, height, planes);
     }
 
     /** E.g. {@code NV12 641x479 align 64 [buffer 0 @0 pitch 704 x 479 = 337216, ...]}. */

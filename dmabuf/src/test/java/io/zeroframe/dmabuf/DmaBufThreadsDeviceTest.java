@@ -12,6 +12,7 @@ import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
+import io.zeroframe.bindings.testing.BlockedCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -148,16 +150,17 @@ class DmaBufThreadsDeviceTest extends DeviceTestSupport {
             MemorySegment pixels = buffer.map(arena, Access.READ_WRITE);
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
-                CyclicBarrier started = new CyclicBarrier(2);
+                AtomicLong fills = new AtomicLong();
                 Future<Long> writes = writer.submit(() -> {
-                    started.await();
-                    long count = 0;
                     while (true) {
-                        pixels.fill((byte) count++); // throws once the arena is closed
+                        pixels.fill((byte) fills.getAndIncrement()); // throws once the arena is closed
                     }
                 });
-                started.await(10, TimeUnit.SECONDS);
-                Thread.sleep(100);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (fills.get() < 3 && !writes.isDone() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // until the writer is in its loop of fills
+                }
+                assertTrue(fills.get() >= 3, "the writer did not start writing: " + fills + " fills");
                 arena.close();
                 ExecutionException e = assertThrows(ExecutionException.class, () -> writes.get(10, TimeUnit.SECONDS));
                 assertInstanceOf(IllegalStateException.class, e.getCause(), e.getCause().toString());
@@ -181,9 +184,12 @@ class DmaBufThreadsDeviceTest extends DeviceTestSupport {
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
                 // write(2) of 1 MiB into a 64 KiB pipe blocks inside the native call, which holds the arena
-                Future<Long> written = writer.submit(() -> Syscalls.write(writeEnd, pixels));
-                Thread.sleep(200);
-                assertFalse(written.isDone());
+                BlockedCall blocking = new BlockedCall();
+                Future<Long> written = writer.submit(() -> {
+                    blocking.enter();
+                    return Syscalls.write(writeEnd, pixels);
+                });
+                blocking.awaitBlocked(written); // in write(2), on a full pipe
                 IllegalStateException refused = assertThrows(IllegalStateException.class, arena::close);
                 assertTrue(refused.getMessage().startsWith("Session is acquired by"), refused.getMessage());
                 MemorySegment sink = scratch.allocate(64 * 1024);
@@ -286,11 +292,18 @@ class DmaBufThreadsDeviceTest extends DeviceTestSupport {
             ExecutorService waiters = Executors.newFixedThreadPool(8);
             try {
                 List<Future<Boolean>> waits = new ArrayList<>();
+                List<BlockedCall> blocking = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
-                    waits.add(waiters.submit(() -> fence.await(Duration.ofSeconds(30))));
+                    BlockedCall call = new BlockedCall();
+                    blocking.add(call);
+                    waits.add(waiters.submit(() -> {
+                        call.enter();
+                        return fence.await(Duration.ofSeconds(30));
+                    }));
                 }
-                Thread.sleep(300);
-                waits.forEach(wait -> assertFalse(wait.isDone(), "a waiter returned before the fence signalled"));
+                for (int i = 0; i < 8; i++) {
+                    blocking.get(i).awaitBlocked(waits.get(i)); // each waiter sleeps in its poll of the fence
+                }
                 assertEquals(FenceStatus.ACTIVE, fence.status());
                 vgem.signal(fenceId);
                 for (Future<Boolean> wait : waits) {
@@ -321,13 +334,15 @@ class DmaBufThreadsDeviceTest extends DeviceTestSupport {
             int fence = vgem.attachFence(vgem.importPrime(buffer), Vgem.VGEM_FENCE_WRITE);
             ExecutorService reader = Executors.newSingleThreadExecutor();
             try {
+                BlockedCall starting = new BlockedCall();
                 Future<Long> begun = reader.submit(() -> {
+                    starting.enter();
                     try (CpuAccess cpu = buffer.cpuAccess(Access.READ)) {
                         return System.nanoTime();
                     }
                 });
-                Thread.sleep(500);
-                assertFalse(begun.isDone(), "SYNC_START|READ did not wait for the pending write fence");
+                // fails at once if SYNC_START|READ returns without waiting for the pending write fence
+                starting.awaitBlocked(begun);
                 long signalled = System.nanoTime();
                 vgem.signal(fence);
                 long waited = (begun.get(10, TimeUnit.SECONDS) - signalled) / 1_000_000;

@@ -1,7 +1,6 @@
 package io.zeroframe.dmabuf;
 
 import static io.zeroframe.bindings.testing.CloseWakes.wakeAfterClose;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,11 +14,14 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.sys.UnixSockets;
+import io.zeroframe.bindings.testing.Commands;
 import io.zeroframe.bindings.testing.NoLeaks;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -401,13 +403,205 @@ class FdChannelTest {
     }
 
     private static MemorySegment header(Arena arena, int buffers, int fences, int others) {
+        return header(arena, buffers, fences, others, 0);
+    }
+
+    private static MemorySegment header(Arena arena, int buffers, int fences, int others, int reserved) {
         MemorySegment header = arena.allocate(FdChannel.HEADER_SIZE);
-        header.set(JAVA_INT_UNALIGNED, 0, FdChannel.MAGIC);
+        header.copyFrom(MemorySegment.ofArray("ZFfd".getBytes(StandardCharsets.US_ASCII)));
         header.set(JAVA_SHORT_UNALIGNED, 4, (short) buffers);
         header.set(JAVA_SHORT_UNALIGNED, 6, (short) fences);
         header.set(JAVA_SHORT_UNALIGNED, 8, (short) others);
+        header.set(JAVA_SHORT_UNALIGNED, 10, (short) reserved);
         return header;
     }
+
+    @Test
+    void onTheWireAMessageIsTheDocumentedHeaderThenTheMetadata() throws Exception {
+        try (Pair pair = pair(); OwnedFd memfd = Syscalls.memfdCreate("wire", 0); Arena arena = Arena.ofConfined()) {
+            pair.connected().send("meta".getBytes(StandardCharsets.US_ASCII), memfd, memfd);
+            MemorySegment buffer = arena.allocate(64);
+            UnixSockets.Received raw = UnixSockets.receive(pair.accepted().socket(), buffer, 4);
+            raw.closeFds();
+            assertEquals(2, raw.fds().size());
+            byte[] bytes = buffer.asSlice(0, raw.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            ByteBuffer expected = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
+                    .put("ZFfd".getBytes(StandardCharsets.US_ASCII)) // the same 4 bytes on every machine
+                    .putShort((short) 0).putShort((short) 0).putShort((short) 2) // counts: the machine's order
+                    .putShort((short) 0) // reserved
+                    .put("meta".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals(expected.array(), bytes);
+        }
+    }
+
+    @Test
+    void aMagicInAnotherByteOrderOrNonZeroReservedBytesAreRefusedAndTheFdsClosed() throws Exception {
+        try (Pair pair = pair(); OwnedFd memfd = Syscalls.memfdCreate("stray", 0); Arena arena = Arena.ofConfined()) {
+            Map<Integer, String> beforeReceiving = ProcessFds.list();
+            MemorySegment swapped = header(arena, 0, 0, 1);
+            swapped.copyFrom(MemorySegment.ofArray("dfFZ".getBytes(StandardCharsets.US_ASCII))); // a swapped int
+            UnixSockets.send(pair.connected().socket(), swapped, new OwnedFd[] {memfd});
+            ProtocolException magic = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
+            assertEquals("recvmsg on unix:" + pair.listener().path() + ": not an FdChannel message (12 bytes without"
+                    + " the header); closed its 1 fds", magic.getMessage());
+            MemorySegment reserved = header(arena, 0, 0, 1, 0x0102);
+            UnixSockets.send(pair.connected().socket(), reserved, new OwnedFd[] {memfd});
+            ProtocolException e = assertThrows(ProtocolException.class, () -> pair.accepted().receive());
+            assertEquals("recvmsg on unix:" + pair.listener().path() + ": the header's reserved bytes 10..11 are 0x"
+                    + (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "0201" : "0102") + ", not 0 (a sender"
+                    + " of another version of the format?); closed its 1 fds", e.getMessage());
+            assertEquals(beforeReceiving, ProcessFds.list());
+            pair.connected().send("next".getBytes(StandardCharsets.US_ASCII));
+            try (FdMessage next = pair.accepted().receive().orElseThrow()) {
+                assertEquals("next", new String(next.metadata(), StandardCharsets.US_ASCII), "the channel stays usable");
+            }
+        }
+    }
+
+    /**
+     * The peer sends an empty message, then 12 messages, and is gone before anything is received: the empty one
+     * is refused, the 12 arrive, and only then is it the end of the stream (an empty read with the peer gone was
+     * taken as the end although 12 messages were still queued).
+     */
+    @Test
+    void theEndOfTheStreamComesOnlyWhenNothingIsLeftToRead() throws Exception {
+        try (Pair pair = pair(); Arena arena = Arena.ofConfined()) {
+            UnixSockets.send(pair.connected().socket(), arena.allocate(0), new OwnedFd[0]);
+            for (int i = 0; i < 12; i++) {
+                pair.connected().send(("message " + i).getBytes(StandardCharsets.US_ASCII));
+            }
+            pair.connected().close();
+            assertThrows(ProtocolException.class, () -> pair.accepted().receive(), "the empty message");
+            for (int i = 0; i < 12; i++) {
+                try (FdMessage message = pair.accepted().receive().orElseThrow(
+                        () -> new AssertionError("the end of the stream with messages still queued"))) {
+                    assertEquals("message " + i, new String(message.metadata(), StandardCharsets.US_ASCII));
+                }
+            }
+            assertEquals(Optional.empty(), pair.accepted().receive());
+        }
+    }
+
+    /**
+     * A peer written in C from the class comment's description alone (built with gcc): it receives a message with
+     * a memfd, checks the header, reads the memfd and answers with a message and a memfd of its own, then exits.
+     */
+    @Test
+    void aCPeerFollowingTheDocumentedWireFormatTalksToAChannel() throws Exception {
+        Path source = Files.writeString(directory.resolve("peer.c"), C_PEER);
+        Path exe = directory.resolve("peer");
+        Path log = directory.resolve("peer.log");
+        Commands.check("gcc", "-std=gnu11", "-Wall", "-Werror", "-o", exe.toString(), source.toString());
+        Path socket = directory.resolve("c.sock");
+        try (FdChannelListener listener = FdChannel.listen(socket); OwnedFd memfd = Syscalls.memfdCreate("to-c", 0)) {
+            FdChannelPeer.write(memfd, "hello C");
+            Process peer = new ProcessBuilder(exe.toString(), socket.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            CompletableFuture<FdChannel> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return listener.accept();
+                } catch (KernelException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            FdChannel channel;
+            try {
+                channel = accepted.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                listener.close(); // wakes the accept
+                peer.destroyForcibly().waitFor();
+                throw new AssertionError("the C peer did not connect: " + read(log));
+            }
+            try (channel) {
+                channel.send("to C".getBytes(StandardCharsets.US_ASCII), memfd);
+                try (FdMessage answer = channel.receive().orElseThrow(
+                        () -> new AssertionError("the C peer closed without answering: " + read(log)))) {
+                    assertEquals("C read 4 bytes of metadata (to C) and 1 other fd: hello C",
+                            new String(answer.metadata(), StandardCharsets.US_ASCII));
+                    assertEquals(1, answer.fds().size());
+                    assertEquals("/memfd:from-c (deleted)", ProcessFds.list().get(answer.fds().getFirst().get()));
+                    assertEquals("written in C", FdChannelPeer.readAll(answer.fds().getFirst(), true));
+                }
+                assertEquals(Optional.empty(), channel.receive(), "the C peer's exit ends the stream");
+            }
+            assertTrue(peer.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, peer.exitValue(), () -> read(log));
+        }
+    }
+
+    private static final String C_PEER = """
+            #define _GNU_SOURCE
+            #include <stdint.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <sys/mman.h>
+            #include <sys/socket.h>
+            #include <sys/un.h>
+            #include <unistd.h>
+
+            struct zf_header { char magic[4]; uint16_t dmabufs, sync_files, others, reserved; };
+            _Static_assert(sizeof(struct zf_header) == 12, "the header has no padding");
+
+            static void die(const char *what) { perror(what); exit(1); }
+
+            int main(int argc, char **argv) {
+                if (argc != 2) return 2;
+                int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+                struct sockaddr_un address = { .sun_family = AF_UNIX };
+                strncpy(address.sun_path, argv[1], sizeof address.sun_path - 1);
+                if (s < 0 || connect(s, (struct sockaddr *) &address, sizeof address) != 0) die("connect");
+
+                static char message[12 + 65536];
+                union { struct cmsghdr align; char space[CMSG_SPACE(253 * sizeof(int))]; } control;
+                struct iovec iov = { message, sizeof message };
+                struct msghdr in = { .msg_iov = &iov, .msg_iovlen = 1,
+                                     .msg_control = &control, .msg_controllen = sizeof control };
+                ssize_t length = recvmsg(s, &in, MSG_CMSG_CLOEXEC);
+                if (length < (ssize_t) sizeof(struct zf_header)) die("recvmsg");
+                struct zf_header header;
+                memcpy(&header, message, sizeof header);
+                if (memcmp(header.magic, "ZFfd", 4) != 0 || header.reserved != 0) {
+                    fprintf(stderr, "bad header\\n");
+                    return 1;
+                }
+                struct cmsghdr *c = CMSG_FIRSTHDR(&in);
+                if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) die("no SCM_RIGHTS");
+                int count = (int) ((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                if (count != header.dmabufs + header.sync_files + header.others || header.others != 1) {
+                    fprintf(stderr, "%d fds for %u+%u+%u\\n", count, header.dmabufs, header.sync_files, header.others);
+                    return 1;
+                }
+                int fd;
+                memcpy(&fd, CMSG_DATA(c), sizeof fd);
+                char text[64] = {0};
+                if (pread(fd, text, sizeof text - 1, 0) < 0) die("pread");
+                close(fd);
+
+                char answer[12 + 256];
+                struct zf_header out = { { 'Z', 'F', 'f', 'd' }, 0, 0, 1, 0 };
+                memcpy(answer, &out, sizeof out);
+                int metadata = snprintf(answer + 12, 256, "C read %d bytes of metadata (%.*s) and %u other fd: %s",
+                                        (int) (length - 12), (int) (length - 12), message + 12, header.others, text);
+                int memfd = memfd_create("from-c", MFD_CLOEXEC);
+                if (memfd < 0 || write(memfd, "written in C", 12) != 12) die("memfd");
+                union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(int))]; } outControl;
+                memset(&outControl, 0, sizeof outControl);
+                struct iovec outIov = { answer, 12 + (size_t) metadata };
+                struct msghdr reply = { .msg_iov = &outIov, .msg_iovlen = 1,
+                                        .msg_control = &outControl, .msg_controllen = sizeof outControl };
+                struct cmsghdr *rights = CMSG_FIRSTHDR(&reply);
+                rights->cmsg_level = SOL_SOCKET;
+                rights->cmsg_type = SCM_RIGHTS;
+                rights->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(rights), &memfd, sizeof memfd);
+                if (sendmsg(s, &reply, MSG_NOSIGNAL) != (ssize_t) (12 + metadata)) die("sendmsg");
+                close(memfd);
+                close(s);
+                return 0;
+            }
+            """;
 
     private static String read(Path file) {
         try {

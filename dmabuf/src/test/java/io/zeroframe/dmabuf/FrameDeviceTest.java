@@ -197,6 +197,14 @@ class FrameDeviceTest extends DeviceTestSupport {
         refused("frame NV12M 641x2, plane 1: pitch 641 is less than a row of 642 bytes",
                 PixelFormat.NV12M, 641, 2, Modifier.LINEAR,
                 b -> List.of(new Frame.Plane(b, 0, 641, 1282), new Frame.Plane(b, 0, 641, 641)));
+        // a plane of one row must hold that row: NV12's chroma at height 2
+        refused("frame NV12 64x2, plane 1: length 32 is less than 1 row of pitch 64 (64 bytes)",
+                PixelFormat.NV12, 64, 2, Modifier.LINEAR,
+                b -> List.of(new Frame.Plane(b, 0, 64, 128), new Frame.Plane(b, 128, 64, 32)));
+        // what the kernel keeps in 32 bits is refused above that, tiled or not (an (int) cast would give 4096)
+        refused("frame XRGB8888 64x64, plane 0: pitch 4294971392 does not fit the kernel's 32-bit pitch field"
+                        + " (at most 4294967295)", PixelFormat.XRGB8888, 64, 64, Modifier.of(0x0100000000000001L),
+                b -> List.of(new Frame.Plane(b, 0, (1L << 32) + 4096, PAGE)));
         // a tiled frame's pitch and size are the driver's business: only the bounds of the buffer are checked
         DmaBuf tiled = new UdmabufAllocator().allocate(PAGE);
         try (Frame frame = Frame.of(PixelFormat.XRGB8888, 64, 64, Modifier.of(0x0100000000000001L),
@@ -256,21 +264,27 @@ class FrameDeviceTest extends DeviceTestSupport {
         Frame frame = Frame.allocate(new UdmabufAllocator("race"), FrameLayout.of(PixelFormat.YUV420M, 64, 48, 1));
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
-            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+            java.util.concurrent.atomic.AtomicLongArray brackets = new java.util.concurrent.atomic.AtomicLongArray(3);
             List<java.util.concurrent.Future<?>> users = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 DmaBuf buffer = frame.plane(i).buffer();
+                int user = i;
                 users.add(threads.submit(() -> {
-                    running.countDown();
                     while (true) {
                         try (CpuAccess cpu = buffer.cpuAccess(Access.READ_WRITE)) {
-                            Thread.onSpinWait();
+                            brackets.incrementAndGet(user);
                         }
                     }
                 }));
             }
-            assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            Thread.sleep(100);
+            // the close must meet users in their loops of brackets, not before their first
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int i = 0; i < 3; i++) {
+                while (brackets.get(i) < 3 && !users.get(i).isDone() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertTrue(brackets.get(i) >= 3, "user " + i + " made " + brackets.get(i) + " brackets");
+            }
             List<java.util.concurrent.Future<?>> closers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 closers.add(threads.submit(() -> {

@@ -1,6 +1,7 @@
 package io.zeroframe.dmabuf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.zeroframe.bindings.testing.NoLeaks;
@@ -161,6 +162,19 @@ class FrameLayoutTest {
         assertEquals(FrameLayout.of(PixelFormat.NV12, 64, 64), FrameLayout.of(PixelFormat.NV12, 64, 64, 1));
         assertEquals(FrameLayout.of(PixelFormat.NV12, 64, 64).hashCode(),
                 FrameLayout.of(PixelFormat.NV12, 64, 64, 1).hashCode());
+    }
+
+    @Test
+    void layoutsAreEqualByTheirPlanesNotByTheAlignmentAsked() {
+        FrameLayout aligned = FrameLayout.of(PixelFormat.NV12, 1280, 720, 64);
+        FrameLayout unaligned = FrameLayout.of(PixelFormat.NV12, 1280, 720, 1);
+        assertEquals(aligned.planes(), unaligned.planes());
+        assertEquals(aligned, unaligned);
+        assertEquals(aligned.hashCode(), unaligned.hashCode());
+        // the same request with different planes: unequal
+        assertNotEquals(FrameLayout.of(PixelFormat.NV12, 641, 480, 64), FrameLayout.of(PixelFormat.NV12, 641, 480, 1));
+        assertNotEquals(FrameLayout.of(PixelFormat.NV12, 64, 64), FrameLayout.of(PixelFormat.NV12M, 64, 64));
+        assertNotEquals(FrameLayout.of(PixelFormat.NV12, 64, 64), FrameLayout.of(PixelFormat.NV12, 64, 66));
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.zeroframe.bindings.drm.drm_h;
 import io.zeroframe.bindings.drm.drm_wait_vblank_request;
 import io.zeroframe.bindings.drm.drm_set_client_cap;
 import io.zeroframe.bindings.drm.drm_version;
+import io.zeroframe.bindings.sys.DeviceErrors;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.dmabuf.DmaBuf;
@@ -73,6 +74,9 @@ public final class DrmDevice implements AutoCloseable {
             + "server, a console, or another open file of this card) holds master, or this file dropped it. Stop or "
             + "switch away from the other master and close its fd; a process without CAP_SYS_ADMIN becomes master "
             + "by being the first to open the card, and can take it back (setMaster) only on a file that was master";
+
+    private static final DeviceErrors ERRORS = new DeviceErrors(
+            "the DRM device is gone (unplugged or unbound); close it and find the device again");
 
     private final OwnedFd fd;
     private final DrmVersion version;
@@ -564,17 +568,7 @@ public final class DrmDevice implements AutoCloseable {
 
     /** The exception for {@code operation} failing with {@code errno} on this device. */
     KernelException failure(String operation, int errno, String detail) throws KernelException {
-        if (errno == Errno.EBADF && !fd.isOpen()) {
-            fd.beginUse(operation); // throws FdClosedException naming the operation
-        }
-        if (errno == Errno.ENODEV) {
-            return new DeviceGoneException(operation, fd.path(), errno, join(detail,
-                    "the DRM device is gone (unplugged or unbound); close it and find the device again"));
-        }
-        if (errno == Errno.EACCES && needsMaster(operation)) {
-            return new DevicePermissionException(operation, fd.path(), errno, join(detail, NOT_MASTER));
-        }
-        return KernelException.of(operation, fd.path(), errno, detail);
+        return ERRORS.failure(fd, operation, errno, detail, needsMaster(operation) ? NOT_MASTER : null);
     }
 
     private static boolean needsMaster(String operation) {
@@ -583,10 +577,6 @@ public final class DrmDevice implements AutoCloseable {
                  "DRM_IOCTL_MODE_SETPLANE", "DRM_IOCTL_MODE_OBJ_SETPROPERTY", "DRM_IOCTL_DROP_MASTER" -> true;
             default -> false;
         };
-    }
-
-    private static String join(String detail, String advice) {
-        return detail == null ? advice : detail + "; " + advice;
     }
 
 }

@@ -4,6 +4,7 @@ import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.sys.DeviceErrors;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
@@ -36,6 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers ENODEV and every call throws {@link DeviceGoneException}; {@link #close()} still releases everything.
  */
 public final class VideoDevice implements AutoCloseable {
+    private static final DeviceErrors ERRORS = new DeviceErrors("the video device is gone (unplugged, unbound, or "
+            + "vivid's disconnect control); close it and find the device again");
+
     private final OwnedFd fd;
     private final VideoDeviceInfo info;
 
@@ -510,30 +514,22 @@ public final class VideoDevice implements AutoCloseable {
      */
     int tryIoctl(OwnedFd on, IoctlRequest request, MemorySegment arg) throws KernelException {
         int result = Syscalls.tryIoctl(on, request, arg);
-        if (result == -Errno.EBADF && !on.isOpen()) {
-            on.beginUse(request.name()); // throws FdClosedException naming the operation
-        }
-        if (result == -Errno.ENODEV) {
-            throw gone(request.name());
+        if (result == -Errno.ENODEV || result == -Errno.EBADF && !on.isOpen()) {
+            throw ERRORS.failure(on, request.name(), -result, null);
         }
         return result;
     }
 
-    /** A failure of {@code operation} on this node with {@code errno}, a {@link DeviceGoneException} for ENODEV. */
+    /**
+     * A failure of {@code operation} on this node with {@code errno}: a {@link DeviceGoneException} for ENODEV, an
+     * {@link io.zeroframe.bindings.FdClosedException} for EBADF once closed (EACCES is a plain failure on V4L2: a
+     * read-only control).
+     */
     KernelException failure(String operation, int errno, String detail) {
-        if (errno == Errno.ENODEV) {
-            return gone(operation);
-        }
-        return KernelException.of(operation, fd.path(), errno, detail);
+        return ERRORS.failure(fd, operation, errno, detail);
     }
 
     private KernelException classify(KernelException e) {
-        return e.errno() == Errno.ENODEV && !(e instanceof DeviceGoneException) ? gone(e.operation()) : e;
-    }
-
-    private DeviceGoneException gone(String operation) {
-        return new DeviceGoneException(operation, fd.path(), Errno.ENODEV,
-                "the video device is gone (unplugged, unbound, or vivid's disconnect control); close it and find "
-                        + "the device again");
+        return ERRORS.classify(fd, e);
     }
 }

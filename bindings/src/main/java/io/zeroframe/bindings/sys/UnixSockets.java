@@ -314,10 +314,12 @@ public final class UnixSockets {
      *
      * @param socket borrowed for the call
      * @param maxFds how many fds to make room for; more in a message set {@link Received#controlTruncated()}
-     * @return the message, or null when the peer closed the connection. An empty message that a live peer sent
-     *         ({@code SOCK_SEQPACKET} delivers those too) is a {@code Received} of length 0; an empty message
-     *         sent just before the peer closed cannot be told from the end of the stream (both are a 0-byte
-     *         {@code recvmsg} with {@code POLLHUP}) and is taken as the end
+     * @return the message, or null when the peer closed the connection and nothing is left to read. An empty
+     *         message ({@code SOCK_SEQPACKET} delivers those too) is a {@code Received} of length 0, also when the
+     *         peer has gone since, as long as messages with bytes are queued behind it ({@code FIONREAD}). Only an
+     *         empty message followed by nothing but messages without bytes and the peer's close cannot be told
+     *         from the end of the stream (each is a 0-byte {@code recvmsg} with {@code POLLHUP} and no byte
+     *         queued) and is taken as the end
      * @throws io.zeroframe.bindings.FdClosedException if {@code socket} is closed before or during the wait
      * @throws KernelException ECONNRESET if the peer went away with unread data
      */
@@ -332,10 +334,23 @@ public final class UnixSockets {
                 continue; // another receiver took the message
             }
             if (received.length() == 0 && received.fds().isEmpty() && !received.truncated()
-                    && (Syscalls.waitFor(socket, Syscalls.POLLIN, 0, "recvmsg") & Syscalls.POLLHUP) != 0) {
-                return null; // recvmsg's 0 with the peer gone: the end of the stream
+                    && (Syscalls.waitFor(socket, Syscalls.POLLIN, 0, "recvmsg") & Syscalls.POLLHUP) != 0
+                    && queuedBytes(socket) == 0) {
+                return null; // recvmsg's 0 with the peer gone and nothing left to read: the end of the stream
             }
             return received;
+        }
+    }
+
+    /**
+     * {@code FIONREAD} ({@code SIOCINQ}): the bytes of all messages still queued on the socket ({@code unix_inq_len}
+     * sums every queued message of a {@code SOCK_SEQPACKET} socket).
+     */
+    private static int queuedBytes(OwnedFd socket) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            Syscalls.ioctl(socket, Syscalls.FIONREAD, count);
+            return count.get(JAVA_INT, 0);
         }
     }
 

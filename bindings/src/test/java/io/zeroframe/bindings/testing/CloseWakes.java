@@ -1,6 +1,5 @@
 package io.zeroframe.bindings.testing;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,17 +17,21 @@ public final class CloseWakes {
     private CloseWakes() {}
 
     /**
-     * Runs {@code blocked} on another thread, checks that it is still blocked after 300 ms, runs {@code close},
-     * and asserts that the call ends with {@link FdClosedException} ("closed by another thread while waiting").
+     * Runs {@code blocked} on another thread, waits until that thread sleeps in a system call
+     * ({@link BlockedCall}), runs {@code close}, and asserts that the call ends with {@link FdClosedException}
+     * ("closed by another thread while waiting").
      *
      * @return milliseconds from the close to the end of the call
      */
     public static long wakeAfterClose(Callable<?> blocked, Runnable close) throws Exception {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
-            Future<?> call = thread.submit(blocked);
-            Thread.sleep(300);
-            assertFalse(call.isDone(), "the call did not block");
+            BlockedCall blocking = new BlockedCall();
+            Future<?> call = thread.submit(() -> {
+                blocking.enter();
+                return blocked.call();
+            });
+            blocking.awaitBlocked(call);
             long closed = System.nanoTime();
             close.run();
             ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
