@@ -64,7 +64,7 @@ import org.junit.jupiter.api.TestFactory;
  * anonymous members as a whole (C cannot name them; their members are compared at their C names); the
  * sizeof of flexible array members (incomplete in C; their offset is compared). One tolerance: a struct that
  * is {@code __attribute__((packed))} in C (alignment 1) may have a stricter alignment in Java, because jextract
- * does not propagate packing into nested unions (six V4L2 structs, e.g. {@code v4l2_ext_control}).
+ * does not propagate packing into nested unions (five V4L2 structs, e.g. {@code v4l2_querymenu}).
  */
 class AbiTest {
 
