@@ -34,7 +34,13 @@ public final class Errno {
     public static final int ESPIPE = libc_h.ESPIPE();
     public static final int EPIPE = libc_h.EPIPE();
     public static final int ERANGE = libc_h.ERANGE();
+    /** V4L2: DV timings not stable ({@code VIDIOC_QUERY_DV_TIMINGS}). */
+    public static final int ENOLCK = libc_h.ENOLCK();
+    /** V4L2: the input or output has no standards / DV timings / selection target. */
+    public static final int ENODATA = libc_h.ENODATA();
     public static final int ETIME = libc_h.ETIME();
+    /** V4L2: no signal ({@code VIDIOC_QUERY_DV_TIMINGS}). */
+    public static final int ENOLINK = libc_h.ENOLINK();
     public static final int EOPNOTSUPP = libc_h.EOPNOTSUPP();
     public static final int ETIMEDOUT = libc_h.ETIMEDOUT();
 

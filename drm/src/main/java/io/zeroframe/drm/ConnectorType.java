@@ -1,5 +1,6 @@
 package io.zeroframe.drm;
 
+import io.zeroframe.bindings.drm_mode.drm_mode_h;
 import java.util.List;
 
 /**
@@ -13,9 +14,9 @@ public record ConnectorType(int code) {
             "SVIDEO", "LVDS", "Component", "DIN", "DP", "HDMI-A", "HDMI-B", "TV", "eDP", "Virtual", "DSI", "DPI",
             "Writeback", "SPI", "USB");
     /** {@code DRM_MODE_CONNECTOR_VIRTUAL}. */
-    public static final ConnectorType VIRTUAL = new ConnectorType(15);
+    public static final ConnectorType VIRTUAL = new ConnectorType(drm_mode_h.DRM_MODE_CONNECTOR_VIRTUAL());
     /** {@code DRM_MODE_CONNECTOR_WRITEBACK}. */
-    public static final ConnectorType WRITEBACK = new ConnectorType(18);
+    public static final ConnectorType WRITEBACK = new ConnectorType(drm_mode_h.DRM_MODE_CONNECTOR_WRITEBACK());
 
     /** The kernel's name for the type, e.g. {@code "Virtual"}; {@code "Type-N"} for codes this version does not know. */
     public String name() {

@@ -151,7 +151,7 @@ final class DeviceSettings {
                 std.fill((byte) 0);
                 v4l2_standard.index(std, index);
                 int result = device.tryIoctl(VIDIOC_ENUMSTD, std);
-                if (result == -Errno.EINVAL || (index == 0 && (result == -MoreErrno.ENODATA
+                if (result == -Errno.EINVAL || (index == 0 && (result == -Errno.ENODATA
                         || result == -Errno.ENOTTY))) {
                     break;
                 }
@@ -192,7 +192,7 @@ final class DeviceSettings {
     }
 
     private static String noData(int errno, String what) {
-        if (errno == MoreErrno.ENODATA || errno == Errno.ENOTTY) {
+        if (errno == Errno.ENODATA || errno == Errno.ENOTTY) {
             return "the current input or output has no " + what + "; select one that has (inputs(), outputs())";
         }
         return null;
@@ -226,8 +226,8 @@ final class DeviceSettings {
             MemorySegment t = v4l2_dv_timings.allocate(arena);
             int result = device.tryIoctl(request, t);
             if (result < 0) {
-                String detail = -result == MoreErrno.ENOLINK ? "no signal on the input"
-                        : -result == MoreErrno.ENOLCK ? "the signal is not stable"
+                String detail = -result == Errno.ENOLINK ? "no signal on the input"
+                        : -result == Errno.ENOLCK ? "the signal is not stable"
                         : -result == Errno.ERANGE ? "the signal's timings are out of the receiver's range"
                         : noData(-result, "DV timings (V4L2_IN_CAP_DV_TIMINGS)");
                 throw device.failure(request.name(), -result, detail);

@@ -27,8 +27,8 @@ public enum FormatFlag {
     CSC_YCBCR_ENC(videodev2_h.V4L2_FMT_FLAG_CSC_YCBCR_ENC()),
     /** {@code V4L2_FMT_FLAG_CSC_QUANTIZATION}: the quantization range. */
     CSC_QUANTIZATION(videodev2_h.V4L2_FMT_FLAG_CSC_QUANTIZATION()),
-    /** {@code V4L2_FMT_FLAG_META_LINE_BASED} (0x0200, videodev2.h since 6.10): line-based metadata. */
-    META_LINE_BASED(0x0200);
+    /** {@code V4L2_FMT_FLAG_META_LINE_BASED} (Linux 6.10+): line-based metadata. */
+    META_LINE_BASED(videodev2_h.V4L2_FMT_FLAG_META_LINE_BASED());
 
     private final int bit;
 

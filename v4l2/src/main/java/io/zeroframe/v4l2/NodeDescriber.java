@@ -74,7 +74,7 @@ final class NodeDescriber {
     private static void optional(KernelException e) throws KernelException {
         int errno = e.errno();
         if (e instanceof io.zeroframe.bindings.DeviceGoneException || e instanceof io.zeroframe.bindings.FdClosedException
-                || !(errno == Errno.ENOTTY || errno == Errno.EINVAL || errno == MoreErrno.ENODATA
+                || !(errno == Errno.ENOTTY || errno == Errno.EINVAL || errno == Errno.ENODATA
                 || errno == Errno.EACCES || errno == Errno.ENOSPC)) {
             throw e;
         }

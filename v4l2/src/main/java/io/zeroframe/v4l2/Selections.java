@@ -67,7 +67,7 @@ final class Selections {
         if (errno == Errno.EINVAL && !device.bufferTypes().contains(type)) {
             return "the node has no " + type.kernelName() + " queue; its queues: " + device.bufferTypes();
         }
-        if (errno == Errno.EINVAL || errno == MoreErrno.ENODATA || errno == Errno.ENOTTY) {
+        if (errno == Errno.EINVAL || errno == Errno.ENODATA || errno == Errno.ENOTTY) {
             return target.kernelName() + " is not supported on " + type.kernelName()
                     + " (with the current input or output)";
         }

@@ -46,7 +46,7 @@ public record VideoFormat(BufferType type, FourCc fourcc, int width, int height,
                           int ycbcrEncoding, int quantization, int transferFunction, int flags,
                           List<PlaneFormat> planes) {
     /** {@code VIDEO_MAX_PLANES}. */
-    static final int MAX_PLANES = 8;
+    static final int MAX_PLANES = io.zeroframe.bindings.videodev2.videodev2_h.VIDEO_MAX_PLANES();
 
     public VideoFormat {
         Objects.requireNonNull(type, "type");

@@ -186,8 +186,8 @@ public final class VideoQueue implements AutoCloseable {
                 int result = call(VIDIOC_CREATE_BUFS, create);
                 if (result == 0) {
                     int caps = v4l2_create_buffers.capabilities(create);
-                    int max = (caps & Abi.BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS) != 0
-                            ? create.get(JAVA_INT, Abi.CREATE_BUFFERS_MAX_NUM_BUFFERS_OFFSET)
+                    int max = (caps & videodev2_h.V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS()) != 0
+                            ? v4l2_create_buffers.max_num_buffers(create)
                             : DEFAULT_MAX_BUFFERS;
                     return new QueueInfo(type, QueueCapability.decode(caps), QueueCapability.unknownBits(caps), max,
                             true, Syscalls.pageSize());

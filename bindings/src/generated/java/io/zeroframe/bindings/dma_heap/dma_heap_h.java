@@ -32,13 +32,13 @@ public class dma_heap_h extends dma_heap_h$shared {
     public static int DMA_HEAP_VALID_FD_FLAGS() {
         return DMA_HEAP_VALID_FD_FLAGS;
     }
-    private static final int DMA_HEAP_VALID_HEAP_FLAGS = (int)0L;
+    private static final long DMA_HEAP_VALID_HEAP_FLAGS = 0L;
     /**
      * {@snippet lang=c :
      * #define DMA_HEAP_VALID_HEAP_FLAGS 0
      * }
      */
-    public static int DMA_HEAP_VALID_HEAP_FLAGS() {
+    public static long DMA_HEAP_VALID_HEAP_FLAGS() {
         return DMA_HEAP_VALID_HEAP_FLAGS;
     }
     private static final int DMA_HEAP_IOC_MAGIC = (int)72L;

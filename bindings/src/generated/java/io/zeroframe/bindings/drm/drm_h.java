@@ -221,6 +221,15 @@ public class drm_h extends drm_h$shared {
     public static int DRM_CAP_SYNCOBJ_TIMELINE() {
         return DRM_CAP_SYNCOBJ_TIMELINE;
     }
+    private static final int DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP 21
+     * }
+     */
+    public static int DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP() {
+        return DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP;
+    }
     private static final int DRM_CLIENT_CAP_STEREO_3D = (int)1L;
     /**
      * {@snippet lang=c :
@@ -265,6 +274,15 @@ public class drm_h extends drm_h$shared {
      */
     public static int DRM_CLIENT_CAP_WRITEBACK_CONNECTORS() {
         return DRM_CLIENT_CAP_WRITEBACK_CONNECTORS;
+    }
+    private static final int DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT 6
+     * }
+     */
+    public static int DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT() {
+        return DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT;
     }
     private static final int DRM_CRTC_SEQUENCE_RELATIVE = (int)1L;
     /**
@@ -997,6 +1015,15 @@ public class drm_h extends drm_h$shared {
      */
     public static int DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE() {
         return DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
+    }
+    private static final int DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE 8
+     * }
+     */
+    public static int DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE() {
+        return DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE;
     }
     private static final int DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED = (int)1L;
     /**
@@ -1862,10 +1889,10 @@ public class drm_h extends drm_h$shared {
     public static long DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE() {
         return DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE;
     }
-    private static final long DRM_IOCTL_SYNCOBJ_WAIT = 3223348419L;
+    private static final long DRM_IOCTL_SYNCOBJ_WAIT = 3223872707L;
     /**
      * {@snippet lang=c :
-     * #define DRM_IOCTL_SYNCOBJ_WAIT 3223348419
+     * #define DRM_IOCTL_SYNCOBJ_WAIT 3223872707
      * }
      */
     public static long DRM_IOCTL_SYNCOBJ_WAIT() {
@@ -1925,10 +1952,10 @@ public class drm_h extends drm_h$shared {
     public static long DRM_IOCTL_MODE_REVOKE_LEASE() {
         return DRM_IOCTL_MODE_REVOKE_LEASE;
     }
-    private static final long DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT = 3223872714L;
+    private static final long DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT = 3224397002L;
     /**
      * {@snippet lang=c :
-     * #define DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT 3223872714
+     * #define DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT 3224397002
      * }
      */
     public static long DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT() {
@@ -1969,6 +1996,24 @@ public class drm_h extends drm_h$shared {
      */
     public static long DRM_IOCTL_MODE_GETFB2() {
         return DRM_IOCTL_MODE_GETFB2;
+    }
+    private static final long DRM_IOCTL_SYNCOBJ_EVENTFD = 3222824143L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_IOCTL_SYNCOBJ_EVENTFD 3222824143
+     * }
+     */
+    public static long DRM_IOCTL_SYNCOBJ_EVENTFD() {
+        return DRM_IOCTL_SYNCOBJ_EVENTFD;
+    }
+    private static final long DRM_IOCTL_MODE_CLOSEFB = 3221775568L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_IOCTL_MODE_CLOSEFB 3221775568
+     * }
+     */
+    public static long DRM_IOCTL_MODE_CLOSEFB() {
+        return DRM_IOCTL_MODE_CLOSEFB;
     }
 }
 

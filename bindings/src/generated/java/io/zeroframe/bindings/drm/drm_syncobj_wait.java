@@ -21,6 +21,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     __u32 flags;
  *     __u32 first_signaled;
  *     __u32 pad;
+ *     __u64 deadline_nsec;
  * }
  * }
  */
@@ -36,7 +37,8 @@ public class drm_syncobj_wait {
         drm_h.C_INT.withName("count_handles"),
         drm_h.C_INT.withName("flags"),
         drm_h.C_INT.withName("first_signaled"),
-        drm_h.C_INT.withName("pad")
+        drm_h.C_INT.withName("pad"),
+        drm_h.C_LONG_LONG.withName("deadline_nsec")
     ).withName("drm_syncobj_wait");
 
     /**
@@ -308,6 +310,50 @@ public class drm_syncobj_wait {
      */
     public static void pad(MemorySegment struct, int fieldValue) {
         struct.set(pad$LAYOUT, pad$OFFSET, fieldValue);
+    }
+
+    private static final OfLong deadline_nsec$LAYOUT = (OfLong)$LAYOUT.select(groupElement("deadline_nsec"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u64 deadline_nsec
+     * }
+     */
+    public static final OfLong deadline_nsec$layout() {
+        return deadline_nsec$LAYOUT;
+    }
+
+    private static final long deadline_nsec$OFFSET = $LAYOUT.byteOffset(groupElement("deadline_nsec"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u64 deadline_nsec
+     * }
+     */
+    public static final long deadline_nsec$offset() {
+        return deadline_nsec$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u64 deadline_nsec
+     * }
+     */
+    public static long deadline_nsec(MemorySegment struct) {
+        return struct.get(deadline_nsec$LAYOUT, deadline_nsec$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u64 deadline_nsec
+     * }
+     */
+    public static void deadline_nsec(MemorySegment struct, long fieldValue) {
+        struct.set(deadline_nsec$LAYOUT, deadline_nsec$OFFSET, fieldValue);
     }
 
     /**

@@ -266,6 +266,15 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
     public static int AMD_FMT_MOD_TILE_VER_GFX11() {
         return AMD_FMT_MOD_TILE_VER_GFX11;
     }
+    private static final int AMD_FMT_MOD_TILE_VER_GFX12 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define AMD_FMT_MOD_TILE_VER_GFX12 5
+     * }
+     */
+    public static int AMD_FMT_MOD_TILE_VER_GFX12() {
+        return AMD_FMT_MOD_TILE_VER_GFX12;
+    }
     private static final int AMD_FMT_MOD_TILE_GFX9_64K_S = (int)9L;
     /**
      * {@snippet lang=c :
@@ -319,6 +328,42 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
      */
     public static int AMD_FMT_MOD_TILE_GFX11_256K_R_X() {
         return AMD_FMT_MOD_TILE_GFX11_256K_R_X;
+    }
+    private static final int AMD_FMT_MOD_TILE_GFX12_256B_2D = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AMD_FMT_MOD_TILE_GFX12_256B_2D 1
+     * }
+     */
+    public static int AMD_FMT_MOD_TILE_GFX12_256B_2D() {
+        return AMD_FMT_MOD_TILE_GFX12_256B_2D;
+    }
+    private static final int AMD_FMT_MOD_TILE_GFX12_4K_2D = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define AMD_FMT_MOD_TILE_GFX12_4K_2D 2
+     * }
+     */
+    public static int AMD_FMT_MOD_TILE_GFX12_4K_2D() {
+        return AMD_FMT_MOD_TILE_GFX12_4K_2D;
+    }
+    private static final int AMD_FMT_MOD_TILE_GFX12_64K_2D = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define AMD_FMT_MOD_TILE_GFX12_64K_2D 3
+     * }
+     */
+    public static int AMD_FMT_MOD_TILE_GFX12_64K_2D() {
+        return AMD_FMT_MOD_TILE_GFX12_64K_2D;
+    }
+    private static final int AMD_FMT_MOD_TILE_GFX12_256K_2D = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define AMD_FMT_MOD_TILE_GFX12_256K_2D 4
+     * }
+     */
+    public static int AMD_FMT_MOD_TILE_GFX12_256K_2D() {
+        return AMD_FMT_MOD_TILE_GFX12_256K_2D;
     }
     private static final int AMD_FMT_MOD_DCC_BLOCK_64B = (int)0L;
     /**
@@ -608,6 +653,33 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
     public static int DRM_FORMAT_BIG_ENDIAN() {
         return DRM_FORMAT_BIG_ENDIAN;
     }
+    private static final int DRM_FORMAT_C1 = (int)538980675L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_C1 538980675
+     * }
+     */
+    public static int DRM_FORMAT_C1() {
+        return DRM_FORMAT_C1;
+    }
+    private static final int DRM_FORMAT_C2 = (int)538980931L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_C2 538980931
+     * }
+     */
+    public static int DRM_FORMAT_C2() {
+        return DRM_FORMAT_C2;
+    }
+    private static final int DRM_FORMAT_C4 = (int)538981443L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_C4 538981443
+     * }
+     */
+    public static int DRM_FORMAT_C4() {
+        return DRM_FORMAT_C4;
+    }
     private static final int DRM_FORMAT_C8 = (int)538982467L;
     /**
      * {@snippet lang=c :
@@ -616,6 +688,69 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
      */
     public static int DRM_FORMAT_C8() {
         return DRM_FORMAT_C8;
+    }
+    private static final int DRM_FORMAT_D1 = (int)538980676L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_D1 538980676
+     * }
+     */
+    public static int DRM_FORMAT_D1() {
+        return DRM_FORMAT_D1;
+    }
+    private static final int DRM_FORMAT_D2 = (int)538980932L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_D2 538980932
+     * }
+     */
+    public static int DRM_FORMAT_D2() {
+        return DRM_FORMAT_D2;
+    }
+    private static final int DRM_FORMAT_D4 = (int)538981444L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_D4 538981444
+     * }
+     */
+    public static int DRM_FORMAT_D4() {
+        return DRM_FORMAT_D4;
+    }
+    private static final int DRM_FORMAT_D8 = (int)538982468L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_D8 538982468
+     * }
+     */
+    public static int DRM_FORMAT_D8() {
+        return DRM_FORMAT_D8;
+    }
+    private static final int DRM_FORMAT_R1 = (int)538980690L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_R1 538980690
+     * }
+     */
+    public static int DRM_FORMAT_R1() {
+        return DRM_FORMAT_R1;
+    }
+    private static final int DRM_FORMAT_R2 = (int)538980946L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_R2 538980946
+     * }
+     */
+    public static int DRM_FORMAT_R2() {
+        return DRM_FORMAT_R2;
+    }
+    private static final int DRM_FORMAT_R4 = (int)538981458L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_R4 538981458
+     * }
+     */
+    public static int DRM_FORMAT_R4() {
+        return DRM_FORMAT_R4;
     }
     private static final int DRM_FORMAT_R8 = (int)538982482L;
     /**
@@ -1157,6 +1292,15 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
     public static int DRM_FORMAT_AYUV() {
         return DRM_FORMAT_AYUV;
     }
+    private static final int DRM_FORMAT_AVUY8888 = (int)1498764865L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_AVUY8888 1498764865
+     * }
+     */
+    public static int DRM_FORMAT_AVUY8888() {
+        return DRM_FORMAT_AVUY8888;
+    }
     private static final int DRM_FORMAT_XYUV8888 = (int)1448434008L;
     /**
      * {@snippet lang=c :
@@ -1165,6 +1309,15 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
      */
     public static int DRM_FORMAT_XYUV8888() {
         return DRM_FORMAT_XYUV8888;
+    }
+    private static final int DRM_FORMAT_XVUY8888 = (int)1498764888L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_XVUY8888 1498764888
+     * }
+     */
+    public static int DRM_FORMAT_XVUY8888() {
+        return DRM_FORMAT_XVUY8888;
     }
     private static final int DRM_FORMAT_VUY888 = (int)875713878L;
     /**
@@ -1453,6 +1606,24 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
      */
     public static int DRM_FORMAT_NV15() {
         return DRM_FORMAT_NV15;
+    }
+    private static final int DRM_FORMAT_NV20 = (int)808605262L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_NV20 808605262
+     * }
+     */
+    public static int DRM_FORMAT_NV20() {
+        return DRM_FORMAT_NV20;
+    }
+    private static final int DRM_FORMAT_NV30 = (int)808670798L;
+    /**
+     * {@snippet lang=c :
+     * #define DRM_FORMAT_NV30 808670798
+     * }
+     */
+    public static int DRM_FORMAT_NV30() {
+        return DRM_FORMAT_NV30;
     }
     private static final int DRM_FORMAT_P210 = (int)808530512L;
     /**
@@ -1751,6 +1922,51 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
     public static long I915_FORMAT_MOD_4_TILED_DG2_RC_CCS_CC() {
         return I915_FORMAT_MOD_4_TILED_DG2_RC_CCS_CC;
     }
+    private static final long I915_FORMAT_MOD_4_TILED_MTL_RC_CCS = 72057594037927949L;
+    /**
+     * {@snippet lang=c :
+     * #define I915_FORMAT_MOD_4_TILED_MTL_RC_CCS 72057594037927949
+     * }
+     */
+    public static long I915_FORMAT_MOD_4_TILED_MTL_RC_CCS() {
+        return I915_FORMAT_MOD_4_TILED_MTL_RC_CCS;
+    }
+    private static final long I915_FORMAT_MOD_4_TILED_MTL_MC_CCS = 72057594037927950L;
+    /**
+     * {@snippet lang=c :
+     * #define I915_FORMAT_MOD_4_TILED_MTL_MC_CCS 72057594037927950
+     * }
+     */
+    public static long I915_FORMAT_MOD_4_TILED_MTL_MC_CCS() {
+        return I915_FORMAT_MOD_4_TILED_MTL_MC_CCS;
+    }
+    private static final long I915_FORMAT_MOD_4_TILED_MTL_RC_CCS_CC = 72057594037927951L;
+    /**
+     * {@snippet lang=c :
+     * #define I915_FORMAT_MOD_4_TILED_MTL_RC_CCS_CC 72057594037927951
+     * }
+     */
+    public static long I915_FORMAT_MOD_4_TILED_MTL_RC_CCS_CC() {
+        return I915_FORMAT_MOD_4_TILED_MTL_RC_CCS_CC;
+    }
+    private static final long I915_FORMAT_MOD_4_TILED_LNL_CCS = 72057594037927952L;
+    /**
+     * {@snippet lang=c :
+     * #define I915_FORMAT_MOD_4_TILED_LNL_CCS 72057594037927952
+     * }
+     */
+    public static long I915_FORMAT_MOD_4_TILED_LNL_CCS() {
+        return I915_FORMAT_MOD_4_TILED_LNL_CCS;
+    }
+    private static final long I915_FORMAT_MOD_4_TILED_BMG_CCS = 72057594037927953L;
+    /**
+     * {@snippet lang=c :
+     * #define I915_FORMAT_MOD_4_TILED_BMG_CCS 72057594037927953
+     * }
+     */
+    public static long I915_FORMAT_MOD_4_TILED_BMG_CCS() {
+        return I915_FORMAT_MOD_4_TILED_BMG_CCS;
+    }
     private static final long DRM_FORMAT_MOD_SAMSUNG_64_32_TILE = 288230376151711745L;
     /**
      * {@snippet lang=c :
@@ -1831,6 +2047,78 @@ public class drm_fourcc_h extends drm_fourcc_h$shared {
      */
     public static long DRM_FORMAT_MOD_VIVANTE_SPLIT_SUPER_TILED() {
         return DRM_FORMAT_MOD_VIVANTE_SPLIT_SUPER_TILED;
+    }
+    private static final long VIVANTE_MOD_TS_64_4 = 281474976710656L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_TS_64_4 281474976710656
+     * }
+     */
+    public static long VIVANTE_MOD_TS_64_4() {
+        return VIVANTE_MOD_TS_64_4;
+    }
+    private static final long VIVANTE_MOD_TS_64_2 = 562949953421312L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_TS_64_2 562949953421312
+     * }
+     */
+    public static long VIVANTE_MOD_TS_64_2() {
+        return VIVANTE_MOD_TS_64_2;
+    }
+    private static final long VIVANTE_MOD_TS_128_4 = 844424930131968L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_TS_128_4 844424930131968
+     * }
+     */
+    public static long VIVANTE_MOD_TS_128_4() {
+        return VIVANTE_MOD_TS_128_4;
+    }
+    private static final long VIVANTE_MOD_TS_256_4 = 1125899906842624L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_TS_256_4 1125899906842624
+     * }
+     */
+    public static long VIVANTE_MOD_TS_256_4() {
+        return VIVANTE_MOD_TS_256_4;
+    }
+    private static final long VIVANTE_MOD_TS_MASK = 4222124650659840L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_TS_MASK 4222124650659840
+     * }
+     */
+    public static long VIVANTE_MOD_TS_MASK() {
+        return VIVANTE_MOD_TS_MASK;
+    }
+    private static final long VIVANTE_MOD_COMP_DEC400 = 4503599627370496L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_COMP_DEC400 4503599627370496
+     * }
+     */
+    public static long VIVANTE_MOD_COMP_DEC400() {
+        return VIVANTE_MOD_COMP_DEC400;
+    }
+    private static final long VIVANTE_MOD_COMP_MASK = 67553994410557440L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_COMP_MASK 67553994410557440
+     * }
+     */
+    public static long VIVANTE_MOD_COMP_MASK() {
+        return VIVANTE_MOD_COMP_MASK;
+    }
+    private static final long VIVANTE_MOD_EXT_MASK = 71776119061217280L;
+    /**
+     * {@snippet lang=c :
+     * #define VIVANTE_MOD_EXT_MASK 71776119061217280
+     * }
+     */
+    public static long VIVANTE_MOD_EXT_MASK() {
+        return VIVANTE_MOD_EXT_MASK;
     }
     private static final long DRM_FORMAT_MOD_NVIDIA_TEGRA_TILED = 216172782113783809L;
     /**

@@ -161,7 +161,7 @@ public class hdr_metadata_infoframe {
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             drm_mode_h.C_SHORT.withName("x"),
             drm_mode_h.C_SHORT.withName("y")
-        ).withName("$anon$763:2");
+        ).withName("$anon$900:2");
 
         /**
          * The layout of this struct
@@ -424,7 +424,7 @@ public class hdr_metadata_infoframe {
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             drm_mode_h.C_SHORT.withName("x"),
             drm_mode_h.C_SHORT.withName("y")
-        ).withName("$anon$774:2");
+        ).withName("$anon$911:2");
 
         /**
          * The layout of this struct

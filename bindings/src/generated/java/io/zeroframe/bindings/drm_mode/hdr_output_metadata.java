@@ -32,7 +32,7 @@ public class hdr_output_metadata {
         drm_mode_h.C_INT.withName("metadata_type"),
         MemoryLayout.unionLayout(
             hdr_metadata_infoframe.layout().withName("hdmi_metadata_type1")
-        ).withName("$anon$817:2"),
+        ).withName("$anon$954:2"),
         MemoryLayout.paddingLayout(2)
     ).withName("hdr_output_metadata");
 
@@ -87,7 +87,7 @@ public class hdr_output_metadata {
         struct.set(metadata_type$LAYOUT, metadata_type$OFFSET, fieldValue);
     }
 
-    private static final GroupLayout hdmi_metadata_type1$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$817:2"), groupElement("hdmi_metadata_type1"));
+    private static final GroupLayout hdmi_metadata_type1$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$954:2"), groupElement("hdmi_metadata_type1"));
 
     /**
      * Layout for field:
@@ -99,7 +99,7 @@ public class hdr_output_metadata {
         return hdmi_metadata_type1$LAYOUT;
     }
 
-    private static final long hdmi_metadata_type1$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$817:2"), groupElement("hdmi_metadata_type1"));
+    private static final long hdmi_metadata_type1$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$954:2"), groupElement("hdmi_metadata_type1"));
 
     /**
      * Offset for field:

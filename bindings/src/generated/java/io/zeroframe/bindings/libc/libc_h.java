@@ -428,6 +428,24 @@ public class libc_h extends libc_h$shared {
     public static int ERANGE() {
         return ERANGE;
     }
+    private static final int ENOLCK = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOLCK 37
+     * }
+     */
+    public static int ENOLCK() {
+        return ENOLCK;
+    }
+    private static final int ENODATA = (int)61L;
+    /**
+     * {@snippet lang=c :
+     * #define ENODATA 61
+     * }
+     */
+    public static int ENODATA() {
+        return ENODATA;
+    }
     private static final int ETIME = (int)62L;
     /**
      * {@snippet lang=c :
@@ -436,6 +454,15 @@ public class libc_h extends libc_h$shared {
      */
     public static int ETIME() {
         return ETIME;
+    }
+    private static final int ENOLINK = (int)67L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOLINK 67
+     * }
+     */
+    public static int ENOLINK() {
+        return ENOLINK;
     }
     private static final int EOPNOTSUPP = (int)95L;
     /**

@@ -38,7 +38,12 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     __u64 stx_mnt_id;
  *     __u32 stx_dio_mem_align;
  *     __u32 stx_dio_offset_align;
- *     __u64 __spare3[12];
+ *     __u64 stx_subvol;
+ *     __u32 stx_atomic_write_unit_min;
+ *     __u32 stx_atomic_write_unit_max;
+ *     __u32 stx_atomic_write_segments_max;
+ *     __u32 __spare1[1];
+ *     __u64 __spare3[9];
  * }
  * }
  */
@@ -72,7 +77,12 @@ public class statx {
         libc_h.C_LONG_LONG.withName("stx_mnt_id"),
         libc_h.C_INT.withName("stx_dio_mem_align"),
         libc_h.C_INT.withName("stx_dio_offset_align"),
-        MemoryLayout.sequenceLayout(12, libc_h.C_LONG_LONG).withName("__spare3")
+        libc_h.C_LONG_LONG.withName("stx_subvol"),
+        libc_h.C_INT.withName("stx_atomic_write_unit_min"),
+        libc_h.C_INT.withName("stx_atomic_write_unit_max"),
+        libc_h.C_INT.withName("stx_atomic_write_segments_max"),
+        MemoryLayout.sequenceLayout(1, libc_h.C_INT).withName("__spare1"),
+        MemoryLayout.sequenceLayout(9, libc_h.C_LONG_LONG).withName("__spare3")
     ).withName("statx");
 
     /**
@@ -1127,12 +1137,265 @@ public class statx {
         struct.set(stx_dio_offset_align$LAYOUT, stx_dio_offset_align$OFFSET, fieldValue);
     }
 
+    private static final OfLong stx_subvol$LAYOUT = (OfLong)$LAYOUT.select(groupElement("stx_subvol"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u64 stx_subvol
+     * }
+     */
+    public static final OfLong stx_subvol$layout() {
+        return stx_subvol$LAYOUT;
+    }
+
+    private static final long stx_subvol$OFFSET = $LAYOUT.byteOffset(groupElement("stx_subvol"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u64 stx_subvol
+     * }
+     */
+    public static final long stx_subvol$offset() {
+        return stx_subvol$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u64 stx_subvol
+     * }
+     */
+    public static long stx_subvol(MemorySegment struct) {
+        return struct.get(stx_subvol$LAYOUT, stx_subvol$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u64 stx_subvol
+     * }
+     */
+    public static void stx_subvol(MemorySegment struct, long fieldValue) {
+        struct.set(stx_subvol$LAYOUT, stx_subvol$OFFSET, fieldValue);
+    }
+
+    private static final OfInt stx_atomic_write_unit_min$LAYOUT = (OfInt)$LAYOUT.select(groupElement("stx_atomic_write_unit_min"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_min
+     * }
+     */
+    public static final OfInt stx_atomic_write_unit_min$layout() {
+        return stx_atomic_write_unit_min$LAYOUT;
+    }
+
+    private static final long stx_atomic_write_unit_min$OFFSET = $LAYOUT.byteOffset(groupElement("stx_atomic_write_unit_min"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_min
+     * }
+     */
+    public static final long stx_atomic_write_unit_min$offset() {
+        return stx_atomic_write_unit_min$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_min
+     * }
+     */
+    public static int stx_atomic_write_unit_min(MemorySegment struct) {
+        return struct.get(stx_atomic_write_unit_min$LAYOUT, stx_atomic_write_unit_min$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_min
+     * }
+     */
+    public static void stx_atomic_write_unit_min(MemorySegment struct, int fieldValue) {
+        struct.set(stx_atomic_write_unit_min$LAYOUT, stx_atomic_write_unit_min$OFFSET, fieldValue);
+    }
+
+    private static final OfInt stx_atomic_write_unit_max$LAYOUT = (OfInt)$LAYOUT.select(groupElement("stx_atomic_write_unit_max"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_max
+     * }
+     */
+    public static final OfInt stx_atomic_write_unit_max$layout() {
+        return stx_atomic_write_unit_max$LAYOUT;
+    }
+
+    private static final long stx_atomic_write_unit_max$OFFSET = $LAYOUT.byteOffset(groupElement("stx_atomic_write_unit_max"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_max
+     * }
+     */
+    public static final long stx_atomic_write_unit_max$offset() {
+        return stx_atomic_write_unit_max$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_max
+     * }
+     */
+    public static int stx_atomic_write_unit_max(MemorySegment struct) {
+        return struct.get(stx_atomic_write_unit_max$LAYOUT, stx_atomic_write_unit_max$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_unit_max
+     * }
+     */
+    public static void stx_atomic_write_unit_max(MemorySegment struct, int fieldValue) {
+        struct.set(stx_atomic_write_unit_max$LAYOUT, stx_atomic_write_unit_max$OFFSET, fieldValue);
+    }
+
+    private static final OfInt stx_atomic_write_segments_max$LAYOUT = (OfInt)$LAYOUT.select(groupElement("stx_atomic_write_segments_max"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_segments_max
+     * }
+     */
+    public static final OfInt stx_atomic_write_segments_max$layout() {
+        return stx_atomic_write_segments_max$LAYOUT;
+    }
+
+    private static final long stx_atomic_write_segments_max$OFFSET = $LAYOUT.byteOffset(groupElement("stx_atomic_write_segments_max"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_segments_max
+     * }
+     */
+    public static final long stx_atomic_write_segments_max$offset() {
+        return stx_atomic_write_segments_max$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_segments_max
+     * }
+     */
+    public static int stx_atomic_write_segments_max(MemorySegment struct) {
+        return struct.get(stx_atomic_write_segments_max$LAYOUT, stx_atomic_write_segments_max$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 stx_atomic_write_segments_max
+     * }
+     */
+    public static void stx_atomic_write_segments_max(MemorySegment struct, int fieldValue) {
+        struct.set(stx_atomic_write_segments_max$LAYOUT, stx_atomic_write_segments_max$OFFSET, fieldValue);
+    }
+
+    private static final SequenceLayout __spare1$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("__spare1"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static final SequenceLayout __spare1$layout() {
+        return __spare1$LAYOUT;
+    }
+
+    private static final long __spare1$OFFSET = $LAYOUT.byteOffset(groupElement("__spare1"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static final long __spare1$offset() {
+        return __spare1$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static MemorySegment __spare1(MemorySegment struct) {
+        return struct.asSlice(__spare1$OFFSET, __spare1$LAYOUT.byteSize());
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static void __spare1(MemorySegment struct, MemorySegment fieldValue) {
+        MemorySegment.copy(fieldValue, 0L, struct, __spare1$OFFSET, __spare1$LAYOUT.byteSize());
+    }
+
+    private static long[] __spare1$DIMS = { 1 };
+
+    /**
+     * Dimensions for array field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static long[] __spare1$dimensions() {
+        return __spare1$DIMS;
+    }
+    private static final VarHandle __spare1$ELEM_HANDLE = __spare1$LAYOUT.varHandle(sequenceElement());
+
+    /**
+     * Indexed getter for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static int __spare1(MemorySegment struct, long index0) {
+        return (int)__spare1$ELEM_HANDLE.get(struct, __spare1$OFFSET, index0);
+    }
+
+    /**
+     * Indexed setter for field:
+     * {@snippet lang=c :
+     * __u32 __spare1[1]
+     * }
+     */
+    public static void __spare1(MemorySegment struct, long index0, int fieldValue) {
+        __spare1$ELEM_HANDLE.set(struct, __spare1$OFFSET, index0, fieldValue);
+    }
+
     private static final SequenceLayout __spare3$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("__spare3"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static final SequenceLayout __spare3$layout() {
@@ -1144,7 +1407,7 @@ public class statx {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static final long __spare3$offset() {
@@ -1154,7 +1417,7 @@ public class statx {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static MemorySegment __spare3(MemorySegment struct) {
@@ -1164,19 +1427,19 @@ public class statx {
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static void __spare3(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, __spare3$OFFSET, __spare3$LAYOUT.byteSize());
     }
 
-    private static long[] __spare3$DIMS = { 12 };
+    private static long[] __spare3$DIMS = { 9 };
 
     /**
      * Dimensions for array field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static long[] __spare3$dimensions() {
@@ -1187,7 +1450,7 @@ public class statx {
     /**
      * Indexed getter for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static long __spare3(MemorySegment struct, long index0) {
@@ -1197,7 +1460,7 @@ public class statx {
     /**
      * Indexed setter for field:
      * {@snippet lang=c :
-     * __u64 __spare3[12]
+     * __u64 __spare3[9]
      * }
      */
     public static void __spare3(MemorySegment struct, long index0, long fieldValue) {

@@ -50,5 +50,14 @@ public class sync_file_h extends sync_file_h$shared {
     public static long SYNC_IOC_FILE_INFO() {
         return SYNC_IOC_FILE_INFO;
     }
+    private static final long SYNC_IOC_SET_DEADLINE = 1074806277L;
+    /**
+     * {@snippet lang=c :
+     * #define SYNC_IOC_SET_DEADLINE 1074806277
+     * }
+     */
+    public static long SYNC_IOC_SET_DEADLINE() {
+        return SYNC_IOC_SET_DEADLINE;
+    }
 }
 

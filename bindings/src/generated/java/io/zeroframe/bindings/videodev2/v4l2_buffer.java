@@ -62,7 +62,7 @@ public class v4l2_buffer {
         MemoryLayout.unionLayout(
             videodev2_h.C_INT.withName("request_fd"),
             videodev2_h.C_INT.withName("reserved")
-        ).withName("$anon$1054:2"),
+        ).withName("$anon$1109:2"),
         MemoryLayout.paddingLayout(4)
     ).withName("v4l2_buffer");
 
@@ -490,7 +490,7 @@ public class v4l2_buffer {
             videodev2_h.C_LONG.withName("userptr"),
             videodev2_h.C_POINTER.withName("planes"),
             videodev2_h.C_INT.withName("fd")
-        ).withName("$anon$1046:2");
+        ).withName("$anon$1101:2");
 
         /**
          * The layout of this union
@@ -872,7 +872,7 @@ public class v4l2_buffer {
         struct.set(reserved2$LAYOUT, reserved2$OFFSET, fieldValue);
     }
 
-    private static final OfInt request_fd$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1054:2"), groupElement("request_fd"));
+    private static final OfInt request_fd$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1109:2"), groupElement("request_fd"));
 
     /**
      * Layout for field:
@@ -884,7 +884,7 @@ public class v4l2_buffer {
         return request_fd$LAYOUT;
     }
 
-    private static final long request_fd$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1054:2"), groupElement("request_fd"));
+    private static final long request_fd$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1109:2"), groupElement("request_fd"));
 
     /**
      * Offset for field:
@@ -916,7 +916,7 @@ public class v4l2_buffer {
         struct.set(request_fd$LAYOUT, request_fd$OFFSET, fieldValue);
     }
 
-    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1054:2"), groupElement("reserved"));
+    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1109:2"), groupElement("reserved"));
 
     /**
      * Layout for field:
@@ -928,7 +928,7 @@ public class v4l2_buffer {
         return reserved$LAYOUT;
     }
 
-    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1054:2"), groupElement("reserved"));
+    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1109:2"), groupElement("reserved"));
 
     /**
      * Offset for field:

@@ -21,7 +21,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     struct v4l2_format format;
  *     __u32 capabilities;
  *     __u32 flags;
- *     __u32 reserved[6];
+ *     __u32 max_num_buffers;
+ *     __u32 reserved[5];
  * }
  * }
  */
@@ -39,7 +40,8 @@ public class v4l2_create_buffers {
         v4l2_format.layout().withName("format"),
         videodev2_h.C_INT.withName("capabilities"),
         videodev2_h.C_INT.withName("flags"),
-        MemoryLayout.sequenceLayout(6, videodev2_h.C_INT).withName("reserved")
+        videodev2_h.C_INT.withName("max_num_buffers"),
+        MemoryLayout.sequenceLayout(5, videodev2_h.C_INT).withName("reserved")
     ).withName("v4l2_create_buffers");
 
     /**
@@ -313,12 +315,56 @@ public class v4l2_create_buffers {
         struct.set(flags$LAYOUT, flags$OFFSET, fieldValue);
     }
 
+    private static final OfInt max_num_buffers$LAYOUT = (OfInt)$LAYOUT.select(groupElement("max_num_buffers"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 max_num_buffers
+     * }
+     */
+    public static final OfInt max_num_buffers$layout() {
+        return max_num_buffers$LAYOUT;
+    }
+
+    private static final long max_num_buffers$OFFSET = $LAYOUT.byteOffset(groupElement("max_num_buffers"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 max_num_buffers
+     * }
+     */
+    public static final long max_num_buffers$offset() {
+        return max_num_buffers$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 max_num_buffers
+     * }
+     */
+    public static int max_num_buffers(MemorySegment struct) {
+        return struct.get(max_num_buffers$LAYOUT, max_num_buffers$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 max_num_buffers
+     * }
+     */
+    public static void max_num_buffers(MemorySegment struct, int fieldValue) {
+        struct.set(max_num_buffers$LAYOUT, max_num_buffers$OFFSET, fieldValue);
+    }
+
     private static final SequenceLayout reserved$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("reserved"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static final SequenceLayout reserved$layout() {
@@ -330,7 +376,7 @@ public class v4l2_create_buffers {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static final long reserved$offset() {
@@ -340,7 +386,7 @@ public class v4l2_create_buffers {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static MemorySegment reserved(MemorySegment struct) {
@@ -350,19 +396,19 @@ public class v4l2_create_buffers {
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static void reserved(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, reserved$OFFSET, reserved$LAYOUT.byteSize());
     }
 
-    private static long[] reserved$DIMS = { 6 };
+    private static long[] reserved$DIMS = { 5 };
 
     /**
      * Dimensions for array field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static long[] reserved$dimensions() {
@@ -373,7 +419,7 @@ public class v4l2_create_buffers {
     /**
      * Indexed getter for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static int reserved(MemorySegment struct, long index0) {
@@ -383,7 +429,7 @@ public class v4l2_create_buffers {
     /**
      * Indexed setter for field:
      * {@snippet lang=c :
-     * __u32 reserved[6]
+     * __u32 reserved[5]
      * }
      */
     public static void reserved(MemorySegment struct, long index0, int fieldValue) {

@@ -34,7 +34,7 @@ public class v4l2_dbg_match {
         MemoryLayout.unionLayout(
             videodev2_h.C_INT.withName("addr"),
             MemoryLayout.sequenceLayout(32, videodev2_h.C_CHAR).withName("name")
-        ).withName("$anon$2472:2")
+        ).withName("$anon$2549:2")
     ).withName("v4l2_dbg_match");
 
     /**
@@ -88,7 +88,7 @@ public class v4l2_dbg_match {
         struct.set(type$LAYOUT, type$OFFSET, fieldValue);
     }
 
-    private static final OfInt addr$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$2472:2"), groupElement("addr"));
+    private static final OfInt addr$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$2549:2"), groupElement("addr"));
 
     /**
      * Layout for field:
@@ -100,7 +100,7 @@ public class v4l2_dbg_match {
         return addr$LAYOUT;
     }
 
-    private static final long addr$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2472:2"), groupElement("addr"));
+    private static final long addr$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2549:2"), groupElement("addr"));
 
     /**
      * Offset for field:
@@ -132,7 +132,7 @@ public class v4l2_dbg_match {
         struct.set(addr$LAYOUT, addr$OFFSET, fieldValue);
     }
 
-    private static final SequenceLayout name$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$2472:2"), groupElement("name"));
+    private static final SequenceLayout name$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$2549:2"), groupElement("name"));
 
     /**
      * Layout for field:
@@ -144,7 +144,7 @@ public class v4l2_dbg_match {
         return name$LAYOUT;
     }
 
-    private static final long name$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2472:2"), groupElement("name"));
+    private static final long name$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2549:2"), groupElement("name"));
 
     /**
      * Offset for field:

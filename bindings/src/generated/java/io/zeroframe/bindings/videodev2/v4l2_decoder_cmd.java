@@ -45,7 +45,7 @@ public class v4l2_decoder_cmd {
             v4l2_decoder_cmd.stop.layout().withName("stop"),
             v4l2_decoder_cmd.start.layout().withName("start"),
             v4l2_decoder_cmd.raw.layout().withName("raw")
-        ).withName("$anon$2101:2")
+        ).withName("$anon$2169:2")
     ).withName("v4l2_decoder_cmd");
 
     /**
@@ -158,7 +158,7 @@ public class v4l2_decoder_cmd {
 
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             videodev2_h.C_LONG_LONG.withName("pts")
-        ).withName("$anon$2102:3");
+        ).withName("$anon$2170:3");
 
         /**
          * The layout of this struct
@@ -256,7 +256,7 @@ public class v4l2_decoder_cmd {
         }
     }
 
-    private static final GroupLayout stop$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2101:2"), groupElement("stop"));
+    private static final GroupLayout stop$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2169:2"), groupElement("stop"));
 
     /**
      * Layout for field:
@@ -270,7 +270,7 @@ public class v4l2_decoder_cmd {
         return stop$LAYOUT;
     }
 
-    private static final long stop$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2101:2"), groupElement("stop"));
+    private static final long stop$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2169:2"), groupElement("stop"));
 
     /**
      * Offset for field:
@@ -325,7 +325,7 @@ public class v4l2_decoder_cmd {
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             videodev2_h.C_INT.withName("speed"),
             videodev2_h.C_INT.withName("format")
-        ).withName("$anon$2106:3");
+        ).withName("$anon$2174:3");
 
         /**
          * The layout of this struct
@@ -467,7 +467,7 @@ public class v4l2_decoder_cmd {
         }
     }
 
-    private static final GroupLayout start$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2101:2"), groupElement("start"));
+    private static final GroupLayout start$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2169:2"), groupElement("start"));
 
     /**
      * Layout for field:
@@ -482,7 +482,7 @@ public class v4l2_decoder_cmd {
         return start$LAYOUT;
     }
 
-    private static final long start$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2101:2"), groupElement("start"));
+    private static final long start$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2169:2"), groupElement("start"));
 
     /**
      * Offset for field:
@@ -538,7 +538,7 @@ public class v4l2_decoder_cmd {
 
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             MemoryLayout.sequenceLayout(16, videodev2_h.C_INT).withName("data")
-        ).withName("$anon$2116:3");
+        ).withName("$anon$2184:3");
 
         /**
          * The layout of this struct
@@ -669,7 +669,7 @@ public class v4l2_decoder_cmd {
         }
     }
 
-    private static final GroupLayout raw$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2101:2"), groupElement("raw"));
+    private static final GroupLayout raw$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2169:2"), groupElement("raw"));
 
     /**
      * Layout for field:
@@ -683,7 +683,7 @@ public class v4l2_decoder_cmd {
         return raw$LAYOUT;
     }
 
-    private static final long raw$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2101:2"), groupElement("raw"));
+    private static final long raw$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2169:2"), groupElement("raw"));
 
     /**
      * Offset for field:

@@ -34,7 +34,7 @@ public class v4l2_dv_timings {
         MemoryLayout.unionLayout(
             v4l2_bt_timings.layout().withName("bt"),
             MemoryLayout.sequenceLayout(32, videodev2_h.C_INT).withName("reserved")
-        ).withName("$anon$1565:2")
+        ).withName("$anon$1620:2")
     ).withName("v4l2_dv_timings");
 
     /**
@@ -88,7 +88,7 @@ public class v4l2_dv_timings {
         struct.set(type$LAYOUT, type$OFFSET, fieldValue);
     }
 
-    private static final GroupLayout bt$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$1565:2"), groupElement("bt"));
+    private static final GroupLayout bt$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$1620:2"), groupElement("bt"));
 
     /**
      * Layout for field:
@@ -100,7 +100,7 @@ public class v4l2_dv_timings {
         return bt$LAYOUT;
     }
 
-    private static final long bt$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1565:2"), groupElement("bt"));
+    private static final long bt$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1620:2"), groupElement("bt"));
 
     /**
      * Offset for field:
@@ -132,7 +132,7 @@ public class v4l2_dv_timings {
         MemorySegment.copy(fieldValue, 0L, struct, bt$OFFSET, bt$LAYOUT.byteSize());
     }
 
-    private static final SequenceLayout reserved$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1565:2"), groupElement("reserved"));
+    private static final SequenceLayout reserved$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1620:2"), groupElement("reserved"));
 
     /**
      * Layout for field:
@@ -144,7 +144,7 @@ public class v4l2_dv_timings {
         return reserved$LAYOUT;
     }
 
-    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1565:2"), groupElement("reserved"));
+    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1620:2"), groupElement("reserved"));
 
     /**
      * Offset for field:

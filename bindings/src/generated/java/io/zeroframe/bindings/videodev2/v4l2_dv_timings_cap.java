@@ -38,7 +38,7 @@ public class v4l2_dv_timings_cap {
         MemoryLayout.unionLayout(
             v4l2_bt_timings_cap.layout().withName("bt"),
             MemoryLayout.sequenceLayout(32, videodev2_h.C_INT).withName("raw_data")
-        ).withName("$anon$1631:2")
+        ).withName("$anon$1686:2")
     ).withName("v4l2_dv_timings_cap");
 
     /**
@@ -213,7 +213,7 @@ public class v4l2_dv_timings_cap {
         reserved$ELEM_HANDLE.set(struct, reserved$OFFSET, index0, fieldValue);
     }
 
-    private static final GroupLayout bt$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$1631:2"), groupElement("bt"));
+    private static final GroupLayout bt$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$1686:2"), groupElement("bt"));
 
     /**
      * Layout for field:
@@ -225,7 +225,7 @@ public class v4l2_dv_timings_cap {
         return bt$LAYOUT;
     }
 
-    private static final long bt$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1631:2"), groupElement("bt"));
+    private static final long bt$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1686:2"), groupElement("bt"));
 
     /**
      * Offset for field:
@@ -257,7 +257,7 @@ public class v4l2_dv_timings_cap {
         MemorySegment.copy(fieldValue, 0L, struct, bt$OFFSET, bt$LAYOUT.byteSize());
     }
 
-    private static final SequenceLayout raw_data$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1631:2"), groupElement("raw_data"));
+    private static final SequenceLayout raw_data$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1686:2"), groupElement("raw_data"));
 
     /**
      * Layout for field:
@@ -269,7 +269,7 @@ public class v4l2_dv_timings_cap {
         return raw_data$LAYOUT;
     }
 
-    private static final long raw_data$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1631:2"), groupElement("raw_data"));
+    private static final long raw_data$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1686:2"), groupElement("raw_data"));
 
     /**
      * Offset for field:

@@ -36,7 +36,7 @@ public class v4l2_encoder_cmd {
         videodev2_h.C_INT.withName("flags"),
         MemoryLayout.unionLayout(
             v4l2_encoder_cmd.raw.layout().withName("raw")
-        ).withName("$anon$2065:2")
+        ).withName("$anon$2133:2")
     ).withName("v4l2_encoder_cmd");
 
     /**
@@ -149,7 +149,7 @@ public class v4l2_encoder_cmd {
 
         private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             MemoryLayout.sequenceLayout(8, videodev2_h.C_INT).withName("data")
-        ).withName("$anon$2066:3");
+        ).withName("$anon$2134:3");
 
         /**
          * The layout of this struct
@@ -280,7 +280,7 @@ public class v4l2_encoder_cmd {
         }
     }
 
-    private static final GroupLayout raw$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2065:2"), groupElement("raw"));
+    private static final GroupLayout raw$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$2133:2"), groupElement("raw"));
 
     /**
      * Layout for field:
@@ -294,7 +294,7 @@ public class v4l2_encoder_cmd {
         return raw$LAYOUT;
     }
 
-    private static final long raw$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2065:2"), groupElement("raw"));
+    private static final long raw$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2133:2"), groupElement("raw"));
 
     /**
      * Offset for field:

@@ -126,7 +126,7 @@ public class v4l2_event {
             v4l2_event_src_change.layout().withName("src_change"),
             v4l2_event_motion_det.layout().withName("motion_det"),
             MemoryLayout.sequenceLayout(64, videodev2_h.C_CHAR).withName("data")
-        ).withName("$anon$2427:2");
+        ).withName("$anon$2504:2");
 
         /**
          * The layout of this union

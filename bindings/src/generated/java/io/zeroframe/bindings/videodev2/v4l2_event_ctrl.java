@@ -41,7 +41,7 @@ public class v4l2_event_ctrl {
         MemoryLayout.unionLayout(
             videodev2_h.C_INT.withName("value"),
             videodev2_h.C_LONG_LONG.withName("value64")
-        ).withName("$anon$2389:2"),
+        ).withName("$anon$2466:2"),
         videodev2_h.C_INT.withName("flags"),
         videodev2_h.C_INT.withName("minimum"),
         videodev2_h.C_INT.withName("maximum"),
@@ -145,7 +145,7 @@ public class v4l2_event_ctrl {
         struct.set(type$LAYOUT, type$OFFSET, fieldValue);
     }
 
-    private static final OfInt value$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$2389:2"), groupElement("value"));
+    private static final OfInt value$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$2466:2"), groupElement("value"));
 
     /**
      * Layout for field:
@@ -157,7 +157,7 @@ public class v4l2_event_ctrl {
         return value$LAYOUT;
     }
 
-    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2389:2"), groupElement("value"));
+    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2466:2"), groupElement("value"));
 
     /**
      * Offset for field:
@@ -189,7 +189,7 @@ public class v4l2_event_ctrl {
         struct.set(value$LAYOUT, value$OFFSET, fieldValue);
     }
 
-    private static final OfLong value64$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$2389:2"), groupElement("value64"));
+    private static final OfLong value64$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$2466:2"), groupElement("value64"));
 
     /**
      * Layout for field:
@@ -201,7 +201,7 @@ public class v4l2_event_ctrl {
         return value64$LAYOUT;
     }
 
-    private static final long value64$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2389:2"), groupElement("value64"));
+    private static final long value64$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2466:2"), groupElement("value64"));
 
     /**
      * Offset for field:

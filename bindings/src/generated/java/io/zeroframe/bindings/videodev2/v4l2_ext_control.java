@@ -25,6 +25,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *         __u8 *p_u8;
  *         __u16 *p_u16;
  *         __u32 *p_u32;
+ *         __s32 *p_s32;
+ *         __s64 *p_s64;
  *         struct v4l2_area *p_area;
  *         struct v4l2_ctrl_h264_sps *p_h264_sps;
  *         struct v4l2_ctrl_h264_pps *p_h264_pps;
@@ -44,6 +46,12 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *         struct v4l2_ctrl_hevc_slice_params *p_hevc_slice_params;
  *         struct v4l2_ctrl_hevc_scaling_matrix *p_hevc_scaling_matrix;
  *         struct v4l2_ctrl_hevc_decode_params *p_hevc_decode_params;
+ *         struct v4l2_ctrl_av1_sequence *p_av1_sequence;
+ *         struct v4l2_ctrl_av1_tile_group_entry *p_av1_tile_group_entry;
+ *         struct v4l2_ctrl_av1_frame *p_av1_frame;
+ *         struct v4l2_ctrl_av1_film_grain *p_av1_film_grain;
+ *         struct v4l2_ctrl_hdr10_cll_info *p_hdr10_cll_info;
+ *         struct v4l2_ctrl_hdr10_mastering_display *p_hdr10_mastering_display;
  *         void *ptr;
  *     };
  * }
@@ -60,33 +68,41 @@ public class v4l2_ext_control {
         videodev2_h.align(videodev2_h.C_INT, 1).withName("size"),
         MemoryLayout.sequenceLayout(1, videodev2_h.align(videodev2_h.C_INT, 1)).withName("reserved2"),
         MemoryLayout.unionLayout(
-            videodev2_h.C_INT.withName("value"),
-            videodev2_h.align(videodev2_h.C_LONG_LONG, 4).withName("value64"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("string"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_u8"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_u16"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_u32"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_area"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_sps"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_pps"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_scaling_matrix"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_pred_weights"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_slice_params"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_h264_decode_params"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_fwht_params"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_vp8_frame"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_mpeg2_sequence"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_mpeg2_picture"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_mpeg2_quantisation"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_vp9_compressed_hdr_probs"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_vp9_frame"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_hevc_sps"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_hevc_pps"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_hevc_slice_params"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_hevc_scaling_matrix"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("p_hevc_decode_params"),
-            videodev2_h.align(videodev2_h.C_POINTER, 4).withName("ptr")
-        ).withName("$anon$1726:2")
+            videodev2_h.align(videodev2_h.C_INT, 1).withName("value"),
+            videodev2_h.align(videodev2_h.C_LONG_LONG, 1).withName("value64"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("string"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_u8"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_u16"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_u32"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_s32"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_s64"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_area"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_sps"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_pps"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_scaling_matrix"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_pred_weights"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_slice_params"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_h264_decode_params"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_fwht_params"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_vp8_frame"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_mpeg2_sequence"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_mpeg2_picture"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_mpeg2_quantisation"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_vp9_compressed_hdr_probs"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_vp9_frame"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hevc_sps"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hevc_pps"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hevc_slice_params"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hevc_scaling_matrix"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hevc_decode_params"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_av1_sequence"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_av1_tile_group_entry"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_av1_frame"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_av1_film_grain"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hdr10_cll_info"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("p_hdr10_mastering_display"),
+            videodev2_h.align(videodev2_h.C_POINTER, 1).withName("ptr")
+        ).withName("$anon$1781:2")
     ).withName("v4l2_ext_control");
 
     /**
@@ -261,7 +277,7 @@ public class v4l2_ext_control {
         reserved2$ELEM_HANDLE.set(struct, reserved2$OFFSET, index0, fieldValue);
     }
 
-    private static final OfInt value$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("value"));
+    private static final OfInt value$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("value"));
 
     /**
      * Layout for field:
@@ -273,7 +289,7 @@ public class v4l2_ext_control {
         return value$LAYOUT;
     }
 
-    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("value"));
+    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("value"));
 
     /**
      * Offset for field:
@@ -305,7 +321,7 @@ public class v4l2_ext_control {
         struct.set(value$LAYOUT, value$OFFSET, fieldValue);
     }
 
-    private static final OfLong value64$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("value64"));
+    private static final OfLong value64$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("value64"));
 
     /**
      * Layout for field:
@@ -317,7 +333,7 @@ public class v4l2_ext_control {
         return value64$LAYOUT;
     }
 
-    private static final long value64$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("value64"));
+    private static final long value64$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("value64"));
 
     /**
      * Offset for field:
@@ -349,7 +365,7 @@ public class v4l2_ext_control {
         struct.set(value64$LAYOUT, value64$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout string$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("string"));
+    private static final AddressLayout string$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("string"));
 
     /**
      * Layout for field:
@@ -361,7 +377,7 @@ public class v4l2_ext_control {
         return string$LAYOUT;
     }
 
-    private static final long string$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("string"));
+    private static final long string$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("string"));
 
     /**
      * Offset for field:
@@ -393,7 +409,7 @@ public class v4l2_ext_control {
         struct.set(string$LAYOUT, string$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_u8$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_u8"));
+    private static final AddressLayout p_u8$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_u8"));
 
     /**
      * Layout for field:
@@ -405,7 +421,7 @@ public class v4l2_ext_control {
         return p_u8$LAYOUT;
     }
 
-    private static final long p_u8$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_u8"));
+    private static final long p_u8$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_u8"));
 
     /**
      * Offset for field:
@@ -437,7 +453,7 @@ public class v4l2_ext_control {
         struct.set(p_u8$LAYOUT, p_u8$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_u16$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_u16"));
+    private static final AddressLayout p_u16$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_u16"));
 
     /**
      * Layout for field:
@@ -449,7 +465,7 @@ public class v4l2_ext_control {
         return p_u16$LAYOUT;
     }
 
-    private static final long p_u16$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_u16"));
+    private static final long p_u16$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_u16"));
 
     /**
      * Offset for field:
@@ -481,7 +497,7 @@ public class v4l2_ext_control {
         struct.set(p_u16$LAYOUT, p_u16$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_u32$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_u32"));
+    private static final AddressLayout p_u32$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_u32"));
 
     /**
      * Layout for field:
@@ -493,7 +509,7 @@ public class v4l2_ext_control {
         return p_u32$LAYOUT;
     }
 
-    private static final long p_u32$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_u32"));
+    private static final long p_u32$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_u32"));
 
     /**
      * Offset for field:
@@ -525,7 +541,95 @@ public class v4l2_ext_control {
         struct.set(p_u32$LAYOUT, p_u32$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_area$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_area"));
+    private static final AddressLayout p_s32$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_s32"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __s32 *p_s32
+     * }
+     */
+    public static final AddressLayout p_s32$layout() {
+        return p_s32$LAYOUT;
+    }
+
+    private static final long p_s32$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_s32"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __s32 *p_s32
+     * }
+     */
+    public static final long p_s32$offset() {
+        return p_s32$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __s32 *p_s32
+     * }
+     */
+    public static MemorySegment p_s32(MemorySegment struct) {
+        return struct.get(p_s32$LAYOUT, p_s32$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __s32 *p_s32
+     * }
+     */
+    public static void p_s32(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_s32$LAYOUT, p_s32$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_s64$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_s64"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __s64 *p_s64
+     * }
+     */
+    public static final AddressLayout p_s64$layout() {
+        return p_s64$LAYOUT;
+    }
+
+    private static final long p_s64$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_s64"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __s64 *p_s64
+     * }
+     */
+    public static final long p_s64$offset() {
+        return p_s64$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __s64 *p_s64
+     * }
+     */
+    public static MemorySegment p_s64(MemorySegment struct) {
+        return struct.get(p_s64$LAYOUT, p_s64$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __s64 *p_s64
+     * }
+     */
+    public static void p_s64(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_s64$LAYOUT, p_s64$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_area$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_area"));
 
     /**
      * Layout for field:
@@ -537,7 +641,7 @@ public class v4l2_ext_control {
         return p_area$LAYOUT;
     }
 
-    private static final long p_area$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_area"));
+    private static final long p_area$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_area"));
 
     /**
      * Offset for field:
@@ -569,7 +673,7 @@ public class v4l2_ext_control {
         struct.set(p_area$LAYOUT, p_area$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_sps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_sps"));
+    private static final AddressLayout p_h264_sps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_sps"));
 
     /**
      * Layout for field:
@@ -581,7 +685,7 @@ public class v4l2_ext_control {
         return p_h264_sps$LAYOUT;
     }
 
-    private static final long p_h264_sps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_sps"));
+    private static final long p_h264_sps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_sps"));
 
     /**
      * Offset for field:
@@ -613,7 +717,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_sps$LAYOUT, p_h264_sps$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_pps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_pps"));
+    private static final AddressLayout p_h264_pps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_pps"));
 
     /**
      * Layout for field:
@@ -625,7 +729,7 @@ public class v4l2_ext_control {
         return p_h264_pps$LAYOUT;
     }
 
-    private static final long p_h264_pps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_pps"));
+    private static final long p_h264_pps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_pps"));
 
     /**
      * Offset for field:
@@ -657,7 +761,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_pps$LAYOUT, p_h264_pps$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_scaling_matrix$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_scaling_matrix"));
+    private static final AddressLayout p_h264_scaling_matrix$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_scaling_matrix"));
 
     /**
      * Layout for field:
@@ -669,7 +773,7 @@ public class v4l2_ext_control {
         return p_h264_scaling_matrix$LAYOUT;
     }
 
-    private static final long p_h264_scaling_matrix$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_scaling_matrix"));
+    private static final long p_h264_scaling_matrix$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_scaling_matrix"));
 
     /**
      * Offset for field:
@@ -701,7 +805,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_scaling_matrix$LAYOUT, p_h264_scaling_matrix$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_pred_weights$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_pred_weights"));
+    private static final AddressLayout p_h264_pred_weights$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_pred_weights"));
 
     /**
      * Layout for field:
@@ -713,7 +817,7 @@ public class v4l2_ext_control {
         return p_h264_pred_weights$LAYOUT;
     }
 
-    private static final long p_h264_pred_weights$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_pred_weights"));
+    private static final long p_h264_pred_weights$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_pred_weights"));
 
     /**
      * Offset for field:
@@ -745,7 +849,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_pred_weights$LAYOUT, p_h264_pred_weights$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_slice_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_slice_params"));
+    private static final AddressLayout p_h264_slice_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_slice_params"));
 
     /**
      * Layout for field:
@@ -757,7 +861,7 @@ public class v4l2_ext_control {
         return p_h264_slice_params$LAYOUT;
     }
 
-    private static final long p_h264_slice_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_slice_params"));
+    private static final long p_h264_slice_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_slice_params"));
 
     /**
      * Offset for field:
@@ -789,7 +893,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_slice_params$LAYOUT, p_h264_slice_params$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_h264_decode_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_h264_decode_params"));
+    private static final AddressLayout p_h264_decode_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_h264_decode_params"));
 
     /**
      * Layout for field:
@@ -801,7 +905,7 @@ public class v4l2_ext_control {
         return p_h264_decode_params$LAYOUT;
     }
 
-    private static final long p_h264_decode_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_h264_decode_params"));
+    private static final long p_h264_decode_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_h264_decode_params"));
 
     /**
      * Offset for field:
@@ -833,7 +937,7 @@ public class v4l2_ext_control {
         struct.set(p_h264_decode_params$LAYOUT, p_h264_decode_params$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_fwht_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_fwht_params"));
+    private static final AddressLayout p_fwht_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_fwht_params"));
 
     /**
      * Layout for field:
@@ -845,7 +949,7 @@ public class v4l2_ext_control {
         return p_fwht_params$LAYOUT;
     }
 
-    private static final long p_fwht_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_fwht_params"));
+    private static final long p_fwht_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_fwht_params"));
 
     /**
      * Offset for field:
@@ -877,7 +981,7 @@ public class v4l2_ext_control {
         struct.set(p_fwht_params$LAYOUT, p_fwht_params$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_vp8_frame$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_vp8_frame"));
+    private static final AddressLayout p_vp8_frame$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_vp8_frame"));
 
     /**
      * Layout for field:
@@ -889,7 +993,7 @@ public class v4l2_ext_control {
         return p_vp8_frame$LAYOUT;
     }
 
-    private static final long p_vp8_frame$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_vp8_frame"));
+    private static final long p_vp8_frame$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_vp8_frame"));
 
     /**
      * Offset for field:
@@ -921,7 +1025,7 @@ public class v4l2_ext_control {
         struct.set(p_vp8_frame$LAYOUT, p_vp8_frame$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_mpeg2_sequence$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_mpeg2_sequence"));
+    private static final AddressLayout p_mpeg2_sequence$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_mpeg2_sequence"));
 
     /**
      * Layout for field:
@@ -933,7 +1037,7 @@ public class v4l2_ext_control {
         return p_mpeg2_sequence$LAYOUT;
     }
 
-    private static final long p_mpeg2_sequence$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_mpeg2_sequence"));
+    private static final long p_mpeg2_sequence$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_mpeg2_sequence"));
 
     /**
      * Offset for field:
@@ -965,7 +1069,7 @@ public class v4l2_ext_control {
         struct.set(p_mpeg2_sequence$LAYOUT, p_mpeg2_sequence$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_mpeg2_picture$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_mpeg2_picture"));
+    private static final AddressLayout p_mpeg2_picture$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_mpeg2_picture"));
 
     /**
      * Layout for field:
@@ -977,7 +1081,7 @@ public class v4l2_ext_control {
         return p_mpeg2_picture$LAYOUT;
     }
 
-    private static final long p_mpeg2_picture$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_mpeg2_picture"));
+    private static final long p_mpeg2_picture$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_mpeg2_picture"));
 
     /**
      * Offset for field:
@@ -1009,7 +1113,7 @@ public class v4l2_ext_control {
         struct.set(p_mpeg2_picture$LAYOUT, p_mpeg2_picture$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_mpeg2_quantisation$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_mpeg2_quantisation"));
+    private static final AddressLayout p_mpeg2_quantisation$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_mpeg2_quantisation"));
 
     /**
      * Layout for field:
@@ -1021,7 +1125,7 @@ public class v4l2_ext_control {
         return p_mpeg2_quantisation$LAYOUT;
     }
 
-    private static final long p_mpeg2_quantisation$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_mpeg2_quantisation"));
+    private static final long p_mpeg2_quantisation$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_mpeg2_quantisation"));
 
     /**
      * Offset for field:
@@ -1053,7 +1157,7 @@ public class v4l2_ext_control {
         struct.set(p_mpeg2_quantisation$LAYOUT, p_mpeg2_quantisation$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_vp9_compressed_hdr_probs$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_vp9_compressed_hdr_probs"));
+    private static final AddressLayout p_vp9_compressed_hdr_probs$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_vp9_compressed_hdr_probs"));
 
     /**
      * Layout for field:
@@ -1065,7 +1169,7 @@ public class v4l2_ext_control {
         return p_vp9_compressed_hdr_probs$LAYOUT;
     }
 
-    private static final long p_vp9_compressed_hdr_probs$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_vp9_compressed_hdr_probs"));
+    private static final long p_vp9_compressed_hdr_probs$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_vp9_compressed_hdr_probs"));
 
     /**
      * Offset for field:
@@ -1097,7 +1201,7 @@ public class v4l2_ext_control {
         struct.set(p_vp9_compressed_hdr_probs$LAYOUT, p_vp9_compressed_hdr_probs$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_vp9_frame$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_vp9_frame"));
+    private static final AddressLayout p_vp9_frame$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_vp9_frame"));
 
     /**
      * Layout for field:
@@ -1109,7 +1213,7 @@ public class v4l2_ext_control {
         return p_vp9_frame$LAYOUT;
     }
 
-    private static final long p_vp9_frame$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_vp9_frame"));
+    private static final long p_vp9_frame$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_vp9_frame"));
 
     /**
      * Offset for field:
@@ -1141,7 +1245,7 @@ public class v4l2_ext_control {
         struct.set(p_vp9_frame$LAYOUT, p_vp9_frame$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_hevc_sps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_hevc_sps"));
+    private static final AddressLayout p_hevc_sps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hevc_sps"));
 
     /**
      * Layout for field:
@@ -1153,7 +1257,7 @@ public class v4l2_ext_control {
         return p_hevc_sps$LAYOUT;
     }
 
-    private static final long p_hevc_sps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_hevc_sps"));
+    private static final long p_hevc_sps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hevc_sps"));
 
     /**
      * Offset for field:
@@ -1185,7 +1289,7 @@ public class v4l2_ext_control {
         struct.set(p_hevc_sps$LAYOUT, p_hevc_sps$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_hevc_pps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_hevc_pps"));
+    private static final AddressLayout p_hevc_pps$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hevc_pps"));
 
     /**
      * Layout for field:
@@ -1197,7 +1301,7 @@ public class v4l2_ext_control {
         return p_hevc_pps$LAYOUT;
     }
 
-    private static final long p_hevc_pps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_hevc_pps"));
+    private static final long p_hevc_pps$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hevc_pps"));
 
     /**
      * Offset for field:
@@ -1229,7 +1333,7 @@ public class v4l2_ext_control {
         struct.set(p_hevc_pps$LAYOUT, p_hevc_pps$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_hevc_slice_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_hevc_slice_params"));
+    private static final AddressLayout p_hevc_slice_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hevc_slice_params"));
 
     /**
      * Layout for field:
@@ -1241,7 +1345,7 @@ public class v4l2_ext_control {
         return p_hevc_slice_params$LAYOUT;
     }
 
-    private static final long p_hevc_slice_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_hevc_slice_params"));
+    private static final long p_hevc_slice_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hevc_slice_params"));
 
     /**
      * Offset for field:
@@ -1273,7 +1377,7 @@ public class v4l2_ext_control {
         struct.set(p_hevc_slice_params$LAYOUT, p_hevc_slice_params$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_hevc_scaling_matrix$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_hevc_scaling_matrix"));
+    private static final AddressLayout p_hevc_scaling_matrix$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hevc_scaling_matrix"));
 
     /**
      * Layout for field:
@@ -1285,7 +1389,7 @@ public class v4l2_ext_control {
         return p_hevc_scaling_matrix$LAYOUT;
     }
 
-    private static final long p_hevc_scaling_matrix$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_hevc_scaling_matrix"));
+    private static final long p_hevc_scaling_matrix$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hevc_scaling_matrix"));
 
     /**
      * Offset for field:
@@ -1317,7 +1421,7 @@ public class v4l2_ext_control {
         struct.set(p_hevc_scaling_matrix$LAYOUT, p_hevc_scaling_matrix$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout p_hevc_decode_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("p_hevc_decode_params"));
+    private static final AddressLayout p_hevc_decode_params$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hevc_decode_params"));
 
     /**
      * Layout for field:
@@ -1329,7 +1433,7 @@ public class v4l2_ext_control {
         return p_hevc_decode_params$LAYOUT;
     }
 
-    private static final long p_hevc_decode_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("p_hevc_decode_params"));
+    private static final long p_hevc_decode_params$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hevc_decode_params"));
 
     /**
      * Offset for field:
@@ -1361,7 +1465,271 @@ public class v4l2_ext_control {
         struct.set(p_hevc_decode_params$LAYOUT, p_hevc_decode_params$OFFSET, fieldValue);
     }
 
-    private static final AddressLayout ptr$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1726:2"), groupElement("ptr"));
+    private static final AddressLayout p_av1_sequence$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_av1_sequence"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_sequence *p_av1_sequence
+     * }
+     */
+    public static final AddressLayout p_av1_sequence$layout() {
+        return p_av1_sequence$LAYOUT;
+    }
+
+    private static final long p_av1_sequence$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_av1_sequence"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_sequence *p_av1_sequence
+     * }
+     */
+    public static final long p_av1_sequence$offset() {
+        return p_av1_sequence$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_sequence *p_av1_sequence
+     * }
+     */
+    public static MemorySegment p_av1_sequence(MemorySegment struct) {
+        return struct.get(p_av1_sequence$LAYOUT, p_av1_sequence$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_sequence *p_av1_sequence
+     * }
+     */
+    public static void p_av1_sequence(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_av1_sequence$LAYOUT, p_av1_sequence$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_av1_tile_group_entry$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_av1_tile_group_entry"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_tile_group_entry *p_av1_tile_group_entry
+     * }
+     */
+    public static final AddressLayout p_av1_tile_group_entry$layout() {
+        return p_av1_tile_group_entry$LAYOUT;
+    }
+
+    private static final long p_av1_tile_group_entry$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_av1_tile_group_entry"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_tile_group_entry *p_av1_tile_group_entry
+     * }
+     */
+    public static final long p_av1_tile_group_entry$offset() {
+        return p_av1_tile_group_entry$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_tile_group_entry *p_av1_tile_group_entry
+     * }
+     */
+    public static MemorySegment p_av1_tile_group_entry(MemorySegment struct) {
+        return struct.get(p_av1_tile_group_entry$LAYOUT, p_av1_tile_group_entry$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_tile_group_entry *p_av1_tile_group_entry
+     * }
+     */
+    public static void p_av1_tile_group_entry(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_av1_tile_group_entry$LAYOUT, p_av1_tile_group_entry$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_av1_frame$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_av1_frame"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_frame *p_av1_frame
+     * }
+     */
+    public static final AddressLayout p_av1_frame$layout() {
+        return p_av1_frame$LAYOUT;
+    }
+
+    private static final long p_av1_frame$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_av1_frame"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_frame *p_av1_frame
+     * }
+     */
+    public static final long p_av1_frame$offset() {
+        return p_av1_frame$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_frame *p_av1_frame
+     * }
+     */
+    public static MemorySegment p_av1_frame(MemorySegment struct) {
+        return struct.get(p_av1_frame$LAYOUT, p_av1_frame$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_frame *p_av1_frame
+     * }
+     */
+    public static void p_av1_frame(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_av1_frame$LAYOUT, p_av1_frame$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_av1_film_grain$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_av1_film_grain"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_film_grain *p_av1_film_grain
+     * }
+     */
+    public static final AddressLayout p_av1_film_grain$layout() {
+        return p_av1_film_grain$LAYOUT;
+    }
+
+    private static final long p_av1_film_grain$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_av1_film_grain"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_film_grain *p_av1_film_grain
+     * }
+     */
+    public static final long p_av1_film_grain$offset() {
+        return p_av1_film_grain$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_film_grain *p_av1_film_grain
+     * }
+     */
+    public static MemorySegment p_av1_film_grain(MemorySegment struct) {
+        return struct.get(p_av1_film_grain$LAYOUT, p_av1_film_grain$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_av1_film_grain *p_av1_film_grain
+     * }
+     */
+    public static void p_av1_film_grain(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_av1_film_grain$LAYOUT, p_av1_film_grain$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_hdr10_cll_info$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hdr10_cll_info"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_cll_info *p_hdr10_cll_info
+     * }
+     */
+    public static final AddressLayout p_hdr10_cll_info$layout() {
+        return p_hdr10_cll_info$LAYOUT;
+    }
+
+    private static final long p_hdr10_cll_info$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hdr10_cll_info"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_cll_info *p_hdr10_cll_info
+     * }
+     */
+    public static final long p_hdr10_cll_info$offset() {
+        return p_hdr10_cll_info$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_cll_info *p_hdr10_cll_info
+     * }
+     */
+    public static MemorySegment p_hdr10_cll_info(MemorySegment struct) {
+        return struct.get(p_hdr10_cll_info$LAYOUT, p_hdr10_cll_info$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_cll_info *p_hdr10_cll_info
+     * }
+     */
+    public static void p_hdr10_cll_info(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_hdr10_cll_info$LAYOUT, p_hdr10_cll_info$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout p_hdr10_mastering_display$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("p_hdr10_mastering_display"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_mastering_display *p_hdr10_mastering_display
+     * }
+     */
+    public static final AddressLayout p_hdr10_mastering_display$layout() {
+        return p_hdr10_mastering_display$LAYOUT;
+    }
+
+    private static final long p_hdr10_mastering_display$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("p_hdr10_mastering_display"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_mastering_display *p_hdr10_mastering_display
+     * }
+     */
+    public static final long p_hdr10_mastering_display$offset() {
+        return p_hdr10_mastering_display$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_mastering_display *p_hdr10_mastering_display
+     * }
+     */
+    public static MemorySegment p_hdr10_mastering_display(MemorySegment struct) {
+        return struct.get(p_hdr10_mastering_display$LAYOUT, p_hdr10_mastering_display$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * struct v4l2_ctrl_hdr10_mastering_display *p_hdr10_mastering_display
+     * }
+     */
+    public static void p_hdr10_mastering_display(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(p_hdr10_mastering_display$LAYOUT, p_hdr10_mastering_display$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout ptr$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("$anon$1781:2"), groupElement("ptr"));
 
     /**
      * Layout for field:
@@ -1373,7 +1741,7 @@ public class v4l2_ext_control {
         return ptr$LAYOUT;
     }
 
-    private static final long ptr$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1726:2"), groupElement("ptr"));
+    private static final long ptr$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1781:2"), groupElement("ptr"));
 
     /**
      * Offset for field:

@@ -37,7 +37,7 @@ public class v4l2_ext_controls {
         MemoryLayout.unionLayout(
             videodev2_h.C_INT.withName("ctrl_class"),
             videodev2_h.C_INT.withName("which")
-        ).withName("$anon$1757:2"),
+        ).withName("$anon$1820:2"),
         videodev2_h.C_INT.withName("count"),
         videodev2_h.C_INT.withName("error_idx"),
         videodev2_h.C_INT.withName("request_fd"),
@@ -53,7 +53,7 @@ public class v4l2_ext_controls {
         return $LAYOUT;
     }
 
-    private static final OfInt ctrl_class$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1757:2"), groupElement("ctrl_class"));
+    private static final OfInt ctrl_class$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1820:2"), groupElement("ctrl_class"));
 
     /**
      * Layout for field:
@@ -65,7 +65,7 @@ public class v4l2_ext_controls {
         return ctrl_class$LAYOUT;
     }
 
-    private static final long ctrl_class$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1757:2"), groupElement("ctrl_class"));
+    private static final long ctrl_class$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1820:2"), groupElement("ctrl_class"));
 
     /**
      * Offset for field:
@@ -97,7 +97,7 @@ public class v4l2_ext_controls {
         struct.set(ctrl_class$LAYOUT, ctrl_class$OFFSET, fieldValue);
     }
 
-    private static final OfInt which$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1757:2"), groupElement("which"));
+    private static final OfInt which$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$1820:2"), groupElement("which"));
 
     /**
      * Layout for field:
@@ -109,7 +109,7 @@ public class v4l2_ext_controls {
         return which$LAYOUT;
     }
 
-    private static final long which$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1757:2"), groupElement("which"));
+    private static final long which$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1820:2"), groupElement("which"));
 
     /**
      * Offset for field:

@@ -121,7 +121,7 @@ public class v4l2_format {
             v4l2_sdr_format.layout().withName("sdr"),
             v4l2_meta_format.layout().withName("meta"),
             MemoryLayout.sequenceLayout(200, videodev2_h.C_CHAR).withName("raw_data")
-        ).withName("$anon$2338:2");
+        ).withName("$anon$2415:2");
 
         /**
          * The layout of this union

@@ -212,7 +212,7 @@ public class v4l2_framebuffer {
             videodev2_h.C_INT.withName("sizeimage"),
             videodev2_h.C_INT.withName("colorspace"),
             videodev2_h.C_INT.withName("priv")
-        ).withName("$anon$1149:2");
+        ).withName("$anon$1204:2");
 
         /**
          * The layout of this struct

@@ -43,7 +43,7 @@ public class v4l2_frmivalenum {
         MemoryLayout.unionLayout(
             v4l2_fract.layout().withName("discrete"),
             v4l2_frmival_stepwise.layout().withName("stepwise")
-        ).withName("$anon$875:2"),
+        ).withName("$anon$928:2"),
         MemoryLayout.sequenceLayout(2, videodev2_h.C_INT).withName("reserved")
     ).withName("v4l2_frmivalenum");
 
@@ -274,7 +274,7 @@ public class v4l2_frmivalenum {
         struct.set(type$LAYOUT, type$OFFSET, fieldValue);
     }
 
-    private static final GroupLayout discrete$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$875:2"), groupElement("discrete"));
+    private static final GroupLayout discrete$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$928:2"), groupElement("discrete"));
 
     /**
      * Layout for field:
@@ -286,7 +286,7 @@ public class v4l2_frmivalenum {
         return discrete$LAYOUT;
     }
 
-    private static final long discrete$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$875:2"), groupElement("discrete"));
+    private static final long discrete$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$928:2"), groupElement("discrete"));
 
     /**
      * Offset for field:
@@ -318,7 +318,7 @@ public class v4l2_frmivalenum {
         MemorySegment.copy(fieldValue, 0L, struct, discrete$OFFSET, discrete$LAYOUT.byteSize());
     }
 
-    private static final GroupLayout stepwise$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$875:2"), groupElement("stepwise"));
+    private static final GroupLayout stepwise$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$928:2"), groupElement("stepwise"));
 
     /**
      * Layout for field:
@@ -330,7 +330,7 @@ public class v4l2_frmivalenum {
         return stepwise$LAYOUT;
     }
 
-    private static final long stepwise$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$875:2"), groupElement("stepwise"));
+    private static final long stepwise$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$928:2"), groupElement("stepwise"));
 
     /**
      * Offset for field:

@@ -39,7 +39,7 @@ public class v4l2_frmsizeenum {
         MemoryLayout.unionLayout(
             v4l2_frmsize_discrete.layout().withName("discrete"),
             v4l2_frmsize_stepwise.layout().withName("stepwise")
-        ).withName("$anon$845:2"),
+        ).withName("$anon$898:2"),
         MemoryLayout.sequenceLayout(2, videodev2_h.C_INT).withName("reserved")
     ).withName("v4l2_frmsizeenum");
 
@@ -182,7 +182,7 @@ public class v4l2_frmsizeenum {
         struct.set(type$LAYOUT, type$OFFSET, fieldValue);
     }
 
-    private static final GroupLayout discrete$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$845:2"), groupElement("discrete"));
+    private static final GroupLayout discrete$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$898:2"), groupElement("discrete"));
 
     /**
      * Layout for field:
@@ -194,7 +194,7 @@ public class v4l2_frmsizeenum {
         return discrete$LAYOUT;
     }
 
-    private static final long discrete$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$845:2"), groupElement("discrete"));
+    private static final long discrete$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$898:2"), groupElement("discrete"));
 
     /**
      * Offset for field:
@@ -226,7 +226,7 @@ public class v4l2_frmsizeenum {
         MemorySegment.copy(fieldValue, 0L, struct, discrete$OFFSET, discrete$LAYOUT.byteSize());
     }
 
-    private static final GroupLayout stepwise$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$845:2"), groupElement("stepwise"));
+    private static final GroupLayout stepwise$LAYOUT = (GroupLayout)$LAYOUT.select(groupElement("$anon$898:2"), groupElement("stepwise"));
 
     /**
      * Layout for field:
@@ -238,7 +238,7 @@ public class v4l2_frmsizeenum {
         return stepwise$LAYOUT;
     }
 
-    private static final long stepwise$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$845:2"), groupElement("stepwise"));
+    private static final long stepwise$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$898:2"), groupElement("stepwise"));
 
     /**
      * Offset for field:

@@ -17,6 +17,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * struct v4l2_meta_format {
  *     __u32 dataformat;
  *     __u32 buffersize;
+ *     __u32 width;
+ *     __u32 height;
+ *     __u32 bytesperline;
  * }
  * }
  */
@@ -28,7 +31,10 @@ public class v4l2_meta_format {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         videodev2_h.align(videodev2_h.C_INT, 1).withName("dataformat"),
-        videodev2_h.align(videodev2_h.C_INT, 1).withName("buffersize")
+        videodev2_h.align(videodev2_h.C_INT, 1).withName("buffersize"),
+        videodev2_h.align(videodev2_h.C_INT, 1).withName("width"),
+        videodev2_h.align(videodev2_h.C_INT, 1).withName("height"),
+        videodev2_h.align(videodev2_h.C_INT, 1).withName("bytesperline")
     ).withName("v4l2_meta_format");
 
     /**
@@ -124,6 +130,138 @@ public class v4l2_meta_format {
      */
     public static void buffersize(MemorySegment struct, int fieldValue) {
         struct.set(buffersize$LAYOUT, buffersize$OFFSET, fieldValue);
+    }
+
+    private static final OfInt width$LAYOUT = (OfInt)$LAYOUT.select(groupElement("width"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 width
+     * }
+     */
+    public static final OfInt width$layout() {
+        return width$LAYOUT;
+    }
+
+    private static final long width$OFFSET = $LAYOUT.byteOffset(groupElement("width"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 width
+     * }
+     */
+    public static final long width$offset() {
+        return width$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 width
+     * }
+     */
+    public static int width(MemorySegment struct) {
+        return struct.get(width$LAYOUT, width$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 width
+     * }
+     */
+    public static void width(MemorySegment struct, int fieldValue) {
+        struct.set(width$LAYOUT, width$OFFSET, fieldValue);
+    }
+
+    private static final OfInt height$LAYOUT = (OfInt)$LAYOUT.select(groupElement("height"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 height
+     * }
+     */
+    public static final OfInt height$layout() {
+        return height$LAYOUT;
+    }
+
+    private static final long height$OFFSET = $LAYOUT.byteOffset(groupElement("height"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 height
+     * }
+     */
+    public static final long height$offset() {
+        return height$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 height
+     * }
+     */
+    public static int height(MemorySegment struct) {
+        return struct.get(height$LAYOUT, height$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 height
+     * }
+     */
+    public static void height(MemorySegment struct, int fieldValue) {
+        struct.set(height$LAYOUT, height$OFFSET, fieldValue);
+    }
+
+    private static final OfInt bytesperline$LAYOUT = (OfInt)$LAYOUT.select(groupElement("bytesperline"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * __u32 bytesperline
+     * }
+     */
+    public static final OfInt bytesperline$layout() {
+        return bytesperline$LAYOUT;
+    }
+
+    private static final long bytesperline$OFFSET = $LAYOUT.byteOffset(groupElement("bytesperline"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * __u32 bytesperline
+     * }
+     */
+    public static final long bytesperline$offset() {
+        return bytesperline$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * __u32 bytesperline
+     * }
+     */
+    public static int bytesperline(MemorySegment struct) {
+        return struct.get(bytesperline$LAYOUT, bytesperline$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * __u32 bytesperline
+     * }
+     */
+    public static void bytesperline(MemorySegment struct, int fieldValue) {
+        struct.set(bytesperline$LAYOUT, bytesperline$OFFSET, fieldValue);
     }
 
     /**

@@ -52,7 +52,7 @@ public class v4l2_pix_format {
         MemoryLayout.unionLayout(
             videodev2_h.C_INT.withName("ycbcr_enc"),
             videodev2_h.C_INT.withName("hsv_enc")
-        ).withName("$anon$500:2"),
+        ).withName("$anon$501:2"),
         videodev2_h.C_INT.withName("quantization"),
         videodev2_h.C_INT.withName("xfer_func")
     ).withName("v4l2_pix_format");
@@ -460,7 +460,7 @@ public class v4l2_pix_format {
         struct.set(flags$LAYOUT, flags$OFFSET, fieldValue);
     }
 
-    private static final OfInt ycbcr_enc$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$500:2"), groupElement("ycbcr_enc"));
+    private static final OfInt ycbcr_enc$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$501:2"), groupElement("ycbcr_enc"));
 
     /**
      * Layout for field:
@@ -472,7 +472,7 @@ public class v4l2_pix_format {
         return ycbcr_enc$LAYOUT;
     }
 
-    private static final long ycbcr_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$500:2"), groupElement("ycbcr_enc"));
+    private static final long ycbcr_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$501:2"), groupElement("ycbcr_enc"));
 
     /**
      * Offset for field:
@@ -504,7 +504,7 @@ public class v4l2_pix_format {
         struct.set(ycbcr_enc$LAYOUT, ycbcr_enc$OFFSET, fieldValue);
     }
 
-    private static final OfInt hsv_enc$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$500:2"), groupElement("hsv_enc"));
+    private static final OfInt hsv_enc$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$501:2"), groupElement("hsv_enc"));
 
     /**
      * Layout for field:
@@ -516,7 +516,7 @@ public class v4l2_pix_format {
         return hsv_enc$LAYOUT;
     }
 
-    private static final long hsv_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$500:2"), groupElement("hsv_enc"));
+    private static final long hsv_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$501:2"), groupElement("hsv_enc"));
 
     /**
      * Offset for field:

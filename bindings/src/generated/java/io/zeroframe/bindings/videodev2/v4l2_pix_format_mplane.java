@@ -51,7 +51,7 @@ public class v4l2_pix_format_mplane {
         MemoryLayout.unionLayout(
             videodev2_h.C_CHAR.withName("ycbcr_enc"),
             videodev2_h.C_CHAR.withName("hsv_enc")
-        ).withName("$anon$2293:3"),
+        ).withName("$anon$2361:3"),
         videodev2_h.C_CHAR.withName("quantization"),
         videodev2_h.C_CHAR.withName("xfer_func"),
         MemoryLayout.sequenceLayout(7, videodev2_h.C_CHAR).withName("reserved")
@@ -455,7 +455,7 @@ public class v4l2_pix_format_mplane {
         struct.set(flags$LAYOUT, flags$OFFSET, fieldValue);
     }
 
-    private static final OfByte ycbcr_enc$LAYOUT = (OfByte)$LAYOUT.select(groupElement("$anon$2293:3"), groupElement("ycbcr_enc"));
+    private static final OfByte ycbcr_enc$LAYOUT = (OfByte)$LAYOUT.select(groupElement("$anon$2361:3"), groupElement("ycbcr_enc"));
 
     /**
      * Layout for field:
@@ -467,7 +467,7 @@ public class v4l2_pix_format_mplane {
         return ycbcr_enc$LAYOUT;
     }
 
-    private static final long ycbcr_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2293:3"), groupElement("ycbcr_enc"));
+    private static final long ycbcr_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2361:3"), groupElement("ycbcr_enc"));
 
     /**
      * Offset for field:
@@ -499,7 +499,7 @@ public class v4l2_pix_format_mplane {
         struct.set(ycbcr_enc$LAYOUT, ycbcr_enc$OFFSET, fieldValue);
     }
 
-    private static final OfByte hsv_enc$LAYOUT = (OfByte)$LAYOUT.select(groupElement("$anon$2293:3"), groupElement("hsv_enc"));
+    private static final OfByte hsv_enc$LAYOUT = (OfByte)$LAYOUT.select(groupElement("$anon$2361:3"), groupElement("hsv_enc"));
 
     /**
      * Layout for field:
@@ -511,7 +511,7 @@ public class v4l2_pix_format_mplane {
         return hsv_enc$LAYOUT;
     }
 
-    private static final long hsv_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2293:3"), groupElement("hsv_enc"));
+    private static final long hsv_enc$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$2361:3"), groupElement("hsv_enc"));
 
     /**
      * Offset for field:

@@ -155,7 +155,7 @@ public class v4l2_plane {
             videodev2_h.C_INT.withName("mem_offset"),
             videodev2_h.C_LONG.withName("userptr"),
             videodev2_h.C_INT.withName("fd")
-        ).withName("$anon$990:2");
+        ).withName("$anon$1045:2");
 
         /**
          * The layout of this union

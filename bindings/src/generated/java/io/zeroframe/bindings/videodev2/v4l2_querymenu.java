@@ -37,7 +37,7 @@ public class v4l2_querymenu {
         MemoryLayout.unionLayout(
             MemoryLayout.sequenceLayout(32, videodev2_h.C_CHAR).withName("name"),
             videodev2_h.C_LONG_LONG.withName("value")
-        ).withName("$anon$1857:2"),
+        ).withName("$anon$1925:2"),
         videodev2_h.align(videodev2_h.C_INT, 1).withName("reserved")
     ).withName("v4l2_querymenu");
 
@@ -136,7 +136,7 @@ public class v4l2_querymenu {
         struct.set(index$LAYOUT, index$OFFSET, fieldValue);
     }
 
-    private static final SequenceLayout name$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1857:2"), groupElement("name"));
+    private static final SequenceLayout name$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("$anon$1925:2"), groupElement("name"));
 
     /**
      * Layout for field:
@@ -148,7 +148,7 @@ public class v4l2_querymenu {
         return name$LAYOUT;
     }
 
-    private static final long name$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1857:2"), groupElement("name"));
+    private static final long name$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1925:2"), groupElement("name"));
 
     /**
      * Offset for field:
@@ -213,7 +213,7 @@ public class v4l2_querymenu {
         name$ELEM_HANDLE.set(struct, name$OFFSET, index0, fieldValue);
     }
 
-    private static final OfLong value$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$1857:2"), groupElement("value"));
+    private static final OfLong value$LAYOUT = (OfLong)$LAYOUT.select(groupElement("$anon$1925:2"), groupElement("value"));
 
     /**
      * Layout for field:
@@ -225,7 +225,7 @@ public class v4l2_querymenu {
         return value$LAYOUT;
     }
 
-    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1857:2"), groupElement("value"));
+    private static final long value$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$1925:2"), groupElement("value"));
 
     /**
      * Offset for field:

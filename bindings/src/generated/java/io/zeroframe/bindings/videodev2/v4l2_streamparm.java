@@ -105,7 +105,7 @@ public class v4l2_streamparm {
             v4l2_captureparm.layout().withName("capture"),
             v4l2_outputparm.layout().withName("output"),
             MemoryLayout.sequenceLayout(200, videodev2_h.C_CHAR).withName("raw_data")
-        ).withName("$anon$2354:2");
+        ).withName("$anon$2431:2");
 
         /**
          * The layout of this union

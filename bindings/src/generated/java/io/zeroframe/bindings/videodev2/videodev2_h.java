@@ -17,6 +17,366 @@ public class videodev2_h extends videodev2_h_1 {
     videodev2_h() {
         // Should not be called directly
     }
+    private static final int V4L2_PIX_FMT_H264 = (int)875967048L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_H264 875967048
+     * }
+     */
+    public static int V4L2_PIX_FMT_H264() {
+        return V4L2_PIX_FMT_H264;
+    }
+    private static final int V4L2_PIX_FMT_H264_NO_SC = (int)826496577L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_H264_NO_SC 826496577
+     * }
+     */
+    public static int V4L2_PIX_FMT_H264_NO_SC() {
+        return V4L2_PIX_FMT_H264_NO_SC;
+    }
+    private static final int V4L2_PIX_FMT_H264_MVC = (int)875967053L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_H264_MVC 875967053
+     * }
+     */
+    public static int V4L2_PIX_FMT_H264_MVC() {
+        return V4L2_PIX_FMT_H264_MVC;
+    }
+    private static final int V4L2_PIX_FMT_H263 = (int)859189832L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_H263 859189832
+     * }
+     */
+    public static int V4L2_PIX_FMT_H263() {
+        return V4L2_PIX_FMT_H263;
+    }
+    private static final int V4L2_PIX_FMT_MPEG1 = (int)826757197L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MPEG1 826757197
+     * }
+     */
+    public static int V4L2_PIX_FMT_MPEG1() {
+        return V4L2_PIX_FMT_MPEG1;
+    }
+    private static final int V4L2_PIX_FMT_MPEG2 = (int)843534413L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MPEG2 843534413
+     * }
+     */
+    public static int V4L2_PIX_FMT_MPEG2() {
+        return V4L2_PIX_FMT_MPEG2;
+    }
+    private static final int V4L2_PIX_FMT_MPEG2_SLICE = (int)1395803981L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MPEG2_SLICE 1395803981
+     * }
+     */
+    public static int V4L2_PIX_FMT_MPEG2_SLICE() {
+        return V4L2_PIX_FMT_MPEG2_SLICE;
+    }
+    private static final int V4L2_PIX_FMT_MPEG4 = (int)877088845L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MPEG4 877088845
+     * }
+     */
+    public static int V4L2_PIX_FMT_MPEG4() {
+        return V4L2_PIX_FMT_MPEG4;
+    }
+    private static final int V4L2_PIX_FMT_XVID = (int)1145656920L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_XVID 1145656920
+     * }
+     */
+    public static int V4L2_PIX_FMT_XVID() {
+        return V4L2_PIX_FMT_XVID;
+    }
+    private static final int V4L2_PIX_FMT_VC1_ANNEX_G = (int)1194410838L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VC1_ANNEX_G 1194410838
+     * }
+     */
+    public static int V4L2_PIX_FMT_VC1_ANNEX_G() {
+        return V4L2_PIX_FMT_VC1_ANNEX_G;
+    }
+    private static final int V4L2_PIX_FMT_VC1_ANNEX_L = (int)1278296918L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VC1_ANNEX_L 1278296918
+     * }
+     */
+    public static int V4L2_PIX_FMT_VC1_ANNEX_L() {
+        return V4L2_PIX_FMT_VC1_ANNEX_L;
+    }
+    private static final int V4L2_PIX_FMT_VP8 = (int)808996950L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VP8 808996950
+     * }
+     */
+    public static int V4L2_PIX_FMT_VP8() {
+        return V4L2_PIX_FMT_VP8;
+    }
+    private static final int V4L2_PIX_FMT_VP8_FRAME = (int)1178095702L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VP8_FRAME 1178095702
+     * }
+     */
+    public static int V4L2_PIX_FMT_VP8_FRAME() {
+        return V4L2_PIX_FMT_VP8_FRAME;
+    }
+    private static final int V4L2_PIX_FMT_VP9 = (int)809062486L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VP9 809062486
+     * }
+     */
+    public static int V4L2_PIX_FMT_VP9() {
+        return V4L2_PIX_FMT_VP9;
+    }
+    private static final int V4L2_PIX_FMT_VP9_FRAME = (int)1178161238L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_VP9_FRAME 1178161238
+     * }
+     */
+    public static int V4L2_PIX_FMT_VP9_FRAME() {
+        return V4L2_PIX_FMT_VP9_FRAME;
+    }
+    private static final int V4L2_PIX_FMT_HEVC = (int)1129727304L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_HEVC 1129727304
+     * }
+     */
+    public static int V4L2_PIX_FMT_HEVC() {
+        return V4L2_PIX_FMT_HEVC;
+    }
+    private static final int V4L2_PIX_FMT_FWHT = (int)1414027078L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_FWHT 1414027078
+     * }
+     */
+    public static int V4L2_PIX_FMT_FWHT() {
+        return V4L2_PIX_FMT_FWHT;
+    }
+    private static final int V4L2_PIX_FMT_FWHT_STATELESS = (int)1213679187L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_FWHT_STATELESS 1213679187
+     * }
+     */
+    public static int V4L2_PIX_FMT_FWHT_STATELESS() {
+        return V4L2_PIX_FMT_FWHT_STATELESS;
+    }
+    private static final int V4L2_PIX_FMT_H264_SLICE = (int)875967059L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_H264_SLICE 875967059
+     * }
+     */
+    public static int V4L2_PIX_FMT_H264_SLICE() {
+        return V4L2_PIX_FMT_H264_SLICE;
+    }
+    private static final int V4L2_PIX_FMT_HEVC_SLICE = (int)892744275L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_HEVC_SLICE 892744275
+     * }
+     */
+    public static int V4L2_PIX_FMT_HEVC_SLICE() {
+        return V4L2_PIX_FMT_HEVC_SLICE;
+    }
+    private static final int V4L2_PIX_FMT_AV1_FRAME = (int)1177638465L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_AV1_FRAME 1177638465
+     * }
+     */
+    public static int V4L2_PIX_FMT_AV1_FRAME() {
+        return V4L2_PIX_FMT_AV1_FRAME;
+    }
+    private static final int V4L2_PIX_FMT_SPK = (int)810242131L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SPK 810242131
+     * }
+     */
+    public static int V4L2_PIX_FMT_SPK() {
+        return V4L2_PIX_FMT_SPK;
+    }
+    private static final int V4L2_PIX_FMT_RV30 = (int)808670802L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_RV30 808670802
+     * }
+     */
+    public static int V4L2_PIX_FMT_RV30() {
+        return V4L2_PIX_FMT_RV30;
+    }
+    private static final int V4L2_PIX_FMT_RV40 = (int)808736338L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_RV40 808736338
+     * }
+     */
+    public static int V4L2_PIX_FMT_RV40() {
+        return V4L2_PIX_FMT_RV40;
+    }
+    private static final int V4L2_PIX_FMT_CPIA1 = (int)1095323715L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_CPIA1 1095323715
+     * }
+     */
+    public static int V4L2_PIX_FMT_CPIA1() {
+        return V4L2_PIX_FMT_CPIA1;
+    }
+    private static final int V4L2_PIX_FMT_WNVA = (int)1096175191L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_WNVA 1096175191
+     * }
+     */
+    public static int V4L2_PIX_FMT_WNVA() {
+        return V4L2_PIX_FMT_WNVA;
+    }
+    private static final int V4L2_PIX_FMT_SN9C10X = (int)808532307L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SN9C10X 808532307
+     * }
+     */
+    public static int V4L2_PIX_FMT_SN9C10X() {
+        return V4L2_PIX_FMT_SN9C10X;
+    }
+    private static final int V4L2_PIX_FMT_SN9C20X_I420 = (int)808597843L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SN9C20X_I420 808597843
+     * }
+     */
+    public static int V4L2_PIX_FMT_SN9C20X_I420() {
+        return V4L2_PIX_FMT_SN9C20X_I420;
+    }
+    private static final int V4L2_PIX_FMT_PWC1 = (int)826496848L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PWC1 826496848
+     * }
+     */
+    public static int V4L2_PIX_FMT_PWC1() {
+        return V4L2_PIX_FMT_PWC1;
+    }
+    private static final int V4L2_PIX_FMT_PWC2 = (int)843274064L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PWC2 843274064
+     * }
+     */
+    public static int V4L2_PIX_FMT_PWC2() {
+        return V4L2_PIX_FMT_PWC2;
+    }
+    private static final int V4L2_PIX_FMT_ET61X251 = (int)892483141L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_ET61X251 892483141
+     * }
+     */
+    public static int V4L2_PIX_FMT_ET61X251() {
+        return V4L2_PIX_FMT_ET61X251;
+    }
+    private static final int V4L2_PIX_FMT_SPCA501 = (int)825242963L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SPCA501 825242963
+     * }
+     */
+    public static int V4L2_PIX_FMT_SPCA501() {
+        return V4L2_PIX_FMT_SPCA501;
+    }
+    private static final int V4L2_PIX_FMT_SPCA505 = (int)892351827L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SPCA505 892351827
+     * }
+     */
+    public static int V4L2_PIX_FMT_SPCA505() {
+        return V4L2_PIX_FMT_SPCA505;
+    }
+    private static final int V4L2_PIX_FMT_SPCA508 = (int)942683475L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SPCA508 942683475
+     * }
+     */
+    public static int V4L2_PIX_FMT_SPCA508() {
+        return V4L2_PIX_FMT_SPCA508;
+    }
+    private static final int V4L2_PIX_FMT_SPCA561 = (int)825636179L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SPCA561 825636179
+     * }
+     */
+    public static int V4L2_PIX_FMT_SPCA561() {
+        return V4L2_PIX_FMT_SPCA561;
+    }
+    private static final int V4L2_PIX_FMT_PAC207 = (int)925905488L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PAC207 925905488
+     * }
+     */
+    public static int V4L2_PIX_FMT_PAC207() {
+        return V4L2_PIX_FMT_PAC207;
+    }
+    private static final int V4L2_PIX_FMT_MR97310A = (int)808530765L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MR97310A 808530765
+     * }
+     */
+    public static int V4L2_PIX_FMT_MR97310A() {
+        return V4L2_PIX_FMT_MR97310A;
+    }
+    private static final int V4L2_PIX_FMT_JL2005BCD = (int)808602698L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_JL2005BCD 808602698
+     * }
+     */
+    public static int V4L2_PIX_FMT_JL2005BCD() {
+        return V4L2_PIX_FMT_JL2005BCD;
+    }
+    private static final int V4L2_PIX_FMT_SN9C2028 = (int)1481527123L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SN9C2028 1481527123
+     * }
+     */
+    public static int V4L2_PIX_FMT_SN9C2028() {
+        return V4L2_PIX_FMT_SN9C2028;
+    }
+    private static final int V4L2_PIX_FMT_SQ905C = (int)1127559225L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_SQ905C 1127559225
+     * }
+     */
+    public static int V4L2_PIX_FMT_SQ905C() {
+        return V4L2_PIX_FMT_SQ905C;
+    }
     private static final int V4L2_PIX_FMT_PJPG = (int)1196444240L;
     /**
      * {@snippet lang=c :
@@ -152,6 +512,24 @@ public class videodev2_h extends videodev2_h_1 {
     public static int V4L2_PIX_FMT_MM21() {
         return V4L2_PIX_FMT_MM21;
     }
+    private static final int V4L2_PIX_FMT_MT2110T = (int)1412584525L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MT2110T 1412584525
+     * }
+     */
+    public static int V4L2_PIX_FMT_MT2110T() {
+        return V4L2_PIX_FMT_MT2110T;
+    }
+    private static final int V4L2_PIX_FMT_MT2110R = (int)1379030093L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_MT2110R 1379030093
+     * }
+     */
+    public static int V4L2_PIX_FMT_MT2110R() {
+        return V4L2_PIX_FMT_MT2110R;
+    }
     private static final int V4L2_PIX_FMT_INZI = (int)1230655049L;
     /**
      * {@snippet lang=c :
@@ -197,6 +575,24 @@ public class videodev2_h extends videodev2_h_1 {
     public static int V4L2_PIX_FMT_QC10C() {
         return V4L2_PIX_FMT_QC10C;
     }
+    private static final int V4L2_PIX_FMT_AJPG = (int)1196444225L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_AJPG 1196444225
+     * }
+     */
+    public static int V4L2_PIX_FMT_AJPG() {
+        return V4L2_PIX_FMT_AJPG;
+    }
+    private static final int V4L2_PIX_FMT_HEXTILE = (int)1280596040L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_HEXTILE 1280596040
+     * }
+     */
+    public static int V4L2_PIX_FMT_HEXTILE() {
+        return V4L2_PIX_FMT_HEXTILE;
+    }
     private static final int V4L2_PIX_FMT_IPU3_SBGGR10 = (int)1647538281L;
     /**
      * {@snippet lang=c :
@@ -232,6 +628,96 @@ public class videodev2_h extends videodev2_h_1 {
      */
     public static int V4L2_PIX_FMT_IPU3_SRGGB10() {
         return V4L2_PIX_FMT_IPU3_SRGGB10;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP1_RGGB = (int)1378960208L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP1_RGGB 1378960208
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP1_RGGB() {
+        return V4L2_PIX_FMT_PISP_COMP1_RGGB;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP1_GRBG = (int)1194410832L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP1_GRBG 1194410832
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP1_GRBG() {
+        return V4L2_PIX_FMT_PISP_COMP1_GRBG;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP1_GBRG = (int)1731281744L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP1_GBRG 1731281744
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP1_GBRG() {
+        return V4L2_PIX_FMT_PISP_COMP1_GBRG;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP1_BGGR = (int)1110524752L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP1_BGGR 1110524752
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP1_BGGR() {
+        return V4L2_PIX_FMT_PISP_COMP1_BGGR;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP1_MONO = (int)1295074128L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP1_MONO 1295074128
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP1_MONO() {
+        return V4L2_PIX_FMT_PISP_COMP1_MONO;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP2_RGGB = (int)1379025744L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP2_RGGB 1379025744
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP2_RGGB() {
+        return V4L2_PIX_FMT_PISP_COMP2_RGGB;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP2_GRBG = (int)1194476368L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP2_GRBG 1194476368
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP2_GRBG() {
+        return V4L2_PIX_FMT_PISP_COMP2_GRBG;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP2_GBRG = (int)1731347280L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP2_GBRG 1731347280
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP2_GBRG() {
+        return V4L2_PIX_FMT_PISP_COMP2_GBRG;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP2_BGGR = (int)1110590288L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP2_BGGR 1110590288
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP2_BGGR() {
+        return V4L2_PIX_FMT_PISP_COMP2_BGGR;
+    }
+    private static final int V4L2_PIX_FMT_PISP_COMP2_MONO = (int)1295139664L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_PISP_COMP2_MONO 1295139664
+     * }
+     */
+    public static int V4L2_PIX_FMT_PISP_COMP2_MONO() {
+        return V4L2_PIX_FMT_PISP_COMP2_MONO;
     }
     private static final int V4L2_SDR_FMT_CU8 = (int)942691651L;
     /**
@@ -404,6 +890,24 @@ public class videodev2_h extends videodev2_h_1 {
     public static int V4L2_META_FMT_RK_ISP1_STAT_3A() {
         return V4L2_META_FMT_RK_ISP1_STAT_3A;
     }
+    private static final int V4L2_META_FMT_RK_ISP1_EXT_PARAMS = (int)1160858450L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_META_FMT_RK_ISP1_EXT_PARAMS 1160858450
+     * }
+     */
+    public static int V4L2_META_FMT_RK_ISP1_EXT_PARAMS() {
+        return V4L2_META_FMT_RK_ISP1_EXT_PARAMS;
+    }
+    private static final int V4L2_META_FMT_RPI_BE_CFG = (int)1128419410L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_META_FMT_RPI_BE_CFG 1128419410
+     * }
+     */
+    public static int V4L2_META_FMT_RPI_BE_CFG() {
+        return V4L2_META_FMT_RPI_BE_CFG;
+    }
     private static final int V4L2_PIX_FMT_PRIV_MAGIC = (int)4276996862L;
     /**
      * {@snippet lang=c :
@@ -538,6 +1042,24 @@ public class videodev2_h extends videodev2_h_1 {
      */
     public static int V4L2_BUF_CAP_SUPPORTS_MMAP_CACHE_HINTS() {
         return V4L2_BUF_CAP_SUPPORTS_MMAP_CACHE_HINTS;
+    }
+    private static final int V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS 128
+     * }
+     */
+    public static int V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS() {
+        return V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS;
+    }
+    private static final int V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS 256
+     * }
+     */
+    public static int V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS() {
+        return V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS;
     }
     private static final long V4L2_STD_PAL_B = 1L;
     /**
@@ -2380,6 +2902,15 @@ public class videodev2_h extends videodev2_h_1 {
      */
     public static long VIDIOC_QUERY_EXT_CTRL() {
         return VIDIOC_QUERY_EXT_CTRL;
+    }
+    private static final long VIDIOC_REMOVE_BUFS = 3225441896L;
+    /**
+     * {@snippet lang=c :
+     * #define VIDIOC_REMOVE_BUFS 3225441896
+     * }
+     */
+    public static long VIDIOC_REMOVE_BUFS() {
+        return VIDIOC_REMOVE_BUFS;
     }
     private static final int V4L2_PIX_FMT_HM12 = (int)842091848L;
     /**

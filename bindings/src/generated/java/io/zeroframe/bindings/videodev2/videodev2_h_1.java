@@ -455,6 +455,15 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_CAP_READWRITE() {
         return V4L2_CAP_READWRITE;
     }
+    private static final int V4L2_CAP_EDID = (int)33554432L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CAP_EDID 33554432
+     * }
+     */
+    public static int V4L2_CAP_EDID() {
+        return V4L2_CAP_EDID;
+    }
     private static final int V4L2_CAP_STREAMING = (int)67108864L;
     /**
      * {@snippet lang=c :
@@ -589,6 +598,15 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_FMT_FLAG_CSC_QUANTIZATION() {
         return V4L2_FMT_FLAG_CSC_QUANTIZATION;
+    }
+    private static final int V4L2_FMT_FLAG_META_LINE_BASED = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_FMT_FLAG_META_LINE_BASED 512
+     * }
+     */
+    public static int V4L2_FMT_FLAG_META_LINE_BASED() {
+        return V4L2_FMT_FLAG_META_LINE_BASED;
     }
     private static final int V4L2_TC_TYPE_24FPS = (int)1L;
     /**
@@ -3134,6 +3152,42 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_CTRL_TYPE_HEVC_DECODE_PARAMS() {
         return V4L2_CTRL_TYPE_HEVC_DECODE_PARAMS;
     }
+    private static final int V4L2_CTRL_TYPE_AV1_SEQUENCE = (int)640L;
+    /**
+     * {@snippet lang=c :
+     * enum v4l2_ctrl_type.V4L2_CTRL_TYPE_AV1_SEQUENCE = 640
+     * }
+     */
+    public static int V4L2_CTRL_TYPE_AV1_SEQUENCE() {
+        return V4L2_CTRL_TYPE_AV1_SEQUENCE;
+    }
+    private static final int V4L2_CTRL_TYPE_AV1_TILE_GROUP_ENTRY = (int)641L;
+    /**
+     * {@snippet lang=c :
+     * enum v4l2_ctrl_type.V4L2_CTRL_TYPE_AV1_TILE_GROUP_ENTRY = 641
+     * }
+     */
+    public static int V4L2_CTRL_TYPE_AV1_TILE_GROUP_ENTRY() {
+        return V4L2_CTRL_TYPE_AV1_TILE_GROUP_ENTRY;
+    }
+    private static final int V4L2_CTRL_TYPE_AV1_FRAME = (int)642L;
+    /**
+     * {@snippet lang=c :
+     * enum v4l2_ctrl_type.V4L2_CTRL_TYPE_AV1_FRAME = 642
+     * }
+     */
+    public static int V4L2_CTRL_TYPE_AV1_FRAME() {
+        return V4L2_CTRL_TYPE_AV1_FRAME;
+    }
+    private static final int V4L2_CTRL_TYPE_AV1_FILM_GRAIN = (int)643L;
+    /**
+     * {@snippet lang=c :
+     * enum v4l2_ctrl_type.V4L2_CTRL_TYPE_AV1_FILM_GRAIN = 643
+     * }
+     */
+    public static int V4L2_CTRL_TYPE_AV1_FILM_GRAIN() {
+        return V4L2_CTRL_TYPE_AV1_FILM_GRAIN;
+    }
     private static final int V4L2_SEL_FLAG_GE = (int)1L;
     /**
      * {@snippet lang=c :
@@ -3736,6 +3790,33 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_CID_USER_DW100_BASE() {
         return V4L2_CID_USER_DW100_BASE;
+    }
+    private static final int V4L2_CID_USER_ASPEED_BASE = (int)9968288L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_USER_ASPEED_BASE 9968288
+     * }
+     */
+    public static int V4L2_CID_USER_ASPEED_BASE() {
+        return V4L2_CID_USER_ASPEED_BASE;
+    }
+    private static final int V4L2_CID_USER_NPCM_BASE = (int)9968304L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_USER_NPCM_BASE 9968304
+     * }
+     */
+    public static int V4L2_CID_USER_NPCM_BASE() {
+        return V4L2_CID_USER_NPCM_BASE;
+    }
+    private static final int V4L2_CID_USER_THP7312_BASE = (int)9968320L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_USER_THP7312_BASE 9968320
+     * }
+     */
+    public static int V4L2_CID_USER_THP7312_BASE() {
+        return V4L2_CID_USER_THP7312_BASE;
     }
     private static final int V4L2_CID_CODEC_BASE = (int)10029312L;
     /**
@@ -5510,6 +5591,33 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_CID_MPEG_VIDEO_DEC_DISPLAY_DELAY_ENABLE() {
         return V4L2_CID_MPEG_VIDEO_DEC_DISPLAY_DELAY_ENABLE;
     }
+    private static final int V4L2_CID_MPEG_VIDEO_AV1_PROFILE = (int)10029967L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_MPEG_VIDEO_AV1_PROFILE 10029967
+     * }
+     */
+    public static int V4L2_CID_MPEG_VIDEO_AV1_PROFILE() {
+        return V4L2_CID_MPEG_VIDEO_AV1_PROFILE;
+    }
+    private static final int V4L2_CID_MPEG_VIDEO_AV1_LEVEL = (int)10029968L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_MPEG_VIDEO_AV1_LEVEL 10029968
+     * }
+     */
+    public static int V4L2_CID_MPEG_VIDEO_AV1_LEVEL() {
+        return V4L2_CID_MPEG_VIDEO_AV1_LEVEL;
+    }
+    private static final int V4L2_CID_MPEG_VIDEO_AVERAGE_QP = (int)10029969L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_MPEG_VIDEO_AVERAGE_QP 10029969
+     * }
+     */
+    public static int V4L2_CID_MPEG_VIDEO_AVERAGE_QP() {
+        return V4L2_CID_MPEG_VIDEO_AVERAGE_QP;
+    }
     private static final int V4L2_CID_CODEC_CX2341X_BASE = (int)10031104L;
     /**
      * {@snippet lang=c :
@@ -6085,6 +6193,15 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_CID_CAMERA_SENSOR_ROTATION() {
         return V4L2_CID_CAMERA_SENSOR_ROTATION;
+    }
+    private static final int V4L2_CID_HDR_SENSOR_MODE = (int)10094884L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_HDR_SENSOR_MODE 10094884
+     * }
+     */
+    public static int V4L2_CID_HDR_SENSOR_MODE() {
+        return V4L2_CID_HDR_SENSOR_MODE;
     }
     private static final int V4L2_CID_FM_TX_CLASS_BASE = (int)10160384L;
     /**
@@ -7310,6 +7427,42 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_CID_STATELESS_VP9_COMPRESSED_HDR() {
         return V4L2_CID_STATELESS_VP9_COMPRESSED_HDR;
     }
+    private static final int V4L2_CID_STATELESS_AV1_SEQUENCE = (int)10750708L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_STATELESS_AV1_SEQUENCE 10750708
+     * }
+     */
+    public static int V4L2_CID_STATELESS_AV1_SEQUENCE() {
+        return V4L2_CID_STATELESS_AV1_SEQUENCE;
+    }
+    private static final int V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY = (int)10750709L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY 10750709
+     * }
+     */
+    public static int V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY() {
+        return V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY;
+    }
+    private static final int V4L2_CID_STATELESS_AV1_FRAME = (int)10750710L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_STATELESS_AV1_FRAME 10750710
+     * }
+     */
+    public static int V4L2_CID_STATELESS_AV1_FRAME() {
+        return V4L2_CID_STATELESS_AV1_FRAME;
+    }
+    private static final int V4L2_CID_STATELESS_AV1_FILM_GRAIN = (int)10750713L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_CID_STATELESS_AV1_FILM_GRAIN 10750713
+     * }
+     */
+    public static int V4L2_CID_STATELESS_AV1_FILM_GRAIN() {
+        return V4L2_CID_STATELESS_AV1_FILM_GRAIN;
+    }
     private static final int V4L2_CTRL_CLASS_MPEG = (int)10027008L;
     /**
      * {@snippet lang=c :
@@ -7724,6 +7877,69 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_PIX_FMT_XRGB32() {
         return V4L2_PIX_FMT_XRGB32;
     }
+    private static final int V4L2_PIX_FMT_RGBX1010102 = (int)808671314L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_RGBX1010102 808671314
+     * }
+     */
+    public static int V4L2_PIX_FMT_RGBX1010102() {
+        return V4L2_PIX_FMT_RGBX1010102;
+    }
+    private static final int V4L2_PIX_FMT_RGBA1010102 = (int)808665426L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_RGBA1010102 808665426
+     * }
+     */
+    public static int V4L2_PIX_FMT_RGBA1010102() {
+        return V4L2_PIX_FMT_RGBA1010102;
+    }
+    private static final int V4L2_PIX_FMT_ARGB2101010 = (int)808669761L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_ARGB2101010 808669761
+     * }
+     */
+    public static int V4L2_PIX_FMT_ARGB2101010() {
+        return V4L2_PIX_FMT_ARGB2101010;
+    }
+    private static final int V4L2_PIX_FMT_BGR48_12 = (int)842085186L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_BGR48_12 842085186
+     * }
+     */
+    public static int V4L2_PIX_FMT_BGR48_12() {
+        return V4L2_PIX_FMT_BGR48_12;
+    }
+    private static final int V4L2_PIX_FMT_BGR48 = (int)911361858L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_BGR48 911361858
+     * }
+     */
+    public static int V4L2_PIX_FMT_BGR48() {
+        return V4L2_PIX_FMT_BGR48;
+    }
+    private static final int V4L2_PIX_FMT_RGB48 = (int)910313298L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_RGB48 910313298
+     * }
+     */
+    public static int V4L2_PIX_FMT_RGB48() {
+        return V4L2_PIX_FMT_RGB48;
+    }
+    private static final int V4L2_PIX_FMT_ABGR64_12 = (int)842085442L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_ABGR64_12 842085442
+     * }
+     */
+    public static int V4L2_PIX_FMT_ABGR64_12() {
+        return V4L2_PIX_FMT_ABGR64_12;
+    }
     private static final int V4L2_PIX_FMT_GREY = (int)1497715271L;
     /**
      * {@snippet lang=c :
@@ -7768,6 +7984,15 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_PIX_FMT_Y12() {
         return V4L2_PIX_FMT_Y12;
+    }
+    private static final int V4L2_PIX_FMT_Y012 = (int)842084441L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y012 842084441
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y012() {
+        return V4L2_PIX_FMT_Y012;
     }
     private static final int V4L2_PIX_FMT_Y14 = (int)540291417L;
     /**
@@ -7822,6 +8047,24 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_PIX_FMT_IPU3_Y10() {
         return V4L2_PIX_FMT_IPU3_Y10;
+    }
+    private static final int V4L2_PIX_FMT_Y12P = (int)1345466713L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y12P 1345466713
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y12P() {
+        return V4L2_PIX_FMT_Y12P;
+    }
+    private static final int V4L2_PIX_FMT_Y14P = (int)1345597785L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y14P 1345597785
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y14P() {
+        return V4L2_PIX_FMT_Y14P;
     }
     private static final int V4L2_PIX_FMT_PAL8 = (int)944521552L;
     /**
@@ -8003,6 +8246,42 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_PIX_FMT_M420() {
         return V4L2_PIX_FMT_M420;
     }
+    private static final int V4L2_PIX_FMT_YUV48_12 = (int)842085209L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_YUV48_12 842085209
+     * }
+     */
+    public static int V4L2_PIX_FMT_YUV48_12() {
+        return V4L2_PIX_FMT_YUV48_12;
+    }
+    private static final int V4L2_PIX_FMT_Y210 = (int)808530521L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y210 808530521
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y210() {
+        return V4L2_PIX_FMT_Y210;
+    }
+    private static final int V4L2_PIX_FMT_Y212 = (int)842084953L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y212 842084953
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y212() {
+        return V4L2_PIX_FMT_Y212;
+    }
+    private static final int V4L2_PIX_FMT_Y216 = (int)909193817L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_Y216 909193817
+     * }
+     */
+    public static int V4L2_PIX_FMT_Y216() {
+        return V4L2_PIX_FMT_Y216;
+    }
     private static final int V4L2_PIX_FMT_NV12 = (int)842094158L;
     /**
      * {@snippet lang=c :
@@ -8066,6 +8345,15 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_PIX_FMT_P010() {
         return V4L2_PIX_FMT_P010;
     }
+    private static final int V4L2_PIX_FMT_P012 = (int)842084432L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_P012 842084432
+     * }
+     */
+    public static int V4L2_PIX_FMT_P012() {
+        return V4L2_PIX_FMT_P012;
+    }
     private static final int V4L2_PIX_FMT_NV12M = (int)842091854L;
     /**
      * {@snippet lang=c :
@@ -8101,6 +8389,15 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_PIX_FMT_NV61M() {
         return V4L2_PIX_FMT_NV61M;
+    }
+    private static final int V4L2_PIX_FMT_P012M = (int)842091856L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_P012M 842091856
+     * }
+     */
+    public static int V4L2_PIX_FMT_P012M() {
+        return V4L2_PIX_FMT_P012M;
     }
     private static final int V4L2_PIX_FMT_YUV410 = (int)961959257L;
     /**
@@ -8237,6 +8534,15 @@ class videodev2_h_1 extends videodev2_h$shared {
     public static int V4L2_PIX_FMT_NV12_32L32() {
         return V4L2_PIX_FMT_NV12_32L32;
     }
+    private static final int V4L2_PIX_FMT_NV15_4L4 = (int)892425302L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_NV15_4L4 892425302
+     * }
+     */
+    public static int V4L2_PIX_FMT_NV15_4L4() {
+        return V4L2_PIX_FMT_NV15_4L4;
+    }
     private static final int V4L2_PIX_FMT_P010_4L4 = (int)808530004L;
     /**
      * {@snippet lang=c :
@@ -8245,6 +8551,24 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_PIX_FMT_P010_4L4() {
         return V4L2_PIX_FMT_P010_4L4;
+    }
+    private static final int V4L2_PIX_FMT_NV12_8L128 = (int)842093633L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_NV12_8L128 842093633
+     * }
+     */
+    public static int V4L2_PIX_FMT_NV12_8L128() {
+        return V4L2_PIX_FMT_NV12_8L128;
+    }
+    private static final int V4L2_PIX_FMT_NV12_10BE_8L128 = (int)2989578305L;
+    /**
+     * {@snippet lang=c :
+     * #define V4L2_PIX_FMT_NV12_10BE_8L128 2989578305
+     * }
+     */
+    public static int V4L2_PIX_FMT_NV12_10BE_8L128() {
+        return V4L2_PIX_FMT_NV12_10BE_8L128;
     }
     private static final int V4L2_PIX_FMT_NV12MT = (int)842091860L;
     /**
@@ -8695,330 +9019,6 @@ class videodev2_h_1 extends videodev2_h$shared {
      */
     public static int V4L2_PIX_FMT_MPEG() {
         return V4L2_PIX_FMT_MPEG;
-    }
-    private static final int V4L2_PIX_FMT_H264 = (int)875967048L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_H264 875967048
-     * }
-     */
-    public static int V4L2_PIX_FMT_H264() {
-        return V4L2_PIX_FMT_H264;
-    }
-    private static final int V4L2_PIX_FMT_H264_NO_SC = (int)826496577L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_H264_NO_SC 826496577
-     * }
-     */
-    public static int V4L2_PIX_FMT_H264_NO_SC() {
-        return V4L2_PIX_FMT_H264_NO_SC;
-    }
-    private static final int V4L2_PIX_FMT_H264_MVC = (int)875967053L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_H264_MVC 875967053
-     * }
-     */
-    public static int V4L2_PIX_FMT_H264_MVC() {
-        return V4L2_PIX_FMT_H264_MVC;
-    }
-    private static final int V4L2_PIX_FMT_H263 = (int)859189832L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_H263 859189832
-     * }
-     */
-    public static int V4L2_PIX_FMT_H263() {
-        return V4L2_PIX_FMT_H263;
-    }
-    private static final int V4L2_PIX_FMT_MPEG1 = (int)826757197L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_MPEG1 826757197
-     * }
-     */
-    public static int V4L2_PIX_FMT_MPEG1() {
-        return V4L2_PIX_FMT_MPEG1;
-    }
-    private static final int V4L2_PIX_FMT_MPEG2 = (int)843534413L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_MPEG2 843534413
-     * }
-     */
-    public static int V4L2_PIX_FMT_MPEG2() {
-        return V4L2_PIX_FMT_MPEG2;
-    }
-    private static final int V4L2_PIX_FMT_MPEG2_SLICE = (int)1395803981L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_MPEG2_SLICE 1395803981
-     * }
-     */
-    public static int V4L2_PIX_FMT_MPEG2_SLICE() {
-        return V4L2_PIX_FMT_MPEG2_SLICE;
-    }
-    private static final int V4L2_PIX_FMT_MPEG4 = (int)877088845L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_MPEG4 877088845
-     * }
-     */
-    public static int V4L2_PIX_FMT_MPEG4() {
-        return V4L2_PIX_FMT_MPEG4;
-    }
-    private static final int V4L2_PIX_FMT_XVID = (int)1145656920L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_XVID 1145656920
-     * }
-     */
-    public static int V4L2_PIX_FMT_XVID() {
-        return V4L2_PIX_FMT_XVID;
-    }
-    private static final int V4L2_PIX_FMT_VC1_ANNEX_G = (int)1194410838L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VC1_ANNEX_G 1194410838
-     * }
-     */
-    public static int V4L2_PIX_FMT_VC1_ANNEX_G() {
-        return V4L2_PIX_FMT_VC1_ANNEX_G;
-    }
-    private static final int V4L2_PIX_FMT_VC1_ANNEX_L = (int)1278296918L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VC1_ANNEX_L 1278296918
-     * }
-     */
-    public static int V4L2_PIX_FMT_VC1_ANNEX_L() {
-        return V4L2_PIX_FMT_VC1_ANNEX_L;
-    }
-    private static final int V4L2_PIX_FMT_VP8 = (int)808996950L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VP8 808996950
-     * }
-     */
-    public static int V4L2_PIX_FMT_VP8() {
-        return V4L2_PIX_FMT_VP8;
-    }
-    private static final int V4L2_PIX_FMT_VP8_FRAME = (int)1178095702L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VP8_FRAME 1178095702
-     * }
-     */
-    public static int V4L2_PIX_FMT_VP8_FRAME() {
-        return V4L2_PIX_FMT_VP8_FRAME;
-    }
-    private static final int V4L2_PIX_FMT_VP9 = (int)809062486L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VP9 809062486
-     * }
-     */
-    public static int V4L2_PIX_FMT_VP9() {
-        return V4L2_PIX_FMT_VP9;
-    }
-    private static final int V4L2_PIX_FMT_VP9_FRAME = (int)1178161238L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_VP9_FRAME 1178161238
-     * }
-     */
-    public static int V4L2_PIX_FMT_VP9_FRAME() {
-        return V4L2_PIX_FMT_VP9_FRAME;
-    }
-    private static final int V4L2_PIX_FMT_HEVC = (int)1129727304L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_HEVC 1129727304
-     * }
-     */
-    public static int V4L2_PIX_FMT_HEVC() {
-        return V4L2_PIX_FMT_HEVC;
-    }
-    private static final int V4L2_PIX_FMT_FWHT = (int)1414027078L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_FWHT 1414027078
-     * }
-     */
-    public static int V4L2_PIX_FMT_FWHT() {
-        return V4L2_PIX_FMT_FWHT;
-    }
-    private static final int V4L2_PIX_FMT_FWHT_STATELESS = (int)1213679187L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_FWHT_STATELESS 1213679187
-     * }
-     */
-    public static int V4L2_PIX_FMT_FWHT_STATELESS() {
-        return V4L2_PIX_FMT_FWHT_STATELESS;
-    }
-    private static final int V4L2_PIX_FMT_H264_SLICE = (int)875967059L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_H264_SLICE 875967059
-     * }
-     */
-    public static int V4L2_PIX_FMT_H264_SLICE() {
-        return V4L2_PIX_FMT_H264_SLICE;
-    }
-    private static final int V4L2_PIX_FMT_HEVC_SLICE = (int)892744275L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_HEVC_SLICE 892744275
-     * }
-     */
-    public static int V4L2_PIX_FMT_HEVC_SLICE() {
-        return V4L2_PIX_FMT_HEVC_SLICE;
-    }
-    private static final int V4L2_PIX_FMT_CPIA1 = (int)1095323715L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_CPIA1 1095323715
-     * }
-     */
-    public static int V4L2_PIX_FMT_CPIA1() {
-        return V4L2_PIX_FMT_CPIA1;
-    }
-    private static final int V4L2_PIX_FMT_WNVA = (int)1096175191L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_WNVA 1096175191
-     * }
-     */
-    public static int V4L2_PIX_FMT_WNVA() {
-        return V4L2_PIX_FMT_WNVA;
-    }
-    private static final int V4L2_PIX_FMT_SN9C10X = (int)808532307L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SN9C10X 808532307
-     * }
-     */
-    public static int V4L2_PIX_FMT_SN9C10X() {
-        return V4L2_PIX_FMT_SN9C10X;
-    }
-    private static final int V4L2_PIX_FMT_SN9C20X_I420 = (int)808597843L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SN9C20X_I420 808597843
-     * }
-     */
-    public static int V4L2_PIX_FMT_SN9C20X_I420() {
-        return V4L2_PIX_FMT_SN9C20X_I420;
-    }
-    private static final int V4L2_PIX_FMT_PWC1 = (int)826496848L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_PWC1 826496848
-     * }
-     */
-    public static int V4L2_PIX_FMT_PWC1() {
-        return V4L2_PIX_FMT_PWC1;
-    }
-    private static final int V4L2_PIX_FMT_PWC2 = (int)843274064L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_PWC2 843274064
-     * }
-     */
-    public static int V4L2_PIX_FMT_PWC2() {
-        return V4L2_PIX_FMT_PWC2;
-    }
-    private static final int V4L2_PIX_FMT_ET61X251 = (int)892483141L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_ET61X251 892483141
-     * }
-     */
-    public static int V4L2_PIX_FMT_ET61X251() {
-        return V4L2_PIX_FMT_ET61X251;
-    }
-    private static final int V4L2_PIX_FMT_SPCA501 = (int)825242963L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SPCA501 825242963
-     * }
-     */
-    public static int V4L2_PIX_FMT_SPCA501() {
-        return V4L2_PIX_FMT_SPCA501;
-    }
-    private static final int V4L2_PIX_FMT_SPCA505 = (int)892351827L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SPCA505 892351827
-     * }
-     */
-    public static int V4L2_PIX_FMT_SPCA505() {
-        return V4L2_PIX_FMT_SPCA505;
-    }
-    private static final int V4L2_PIX_FMT_SPCA508 = (int)942683475L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SPCA508 942683475
-     * }
-     */
-    public static int V4L2_PIX_FMT_SPCA508() {
-        return V4L2_PIX_FMT_SPCA508;
-    }
-    private static final int V4L2_PIX_FMT_SPCA561 = (int)825636179L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SPCA561 825636179
-     * }
-     */
-    public static int V4L2_PIX_FMT_SPCA561() {
-        return V4L2_PIX_FMT_SPCA561;
-    }
-    private static final int V4L2_PIX_FMT_PAC207 = (int)925905488L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_PAC207 925905488
-     * }
-     */
-    public static int V4L2_PIX_FMT_PAC207() {
-        return V4L2_PIX_FMT_PAC207;
-    }
-    private static final int V4L2_PIX_FMT_MR97310A = (int)808530765L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_MR97310A 808530765
-     * }
-     */
-    public static int V4L2_PIX_FMT_MR97310A() {
-        return V4L2_PIX_FMT_MR97310A;
-    }
-    private static final int V4L2_PIX_FMT_JL2005BCD = (int)808602698L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_JL2005BCD 808602698
-     * }
-     */
-    public static int V4L2_PIX_FMT_JL2005BCD() {
-        return V4L2_PIX_FMT_JL2005BCD;
-    }
-    private static final int V4L2_PIX_FMT_SN9C2028 = (int)1481527123L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SN9C2028 1481527123
-     * }
-     */
-    public static int V4L2_PIX_FMT_SN9C2028() {
-        return V4L2_PIX_FMT_SN9C2028;
-    }
-    private static final int V4L2_PIX_FMT_SQ905C = (int)1127559225L;
-    /**
-     * {@snippet lang=c :
-     * #define V4L2_PIX_FMT_SQ905C 1127559225
-     * }
-     */
-    public static int V4L2_PIX_FMT_SQ905C() {
-        return V4L2_PIX_FMT_SQ905C;
     }
 }
 

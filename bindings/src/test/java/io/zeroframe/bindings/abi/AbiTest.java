@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -41,15 +42,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Proves that the committed jextract bindings match the C ABI of the headers installed on this machine.
+ * Proves that the committed jextract bindings match the C ABI of the headers they were generated from: the test bed
+ * kernel's uAPI headers (linux-libc-dev of the version pinned in {@code scripts/testbed/uapi.pins}, unpacked into the
+ * test-bed cache by {@code scripts/testbed/uapi-headers}, which {@code scripts/test} runs first) and this machine's
+ * glibc and libdrm headers.
  *
  * <p>Everything compared is enumerated from the generated code: every package
  * {@code io.zeroframe.bindings.<name>} that contains a header class {@code <name>_h} is a generated package;
  * every top-level class in it with a static {@code layout()} returning a {@link GroupLayout} is a struct or
  * union; every public static no-argument method of the header class returning {@code int}, {@code long} or
  * {@code MemorySegment} is a macro or enum constant. The C side is a program written at test time that
- * includes the headers listed in {@code bindings/jextract/<name>.args} (the same ones jextract read),
- * compiled with gcc and run once.
+ * includes the headers listed in {@code bindings/jextract/<name>.args} (the same ones jextract read: {@code <...>}
+ * from the pinned uAPI headers, absolute paths from this machine), compiled with gcc and run once.
  *
  * <p>Per struct: {@code sizeof}, {@code _Alignof}, and for every named field (descending into named nested
  * structs/unions, anonymous members and the first element of arrays of structs) its {@code offsetof} and
@@ -60,7 +64,7 @@ import org.junit.jupiter.api.TestFactory;
  * anonymous members as a whole (C cannot name them; their members are compared at their C names); the
  * sizeof of flexible array members (incomplete in C; their offset is compared). One tolerance: a struct that
  * is {@code __attribute__((packed))} in C (alignment 1) may have a stricter alignment in Java, because jextract
- * does not propagate packing into nested unions (six V4L2 structs, e.g. {@code v4l2_ext_control}).
+ * does not propagate packing into nested unions (five V4L2 structs, e.g. {@code v4l2_querymenu}).
  */
 class AbiTest {
 
@@ -70,6 +74,12 @@ class AbiTest {
 
     private static final List<GeneratedPackage> PACKAGES = GeneratedPackage.scan();
     private static final Lazy<CValues> C_VALUES = new Lazy<>(() -> CValues.compute(PACKAGES));
+
+    /** Fails the whole class at once, naming the step to run, when the pinned uAPI headers are not unpacked. */
+    @BeforeAll
+    static void pinnedKernelHeadersArePresent() {
+        UapiHeaders.find();
+    }
 
     @Test
     void generatedCodeIsFound() {
@@ -308,8 +318,12 @@ class AbiTest {
                     Path source = work.resolve("abi.c");
                     Path exe = work.resolve("abi");
                     Files.writeString(source, program(packages));
-                    run(List.of(gcc(), "-std=gnu11", "-I/usr/include/libdrm", "-o", exe.toString(), source.toString()),
-                            "gcc failed to compile the ABI probe (" + source + ")");
+                    List<String> command = new ArrayList<>(List.of(gcc(), "-std=gnu11"));
+                    for (Path dir : UapiHeaders.find().includeDirs()) {
+                        command.add("-I" + dir);
+                    }
+                    command.addAll(List.of("-o", exe.toString(), source.toString()));
+                    run(command, "gcc failed to compile the ABI probe (" + source + ")");
                     String output = run(List.of(exe.toString()), "the ABI probe failed");
                     Map<String, String> values = new TreeMap<>();
                     for (String line : output.split("\n")) {
@@ -327,14 +341,6 @@ class AbiTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-
-        private static String gcc() {
-            if (Commands.runUnchecked(Commands.Stderr.MERGED, List.of("gcc", "--version")).exitCode() == 0) {
-                return "gcc";
-            }
-            throw new AssertionError("gcc is not installed or not on PATH; the ABI test needs it "
-                    + "(Debian/Ubuntu: apt-get install gcc libc6-dev)");
         }
 
         private static String run(List<String> command, String failure) {
@@ -399,11 +405,13 @@ class AbiTest {
         }
 
         /**
-         * The headers jextract read for each package: the non-option lines of bindings/jextract/X.args.
-         * Fails, naming the Debian package to install, if one is missing.
+         * The headers jextract read for each package: the header lines of bindings/jextract/X.args, {@code <...>}
+         * (a pinned uAPI header) or an absolute path (this machine's). Fails, naming what to install, if one is
+         * missing.
          */
         private static Set<String> headers(List<GeneratedPackage> packages) throws IOException {
             Path argsDir = argsDir();
+            Path uapi = UapiHeaders.find().dir();
             Set<String> headers = new LinkedHashSet<>();
             for (GeneratedPackage pkg : packages) {
                 Path args = argsDir.resolve(pkg.name() + ".args");
@@ -412,7 +420,14 @@ class AbiTest {
                 }
                 for (String line : Files.readAllLines(args)) {
                     String h = line.strip();
-                    if (h.startsWith("/usr/include/")) {
+                    if (h.startsWith("<") && h.endsWith(">")) {
+                        String name = h.substring(1, h.length() - 1);
+                        if (!Files.exists(uapi.resolve(name))) {
+                            throw new AssertionError(args.getFileName() + " names " + h + ", which the pinned uAPI "
+                                    + "headers in " + uapi + " lack");
+                        }
+                        headers.add(name);
+                    } else if (h.startsWith("/usr/include/")) {
                         if (!Files.exists(Path.of(h))) {
                             throw new AssertionError(h + " is missing; the ABI test compiles against it "
                                     + "(Debian/Ubuntu: apt-get install " + debianPackage(h) + ")");
@@ -428,13 +443,7 @@ class AbiTest {
         }
 
         private static String debianPackage(String header) {
-            if (header.startsWith("/usr/include/libdrm/") || header.startsWith("/usr/include/xf86drm")) {
-                return "libdrm-dev";
-            }
-            if (header.startsWith("/usr/include/linux/") || header.startsWith("/usr/include/asm")) {
-                return "linux-libc-dev";
-            }
-            return "libc6-dev";
+            return header.startsWith("/usr/include/xf86drm") ? "libdrm-dev" : "libc6-dev";
         }
 
         /** bindings/jextract, found from the working directory (the bindings module under surefire, or the repo). */
@@ -443,16 +452,74 @@ class AbiTest {
             if (configured != null) {
                 return Path.of(configured);
             }
-            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                for (Path candidate : List.of(dir.resolve("jextract"), dir.resolve("bindings/jextract"))) {
-                    if (Files.exists(candidate.resolve("drm.args"))) {
-                        return candidate;
-                    }
-                }
-            }
-            throw new AssertionError("bindings/jextract/*.args not found from " + Path.of("").toAbsolutePath()
-                    + " (set -Dzeroframe.jextract.dir)");
+            return findUp("bindings/jextract/drm.args", "set -Dzeroframe.jextract.dir").getParent();
         }
+    }
+
+    /** The file at {@code relative} under the working directory or one of its parents. */
+    private static Path findUp(String relative, String advice) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve(relative))) {
+                return dir.resolve(relative);
+            }
+        }
+        throw new AssertionError(relative + " not found from " + Path.of("").toAbsolutePath() + " (" + advice + ")");
+    }
+
+    /**
+     * The test bed kernel's uAPI headers: {@code usr/include} of the linux-libc-dev that
+     * {@code scripts/testbed/uapi.pins} pins, as {@code scripts/testbed/uapi-headers} unpacks it into
+     * {@code $ZF_TESTBED_CACHE/uapi/VERSION} (default cache {@code ~/.cache/zeroframe/testbed}).
+     *
+     * @param dir the include directory ({@code linux/}, {@code drm/}, {@code asm-generic/}, {@code MULTIARCH/asm/})
+     * @param includeDirs what gcc gets as {@code -I}, in jextract's order (scripts/generate-bindings)
+     */
+    record UapiHeaders(Path dir, List<Path> includeDirs) {
+        private static final Lazy<UapiHeaders> FOUND = new Lazy<>(UapiHeaders::locate);
+
+        static UapiHeaders find() {
+            return FOUND.get();
+        }
+
+        private static UapiHeaders locate() {
+            Path pins = findUp("scripts/testbed/uapi.pins", "run the tests from a checkout");
+            String[] pin;
+            try {
+                pin = Files.readAllLines(pins).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst()
+                        .orElseThrow(() -> new AssertionError(pins + " pins nothing")).split("\\s+");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String cache = System.getenv("ZF_TESTBED_CACHE");
+            Path root = (cache != null && !cache.isEmpty() ? Path.of(cache)
+                    : Path.of(System.getProperty("user.home"), ".cache", "zeroframe", "testbed"))
+                    .resolve("uapi").resolve(pin[1]);
+            Path dir = root.resolve("usr/include");
+            boolean unpacked;
+            try {
+                unpacked = Files.exists(dir.resolve("linux/videodev2.h"))
+                        && Files.readString(root.resolve("sha256")).strip().equals(pin[2]);
+            } catch (IOException e) {
+                unpacked = false;
+            }
+            if (!unpacked) {
+                throw new AssertionError("the test bed kernel's uAPI headers (" + pin[0] + " " + pin[1] + ", pinned in "
+                        + "scripts/testbed/uapi.pins) are not unpacked in " + root + ": run scripts/testbed/uapi-headers "
+                        + "once (scripts/test runs it before the unit tests); the ABI test compiles against them");
+            }
+            String multiarch = Commands.runUnchecked(Commands.Stderr.MERGED, List.of(gcc(), "-print-multiarch"))
+                    .output().strip();
+            return new UapiHeaders(dir, List.of(dir, dir.resolve(multiarch), dir.resolve("drm")));
+        }
+    }
+
+    private static String gcc() {
+        if (Commands.runUnchecked(Commands.Stderr.MERGED, List.of("gcc", "--version")).exitCode() == 0) {
+            return "gcc";
+        }
+        throw new AssertionError("gcc is not installed or not on PATH; the ABI test needs it "
+                + "(Debian/Ubuntu: apt-get install gcc libc6-dev)");
     }
 
     /** Computes once; every caller sees the same value or the same failure. */
