@@ -53,4 +53,11 @@ public final class V4l2Ioctls {
     public static final IoctlRequest VIDIOC_TRY_EXT_CTRLS = IoctlRequest.of("VIDIOC_TRY_EXT_CTRLS", videodev2_h.VIDIOC_TRY_EXT_CTRLS());
     public static final IoctlRequest VIDIOC_TRY_FMT = IoctlRequest.of("VIDIOC_TRY_FMT", videodev2_h.VIDIOC_TRY_FMT());
     public static final IoctlRequest VIDIOC_UNSUBSCRIBE_EVENT = IoctlRequest.of("VIDIOC_UNSUBSCRIBE_EVENT", videodev2_h.VIDIOC_UNSUBSCRIBE_EVENT());
+
+    /**
+     * {@code _IOWR('V', 104, struct v4l2_remove_buffers)} (64 bytes), Linux 6.10: not in the generated bindings,
+     * which come from older headers.
+     */
+    public static final IoctlRequest VIDIOC_REMOVE_BUFS =
+            IoctlRequest.of("VIDIOC_REMOVE_BUFS", (3L << 30) | (64L << 16) | ('V' << 8) | 104);
 }

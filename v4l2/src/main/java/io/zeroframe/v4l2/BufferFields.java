@@ -1,0 +1,27 @@
+package io.zeroframe.v4l2;
+
+import io.zeroframe.bindings.videodev2.timeval;
+import io.zeroframe.bindings.videodev2.v4l2_buffer;
+import io.zeroframe.bindings.videodev2.v4l2_plane;
+
+/** Offsets of the {@code struct v4l2_buffer} and {@code struct v4l2_plane} fields the queue reads and writes. */
+final class BufferFields {
+    static final long INDEX = v4l2_buffer.index$offset();
+    static final long TYPE = v4l2_buffer.type$offset();
+    static final long BYTESUSED = v4l2_buffer.bytesused$offset();
+    static final long FLAGS = v4l2_buffer.flags$offset();
+    static final long FIELD = v4l2_buffer.field$offset();
+    static final long TV_SEC = v4l2_buffer.timestamp$offset() + timeval.tv_sec$offset();
+    static final long TV_USEC = v4l2_buffer.timestamp$offset() + timeval.tv_usec$offset();
+    static final long SEQUENCE = v4l2_buffer.sequence$offset();
+    static final long MEMORY = v4l2_buffer.memory$offset();
+    static final long M = v4l2_buffer.m$offset();
+    static final long LENGTH = v4l2_buffer.length$offset();
+    static final long PLANE_SIZE = v4l2_plane.layout().byteSize();
+    static final long PLANE_BYTESUSED = v4l2_plane.bytesused$offset();
+    static final long PLANE_LENGTH = v4l2_plane.length$offset();
+    static final long PLANE_M = v4l2_plane.m$offset();
+    static final long PLANE_DATA_OFFSET = v4l2_plane.data_offset$offset();
+
+    private BufferFields() {}
+}
