@@ -14,6 +14,7 @@ import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_TRY_FMT;
 
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
@@ -26,6 +27,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
@@ -47,8 +50,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers ENODEV and every call throws {@link DeviceGoneException}; {@link #close()} still releases everything.
  */
 public final class VideoDevice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VideoDevice.class);
+
     private final OwnedFd fd;
     private final VideoDeviceInfo info;
+    /** Set when {@link #close()} begins, before it closes the queues: opens that finish later are refused. */
+    private volatile boolean closing;
 
     private VideoDevice(OwnedFd fd, VideoDeviceInfo info) {
         this.fd = fd;
@@ -94,13 +101,19 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     /**
-     * Closes the node. Idempotent, callable from any thread: calls in flight finish first (the fd number stays
-     * theirs), blocked dequeues wake with {@link io.zeroframe.bindings.FdClosedException}.
+     * Closes the node. Idempotent, callable from any thread, never throws: closes its queues and event readers
+     * first (what they cannot undo is logged), then its fd; calls in flight finish first (the fd number stays
+     * theirs), blocked dequeues wake with {@link io.zeroframe.bindings.FdClosedException}, and a queue or event
+     * reader whose open ends after the close began is closed and refused.
      */
     @Override
     public void close() {
-        closeQueues();
-        fd.close();
+        closing = true; // first: a queue or event reader opened from now on closes itself (openQueue, openEvents)
+        try {
+            closeQueues();
+        } finally {
+            fd.close();
+        }
     }
 
     @Override
@@ -397,7 +410,7 @@ public final class VideoDevice implements AutoCloseable {
         if (result < 0) {
             int errno = -result;
             String advice = errno == Errno.EBUSY
-                    ? "the queue has buffers or is streaming: release its buffers (VIDIOC_REQBUFS 0) first"
+                    ? QueueAdvice.formatBusy(queuesHoldBuffers())
                     : errno == Errno.EINVAL ? "the node has no " + type.kernelName() + " queue (it is "
                             + info.deviceCapabilities() + ")" : type.kernelName();
             throw failure(request.name(), errno, advice);
@@ -410,16 +423,11 @@ public final class VideoDevice implements AutoCloseable {
      * ({@code VIDIOC_CREATE_BUFS} count 0). The queue holds a duplicate of the node's fd (to wait on and wake
      * separately); closing this device closes its queues first.
      *
-     * @throws KernelException EINVAL for a buffer type the node does not have
+     * @throws KernelException {@code VIDIOC_REQBUFS} EINVAL naming the node's queues, for a buffer type it does
+     *         not have; {@link FdClosedException} once the device is closed or closing
      */
     public VideoQueue openQueue(BufferType type) throws KernelException {
-        VideoQueue queue = VideoQueue.open(this, type);
-        queues.add(queue);
-        if (!fd.isOpen()) {
-            queue.close();
-            fd.beginUse("VIDIOC_REQBUFS"); // throws FdClosedException
-        }
-        return queue;
+        return register(VideoQueue.open(this, type), "VIDIOC_REQBUFS");
     }
 
     /**
@@ -427,13 +435,21 @@ public final class VideoDevice implements AutoCloseable {
      * duplicate of the node's fd, closed with this device.
      */
     public VideoEvents openEvents() throws KernelException {
-        VideoEvents events = VideoEvents.open(this);
-        queues.add(events);
-        if (!fd.isOpen()) {
-            events.close();
-            fd.beginUse("VIDIOC_SUBSCRIBE_EVENT"); // throws FdClosedException
+        return register(VideoEvents.open(this), "VIDIOC_SUBSCRIBE_EVENT");
+    }
+
+    /**
+     * Adds {@code stream} to what {@link #close()} closes, or closes it when a close has begun: registered first and
+     * checked after, against a close that sets {@link #closing} first and closes the registered streams after, so
+     * that one of the two always closes it.
+     */
+    private <T extends AutoCloseable> T register(T stream, String operation) throws FdClosedException {
+        queues.add(stream);
+        if (closing) {
+            closeQuietly(stream);
+            throw new FdClosedException(operation, path().toString(), "the device was closed");
         }
-        return events;
+        return stream;
     }
 
 
@@ -464,12 +480,28 @@ public final class VideoDevice implements AutoCloseable {
 
     private void closeQueues() {
         for (AutoCloseable stream : queues) {
-            try {
-                stream.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e); // their close() throws nothing checked
+            closeQuietly(stream);
+        }
+    }
+
+    /** Closes a queue or event reader; their close() throws nothing checked, and nothing may stop the device's. */
+    private void closeQuietly(AutoCloseable stream) {
+        try {
+            stream.close();
+        } catch (Exception | Error e) {
+            LOG.error("closing {} of {} failed; closing the device all the same", stream, path(), e);
+            queues.remove(stream);
+        }
+    }
+
+    /** Whether one of this device's queues holds buffers, for the advice of a refused format change. */
+    private boolean queuesHoldBuffers() {
+        for (AutoCloseable stream : queues) {
+            if (stream instanceof VideoQueue queue && queue.holdsBuffers()) {
+                return true;
             }
         }
+        return false;
     }
 
     // ---- internals shared by the package

@@ -2,10 +2,12 @@ package io.zeroframe.v4l2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.testing.NoLeaks;
@@ -15,6 +17,9 @@ import io.zeroframe.heaps.Heap;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -75,6 +80,52 @@ class QueueHardeningDeviceTest {
                 if (wrong.get() != null) {
                     wrong.get().close();
                 }
+            }
+        }
+    }
+
+    @Test
+    void opensRacingTheDevicesCloseLeaveNoFdOpen() throws Exception {
+        Path node = Vivid.capture();
+        VideoDevice camera = VideoDevice.open(node);
+        List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        CountDownLatch opening = new CountDownLatch(1);
+        Thread opener = null;
+        try {
+            for (int i = 0; i < 150; i++) {
+                opened.add(camera.openEvents()); // the device's close has these to close first: a wide window
+            }
+            opener = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        opened.add(i % 2 == 0 ? camera.openEvents() : camera.openQueue(CAPTURE));
+                        opening.countDown();
+                    }
+                } catch (Throwable t) {
+                    ended.set(t);
+                }
+            });
+            assertTrue(opening.await(10, TimeUnit.SECONDS));
+            camera.close();
+            opener.join(10_000);
+            assertInstanceOf(FdClosedException.class, ended.get(), String.valueOf(ended.get()));
+            int late = opened.size() - 150;
+            System.out.println("opens racing close: " + late + " opened before the close refused them: "
+                    + ended.get().getMessage());
+            assertEquals(0, QueueTestSupport.fdsOf(node), "fds of " + node + " after the device closed");
+            for (AutoCloseable stream : opened) {
+                if (stream instanceof VideoQueue queue) {
+                    assertFalse(queue.isOpen(), queue.toString());
+                }
+            }
+        } finally {
+            camera.close();
+            if (opener != null) {
+                opener.join(10_000);
+            }
+            for (AutoCloseable stream : opened) {
+                stream.close();
             }
         }
     }
@@ -148,6 +199,24 @@ class QueueHardeningDeviceTest {
                 assertEquals(Errno.EINVAL, e.errno());
                 assertTrue(e.getMessage().endsWith("the node has no " + lacking.kernelName() + " queue; its queues: "
                         + camera.bufferTypes()), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aSecondOpenerIsToldAnotherFileHoldsTheBuffers() throws Exception {
+        Path node = Vivid.capture();
+        try (VideoDevice owner = VideoDevice.open(node); VideoQueue queue = owner.openQueue(CAPTURE);
+             VideoDevice second = VideoDevice.open(node); VideoQueue other = second.openQueue(CAPTURE)) {
+            owner.setFormat(VideoFormat.of(CAPTURE, PixelFormat.XRGB8888, 160, 120));
+            queue.allocate(2);
+            KernelException format = assertThrows(KernelException.class,
+                    () -> second.setFormat(VideoFormat.of(CAPTURE, PixelFormat.XRGB8888, 320, 180)));
+            KernelException allocate = assertThrows(KernelException.class, () -> other.allocate(2));
+            System.out.println("second opener: " + format.getMessage() + " / " + allocate.getMessage());
+            for (KernelException e : List.of(format, allocate)) {
+                assertEquals(Errno.EBUSY, e.errno());
+                assertTrue(e.getMessage().contains("another file holds the node's buffers"), e.getMessage());
             }
         }
     }
