@@ -1,8 +1,12 @@
 package io.zeroframe.v4l2;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import io.zeroframe.bindings.videodev2.timeval;
 import io.zeroframe.bindings.videodev2.v4l2_buffer;
 import io.zeroframe.bindings.videodev2.v4l2_plane;
+import java.lang.foreign.MemorySegment;
 
 /** Offsets of the {@code struct v4l2_buffer} and {@code struct v4l2_plane} fields the queue reads and writes. */
 final class BufferFields {
@@ -24,4 +28,20 @@ final class BufferFields {
     static final long PLANE_DATA_OFFSET = v4l2_plane.data_offset$offset();
 
     private BufferFields() {}
+
+    /**
+     * Clears {@code buffer} for a call that the driver fills (QUERYBUF, DQBUF): index, type and memory set, and for
+     * the multi-planar API {@code planes} (room for {@link VideoFormat#MAX_PLANES}) cleared and pointed to.
+     */
+    static void prepare(MemorySegment buffer, MemorySegment planes, int index, BufferType type, Memory memory) {
+        buffer.fill((byte) 0);
+        buffer.set(JAVA_INT, INDEX, index);
+        buffer.set(JAVA_INT, TYPE, type.value());
+        buffer.set(JAVA_INT, MEMORY, memory.value());
+        if (type.isMultiPlanar()) {
+            planes.fill((byte) 0);
+            buffer.set(JAVA_INT, LENGTH, VideoFormat.MAX_PLANES);
+            buffer.set(ADDRESS, M, planes);
+        }
+    }
 }

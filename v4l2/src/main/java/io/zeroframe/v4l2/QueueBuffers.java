@@ -5,7 +5,6 @@ import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_EXPBUF;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYBUF;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_REMOVE_BUFS;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_REQBUFS;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.zeroframe.bindings.Errno;
@@ -281,15 +280,7 @@ final class QueueBuffers {
             MemorySegment buffer = v4l2_buffer.allocate(scratch);
             MemorySegment planes = scratch.allocate(v4l2_plane.layout(), VideoFormat.MAX_PLANES);
             for (int index = first; index < first + count; index++) {
-                buffer.fill((byte) 0);
-                buffer.set(JAVA_INT, BufferFields.INDEX, index);
-                buffer.set(JAVA_INT, BufferFields.TYPE, type.value());
-                buffer.set(JAVA_INT, BufferFields.MEMORY, Memory.MMAP.value());
-                if (multiPlanar) {
-                    planes.fill((byte) 0);
-                    buffer.set(JAVA_INT, BufferFields.LENGTH, VideoFormat.MAX_PLANES);
-                    buffer.set(ADDRESS, BufferFields.M, planes);
-                }
+                BufferFields.prepare(buffer, planes, index, type, Memory.MMAP);
                 int result = call(VIDIOC_QUERYBUF, buffer);
                 if (result < 0) {
                     throw device.failure("VIDIOC_QUERYBUF", -result, "buffer " + index);

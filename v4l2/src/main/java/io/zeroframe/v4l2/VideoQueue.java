@@ -434,15 +434,8 @@ public final class VideoQueue implements AutoCloseable {
      */
     private VideoBuffer dequeueOnce() throws KernelException {
         MemorySegment s = dequeueScratch;
-        s.fill((byte) 0);
-        s.set(JAVA_INT, BufferFields.TYPE, type.value());
         Memory kind = buffers.memory;
-        s.set(JAVA_INT, BufferFields.MEMORY, kind == null ? Memory.MMAP.value() : kind.value());
-        if (multiPlanar) {
-            dequeuePlanes.fill((byte) 0);
-            s.set(JAVA_INT, BufferFields.LENGTH, VideoFormat.MAX_PLANES);
-            s.set(ADDRESS, BufferFields.M, dequeuePlanes);
-        }
+        BufferFields.prepare(s, dequeuePlanes, 0, type, kind == null ? Memory.MMAP : kind);
         int result = call(VIDIOC_DQBUF, s);
         if (result < 0) {
             dequeueErrno = -result;
