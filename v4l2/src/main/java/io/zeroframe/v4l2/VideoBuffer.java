@@ -59,6 +59,18 @@ public final class VideoBuffer {
         this.field = Field.NONE.value();
     }
 
+    /**
+     * What an output buffer carries until the caller says otherwise: the format's field and, per plane, the
+     * format's {@code sizeimage} (not the page-rounded {@code length}: an encoder would read the tail as picture).
+     */
+    void defaultOutput(VideoFormat format) {
+        field = format.field().value();
+        int planes = Math.min(planeCount, format.planes().size());
+        for (int p = 0; p < planes; p++) {
+            bytesUsed[p] = (int) Math.min(Math.min(format.sizeImage(p), lengths[p]), Integer.MAX_VALUE);
+        }
+    }
+
     /** The buffer's index in its queue ({@code v4l2_buffer.index}). */
     public int index() {
         return index;
@@ -109,7 +121,9 @@ public final class VideoBuffer {
      * Maps plane {@code plane} of an MMAP buffer once more, in the caller's arena (any kind). While such a mapping
      * is open, the queue refuses to free its buffers ({@code VIDIOC_REQBUFS}): close the arena first.
      *
-     * @throws KernelException the failed {@code mmap}
+     * @throws KernelException the failed {@code mmap}; {@link io.zeroframe.bindings.DeviceGoneException} once the
+     *         device is gone
+     * @throws IllegalStateException for a buffer freed since ({@link VideoQueue#release()}, a new allocation)
      */
     public MemorySegment map(int plane, Arena arena) throws KernelException {
         return queue.map(this, plane, arena);
@@ -121,6 +135,8 @@ public final class VideoBuffer {
      * frees its buffers.
      *
      * @throws KernelException EINVAL for a DMABUF buffer or a driver that cannot export
+     * @throws IllegalStateException for a buffer freed since ({@link VideoQueue#release()}, a new allocation): its
+     *         index may name another buffer now
      */
     public DmaBuf export(int plane) throws KernelException {
         return queue.export(this, plane);

@@ -1,14 +1,26 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DECODER_CMD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENCODER_CMD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_FMT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_INPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_OUTPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_STD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYSTD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERY_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_FMT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_TRY_FMT;
+
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.DeviceErrors;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -16,6 +28,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
@@ -37,11 +51,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers ENODEV and every call throws {@link DeviceGoneException}; {@link #close()} still releases everything.
  */
 public final class VideoDevice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VideoDevice.class);
     private static final DeviceErrors ERRORS = new DeviceErrors("the video device is gone (unplugged, unbound, or "
             + "vivid's disconnect control); close it and find the device again");
 
     private final OwnedFd fd;
     private final VideoDeviceInfo info;
+    /** Set when {@link #close()} begins, before it closes the queues: opens that finish later are refused. */
+    private volatile boolean closing;
 
     private VideoDevice(OwnedFd fd, VideoDeviceInfo info) {
         this.fd = fd;
@@ -87,13 +104,19 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     /**
-     * Closes the node. Idempotent, callable from any thread: calls in flight finish first (the fd number stays
-     * theirs), blocked dequeues wake with {@link io.zeroframe.bindings.FdClosedException}.
+     * Closes the node. Idempotent, callable from any thread, never throws: closes its queues and event readers
+     * first (what they cannot undo is logged), then its fd; calls in flight finish first (the fd number stays
+     * theirs), blocked dequeues wake with {@link io.zeroframe.bindings.FdClosedException}, and a queue or event
+     * reader whose open ends after the close began is closed and refused.
      */
     @Override
     public void close() {
-        closeQueues();
-        fd.close();
+        closing = true; // first: a queue or event reader opened from now on closes itself (openQueue, openEvents)
+        try {
+            closeQueues();
+        } finally {
+            fd.close();
+        }
     }
 
     @Override
@@ -165,7 +188,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The selected input's index ({@code VIDIOC_G_INPUT}). */
     public int input() throws KernelException {
-        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_INPUT, "the node has no inputs");
+        return DeviceSettings.getInt(this, VIDIOC_G_INPUT, "the node has no inputs");
     }
 
     /**
@@ -185,7 +208,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The selected output's index ({@code VIDIOC_G_OUTPUT}). */
     public int output() throws KernelException {
-        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_OUTPUT, "the node has no outputs");
+        return DeviceSettings.getInt(this, VIDIOC_G_OUTPUT, "the node has no outputs");
     }
 
     /** Selects output {@code index} ({@code VIDIOC_S_OUTPUT}; errors as {@link #setInput(int)}). */
@@ -204,7 +227,7 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException ENODATA when the current input or output has no standards (e.g. a webcam input)
      */
     public long standard() throws KernelException {
-        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_G_STD);
+        return DeviceSettings.getStandard(this, VIDIOC_G_STD);
     }
 
     /** Sets the standard ({@code VIDIOC_S_STD}): an id or a union of ids from {@link #standards()}. */
@@ -214,7 +237,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The standards the current input's signal may be ({@code VIDIOC_QUERYSTD}); 0 for no signal. */
     public long queryStandard() throws KernelException {
-        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_QUERYSTD);
+        return DeviceSettings.getStandard(this, VIDIOC_QUERYSTD);
     }
 
     /**
@@ -228,7 +251,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The current DV timings ({@code VIDIOC_G_DV_TIMINGS}; ENODATA as {@link #dvTimingsList()}). */
     public DvTimings dvTimings() throws KernelException {
-        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_G_DV_TIMINGS);
+        return DeviceSettings.getDvTimings(this, VIDIOC_G_DV_TIMINGS);
     }
 
     /**
@@ -246,7 +269,7 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException ENOLINK for no signal, ENOLCK for an unstable one, ERANGE for timings out of range
      */
     public DvTimings queryDvTimings() throws KernelException {
-        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_QUERY_DV_TIMINGS);
+        return DeviceSettings.getDvTimings(this, VIDIOC_QUERY_DV_TIMINGS);
     }
 
     /** The range of DV timings the current input or output takes ({@code VIDIOC_DV_TIMINGS_CAP}). */
@@ -313,9 +336,6 @@ public final class VideoDevice implements AutoCloseable {
 
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
 
-    private static final IoctlRequest VIDIOC_G_FMT = IoctlRequest.of("VIDIOC_G_FMT", videodev2_h.VIDIOC_G_FMT());
-    private static final IoctlRequest VIDIOC_TRY_FMT = IoctlRequest.of("VIDIOC_TRY_FMT", videodev2_h.VIDIOC_TRY_FMT());
-    private static final IoctlRequest VIDIOC_S_FMT = IoctlRequest.of("VIDIOC_S_FMT", videodev2_h.VIDIOC_S_FMT());
 
     /** The queues and event readers opened on this node, closed with it. */
     private final Set<AutoCloseable> queues = ConcurrentHashMap.newKeySet();
@@ -393,7 +413,7 @@ public final class VideoDevice implements AutoCloseable {
         if (result < 0) {
             int errno = -result;
             String advice = errno == Errno.EBUSY
-                    ? "the queue has buffers or is streaming: release its buffers (VIDIOC_REQBUFS 0) first"
+                    ? QueueAdvice.formatBusy(queuesHoldBuffers())
                     : errno == Errno.EINVAL ? "the node has no " + type.kernelName() + " queue (it is "
                             + info.deviceCapabilities() + ")" : type.kernelName();
             throw failure(request.name(), errno, advice);
@@ -406,16 +426,11 @@ public final class VideoDevice implements AutoCloseable {
      * ({@code VIDIOC_CREATE_BUFS} count 0). The queue holds a duplicate of the node's fd (to wait on and wake
      * separately); closing this device closes its queues first.
      *
-     * @throws KernelException EINVAL for a buffer type the node does not have
+     * @throws KernelException {@code VIDIOC_REQBUFS} EINVAL naming the node's queues, for a buffer type it does
+     *         not have; {@link FdClosedException} once the device is closed or closing
      */
     public VideoQueue openQueue(BufferType type) throws KernelException {
-        VideoQueue queue = VideoQueue.open(this, type);
-        queues.add(queue);
-        if (!fd.isOpen()) {
-            queue.close();
-            fd.beginUse("VIDIOC_REQBUFS"); // throws FdClosedException
-        }
-        return queue;
+        return register(VideoQueue.open(this, type), "VIDIOC_REQBUFS");
     }
 
     /**
@@ -423,19 +438,23 @@ public final class VideoDevice implements AutoCloseable {
      * duplicate of the node's fd, closed with this device.
      */
     public VideoEvents openEvents() throws KernelException {
-        VideoEvents events = VideoEvents.open(this);
-        queues.add(events);
-        if (!fd.isOpen()) {
-            events.close();
-            fd.beginUse("VIDIOC_SUBSCRIBE_EVENT"); // throws FdClosedException
-        }
-        return events;
+        return register(VideoEvents.open(this), "VIDIOC_SUBSCRIBE_EVENT");
     }
 
-    private static final IoctlRequest VIDIOC_ENCODER_CMD =
-            IoctlRequest.of("VIDIOC_ENCODER_CMD", videodev2_h.VIDIOC_ENCODER_CMD());
-    private static final IoctlRequest VIDIOC_DECODER_CMD =
-            IoctlRequest.of("VIDIOC_DECODER_CMD", videodev2_h.VIDIOC_DECODER_CMD());
+    /**
+     * Adds {@code stream} to what {@link #close()} closes, or closes it when a close has begun: registered first and
+     * checked after, against a close that sets {@link #closing} first and closes the registered streams after, so
+     * that one of the two always closes it.
+     */
+    private <T extends AutoCloseable> T register(T stream, String operation) throws FdClosedException {
+        queues.add(stream);
+        if (closing) {
+            closeQuietly(stream);
+            throw new FdClosedException(operation, path().toString(), "the device was closed");
+        }
+        return stream;
+    }
+
 
     /**
      * Sends a stateful codec command ({@code VIDIOC_ENCODER_CMD} or {@code VIDIOC_DECODER_CMD}, no flags): a STOP
@@ -464,12 +483,28 @@ public final class VideoDevice implements AutoCloseable {
 
     private void closeQueues() {
         for (AutoCloseable stream : queues) {
-            try {
-                stream.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e); // their close() throws nothing checked
+            closeQuietly(stream);
+        }
+    }
+
+    /** Closes a queue or event reader; their close() throws nothing checked, and nothing may stop the device's. */
+    private void closeQuietly(AutoCloseable stream) {
+        try {
+            stream.close();
+        } catch (Exception | Error e) {
+            LOG.error("closing {} of {} failed; closing the device all the same", stream, path(), e);
+            queues.remove(stream);
+        }
+    }
+
+    /** Whether one of this device's queues holds buffers, for the advice of a refused format change. */
+    private boolean queuesHoldBuffers() {
+        for (AutoCloseable stream : queues) {
+            if (stream instanceof VideoQueue queue && queue.holdsBuffers()) {
+                return true;
             }
         }
+        return false;
     }
 
     // ---- internals shared by the package

@@ -1,5 +1,9 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DQBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMOFF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMON;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -10,23 +14,14 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
-import io.zeroframe.bindings.videodev2.timeval;
 import io.zeroframe.bindings.videodev2.v4l2_buffer;
-import io.zeroframe.bindings.videodev2.v4l2_create_buffers;
-import io.zeroframe.bindings.videodev2.v4l2_exportbuffer;
 import io.zeroframe.bindings.videodev2.v4l2_plane;
-import io.zeroframe.bindings.videodev2.v4l2_requestbuffers;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.DmaBuf;
-import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * {@link VideoBuffer} objects. One thread at a time may queue, and one thread at a time may dequeue (they may be
  * two different threads).
  *
- * <p>Lifetimes: MMAP mappings live in an arena of the queue; {@link #release()}, a new {@link #allocate} and
+ * <p>Lifetimes: MMAP mappings live in arenas of the queue; {@link #release()}, a new {@link #allocate} and
  * {@link #close()} unmap them before asking the driver to free the buffers ({@code VIDIOC_REQBUFS} count 0), so
- * a segment of a freed buffer throws {@link IllegalStateException} instead of touching freed memory. Mappings a
- * caller made with {@link VideoBuffer#map} in its own arena must be closed first: the queue refuses to free
- * buffers while they exist.
+ * a segment of a freed buffer throws {@link IllegalStateException} instead of touching freed memory (a segment a
+ * native call on another thread holds is unmapped when that call returns). Mappings a caller made with
+ * {@link VideoBuffer#map} in its own arena must be closed first: {@link #release()} refuses to free buffers while
+ * they exist. A freed buffer is stale: queueing, mapping or exporting it is refused, since its index may name
+ * another buffer by then.
  *
  * <p>Thread-safety: {@link #close()} may be called from any thread at any time; a {@link #dequeue} blocked in
  * another thread wakes with {@link FdClosedException}. The queue waits on a duplicate of the node's fd, so that
@@ -69,37 +66,7 @@ public final class VideoQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoQueue.class);
     /** How long close() waits for woken calls on the queue's fd to end before freeing the buffers. */
     private static final long CLOSE_DRAIN_MILLIS = 2_000;
-    private static final IoctlRequest VIDIOC_REQBUFS = IoctlRequest.of("VIDIOC_REQBUFS", videodev2_h.VIDIOC_REQBUFS());
-    private static final IoctlRequest VIDIOC_CREATE_BUFS =
-            IoctlRequest.of("VIDIOC_CREATE_BUFS", videodev2_h.VIDIOC_CREATE_BUFS());
-    private static final IoctlRequest VIDIOC_QUERYBUF =
-            IoctlRequest.of("VIDIOC_QUERYBUF", videodev2_h.VIDIOC_QUERYBUF());
-    private static final IoctlRequest VIDIOC_QBUF = IoctlRequest.of("VIDIOC_QBUF", videodev2_h.VIDIOC_QBUF());
-    private static final IoctlRequest VIDIOC_DQBUF = IoctlRequest.of("VIDIOC_DQBUF", videodev2_h.VIDIOC_DQBUF());
-    private static final IoctlRequest VIDIOC_EXPBUF = IoctlRequest.of("VIDIOC_EXPBUF", videodev2_h.VIDIOC_EXPBUF());
-    private static final IoctlRequest VIDIOC_STREAMON =
-            IoctlRequest.of("VIDIOC_STREAMON", videodev2_h.VIDIOC_STREAMON());
-    private static final IoctlRequest VIDIOC_STREAMOFF =
-            IoctlRequest.of("VIDIOC_STREAMOFF", videodev2_h.VIDIOC_STREAMOFF());
 
-    private static final long BUF_INDEX = v4l2_buffer.index$offset();
-    private static final long BUF_TYPE = v4l2_buffer.type$offset();
-    private static final long BUF_BYTESUSED = v4l2_buffer.bytesused$offset();
-    private static final long BUF_FLAGS = v4l2_buffer.flags$offset();
-    private static final long BUF_FIELD = v4l2_buffer.field$offset();
-    private static final long BUF_TV_SEC = v4l2_buffer.timestamp$offset() + timeval.tv_sec$offset();
-    private static final long BUF_TV_USEC = v4l2_buffer.timestamp$offset() + timeval.tv_usec$offset();
-    private static final long BUF_SEQUENCE = v4l2_buffer.sequence$offset();
-    private static final long BUF_MEMORY = v4l2_buffer.memory$offset();
-    private static final long BUF_M = v4l2_buffer.m$offset();
-    private static final long BUF_LENGTH = v4l2_buffer.length$offset();
-    private static final long PLANE_SIZE = v4l2_plane.layout().byteSize();
-    private static final long PLANE_BYTESUSED = v4l2_plane.bytesused$offset();
-    private static final long PLANE_LENGTH = v4l2_plane.length$offset();
-    private static final long PLANE_M = v4l2_plane.m$offset();
-    private static final long PLANE_DATA_OFFSET = v4l2_plane.data_offset$offset();
-    private static final int DEFAULT_MAX_BUFFERS = 32; // VB2_MAX_FRAME before Linux 6.10
-    private static final VideoBuffer[] NO_BUFFERS = new VideoBuffer[0];
 
     private final VideoDevice device;
     private final BufferType type;
@@ -107,20 +74,19 @@ public final class VideoQueue implements AutoCloseable {
     private final OwnedFd fd;
     private final short pollEvents;
     private final QueueInfo info;
+    private final QueueBuffers buffers;
     private final MemorySegment queueScratch;
     private final MemorySegment queuePlanes;
     private final MemorySegment dequeueScratch;
     private final MemorySegment dequeuePlanes;
     private final MemorySegment typeArgument;
-    private final AtomicInteger callerMappings = new AtomicInteger();
+    /** Guards allocation, streaming state and close; the hot path does not take it. */
     private final Object lock = new Object();
 
     private volatile boolean closed;
-    private volatile VideoBuffer[] buffers = NO_BUFFERS;
-    private Memory memory;
-    private Arena mappings;
-    private int generation;
-    private boolean streaming;
+    private volatile boolean streaming;
+    /** The errno of the last failed {@link #dequeueOnce()} (read by the one dequeueing thread). */
+    private int dequeueErrno;
 
     private VideoQueue(VideoDevice device, BufferType type, OwnedFd fd) throws KernelException {
         this.device = device;
@@ -137,7 +103,8 @@ public final class VideoQueue implements AutoCloseable {
         this.typeArgument = scratch.allocate(JAVA_INT);
         typeArgument.set(JAVA_INT, 0, type.value());
         fd.wakeFd(); // made now, so that the queue's fds do not change while it streams
-        this.info = describe();
+        this.info = QueueProbe.describe(device, fd, type);
+        this.buffers = new QueueBuffers(this, device, fd);
     }
 
     /** Opens the queue {@code type} of {@code device}; see {@link VideoDevice#openQueue}. */
@@ -168,7 +135,7 @@ public final class VideoQueue implements AutoCloseable {
 
     /** The buffers allocated or imported last; empty before the first and after {@link #release()}. */
     public List<VideoBuffer> buffers() {
-        return List.of(buffers);
+        return buffers.list();
     }
 
     /** Whether {@link #close()} has not been called. */
@@ -176,48 +143,18 @@ public final class VideoQueue implements AutoCloseable {
         return !closed;
     }
 
-    private QueueInfo describe() throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment create = v4l2_create_buffers.allocate(arena);
-            for (Memory kind : new Memory[] {Memory.MMAP, Memory.DMABUF}) {
-                create.fill((byte) 0);
-                v4l2_create_buffers.memory(create, kind.value());
-                io.zeroframe.bindings.videodev2.v4l2_format.type(v4l2_create_buffers.format(create), type.value());
-                int result = call(VIDIOC_CREATE_BUFS, create);
-                if (result == 0) {
-                    int caps = v4l2_create_buffers.capabilities(create);
-                    int max = (caps & videodev2_h.V4L2_BUF_CAP_SUPPORTS_MAX_NUM_BUFFERS()) != 0
-                            ? v4l2_create_buffers.max_num_buffers(create)
-                            : DEFAULT_MAX_BUFFERS;
-                    return new QueueInfo(type, QueueCapability.decode(caps), QueueCapability.unknownBits(caps), max,
-                            true, Syscalls.pageSize());
-                }
-                if (result != -Errno.EINVAL) {
-                    break; // ENOTTY: no VIDIOC_CREATE_BUFS; ask REQBUFS
-                }
-            }
-            MemorySegment request = v4l2_requestbuffers.allocate(arena);
-            request.fill((byte) 0);
-            v4l2_requestbuffers.type(request, type.value());
-            v4l2_requestbuffers.memory(request, Memory.MMAP.value());
-            int result = call(VIDIOC_REQBUFS, request);
-            if (result < 0 && result != -Errno.EINVAL) {
-                throw failure("VIDIOC_REQBUFS", -result, "asking " + type.kernelName() + " what it supports");
-            }
-            int caps = v4l2_requestbuffers.capabilities(request);
-            return new QueueInfo(type, QueueCapability.decode(caps), QueueCapability.unknownBits(caps),
-                    DEFAULT_MAX_BUFFERS, false, Syscalls.pageSize());
-        }
-    }
+    // ---- allocation: the bookkeeping is QueueBuffers'
 
     /**
      * Asks the driver for {@code count} MMAP buffers of the current format ({@code VIDIOC_REQBUFS}), describes
      * each ({@code VIDIOC_QUERYBUF}) and maps every plane read-write in the queue's arena. Buffers allocated before
-     * are released first (see {@link #release()}). The driver may grant more or fewer than {@code count}.
+     * are released first (see {@link #release()}). The driver may grant more or fewer than {@code count}. Output
+     * buffers carry the format's field and {@code sizeimage} as bytes used until set otherwise.
      *
      * @return one object per buffer, by index
-     * @throws KernelException EBUSY while streaming ({@code VIDIOC_REQBUFS}: stop the stream first) or while
-     *         mappings made with {@link VideoBuffer#map} are open; EINVAL for a queue without MMAP support
+     * @throws KernelException EBUSY while streaming ({@code VIDIOC_REQBUFS}: stop the stream first), while
+     *         mappings made with {@link VideoBuffer#map} are open, or while another file holds the node's buffers;
+     *         EINVAL for a queue without MMAP support
      */
     public List<VideoBuffer> allocate(int count) throws KernelException {
         if (count <= 0) {
@@ -227,23 +164,7 @@ public final class VideoQueue implements AutoCloseable {
         synchronized (lock) {
             checkOpen("VIDIOC_REQBUFS");
             releaseLocked(false);
-            int outputField = type.isCapture() ? Field.NONE.value() : device.getFormat(type).field().value();
-            int granted = requestBuffers(count, Memory.MMAP);
-            Arena arena = Arena.ofShared();
-            List<VideoBuffer> made;
-            int next = generation + 1;
-            try {
-                made = mapBuffers(0, granted, next, outputField, arena);
-                generation = next;
-            } catch (KernelException | RuntimeException | Error e) {
-                closeArena(arena);
-                freeQuietly(Memory.MMAP);
-                throw e;
-            }
-            mappings = arena;
-            memory = Memory.MMAP;
-            buffers = made.toArray(NO_BUFFERS);
-            return List.copyOf(made);
+            return buffers.allocate(count, type.isCapture() ? null : device.getFormat(type));
         }
     }
 
@@ -251,13 +172,15 @@ public final class VideoQueue implements AutoCloseable {
      * Adds {@code count} MMAP buffers sized for {@code format} ({@code VIDIOC_CREATE_BUFS}), keeping the buffers
      * the queue has, even while it streams: for buffers larger than the current format's (a decoder about to
      * change resolution), or more buffers without stopping. Each new buffer is described ({@code VIDIOC_QUERYBUF})
-     * and mapped in the queue's arena like those of {@link #allocate}.
+     * and mapped like those of {@link #allocate}. A batch that cannot be mapped is given back to the driver whole.
+     * Output buffers carry the current format's field and {@code sizeimage} as bytes used (the stream's format,
+     * which the larger buffers hold too) until set otherwise.
      *
      * @param format the format the buffers must hold (its type must be this queue's); the driver sizes them for
      *               it, and a format it cannot take is refused with EINVAL
      * @return the new buffers, by index; the driver may grant fewer than {@code count}
      * @throws KernelException ENOTTY for a driver without {@code VIDIOC_CREATE_BUFS} ({@link QueueInfo} says);
-     *         ENOBUFS when the queue has its maximum number of buffers
+     *         ENOBUFS when the queue has its maximum number of buffers; the failed {@code mmap}
      * @throws IllegalStateException for a queue of imported dma-bufs
      */
     public List<VideoBuffer> addBuffers(int count, VideoFormat format) throws KernelException {
@@ -271,85 +194,12 @@ public final class VideoQueue implements AutoCloseable {
         }
         synchronized (lock) {
             checkOpen("VIDIOC_CREATE_BUFS");
-            if (memory == Memory.DMABUF && buffers.length > 0) {
+            if (buffers.memory == Memory.DMABUF && buffers.any()) {
                 throw new IllegalStateException("VIDIOC_CREATE_BUFS on " + device.path()
                         + ": the queue holds imported dma-bufs; add MMAP buffers to an MMAP queue");
             }
-            int first;
-            int granted;
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment create = v4l2_create_buffers.allocate(scratch);
-                create.fill((byte) 0);
-                v4l2_create_buffers.count(create, count);
-                v4l2_create_buffers.memory(create, Memory.MMAP.value());
-                format.encode(v4l2_create_buffers.format(create));
-                int result = call(VIDIOC_CREATE_BUFS, create);
-                if (result < 0) {
-                    throw failure("VIDIOC_CREATE_BUFS", -result, count + " MMAP buffers for " + format
-                            + " (the queue holds " + buffers.length + " of at most " + info.maxBuffers() + ")");
-                }
-                first = v4l2_create_buffers.index(create);
-                granted = v4l2_create_buffers.count(create);
-            }
-            boolean fresh = buffers.length == 0;
-            if (fresh) {
-                generation++;
-            }
-            Arena arena = mappings != null ? mappings : Arena.ofShared();
-            int outputField = type.isCapture() ? Field.NONE.value() : format.field().value();
-            List<VideoBuffer> made = mapBuffers(first, granted, generation, outputField, arena);
-            mappings = arena;
-            memory = Memory.MMAP;
-            VideoBuffer[] grown = Arrays.copyOf(buffers, Math.max(buffers.length, first + granted));
-            for (VideoBuffer buffer : made) {
-                grown[buffer.index] = buffer;
-            }
-            buffers = grown;
-            return List.copyOf(made);
+            return buffers.add(count, format, type.isCapture() ? null : device.getFormat(type));
         }
-    }
-
-    /** QUERYBUF and mmap of buffers {@code first} to {@code first + count - 1}, mapped in {@code arena}. */
-    private List<VideoBuffer> mapBuffers(int first, int count, int forGeneration, int outputField, Arena arena)
-            throws KernelException {
-        List<VideoBuffer> made = new ArrayList<>(count);
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment buffer = v4l2_buffer.allocate(scratch);
-            MemorySegment planes = scratch.allocate(v4l2_plane.layout(), VideoFormat.MAX_PLANES);
-            for (int index = first; index < first + count; index++) {
-                describeBuffer(buffer, planes, index, Memory.MMAP);
-                int result = call(VIDIOC_QUERYBUF, buffer);
-                if (result < 0) {
-                    throw failure("VIDIOC_QUERYBUF", -result, "buffer " + index);
-                }
-                int planeCount = multiPlanar ? buffer.get(JAVA_INT, BUF_LENGTH) : 1;
-                long[] lengths = new long[planeCount];
-                int[] offsets = new int[planeCount];
-                MemorySegment[] segments = new MemorySegment[planeCount];
-                for (int p = 0; p < planeCount; p++) {
-                    if (multiPlanar) {
-                        lengths[p] = Integer.toUnsignedLong(planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_LENGTH));
-                        offsets[p] = planes.get(JAVA_INT, p * PLANE_SIZE + PLANE_M);
-                    } else {
-                        lengths[p] = Integer.toUnsignedLong(buffer.get(JAVA_INT, BUF_LENGTH));
-                        offsets[p] = buffer.get(JAVA_INT, BUF_M);
-                    }
-                    segments[p] = Syscalls.mmap(fd, "mmap (V4L2 buffer " + index + " plane " + p + ")",
-                            Integer.toUnsignedLong(offsets[p]), lengths[p],
-                            Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, arena);
-                }
-                VideoBuffer made1 = new VideoBuffer(this, index, forGeneration, Memory.MMAP, lengths, offsets,
-                        segments, null, null);
-                if (!type.isCapture()) {
-                    made1.field = outputField; // output buffers carry the format's field
-                    for (int p = 0; p < planeCount; p++) {
-                        made1.bytesUsed[p] = (int) lengths[p];
-                    }
-                }
-                made.add(made1);
-            }
-        }
-        return made;
     }
 
     /**
@@ -357,12 +207,13 @@ public final class VideoQueue implements AutoCloseable {
      * {@code i} is {@code frames.get(i)}, one dma-buf per memory plane of the current format (one for the
      * single-planar API and contiguous formats, one per plane for {@code M} formats). The pairing stays for the
      * queue's life, so the kernel maps each dma-buf once rather than on every queueing. Any dma-buf works: a
-     * dma-heap buffer, udmabuf, a DRM PRIME export, another queue's export.
+     * dma-heap buffer, udmabuf, a DRM PRIME export, another queue's export. Output buffers carry the format's field
+     * and {@code sizeimage} as bytes used until set otherwise.
      *
      * @param frames borrowed: the caller keeps ownership and must keep them open while the queue uses them
-     * @throws KernelException {@code VIDIOC_QBUF} EINVAL for a dma-buf smaller than the format needs (the message
-     *         gives both sizes) or the wrong number of dma-bufs, checked before anything is requested;
-     *         {@code VIDIOC_REQBUFS} EINVAL for a queue that does not import dma-bufs
+     * @throws IllegalArgumentException for a dma-buf smaller than the format needs (the message gives both sizes)
+     *         or the wrong number of dma-bufs, checked before anything is asked of the driver
+     * @throws KernelException {@code VIDIOC_REQBUFS} EINVAL for a queue that does not import dma-bufs
      */
     public List<VideoBuffer> importDmaBufs(List<List<DmaBuf>> frames) throws KernelException {
         if (frames.isEmpty()) {
@@ -371,63 +222,38 @@ public final class VideoQueue implements AutoCloseable {
         synchronized (lock) {
             checkOpen("VIDIOC_REQBUFS");
             VideoFormat format = device.getFormat(type);
-            int planeCount = format.planes().size();
-            for (int i = 0; i < frames.size(); i++) {
-                List<DmaBuf> frame = frames.get(i);
-                if (frame.size() != planeCount) {
-                    throw device.failure("VIDIOC_QBUF", Errno.EINVAL, "buffer " + i + " has " + frame.size()
-                            + " dma-bufs; the format " + format + " has " + planeCount + " memory plane(s)");
-                }
-                for (int p = 0; p < planeCount; p++) {
-                    long size = frame.get(p).size();
-                    long needed = format.sizeImage(p);
-                    if (size < needed) {
-                        throw device.failure("VIDIOC_QBUF", Errno.EINVAL, "dma-buf of buffer " + i + " plane " + p
-                                + " is too small: " + size + " bytes, the format " + format.fourccName() + " "
-                                + format.width() + "x" + format.height() + " needs " + needed + " (sizeimage)");
-                    }
-                }
-            }
+            checkFrames(frames, format);
             releaseLocked(false);
-            int granted = requestBuffers(frames.size(), Memory.DMABUF);
-            if (granted < frames.size()) {
-                freeQuietly(Memory.DMABUF);
-                throw device.failure("VIDIOC_REQBUFS", Errno.ENOMEM, "the driver granted " + granted
-                        + " of " + frames.size() + " DMABUF buffers");
+            return buffers.importFrames(frames, format);
+        }
+    }
+
+    private void checkFrames(List<List<DmaBuf>> frames, VideoFormat format) {
+        int planeCount = format.planes().size();
+        for (int i = 0; i < frames.size(); i++) {
+            List<DmaBuf> frame = frames.get(i);
+            if (frame.size() != planeCount) {
+                throw new IllegalArgumentException("VIDIOC_REQBUFS on " + device.path() + ": buffer " + i + " has "
+                        + frame.size() + " dma-bufs; the format " + format + " has " + planeCount
+                        + " memory plane(s)");
             }
-            int next = generation + 1;
-            List<VideoBuffer> made = new ArrayList<>(frames.size());
-            for (int i = 0; i < frames.size(); i++) {
-                List<DmaBuf> frame = frames.get(i);
-                long[] lengths = new long[planeCount];
-                DmaBuf[] imported = new DmaBuf[planeCount];
-                OwnedFd[] fds = new OwnedFd[planeCount];
-                for (int p = 0; p < planeCount; p++) {
-                    imported[p] = Objects.requireNonNull(frame.get(p), "dma-buf");
-                    fds[p] = DmaBufAccess.ownedFd(imported[p]);
-                    lengths[p] = imported[p].size();
+            for (int p = 0; p < planeCount; p++) {
+                long size = Objects.requireNonNull(frame.get(p), "dma-buf").size();
+                long needed = format.sizeImage(p);
+                if (size < needed) {
+                    throw new IllegalArgumentException("VIDIOC_REQBUFS on " + device.path() + ": dma-buf of buffer "
+                            + i + " plane " + p + " is too small: " + size + " bytes, the format "
+                            + format.fourccName() + " " + format.width() + "x" + format.height() + " needs " + needed
+                            + " (sizeimage)");
                 }
-                VideoBuffer buffer = new VideoBuffer(this, i, next, Memory.DMABUF, lengths, new int[planeCount], null,
-                        imported, fds);
-                if (!type.isCapture()) {
-                    buffer.field = format.field().value();
-                    for (int p = 0; p < planeCount; p++) {
-                        buffer.bytesUsed[p] = (int) Math.min(format.sizeImage(p), Integer.MAX_VALUE);
-                    }
-                }
-                made.add(buffer);
             }
-            generation = next;
-            memory = Memory.DMABUF;
-            buffers = made.toArray(NO_BUFFERS);
-            return List.copyOf(made);
         }
     }
 
     /**
      * Frees the buffers: stops the stream if it runs, unmaps the queue's mappings, then {@code VIDIOC_REQBUFS}
-     * count 0. Segments of the freed buffers throw {@link IllegalStateException} from then on; exported dma-bufs
-     * keep their memory.
+     * count 0. The buffers are stale from then on: their segments throw {@link IllegalStateException}, and
+     * queueing, mapping or exporting them is refused; exported dma-bufs keep their memory.
      *
      * @throws KernelException EBUSY while mappings made with {@link VideoBuffer#map} are open
      */
@@ -439,29 +265,31 @@ public final class VideoQueue implements AutoCloseable {
     }
 
     private void releaseLocked(boolean stopStream) throws KernelException {
-        int open = callerMappings.get();
+        int open = buffers.openCallerMappings();
         if (open > 0) {
             throw device.failure("VIDIOC_REQBUFS", Errno.EBUSY, open + " mapping(s) of this queue's buffers are"
                     + " still open in the caller's arenas (VideoBuffer.map): close those arenas before the buffers"
                     + " are freed");
         }
         if (streaming && !stopStream) {
-            throw device.failure("VIDIOC_REQBUFS", Errno.EBUSY, requestAdvice(Errno.EBUSY, 0, memory));
+            throw device.failure("VIDIOC_REQBUFS", Errno.EBUSY,
+                    QueueAdvice.request(Errno.EBUSY, this, true, 0, buffers.memory));
         }
-        if (buffers.length == 0) {
+        if (!buffers.any()) {
             return;
         }
         if (streaming) {
             streamOffLocked();
         }
-        closeArena(mappings);
-        mappings = null;
-        buffers = NO_BUFFERS;
-        int result = requestBuffersRaw(0, memory);
-        if (result < 0) {
-            throw failure("VIDIOC_REQBUFS", -result, "freeing the buffers");
-        }
+        buffers.free();
     }
+
+    /** Whether the queue holds buffers: for the advice of a refused format change. */
+    boolean holdsBuffers() {
+        return buffers.any() || streaming;
+    }
+
+    // ---- streaming: the hot path
 
     /**
      * Queues {@code buffer} ({@code VIDIOC_QBUF}) with its {@linkplain VideoBuffer#setBytesUsed bytes used},
@@ -474,51 +302,53 @@ public final class VideoQueue implements AutoCloseable {
      * @throws IllegalArgumentException for a buffer of another queue or of an earlier allocation
      */
     public void enqueue(VideoBuffer buffer) throws KernelException {
-        if (buffer.queue != this || buffer.generation != generation) {
+        if (buffer.queue != this || buffer.generation != buffers.generation) {
+            checkOpen("VIDIOC_QBUF"); // closing made every buffer stale
             throw new IllegalArgumentException("VIDIOC_QBUF on " + device.path() + ": " + buffer
                     + " is not one of this queue's current buffers");
         }
         MemorySegment s = queueScratch;
         s.fill((byte) 0);
-        s.set(JAVA_INT, BUF_INDEX, buffer.index);
-        s.set(JAVA_INT, BUF_TYPE, type.value());
-        s.set(JAVA_INT, BUF_MEMORY, buffer.memory.value());
-        s.set(JAVA_INT, BUF_FIELD, buffer.field);
-        s.set(JAVA_LONG, BUF_TV_SEC, buffer.timestampSeconds);
-        s.set(JAVA_LONG, BUF_TV_USEC, buffer.timestampMicros);
+        s.set(JAVA_INT, BufferFields.INDEX, buffer.index);
+        s.set(JAVA_INT, BufferFields.TYPE, type.value());
+        s.set(JAVA_INT, BufferFields.MEMORY, buffer.memory.value());
+        s.set(JAVA_INT, BufferFields.FIELD, buffer.field);
+        s.set(JAVA_LONG, BufferFields.TV_SEC, buffer.timestampSeconds);
+        s.set(JAVA_LONG, BufferFields.TV_USEC, buffer.timestampMicros);
         boolean dmaBuf = buffer.memory == Memory.DMABUF;
         int begun = 0;
         try {
             if (multiPlanar) {
                 MemorySegment planes = queuePlanes;
                 planes.fill((byte) 0);
-                s.set(JAVA_INT, BUF_LENGTH, buffer.planeCount);
-                s.set(ADDRESS, BUF_M, planes);
+                s.set(JAVA_INT, BufferFields.LENGTH, buffer.planeCount);
+                s.set(ADDRESS, BufferFields.M, planes);
                 for (int p = 0; p < buffer.planeCount; p++) {
-                    long base = p * PLANE_SIZE;
-                    planes.set(JAVA_INT, base + PLANE_BYTESUSED, buffer.bytesUsed[p]);
-                    planes.set(JAVA_INT, base + PLANE_LENGTH, (int) buffer.lengths[p]);
-                    planes.set(JAVA_INT, base + PLANE_DATA_OFFSET, buffer.dataOffsets[p]);
+                    long base = p * BufferFields.PLANE_SIZE;
+                    planes.set(JAVA_INT, base + BufferFields.PLANE_BYTESUSED, buffer.bytesUsed[p]);
+                    planes.set(JAVA_INT, base + BufferFields.PLANE_LENGTH, (int) buffer.lengths[p]);
+                    planes.set(JAVA_INT, base + BufferFields.PLANE_DATA_OFFSET, buffer.dataOffsets[p]);
                     if (dmaBuf) {
-                        planes.set(JAVA_INT, base + PLANE_M, buffer.importedFds[p].beginUse("VIDIOC_QBUF"));
+                        int dmaBufFd = buffer.importedFds[p].beginUse("VIDIOC_QBUF");
+                        planes.set(JAVA_INT, base + BufferFields.PLANE_M, dmaBufFd);
                         begun++;
                     } else {
-                        planes.set(JAVA_INT, base + PLANE_M, buffer.memOffsets[p]);
+                        planes.set(JAVA_INT, base + BufferFields.PLANE_M, buffer.memOffsets[p]);
                     }
                 }
             } else {
-                s.set(JAVA_INT, BUF_BYTESUSED, buffer.bytesUsed[0]);
-                s.set(JAVA_INT, BUF_LENGTH, (int) buffer.lengths[0]);
+                s.set(JAVA_INT, BufferFields.BYTESUSED, buffer.bytesUsed[0]);
+                s.set(JAVA_INT, BufferFields.LENGTH, (int) buffer.lengths[0]);
                 if (dmaBuf) {
-                    s.set(JAVA_INT, BUF_M, buffer.importedFds[0].beginUse("VIDIOC_QBUF"));
+                    s.set(JAVA_INT, BufferFields.M, buffer.importedFds[0].beginUse("VIDIOC_QBUF"));
                     begun++;
                 } else {
-                    s.set(JAVA_INT, BUF_M, buffer.memOffsets[0]);
+                    s.set(JAVA_INT, BufferFields.M, buffer.memOffsets[0]);
                 }
             }
             int result = call(VIDIOC_QBUF, s);
             if (result < 0) {
-                throw failure("VIDIOC_QBUF", -result, queueAdvice(-result, buffer));
+                throw device.failure("VIDIOC_QBUF", -result, QueueAdvice.enqueue(-result, buffer));
             }
             buffer.queued = true;
         } finally {
@@ -549,12 +379,12 @@ public final class VideoQueue implements AutoCloseable {
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         boolean noneCanCome = false;
         while (true) {
-            int result = dequeueOnce();
-            if (result >= 0) {
-                return buffers[result].present;
+            VideoBuffer done = dequeueOnce();
+            if (done != null) {
+                return done.present;
             }
-            if (result != -Errno.EAGAIN) {
-                throw failure("VIDIOC_DQBUF", -result, dequeueAdvice(-result));
+            if (dequeueErrno != Errno.EAGAIN) {
+                throw device.failure("VIDIOC_DQBUF", dequeueErrno, QueueAdvice.dequeue(dequeueErrno, type));
             }
             if (timeoutMillis == 0 || noneCanCome) {
                 return Optional.empty();
@@ -592,51 +422,49 @@ public final class VideoQueue implements AutoCloseable {
      */
     public Readiness await(long timeoutMillis) throws KernelException {
         int wait = timeoutMillis < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
-        short events = buffers.length == 0 ? Syscalls.POLLPRI : (short) (pollEvents | Syscalls.POLLPRI);
+        short events = buffers.any() ? (short) (pollEvents | Syscalls.POLLPRI) : Syscalls.POLLPRI;
         int revents = Syscalls.waitFor(fd, events, wait, "poll");
         boolean buffer = (revents & (pollEvents | Syscalls.POLLERR | Syscalls.POLLHUP)) != 0;
         return Readiness.of(buffer, (revents & Syscalls.POLLPRI) != 0);
     }
 
-    /** One non-blocking DQBUF into the dequeue scratch: the index, or {@code -errno}. */
-    private int dequeueOnce() throws KernelException {
+    /**
+     * One non-blocking DQBUF into the dequeue scratch: the buffer, updated, from the buffers the queue held when the
+     * driver answered; {@code null} with {@link #dequeueErrno} set when the driver had none.
+     */
+    private VideoBuffer dequeueOnce() throws KernelException {
         MemorySegment s = dequeueScratch;
-        s.fill((byte) 0);
-        s.set(JAVA_INT, BUF_TYPE, type.value());
-        Memory kind = memory;
-        s.set(JAVA_INT, BUF_MEMORY, kind == null ? Memory.MMAP.value() : kind.value());
-        if (multiPlanar) {
-            dequeuePlanes.fill((byte) 0);
-            s.set(JAVA_INT, BUF_LENGTH, VideoFormat.MAX_PLANES);
-            s.set(ADDRESS, BUF_M, dequeuePlanes);
-        }
+        Memory kind = buffers.memory;
+        BufferFields.prepare(s, dequeuePlanes, 0, type, kind == null ? Memory.MMAP : kind);
         int result = call(VIDIOC_DQBUF, s);
         if (result < 0) {
-            return result;
+            dequeueErrno = -result;
+            return null;
         }
-        VideoBuffer[] current = buffers;
-        int index = s.get(JAVA_INT, BUF_INDEX);
-        if (index < 0 || index >= current.length) {
-            throw device.failure("VIDIOC_DQBUF", Errno.EINVAL, "the driver returned buffer " + index + " of "
-                    + current.length);
+        VideoBuffer[] current = buffers.current;
+        int index = s.get(JAVA_INT, BufferFields.INDEX);
+        VideoBuffer buffer = index >= 0 && index < current.length ? current[index] : null;
+        if (buffer == null) {
+            checkOpen("VIDIOC_DQBUF"); // closed or released by another thread meanwhile
+            throw device.failure("VIDIOC_DQBUF", Errno.EINVAL, "the driver returned buffer " + index
+                    + ", which the queue does not hold");
         }
-        VideoBuffer buffer = current[index];
-        buffer.flags = s.get(JAVA_INT, BUF_FLAGS);
-        buffer.field = s.get(JAVA_INT, BUF_FIELD);
-        buffer.sequence = s.get(JAVA_INT, BUF_SEQUENCE);
-        buffer.timestampSeconds = s.get(JAVA_LONG, BUF_TV_SEC);
-        buffer.timestampMicros = s.get(JAVA_LONG, BUF_TV_USEC);
+        buffer.flags = s.get(JAVA_INT, BufferFields.FLAGS);
+        buffer.field = s.get(JAVA_INT, BufferFields.FIELD);
+        buffer.sequence = s.get(JAVA_INT, BufferFields.SEQUENCE);
+        buffer.timestampSeconds = s.get(JAVA_LONG, BufferFields.TV_SEC);
+        buffer.timestampMicros = s.get(JAVA_LONG, BufferFields.TV_USEC);
         if (multiPlanar) {
             for (int p = 0; p < buffer.planeCount; p++) {
-                long base = p * PLANE_SIZE;
-                buffer.bytesUsed[p] = dequeuePlanes.get(JAVA_INT, base + PLANE_BYTESUSED);
-                buffer.dataOffsets[p] = dequeuePlanes.get(JAVA_INT, base + PLANE_DATA_OFFSET);
+                long base = p * BufferFields.PLANE_SIZE;
+                buffer.bytesUsed[p] = dequeuePlanes.get(JAVA_INT, base + BufferFields.PLANE_BYTESUSED);
+                buffer.dataOffsets[p] = dequeuePlanes.get(JAVA_INT, base + BufferFields.PLANE_DATA_OFFSET);
             }
         } else {
-            buffer.bytesUsed[0] = s.get(JAVA_INT, BUF_BYTESUSED);
+            buffer.bytesUsed[0] = s.get(JAVA_INT, BufferFields.BYTESUSED);
         }
         buffer.queued = false;
-        return index;
+        return buffer;
     }
 
     /**
@@ -650,8 +478,8 @@ public final class VideoQueue implements AutoCloseable {
             checkOpen("VIDIOC_STREAMON");
             int result = call(VIDIOC_STREAMON, typeArgument);
             if (result < 0) {
-                throw failure("VIDIOC_STREAMON", -result, buffers.length == 0
-                        ? "the queue has no buffers: allocate or import them first" : "the driver could not start");
+                throw device.failure("VIDIOC_STREAMON", -result, buffers.any() ? "the driver could not start"
+                        : "the queue has no buffers: allocate or import them first");
             }
             streaming = true;
         }
@@ -671,11 +499,13 @@ public final class VideoQueue implements AutoCloseable {
     private void streamOffLocked() throws KernelException {
         int result = call(VIDIOC_STREAMOFF, typeArgument);
         if (result < 0) {
-            throw failure("VIDIOC_STREAMOFF", -result, "");
+            throw device.failure("VIDIOC_STREAMOFF", -result, "");
         }
         streaming = false;
-        for (VideoBuffer buffer : buffers) {
-            buffer.queued = false;
+        for (VideoBuffer buffer : buffers.current) {
+            if (buffer != null) {
+                buffer.queued = false;
+            }
         }
     }
 
@@ -684,11 +514,17 @@ public final class VideoQueue implements AutoCloseable {
         return streaming;
     }
 
+    // ---- close
+
     /**
-     * Closes the queue from any thread: wakes a blocked {@link #dequeue} or {@link #await} and waits for it to
-     * leave the kernel, then stops the stream, unmaps the queue's mappings, frees the buffers
-     * ({@code VIDIOC_REQBUFS} count 0, through the device's fd) and closes the queue's fd. Idempotent. Failures of a
-     * gone device are ignored: the kernel frees the rest when the last fd and mapping go; other refusals are logged.
+     * Closes the queue from any thread, never throwing: wakes a blocked {@link #dequeue} or {@link #await} and
+     * waits for it to leave the kernel, then stops the stream, unmaps the queue's mappings, frees the buffers
+     * ({@code VIDIOC_REQBUFS} count 0, through the device's fd) and closes the queue's fd. Idempotent.
+     *
+     * <p>What cannot be done is logged and left to the kernel, which frees the rest when the node's last fd and
+     * mapping go: a gone device, a refused STREAMOFF or REQBUFS. A mapping a native call on another thread still
+     * holds (a plane passed to {@code read(2)}) is unmapped when that call returns; the buffers are freed at once
+     * all the same.
      */
     @Override
     public void close() {
@@ -698,47 +534,51 @@ public final class VideoQueue implements AutoCloseable {
             }
             closed = true;
         }
-        fd.close(); // wakes waiters; calls in flight keep the number until they end
-        // A woken poll makes one more pass over the node before it returns. Were that pass to see the queue without
-        // buffers (after REQBUFS 0 below), vb2 would start read()/write() emulation on this file: buffers
-        // allocated and a stream started behind the application's back, and S_FMT refused with EBUSY until the
-        // node closes. So the buffers are freed only once no call is in flight on the queue's fd.
-        if (!fd.awaitClosed(CLOSE_DRAIN_MILLIS)) {
-            LOG.warn("closing the {} queue of {}: a call on it was still in flight after {} ms; freeing its buffers"
-                    + " anyway", type.kernelName(), device.path(), CLOSE_DRAIN_MILLIS);
-        }
-        synchronized (lock) {
-            try {
-                if (device.isOpen() && streaming) {
-                    releaseFailed("VIDIOC_STREAMOFF", device.tryIoctl(VIDIOC_STREAMOFF, typeArgument));
-                }
-            } catch (KernelException e) {
-                // gone or closed: the kernel stops the stream when the file closes
+        try {
+            fd.close(); // wakes waiters; calls in flight keep the number until they end
+            // A woken poll makes one more pass over the node before it returns. Were that pass to see the queue
+            // without buffers (after REQBUFS 0 below), vb2 would start read()/write() emulation on this file:
+            // buffers allocated and a stream started behind the application's back, and S_FMT refused with EBUSY
+            // until the node closes. So the buffers are freed only once no call is in flight on the queue's fd.
+            if (!fd.awaitClosed(CLOSE_DRAIN_MILLIS)) {
+                LOG.warn("closing the {} queue of {}: a call on it was still in flight after {} ms; freeing its"
+                        + " buffers anyway", type.kernelName(), device.path(), CLOSE_DRAIN_MILLIS);
             }
-            streaming = false;
-            closeArena(mappings);
-            mappings = null;
-            boolean had = buffers.length > 0;
-            buffers = NO_BUFFERS;
-            if (had && device.isOpen()) {
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment request = v4l2_requestbuffers.allocate(arena);
-                    v4l2_requestbuffers.type(request, type.value());
-                    v4l2_requestbuffers.memory(request, memory.value());
-                    releaseFailed("VIDIOC_REQBUFS 0", device.tryIoctl(VIDIOC_REQBUFS, request));
-                } catch (KernelException e) {
-                    // gone or closed: the kernel frees the buffers with the file
-                }
+            synchronized (lock) {
+                releaseOnClose();
             }
+        } finally {
+            device.streamClosed(this);
         }
-        device.streamClosed(this);
+    }
+
+    /** STREAMOFF, unmapping and REQBUFS 0 through the device's fd, the queue's being closed; logs what fails. */
+    private void releaseOnClose() {
+        boolean held = buffers.any();
+        boolean wasStreaming = streaming;
+        streaming = false;
+        try {
+            if (wasStreaming && device.isOpen()) {
+                logRefusal("VIDIOC_STREAMOFF", device.tryIoctl(VIDIOC_STREAMOFF, typeArgument));
+            }
+        } catch (KernelException e) {
+            // gone or closed: the kernel stops the stream when the file closes
+        }
+        buffers.retire();
+        try {
+            if (held && device.isOpen()) {
+                logRefusal("VIDIOC_REQBUFS 0", buffers.freeThrough(device.fd()));
+            }
+        } catch (KernelException e) {
+            // gone or closed: the kernel frees the buffers with the file
+        }
     }
 
     /**
      * close() cannot throw, but a refused STREAMOFF or REQBUFS 0 leaves the node busy for the next S_FMT or REQBUFS
      * of any opener until this file closes: say so where the application's log shows it.
      */
-    private void releaseFailed(String operation, int result) {
+    private void logRefusal(String operation, int result) {
         if (result < 0) {
             LOG.warn("{} on {} while closing the {} queue failed: {} ({}); the node stays busy until its file closes",
                     operation, device.path(), type.kernelName(), Errno.name(-result), Errno.description(-result));
@@ -747,7 +587,8 @@ public final class VideoQueue implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "VideoQueue[" + device.path() + " " + type.kernelName() + " " + buffers.length + " "
+        Memory memory = buffers.memory;
+        return "VideoQueue[" + device.path() + " " + type.kernelName() + " " + buffers.current.length + " "
                 + (memory == null ? "" : memory) + (closed ? " closed" : "") + "]";
     }
 
@@ -759,14 +600,7 @@ public final class VideoQueue implements AutoCloseable {
         }
         synchronized (lock) {
             checkOpen("mmap");
-            if (buffer.generation != generation) {
-                throw new IllegalStateException("buffer " + buffer.index + " was freed");
-            }
-            MemorySegment mapping = Syscalls.mmap(fd, "mmap (V4L2 buffer " + buffer.index + " plane " + plane + ")",
-                    Integer.toUnsignedLong(buffer.memOffsets[plane]), buffer.lengths[plane],
-                    Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, arena);
-            callerMappings.incrementAndGet();
-            return mapping.reinterpret(arena, unmapped -> callerMappings.decrementAndGet());
+            return buffers.map(buffer, plane, arena);
         }
     }
 
@@ -775,132 +609,22 @@ public final class VideoQueue implements AutoCloseable {
             throw device.failure("VIDIOC_EXPBUF", Errno.EINVAL, "buffer " + buffer.index
                     + " is a V4L2_MEMORY_DMABUF buffer; its dma-buf is " + buffer.imported[plane]);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = v4l2_exportbuffer.allocate(arena);
-            v4l2_exportbuffer.type(request, type.value());
-            v4l2_exportbuffer.index(request, buffer.index);
-            v4l2_exportbuffer.plane(request, plane);
-            v4l2_exportbuffer.flags(request, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
-            int result = call(VIDIOC_EXPBUF, request);
-            if (result < 0) {
-                throw failure("VIDIOC_EXPBUF", -result, "buffer " + buffer.index + " plane " + plane);
-            }
-            return DmaBufAccess.wrap(OwnedFd.adopt(v4l2_exportbuffer.fd(request), "dma-buf (VIDIOC_EXPBUF "
-                    + device.path() + " " + type.kernelName() + " buffer " + buffer.index + " plane " + plane + ")"));
+        synchronized (lock) {
+            checkOpen("VIDIOC_EXPBUF");
+            return buffers.export(buffer, plane);
         }
     }
 
     // ---- internals
-
-    private void describeBuffer(MemorySegment buffer, MemorySegment planes, int index, Memory kind) {
-        buffer.fill((byte) 0);
-        buffer.set(JAVA_INT, BUF_INDEX, index);
-        buffer.set(JAVA_INT, BUF_TYPE, type.value());
-        buffer.set(JAVA_INT, BUF_MEMORY, kind.value());
-        if (multiPlanar) {
-            planes.fill((byte) 0);
-            buffer.set(JAVA_INT, BUF_LENGTH, VideoFormat.MAX_PLANES);
-            buffer.set(ADDRESS, BUF_M, planes);
-        }
-    }
-
-    private int requestBuffers(int count, Memory kind) throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = v4l2_requestbuffers.allocate(arena);
-            int result = requestBuffers(request, count, kind);
-            if (result < 0) {
-                throw failure("VIDIOC_REQBUFS", -result, requestAdvice(-result, count, kind));
-            }
-            memory = kind;
-            return v4l2_requestbuffers.count(request);
-        }
-    }
-
-    private int requestBuffers(MemorySegment request, int count, Memory kind) throws KernelException {
-        v4l2_requestbuffers.count(request, count);
-        v4l2_requestbuffers.type(request, type.value());
-        v4l2_requestbuffers.memory(request, kind.value());
-        return call(VIDIOC_REQBUFS, request);
-    }
-
-    private int requestBuffersRaw(int count, Memory kind) throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            return requestBuffers(v4l2_requestbuffers.allocate(arena), count, kind);
-        }
-    }
-
-    private void freeQuietly(Memory kind) {
-        try {
-            requestBuffersRaw(0, kind);
-        } catch (KernelException e) {
-            // the failure being reported matters more
-        }
-    }
-
-    private String requestAdvice(int errno, int count, Memory kind) {
-        if (errno == Errno.EBUSY) {
-            return "the queue is streaming or its buffers are in use: stop the stream (VIDIOC_STREAMOFF) first";
-        }
-        if (errno == Errno.EINVAL) {
-            return type.kernelName() + " does not support " + kind.kernelName() + " (it supports "
-                    + info.capabilities() + ")";
-        }
-        return count + " " + kind.kernelName() + " buffers";
-    }
-
-    private String queueAdvice(int errno, VideoBuffer buffer) {
-        if (errno == Errno.EINVAL && buffer.queued) {
-            return "buffer " + buffer.index + " is queued already";
-        }
-        if (errno == Errno.EIO) {
-            return "the stream failed (a fatal driver error): stop it and start again";
-        }
-        return "buffer " + buffer.index;
-    }
-
-    private String dequeueAdvice(int errno) {
-        if (errno == Errno.EINVAL) {
-            return type.kernelName() + " is not streaming (VIDIOC_STREAMON) or has no buffers";
-        }
-        if (errno == Errno.EPIPE) {
-            return "the last buffer was dequeued (V4L2_BUF_FLAG_LAST): restart the stream or send a START command";
-        }
-        if (errno == Errno.EIO) {
-            return "the stream failed (a fatal driver error): stop it and start again";
-        }
-        return "";
-    }
 
     /** {@code request} on the queue's fd: the result or {@code -errno}; throws for a closed queue or a gone device. */
     private int call(IoctlRequest request, MemorySegment argument) throws KernelException {
         return device.tryIoctl(fd, request, argument);
     }
 
-    private KernelException failure(String operation, int errno, String detail) {
-        return device.failure(operation, errno, detail);
-    }
-
     private void checkOpen(String operation) throws FdClosedException {
         if (closed) {
             throw new FdClosedException(operation, device.path().toString(), "the queue is closed");
-        }
-    }
-
-    private static void closeArena(Arena arena) {
-        if (arena == null || !arena.scope().isAlive()) {
-            return;
-        }
-        for (int attempt = 0; ; attempt++) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException e) {
-                // a segment is in use by a call on another thread: it ends soon
-                if (attempt > 1000) {
-                    throw e;
-                }
-                Thread.onSpinWait();
-            }
         }
     }
 }

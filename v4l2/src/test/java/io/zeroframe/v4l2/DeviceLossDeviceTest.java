@@ -72,6 +72,8 @@ class DeviceLossDeviceTest {
             VideoEvents reader = events;
             assertGone(assertThrows(DeviceGoneException.class, () -> reader.next(1_000)), "VIDIOC_DQEVENT", node);
             assertGone(assertThrows(DeviceGoneException.class, stream::streamOff), "VIDIOC_STREAMOFF", node);
+            DeviceGoneException map = assertThrows(DeviceGoneException.class, () -> buffers.get(2).map(0, arena));
+            assertGone(map, "mmap (V4L2 buffer 2 plane 0)", node);
             assertTrue(dequeue.getMessage().contains("close it and find the device again"), dequeue.getMessage());
             // a new open finds no device: the node is gone or answers ENODEV
             KernelException reopen = assertThrows(KernelException.class, () -> VideoDevice.open(node).close());
