@@ -24,11 +24,14 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -128,15 +131,18 @@ class SyncObjDeviceTest {
                 for (int round = 0; round < 20; round++) {
                     SyncObj victim = card.createSyncObj(false);
                     List<Future<?>> calls = new ArrayList<>();
+                    CountDownLatch calling = new CountDownLatch(3);
                     for (int i = 0; i < 3; i++) {
                         calls.add(racers.submit(() -> {
+                            victim.signal();
+                            calling.countDown(); // its calls reach the kernel: the race is on
                             while (true) {
-                                victim.signal();
                                 victim.reset();
+                                victim.signal();
                             }
                         }));
                     }
-                    Thread.sleep(20);
+                    assertTrue(calling.await(10, TimeUnit.SECONDS), "the racers did not start calling");
                     victim.close();
                     // the kernel gives the lowest free id: the newer sync object gets the closed one's number
                     try (SyncObj newer = card.createSyncObj(false)) {
@@ -153,6 +159,68 @@ class SyncObjDeviceTest {
                 racers.shutdownNow();
                 assertTrue(racers.awaitTermination(5, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /**
+     * Two threads close one sync object at once (both spin on the round number, so that they reach close() in the
+     * same instant) while this thread makes new sync objects, one of which gets the closed one's number: close
+     * destroys once, so every newer sync object stays alive. (The window of the old check-then-set was a few
+     * instructions wide: this catches it only when the two closes interleave there.)
+     */
+    @Test
+    void concurrentClosesDestroyOnceAndTheNewerSyncObjectWithTheNumberLives() throws Exception {
+        int rounds = 2000;
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            AtomicReference<SyncObj> victim = new AtomicReference<>();
+            AtomicInteger round = new AtomicInteger();
+            AtomicInteger closes = new AtomicInteger();
+            Thread[] closers = new Thread[2];
+            for (int i = 0; i < closers.length; i++) {
+                closers[i] = Thread.ofPlatform().daemon().start(() -> {
+                    for (int r = 1; r <= rounds; r++) {
+                        while (round.get() < r) {
+                            Thread.onSpinWait();
+                        }
+                        victim.get().close();
+                        closes.incrementAndGet();
+                    }
+                });
+            }
+            int reused = 0;
+            try {
+                for (int r = 1; r <= rounds; r++) {
+                    SyncObj closing = card.createSyncObj(false);
+                    victim.set(closing);
+                    List<SyncObj> newer = new ArrayList<>();
+                    try {
+                        round.set(r); // both closers go
+                        long deadline = System.nanoTime() + 10_000_000_000L;
+                        while (closes.get() < 2 * r) {
+                            assertTrue(System.nanoTime() < deadline, "the closers did not close within 10 s");
+                            newer.add(card.createSyncObj(true));
+                        }
+                        newer.add(card.createSyncObj(true));
+                        for (SyncObj made : newer) {
+                            if (made.handle() == closing.handle()) {
+                                reused++;
+                            }
+                            assertTrue(made.isSignalled(), made + ": a second destroy of " + closing
+                                    + " reached the newer sync object with its number (round " + r + ")");
+                        }
+                    } finally {
+                        newer.forEach(SyncObj::close);
+                    }
+                }
+            } finally {
+                round.set(rounds + 1);
+                for (Thread closer : closers) {
+                    closer.join(10_000);
+                }
+            }
+            System.out.println(rounds + " rounds of two concurrent closes: a newer sync object got the closed number "
+                    + reused + " times and stayed alive");
+            assertTrue(reused >= rounds, "the number was reused in only " + reused + " rounds");
         }
     }
 
