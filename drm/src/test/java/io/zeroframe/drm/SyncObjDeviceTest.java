@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,38 +164,38 @@ class SyncObjDeviceTest {
     }
 
     /**
-     * Two threads close one sync object at once (both spin on the round number, so that they reach close() in the
-     * same instant) while this thread makes new sync objects, one of which gets the closed one's number: close
-     * destroys once, so every newer sync object stays alive. (The window of the old check-then-set was a few
-     * instructions wide: this catches it only when the two closes interleave there.)
+     * Two threads close one sync object at once (released together by a barrier) while this thread makes new sync
+     * objects, one of which gets the closed one's number: close destroys once, so every newer sync object stays
+     * alive. (The old check-then-set was a few instructions wide: this catches it only when the two closes
+     * interleave exactly there; it did not in 1,500 rounds before the fix.)
      */
     @Test
     void concurrentClosesDestroyOnceAndTheNewerSyncObjectWithTheNumberLives() throws Exception {
-        int rounds = 2000;
+        int rounds = 300;
         try (DrmDevice card = Cards.open("virtio_gpu")) {
             AtomicReference<SyncObj> victim = new AtomicReference<>();
-            AtomicInteger round = new AtomicInteger();
             AtomicInteger closes = new AtomicInteger();
-            Thread[] closers = new Thread[2];
-            for (int i = 0; i < closers.length; i++) {
-                closers[i] = Thread.ofPlatform().daemon().start(() -> {
-                    for (int r = 1; r <= rounds; r++) {
-                        while (round.get() < r) {
-                            Thread.onSpinWait();
-                        }
-                        victim.get().close();
-                        closes.incrementAndGet();
-                    }
-                });
-            }
+            CyclicBarrier start = new CyclicBarrier(3);
+            List<Future<?>> closers = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
             int reused = 0;
             try {
+                for (int i = 0; i < 2; i++) {
+                    closers.add(pool.submit(() -> {
+                        for (int r = 1; r <= rounds; r++) {
+                            start.await(10, TimeUnit.SECONDS);
+                            victim.get().close();
+                            closes.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
                 for (int r = 1; r <= rounds; r++) {
                     SyncObj closing = card.createSyncObj(false);
                     victim.set(closing);
                     List<SyncObj> newer = new ArrayList<>();
                     try {
-                        round.set(r); // both closers go
+                        start.await(10, TimeUnit.SECONDS); // both closers go
                         long deadline = System.nanoTime() + 10_000_000_000L;
                         while (closes.get() < 2 * r) {
                             assertTrue(System.nanoTime() < deadline, "the closers did not close within 10 s");
@@ -212,11 +213,12 @@ class SyncObjDeviceTest {
                         newer.forEach(SyncObj::close);
                     }
                 }
-            } finally {
-                round.set(rounds + 1);
-                for (Thread closer : closers) {
-                    closer.join(10_000);
+                for (Future<?> closer : closers) {
+                    closer.get(10, TimeUnit.SECONDS);
                 }
+            } finally {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
             }
             System.out.println(rounds + " rounds of two concurrent closes: a newer sync object got the closed number "
                     + reused + " times and stayed alive");

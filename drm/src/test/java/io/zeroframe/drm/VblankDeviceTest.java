@@ -171,13 +171,19 @@ class VblankDeviceTest {
             long previousSequence = -1;
             long previousStamp = 0;
             int consecutive = 0;
+            int atTarget = 0;
             for (int i = 0; i < 20; i++) {
                 long frames = 1 + (i & 1); // 1 and 2 frames ahead, alternately
                 long target = card.queueSequenceEvent(display.crtc(), frames, 500 + i);
                 assertTrue(events.read(event, 2000), "no CRTC sequence event within 2 s for request " + i);
                 assertEquals(DrmEvent.Kind.CRTC_SEQUENCE, event.kind(), event.toString());
                 assertEquals(500 + i, event.userData(), event.toString());
-                assertEquals(target, event.sequence(), "the event carries the sequence the queue call returned");
+                // the event carries the count it was sent at: the queued one, or later when vkms's vblank timer
+                // overran (dmesg "vblank timer overrun" on a loaded emulated machine) and the count skipped past it
+                assertTrue(event.sequence() >= target, "event at " + event.sequence() + " before the queued " + target);
+                if (event.sequence() == target) {
+                    atTarget++;
+                }
                 if (previousSequence >= 0) {
                     long steps = event.sequence() - previousSequence;
                     assertTrue(steps >= frames, "sequence " + previousSequence + " -> " + event.sequence());
@@ -191,8 +197,10 @@ class VblankDeviceTest {
                 previousSequence = event.sequence();
                 previousStamp = event.timestampNanos();
             }
-            System.out.printf("vkms CRTC sequence: 20 events, %d of 19 exactly as many frames ahead as asked, "
-                    + "last sequence %d%n", consecutive, previousSequence);
+            System.out.printf("vkms CRTC sequence: 20 events, %d at the sequence their queue call returned, %d of 19 "
+                    + "exactly as many frames ahead as asked, last sequence %d%n", atTarget, consecutive,
+                    previousSequence);
+            assertTrue(atTarget >= 10, atTarget + " of 20 events came at the queued sequence");
             assertTrue(consecutive >= 10, consecutive + " of 19 steps were as asked");
             assertThrows(IllegalArgumentException.class, () -> card.queueSequenceEvent(display.crtc(), 0, 1));
         }
