@@ -6,6 +6,7 @@ import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_DESTROYPROPBLOB
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.drm_mode.drm_mode_atomic;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An atomic mode-setting request ({@code DRM_IOCTL_MODE_ATOMIC}): properties set by name on KMS objects, then
@@ -32,10 +35,12 @@ import java.util.Set;
  * (its range, signed range, enum values or bitmask bits); a failure is an {@link IllegalArgumentException} naming
  * the object, the property and the value. Setting a property again replaces its value.
  *
- * <p>Special properties: {@link #set(CrtcId, String, Mode)} turns a mode into a {@code MODE_ID} blob that lives as
- * long as the request; {@link #setInFence} passes a sync_file as a plane's {@code IN_FENCE_FD} (held in use during
- * each commit); {@link #requestOutFence} points a CRTC's {@code OUT_FENCE_PTR} at the request's memory, and
- * {@link #takeOutFence} hands the sync_file a commit returned.
+ * <p>Special properties: {@link #set(CrtcId, String, Mode)} turns a mode into a {@code MODE_ID} blob that lives
+ * until the property is set again or the request closes; {@link #setInFence} passes a sync_file as a plane's
+ * {@code IN_FENCE_FD} (held in use during each commit); {@link #requestOutFence} points a CRTC's
+ * {@code OUT_FENCE_PTR} at the request's memory, and {@link #takeOutFence} hands the sync_file a commit returned.
+ * Those three are the only way to set a pointer or fd property: {@link #set(ObjectId, String, long)} refuses them, so
+ * no caller hands the kernel a raw address to write to or an fd nobody holds.
  *
  * <p>Hot path: once its objects and properties are set, changing a value ({@code set(plane, "FB_ID", next)}) and
  * committing again allocate nothing of their own: the arrays the kernel reads are reused, the flags are read from
@@ -63,6 +68,7 @@ import java.util.Set;
  * freed memory; later commits throw {@link io.zeroframe.bindings.FdClosedException}.
  */
 public final class AtomicRequest implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicRequest.class);
     private final DrmDevice device;
     private final Arena arena = Arena.ofShared();
     private final List<BlobId> blobs = new ArrayList<>();
@@ -76,6 +82,10 @@ public final class AtomicRequest implements AutoCloseable {
     private int[] entryProperty = new int[16];
     private long[] entryValue = new long[16];
     private OwnedFd[] entryFence = new OwnedFd[16];
+    /** The in-fences a commit has begun to use, in the order begun (commit-time scratch). */
+    private OwnedFd[] begunFences = new OwnedFd[16];
+    /** The blob this request made for an entry's value ({@code MODE_ID}), destroyed when the value is replaced. */
+    private BlobId[] entryBlob = new BlobId[16];
     private boolean[] entryOutFence = new boolean[16];
     private SyncFile[] outFences = new SyncFile[16];
     private String[] outFencePaths = new String[16];
@@ -98,15 +108,33 @@ public final class AtomicRequest implements AutoCloseable {
      * Sets {@code object}'s property {@code name} to {@code value}.
      *
      * @throws IllegalArgumentException if the object has no such property, it is immutable, or it does not accept
-     *         the value (the message names all three and what the property accepts)
+     *         the value (the message names all three and what the property accepts); for the properties that take
+     *         a pointer or an fd ({@code OUT_FENCE_PTR}, {@code WRITEBACK_OUT_FENCE_PTR}, {@code IN_FENCE_FD}),
+     *         which only {@link #requestOutFence}, {@link #requestWritebackFence} and {@link #setInFence} set
      * @throws KernelException reading the object's properties the first time it is used (ENOENT: no such object)
      */
     public AtomicRequest set(ObjectId object, String name, long value) throws KernelException {
+        String typed = typedCall(name);
+        if (typed != null) {
+            throw new IllegalArgumentException("atomic request on " + device.path() + ": property \"" + name
+                    + "\" of " + object + " takes " + (name.equals("IN_FENCE_FD") ? "an fd" : "a pointer")
+                    + " the kernel would use as given, so it is not set as a number; use " + typed);
+        }
         int entry = entry(object, name, value);
-        entryValue[entry] = value;
+        replaceValue(entry, value);
         entryFence[entry] = null;
         entryOutFence[entry] = false;
         return this;
+    }
+
+    /** The typed call for a property whose value is a pointer or an fd, or null for a plain value. */
+    private static String typedCall(String name) {
+        return switch (name) {
+            case "IN_FENCE_FD" -> "setInFence(plane, syncFile)";
+            case "OUT_FENCE_PTR" -> "requestOutFence(crtc) and takeOutFence(crtc)";
+            case "WRITEBACK_OUT_FENCE_PTR" -> "requestWritebackFence(connector) and takeOutFence(connector)";
+            default -> null;
+        };
     }
 
     /** Sets an object property (e.g. {@code CRTC_ID}, {@code FB_ID}) to {@code value}'s id. */
@@ -121,17 +149,35 @@ public final class AtomicRequest implements AutoCloseable {
 
     /**
      * Sets a blob property ({@code MODE_ID}) to a new blob holding {@code mode} ({@code DRM_IOCTL_MODE_CREATEPROPBLOB});
-     * the blob is destroyed when this request closes (the kernel keeps what a commit still uses).
+     * the blob is destroyed when the property is set again, or when this request closes (the kernel keeps what a
+     * commit still uses).
      */
     public AtomicRequest set(CrtcId crtc, String name, Mode mode) throws KernelException {
         Objects.requireNonNull(mode, "mode");
-        entry(crtc, name, 0); // checks the property before making a blob
+        int entry = entry(crtc, name, 0); // checks the property before making a blob
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment info = scratch.allocate(Mode.SIZE, 8);
             mode.write(info);
             BlobId blob = createBlob(info);
-            blobs.add(blob);
-            return set(crtc, name, blob);
+            replaceValue(entry, Integer.toUnsignedLong(blob.value()));
+            entryBlob[entry] = blob;
+            entryFence[entry] = null;
+            entryOutFence[entry] = false;
+            return this;
+        }
+    }
+
+    /**
+     * Sets an entry's value; a blob this request made for the entry's previous value is destroyed
+     * ({@code DRM_IOCTL_MODE_DESTROYPROPBLOB}: a commit that used it keeps its own reference), so that setting
+     * {@code MODE_ID} again and again does not pile up blobs.
+     */
+    private void replaceValue(int entry, long value) {
+        BlobId previous = entryBlob[entry];
+        entryValue[entry] = value;
+        if (previous != null) {
+            entryBlob[entry] = null;
+            destroyBlob(previous);
         }
     }
 
@@ -142,7 +188,7 @@ public final class AtomicRequest implements AutoCloseable {
      */
     public AtomicRequest setInFence(PlaneId plane, SyncFile fence) throws KernelException {
         int entry = entry(plane, "IN_FENCE_FD", -1);
-        entryValue[entry] = -1;
+        replaceValue(entry, -1);
         entryFence[entry] = DmaBufAccess.ownedFd(fence);
         entryOutFence[entry] = false;
         return this;
@@ -166,7 +212,7 @@ public final class AtomicRequest implements AutoCloseable {
 
     private AtomicRequest requestFence(ObjectId object, String name) throws KernelException {
         int entry = entry(object, name, 0);
-        entryValue[entry] = outFenceSlots.address() + 4L * entry;
+        replaceValue(entry, outFenceSlots.address() + 4L * entry);
         entryFence[entry] = null;
         entryOutFence[entry] = true;
         outFencePaths[entry] = "sync_file (" + name + " of " + object + " on " + device.path() + ")";
@@ -193,6 +239,12 @@ public final class AtomicRequest implements AutoCloseable {
     public void clear() {
         closeOutFences();
         Arrays.fill(entryFence, null);
+        for (int i = 0; i < entryCount; i++) {
+            if (entryBlob[i] != null) {
+                blobs.add(entryBlob[i]);
+                entryBlob[i] = null;
+            }
+        }
         entryCount = 0;
         objectCount = 0;
     }
@@ -228,7 +280,7 @@ public final class AtomicRequest implements AutoCloseable {
         }
         int bits = CommitFlag.bits(flags);
         closeOutFences();
-        int fencesInUse = 0;
+        int begun = 0; // begunFences[0, begun) are in use: exactly those are ended
         try {
             int at = 0;
             for (int object = 0; object < objectCount; object++) {
@@ -240,7 +292,7 @@ public final class AtomicRequest implements AutoCloseable {
                     long value = entryValue[i];
                     if (entryFence[i] != null) {
                         value = entryFence[i].beginUse(DRM_IOCTL_MODE_ATOMIC.name());
-                        fencesInUse++;
+                        begunFences[begun++] = entryFence[i];
                     }
                     if (entryOutFence[i]) {
                         outFenceSlots.setAtIndex(JAVA_INT, i, -1);
@@ -262,14 +314,13 @@ public final class AtomicRequest implements AutoCloseable {
             drm_mode_atomic.user_data(atomic, userData);
             int result = device.tryIoctl(DRM_IOCTL_MODE_ATOMIC, atomic);
             if (result < 0) {
-                throw device.failure(DRM_IOCTL_MODE_ATOMIC.name(), -result, describe(flags, at));
+                throw device.failure(DRM_IOCTL_MODE_ATOMIC.name(), -result, describe(flags, at, -result));
             }
         } finally {
-            for (int i = 0; i < entryCount && fencesInUse > 0; i++) {
-                if (entryFence[i] != null) {
-                    entryFence[i].endUse();
-                    fencesInUse--;
-                }
+            while (begun > 0) {
+                OwnedFd fence = begunFences[--begun];
+                begunFences[begun] = null;
+                fence.endUse();
             }
         }
         if ((bits & CommitFlag.TEST_ONLY.bit()) == 0) {
@@ -293,14 +344,14 @@ public final class AtomicRequest implements AutoCloseable {
         }
         closed = true;
         closeOutFences();
-        if (device.isOpen()) {
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment destroy = drm_mode_destroy_blob.allocate(scratch);
-                for (BlobId blob : blobs) {
-                    drm_mode_destroy_blob.blob_id(destroy, blob.value());
-                    device.tryIoctl(DRM_IOCTL_MODE_DESTROYPROPBLOB, destroy);
-                }
+        for (int i = 0; i < entryCount; i++) {
+            if (entryBlob[i] != null) {
+                destroyBlob(entryBlob[i]);
+                entryBlob[i] = null;
             }
+        }
+        for (BlobId blob : blobs) {
+            destroyBlob(blob);
         }
         blobs.clear();
         arena.close();
@@ -315,6 +366,22 @@ public final class AtomicRequest implements AutoCloseable {
             drm_mode_create_blob.length(create, (int) data.byteSize());
             device.ioctl(DRM_IOCTL_MODE_CREATEPROPBLOB, create, data.byteSize() + "-byte blob");
             return new BlobId(drm_mode_create_blob.blob_id(create));
+        }
+    }
+
+    /** {@code DRM_IOCTL_MODE_DESTROYPROPBLOB}; nothing to do once the device is closed (the kernel freed it). */
+    private void destroyBlob(BlobId blob) {
+        if (!device.isOpen()) {
+            return;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment destroy = drm_mode_destroy_blob.allocate(scratch);
+            drm_mode_destroy_blob.blob_id(destroy, blob.value());
+            int result = device.tryIoctl(DRM_IOCTL_MODE_DESTROYPROPBLOB, destroy);
+            if (result < 0 && device.isOpen()) {
+                LOG.warn("{}", KernelException.of(DRM_IOCTL_MODE_DESTROYPROPBLOB.name(), device.path(), -result,
+                        blob.toString()).getMessage());
+            }
         }
     }
 
@@ -352,6 +419,10 @@ public final class AtomicRequest implements AutoCloseable {
         int entry = entryCount++;
         entryObject[entry] = index;
         entryProperty[entry] = propertyId;
+        entryValue[entry] = value;
+        entryFence[entry] = null;
+        entryOutFence[entry] = false;
+        entryBlob[entry] = null;
         return entry;
     }
 
@@ -380,6 +451,8 @@ public final class AtomicRequest implements AutoCloseable {
             entryProperty = Arrays.copyOf(entryProperty, entries);
             entryValue = Arrays.copyOf(entryValue, entries);
             entryFence = Arrays.copyOf(entryFence, entries);
+            begunFences = Arrays.copyOf(begunFences, entries);
+            entryBlob = Arrays.copyOf(entryBlob, entries);
             entryOutFence = Arrays.copyOf(entryOutFence, entries);
             outFences = Arrays.copyOf(outFences, entries);
             outFencePaths = Arrays.copyOf(outFencePaths, entries);
@@ -424,11 +497,14 @@ public final class AtomicRequest implements AutoCloseable {
         }
     }
 
-    private String describe(Set<CommitFlag> flags, int properties) {
+    private String describe(Set<CommitFlag> flags, int properties, int errno) {
         StringBuilder text = new StringBuilder().append(objectCount).append(" objects, ").append(properties)
                 .append(" properties, flags ").append(flags);
         if (flags.contains(CommitFlag.TEST_ONLY) && flags.contains(CommitFlag.PAGE_FLIP_EVENT)) {
             text.append(" (the kernel refuses a page-flip event on a test-only commit)");
+        }
+        if (errno == Errno.ENOMEM && flags.contains(CommitFlag.PAGE_FLIP_EVENT)) {
+            text.append(": ").append(DrmDevice.EVENTS_UNREAD);
         }
         return text.toString();
     }
@@ -437,6 +513,18 @@ public final class AtomicRequest implements AutoCloseable {
     public String toString() {
         return "AtomicRequest[" + device.path() + ", " + objectCount + " objects, " + entryCount + " properties"
                 + (closed ? ", closed" : "") + "]";
+    }
+
+    /** For tests: the value set for {@code object}'s property {@code name} (a blob's id for {@code MODE_ID}). */
+    long value(ObjectId object, String name) {
+        int index = indexOf(object);
+        int property = index < 0 ? -1 : tables[index].get(name).orElseThrow().property().id().value();
+        for (int i = 0; i < entryCount; i++) {
+            if (entryObject[i] == index && entryProperty[i] == property) {
+                return entryValue[i];
+            }
+        }
+        throw new IllegalArgumentException(object + " has no value set for " + name);
     }
 
     /** For tests: the properties the request would send, object by object. */

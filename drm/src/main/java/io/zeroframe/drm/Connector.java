@@ -5,13 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A connector as {@code DRM_IOCTL_MODE_GETCONNECTOR} and its properties described it: an immutable snapshot.
+ * A connector as {@code DRM_IOCTL_MODE_GETCONNECTOR} and its properties described it: an immutable snapshot, read
+ * with a probe ({@link DrmDevice#connector}) or without ({@link DrmDevice#connectorCurrent}).
  *
  * @param id         its id
  * @param type       e.g. Virtual, Writeback, HDMI-A
  * @param typeIndex  its number among connectors of its type (1 for "Virtual-1")
  * @param status     whether a display is attached
- * @param modes      the modes it offers, the kernel's order (empty for writeback connectors)
+ * @param modes      the modes it offers, the kernel's order (writeback connectors list theirs too: vkms's
+ *                   Writeback-1 has 34); empty when read without a probe before any probe found some
  * @param widthMm    the display's width in millimetres, 0 if unknown
  * @param heightMm   the display's height in millimetres, 0 if unknown
  * @param encoder    the encoder it is driven by now

@@ -78,6 +78,11 @@ public final class DrmDevice implements AutoCloseable {
     private static final DeviceErrors ERRORS = new DeviceErrors(
             "the DRM device is gone (unplugged or unbound); close it and find the device again");
 
+    /** Advice for ENOMEM from a call that queues an event (drm_event_reserve_init: the file's event space is full). */
+    static final String EVENTS_UNREAD = "the kernel queues no more events for this file: up to 128 unread events "
+            + "(4 KiB of vblank, flip or sequence events) wait to be read; read them with DrmEvents "
+            + "(card.events().read) before asking for more";
+
     private final OwnedFd fd;
     private final DrmVersion version;
     private final DrmCapabilities capabilities;
@@ -223,11 +228,13 @@ public final class DrmDevice implements AutoCloseable {
     /**
      * Gives up DRM master ({@code DRM_IOCTL_DROP_MASTER}), so that another process can take it.
      *
-     * @throws KernelException EINVAL if this file is not master
+     * @throws KernelException EINVAL if this file is not master; a {@link DevicePermissionException} (EACCES) if it
+     *         never was master and the process lacks {@code CAP_SYS_ADMIN}
      */
     public void dropMaster() throws KernelException {
-        check(DRM_IOCTL_DROP_MASTER, Syscalls.tryIoctl(fd, DRM_IOCTL_DROP_MASTER, MemorySegment.NULL),
-                "this file is not DRM master");
+        int result = Syscalls.tryIoctl(fd, DRM_IOCTL_DROP_MASTER, MemorySegment.NULL);
+        // EACCES gets the "not master" advice from failure(); EINVAL (a file that was master before) only this
+        check(DRM_IOCTL_DROP_MASTER, result, result == -Errno.EACCES ? null : "this file is not DRM master");
     }
 
     // ---- objects
@@ -237,9 +244,24 @@ public final class DrmDevice implements AutoCloseable {
         return reader.resources();
     }
 
-    /** A connector's description ({@code DRM_IOCTL_MODE_GETCONNECTOR}, which may probe the display). */
+    /**
+     * A connector's description after probing it ({@code DRM_IOCTL_MODE_GETCONNECTOR} asking for a probe): when
+     * this file is DRM master the kernel re-detects the display and re-reads its modes (on a real monitor DDC/EDID
+     * reads that can take tens of milliseconds; a non-master file gets the current state). Use it when displays may
+     * have changed (start-up, a hotplug event); {@link #connectorCurrent} reads what the kernel knows without probing.
+     */
     public Connector connector(ConnectorId id) throws KernelException {
-        return reader.connector(id);
+        return reader.connector(id, true);
+    }
+
+    /**
+     * A connector's current description, without probing ({@code DRM_IOCTL_MODE_GETCONNECTOR} with a mode slot
+     * given on the first call, as libdrm's {@code drmModeGetConnectorCurrent}): the status and modes the kernel found
+     * at its last probe, at the cost of two ioctls. For reading state often (a mode switch, a status display); the
+     * modes are empty for a connector never probed.
+     */
+    public Connector connectorCurrent(ConnectorId id) throws KernelException {
+        return reader.connector(id, false);
     }
 
     /** An encoder's description ({@code DRM_IOCTL_MODE_GETENCODER}). */
@@ -257,9 +279,14 @@ public final class DrmDevice implements AutoCloseable {
         return reader.plane(id);
     }
 
-    /** Every connector, in the kernel's order. */
+    /** Every connector, in the kernel's order, each probed as {@link #connector} does. */
     public List<Connector> connectors() throws KernelException {
-        return reader.connectors();
+        return reader.connectors(true);
+    }
+
+    /** Every connector, in the kernel's order, as it is now, without probing (see {@link #connectorCurrent}). */
+    public List<Connector> connectorsCurrent() throws KernelException {
+        return reader.connectors(false);
     }
 
     /** Every CRTC, in index order. */
@@ -388,7 +415,8 @@ public final class DrmDevice implements AutoCloseable {
      * @param userData returned in the event's {@link DrmEvent#userData()}
      * @throws IllegalArgumentException if {@code crtc} is not one of this device's CRTCs
      * @throws KernelException EINVAL when the CRTC is off (its vblank interrupt is off: the CRTC must be active),
-     *         EOPNOTSUPP from drivers without vblank interrupts (virtio-gpu has none)
+     *         EOPNOTSUPP from drivers without vblank interrupts (virtio-gpu has none), ENOMEM while 128 events
+     *         (4 KiB) wait unread: read them with {@link #events()}
      */
     public void requestVblankEvent(CrtcId crtc, long userData) throws KernelException {
         Objects.requireNonNull(crtc, "crtc");
@@ -493,6 +521,8 @@ public final class DrmDevice implements AutoCloseable {
         } else if (errno == Errno.EINVAL) {
             detail += ": the CRTC must be active (ACTIVE=1 with a mode set) for its vblank interrupt to run; "
                     + "light it up with an atomic modeset first";
+        } else if (errno == Errno.ENOMEM) {
+            detail += ": " + EVENTS_UNREAD;
         }
         return failure(request.name(), errno, detail);
     }

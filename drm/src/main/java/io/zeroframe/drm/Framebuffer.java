@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Framebuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Framebuffer.class);
     private static final int MAX_PLANES = 4;
+    private static final long MAX_U32 = 0xffff_ffffL;
 
     private final DrmDevice device;
     private final FramebufferId id;
@@ -55,18 +56,18 @@ public final class Framebuffer implements AutoCloseable {
         }
         List<GemHandle> handles = new ArrayList<>(frame.planes().size());
         try {
-            int[] numbers = new int[frame.planes().size()];
-            long[] pitches = new long[numbers.length];
-            long[] offsets = new long[numbers.length];
-            for (int i = 0; i < numbers.length; i++) {
+            long[] pitches = new long[frame.planes().size()];
+            long[] offsets = new long[pitches.length];
+            for (int i = 0; i < pitches.length; i++) {
                 Frame.Plane plane = frame.plane(i);
-                GemHandle handle = device.importDmaBuf(plane.buffer());
-                handles.add(handle);
-                numbers[i] = handle.value();
                 pitches[i] = plane.pitch();
                 offsets[i] = plane.offset();
             }
-            return add(device, new DrmFormat(frame.format().drmFourcc()), frame.width(), frame.height(), numbers,
+            checkFits(pitches, offsets, frame.toString()); // before any import
+            for (int i = 0; i < pitches.length; i++) {
+                handles.add(device.importDmaBuf(frame.plane(i).buffer()));
+            }
+            return add(device, new DrmFormat(frame.format().drmFourcc()), frame.width(), frame.height(), handles,
                     pitches, offsets, frame.modifier(), frame.toString());
         } finally {
             for (GemHandle handle : handles.reversed()) {
@@ -80,18 +81,50 @@ public final class Framebuffer implements AutoCloseable {
             throw new IllegalArgumentException("ADDFB2 of " + buffer + " as " + format
                     + ": a dumb buffer holds one plane, the format has " + format.planeCount());
         }
-        return add(device, DrmFormat.of(format), buffer.width(), buffer.height(),
-                new int[] {buffer.handle().value()}, new long[] {buffer.pitch()}, new long[] {0}, Modifier.LINEAR,
-                buffer.toString());
+        return add(device, DrmFormat.of(format), buffer.width(), buffer.height(), List.of(buffer.handle()),
+                new long[] {buffer.pitch()}, new long[] {0}, Modifier.LINEAR, buffer.toString());
+    }
+
+    /** ADDFB2's pitches and offsets are {@code __u32}: a larger value is refused, naming it, never cut. */
+    private static void checkFits(long[] pitches, long[] offsets, String what) {
+        for (int i = 0; i < pitches.length; i++) {
+            if (pitches[i] < 0 || pitches[i] > MAX_U32) {
+                throw new IllegalArgumentException(DRM_IOCTL_MODE_ADDFB2.name() + " of " + what + ": pitches[" + i
+                        + "] " + pitches[i] + " does not fit the kernel's 32-bit field (at most " + MAX_U32 + ")");
+            }
+            if (offsets[i] < 0 || offsets[i] > MAX_U32) {
+                throw new IllegalArgumentException(DRM_IOCTL_MODE_ADDFB2.name() + " of " + what + ": offsets[" + i
+                        + "] " + offsets[i] + " does not fit the kernel's 32-bit field (at most " + MAX_U32 + ")");
+            }
+        }
+    }
+
+    /** ADDFB2 with every handle held in use ({@link GemHandle#beginUse}), so none reaches a recycled number. */
+    private static Framebuffer add(DrmDevice device, DrmFormat format, int width, int height,
+                                   List<GemHandle> handles, long[] pitches, long[] offsets, Modifier modifier,
+                                   String what) throws KernelException {
+        if (handles.size() > MAX_PLANES) {
+            throw new IllegalArgumentException("ADDFB2 of " + what + ": " + handles.size() + " planes, at most "
+                    + MAX_PLANES);
+        }
+        checkFits(pitches, offsets, what);
+        int[] numbers = new int[handles.size()];
+        int begun = 0;
+        try {
+            for (; begun < numbers.length; begun++) {
+                numbers[begun] = handles.get(begun).beginUse(DRM_IOCTL_MODE_ADDFB2.name());
+            }
+            return add(device, format, width, height, numbers, pitches, offsets, modifier, what);
+        } finally {
+            for (int i = begun - 1; i >= 0; i--) {
+                handles.get(i).endUse();
+            }
+        }
     }
 
     private static Framebuffer add(DrmDevice device, DrmFormat format, int width, int height, int[] handles,
                                    long[] pitches, long[] offsets, Modifier modifier, String what)
             throws KernelException {
-        if (handles.length > MAX_PLANES) {
-            throw new IllegalArgumentException("ADDFB2 of " + what + ": " + handles.length + " planes, at most "
-                    + MAX_PLANES);
-        }
         boolean modifiers = device.capabilities().addFb2Modifiers() && !modifier.equals(Modifier.INVALID);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cmd = drm_mode_fb_cmd2.allocate(arena);

@@ -12,6 +12,11 @@ import java.util.Map;
  * Parses a plane's {@code IN_FORMATS} blob: {@code struct drm_format_modifier_blob} (version 1: flags,
  * count_formats, formats_offset, count_modifiers, modifiers_offset), then the fourcc array and the
  * {@code struct drm_format_modifier} array (a 64-bit mask of formats starting at {@code offset}, and the modifier).
+ *
+ * <p>The kernel extends this blob compatibly (a newer version keeps version 1's fields where they are and finds its
+ * arrays by their offsets), so a newer version is read as far as version 1 describes it: its formats and modifiers.
+ * Whatever else it holds stays readable: the plane's {@code IN_FORMATS} property names the blob, and
+ * {@link DrmDevice#blob} reads all of it.
  */
 final class InFormatsBlob {
     static final int FORMAT_BLOB_CURRENT = 1;
@@ -25,8 +30,8 @@ final class InFormatsBlob {
     /**
      * Format to modifiers, formats in the blob's order and each format's modifiers in the blob's order.
      *
-     * @throws IllegalArgumentException for a blob that is too short, of another version, or whose arrays lie
-     *         outside it (the message says which)
+     * @throws IllegalArgumentException for a blob that is too short, of version 0, or whose arrays lie outside it
+     *         (the message says which)
      */
     static Map<DrmFormat, List<Modifier>> parse(byte[] blob) {
         MemorySegment data = MemorySegment.ofArray(blob);
@@ -35,9 +40,9 @@ final class InFormatsBlob {
                     + HEADER + "-byte header");
         }
         int version = data.get(U32, 0);
-        if (version != FORMAT_BLOB_CURRENT) {
-            throw new IllegalArgumentException("IN_FORMATS blob version " + version + ", expected "
-                    + FORMAT_BLOB_CURRENT);
+        if (version < FORMAT_BLOB_CURRENT) { // unsigned: 0 and above 2^31 alike are no version the kernel wrote
+            throw new IllegalArgumentException("IN_FORMATS blob version " + Integer.toUnsignedString(version)
+                    + ": versions start at " + FORMAT_BLOB_CURRENT);
         }
         long formatCount = Integer.toUnsignedLong(data.get(U32, 8));
         long formatsOffset = Integer.toUnsignedLong(data.get(U32, 12));

@@ -108,17 +108,31 @@ final class KmsReader {
         }
     }
 
-    Connector connector(ConnectorId id) throws KernelException {
+    /**
+     * GETCONNECTOR twice (counts, then arrays). With {@code count_modes} 0 on the first call the kernel probes the
+     * connector when the file is master (fill_modes: DDC/EDID reads on a real monitor); {@code probe} false passes
+     * at least one mode slot on both calls instead, so the kernel only reports the modes it has
+     * (libdrm's {@code drmModeGetConnectorCurrent}).
+     */
+    Connector connector(ConnectorId id, boolean probe) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = drm_mode_get_connector.allocate(arena);
+            MemorySegment oneMode = arena.allocate(drm_mode_modeinfo.layout());
             for (int attempt = 0; ; attempt++) {
                 c.fill((byte) 0);
                 drm_mode_get_connector.connector_id(c, id.value());
+                if (!probe) {
+                    drm_mode_get_connector.count_modes(c, 1);
+                    drm_mode_get_connector.modes_ptr(c, oneMode.address());
+                }
                 device.ioctl(DRM_IOCTL_MODE_GETCONNECTOR, c, id.toString());
                 int modes = drm_mode_get_connector.count_modes(c);
                 int encoders = drm_mode_get_connector.count_encoders(c);
                 MemorySegment modeArray = arena.allocate(drm_mode_modeinfo.layout(), Math.max(modes, 1));
                 MemorySegment encoderIds = ints(arena, encoders);
+                if (!probe) {
+                    drm_mode_get_connector.count_modes(c, Math.max(modes, 1));
+                }
                 drm_mode_get_connector.modes_ptr(c, modeArray.address());
                 drm_mode_get_connector.encoders_ptr(c, encoderIds.address());
                 drm_mode_get_connector.count_props(c, 0);
@@ -207,10 +221,10 @@ final class KmsReader {
         }
     }
 
-    List<Connector> connectors() throws KernelException {
+    List<Connector> connectors(boolean probe) throws KernelException {
         List<Connector> list = new ArrayList<>();
         for (ConnectorId id : resources().connectors()) {
-            list.add(connector(id));
+            list.add(connector(id, probe));
         }
         return List.copyOf(list);
     }

@@ -58,7 +58,8 @@ public final class LegacyModeset {
      * Queues a flip of {@code crtc} to {@code framebuffer} at the next vblank, with a flip-complete event carrying
      * {@code userData} ({@code DRM_IOCTL_MODE_PAGE_FLIP} with {@code DRM_MODE_PAGE_FLIP_EVENT}).
      *
-     * @throws KernelException EBUSY while a flip is pending
+     * @throws KernelException EBUSY while a flip is pending; ENOMEM while the file's events are unread (see
+     *         {@link DrmEvents})
      */
     public void pageFlip(CrtcId crtc, FramebufferId framebuffer, long userData) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
@@ -67,7 +68,9 @@ public final class LegacyModeset {
             drm_mode_crtc_page_flip.fb_id(flip, framebuffer.value());
             drm_mode_crtc_page_flip.flags(flip, drm_mode_h.DRM_MODE_PAGE_FLIP_EVENT());
             drm_mode_crtc_page_flip.user_data(flip, userData);
-            device.ioctl(DRM_IOCTL_MODE_PAGE_FLIP, flip, crtc + " to " + framebuffer);
+            int result = device.tryIoctl(DRM_IOCTL_MODE_PAGE_FLIP, flip);
+            device.check(DRM_IOCTL_MODE_PAGE_FLIP, result, crtc + " to " + framebuffer
+                    + (result == -io.zeroframe.bindings.Errno.ENOMEM ? ": " + DrmDevice.EVENTS_UNREAD : ""));
         }
     }
 

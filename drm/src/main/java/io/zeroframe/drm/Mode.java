@@ -33,8 +33,39 @@ public record Mode(int clock, int hdisplay, int hsyncStart, int hsyncEnd, int ht
     public static final long SIZE = drm_mode_modeinfo.sizeof();
     private static final int NAME_LENGTH = drm_mode_h.DRM_DISPLAY_MODE_LEN();
 
+    /**
+     * Checks that the mode fits {@code struct drm_mode_modeinfo}, so that writing it never cuts a value.
+     *
+     * @throws IllegalArgumentException naming the field: a size or timing outside the kernel's {@code __u16}
+     *         (0 to 65535), or a name longer than 31 bytes (the 32-byte field keeps its NUL) or not ASCII
+     */
     public Mode {
         Objects.requireNonNull(name, "name");
+        u16("hdisplay", hdisplay);
+        u16("hsyncStart", hsyncStart);
+        u16("hsyncEnd", hsyncEnd);
+        u16("htotal", htotal);
+        u16("hskew", hskew);
+        u16("vdisplay", vdisplay);
+        u16("vsyncStart", vsyncStart);
+        u16("vsyncEnd", vsyncEnd);
+        u16("vtotal", vtotal);
+        u16("vscan", vscan);
+        if (!StandardCharsets.US_ASCII.newEncoder().canEncode(name)) {
+            throw new IllegalArgumentException("mode name \"" + name + "\" is not ASCII, which the kernel's name "
+                    + "field holds");
+        }
+        if (name.length() > NAME_LENGTH - 1) {
+            throw new IllegalArgumentException("mode name \"" + name + "\" is " + name.length() + " bytes: "
+                    + "struct drm_mode_modeinfo's name holds at most " + (NAME_LENGTH - 1) + " and its NUL");
+        }
+    }
+
+    private static void u16(String field, int value) {
+        if (value < 0 || value > 0xffff) {
+            throw new IllegalArgumentException("mode " + field + " " + value + " does not fit struct "
+                    + "drm_mode_modeinfo's 16-bit field (0 to 65535)");
+        }
     }
 
     /** Whether the connector prefers this mode ({@code DRM_MODE_TYPE_PREFERRED}). */
@@ -46,7 +77,7 @@ public record Mode(int clock, int hdisplay, int hsyncStart, int hsyncEnd, int ht
     static Mode read(MemorySegment info) {
         MemorySegment name = drm_mode_modeinfo.name(info);
         int length = 0;
-        while (length < NAME_LENGTH && name.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length) != 0) {
+        while (length < NAME_LENGTH - 1 && name.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length) != 0) {
             length++;
         }
         return new Mode(drm_mode_modeinfo.clock(info),
@@ -82,9 +113,9 @@ public record Mode(int clock, int hdisplay, int hsyncStart, int hsyncEnd, int ht
         drm_mode_modeinfo.vrefresh(info, vrefresh);
         drm_mode_modeinfo.flags(info, flags);
         drm_mode_modeinfo.type(info, type);
-        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII); // at most NAME_LENGTH - 1: checked when made
         MemorySegment.copy(bytes, 0, drm_mode_modeinfo.name(info), java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
-                Math.min(bytes.length, NAME_LENGTH - 1));
+                bytes.length);
     }
 
     /** E.g. {@code 1024x768@60}. */

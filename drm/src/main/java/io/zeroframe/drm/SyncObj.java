@@ -33,6 +33,7 @@ import io.zeroframe.dmabuf.internal.ThreadScratch;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -77,7 +78,8 @@ public final class SyncObj implements AutoCloseable {
     private final String name;
     /** Calls hold the read lock; close() takes the write lock, so the handle outlives every call in flight. */
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    /** Set once, by the one close() that destroys the handle (compareAndSet: concurrent closes destroy once). */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SyncObj(DrmDevice device, int handle) {
         this.device = device;
@@ -215,20 +217,20 @@ public final class SyncObj implements AutoCloseable {
 
     /** Whether {@link #close()} has not been called. */
     public boolean isOpen() {
-        return !closed;
+        return !closed.get();
     }
 
     /**
      * Destroys the handle ({@code DRM_IOCTL_SYNCOBJ_DESTROY}) once no call uses it; a wait in progress ends with
-     * {@link FdClosedException} first. Idempotent; nothing to do once the device is closed (the kernel destroyed it
-     * with the file).
+     * {@link FdClosedException} first. Idempotent and atomic: of concurrent closes exactly one destroys, so none
+     * reaches the number the kernel gives to the next sync object. Nothing to do once the device is closed (the
+     * kernel destroyed it with the file).
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closed.compareAndSet(false, true)) { // waits see it between slices
+            return; // another close destroys (or destroyed) the handle: a second destroy could hit a newer one
         }
-        closed = true; // waits see it between slices
         inUse.writeLock().lock();
         try {
             if (device.isOpen()) {
@@ -243,14 +245,14 @@ public final class SyncObj implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SyncObj[" + handle + " on " + device.path() + (closed ? ", closed" : "") + "]";
+        return "SyncObj[" + handle + " on " + device.path() + (closed.get() ? ", closed" : "") + "]";
     }
 
     // ---- internals
 
     private void use(IoctlRequest request) throws FdClosedException {
         inUse.readLock().lock();
-        if (closed) {
+        if (closed.get()) {
             inUse.readLock().unlock();
             throw new FdClosedException(request.name(), device.path(), "the " + name + " was closed");
         }
@@ -346,7 +348,7 @@ public final class SyncObj implements AutoCloseable {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            if (closed) {
+            if (closed.get()) {
                 throw new FdClosedException(request.name(), device.path(), "closed by another thread while waiting");
             }
         }

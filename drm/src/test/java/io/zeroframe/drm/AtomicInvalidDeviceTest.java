@@ -9,6 +9,8 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.SyncFile;
+import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.util.EnumSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,12 +74,10 @@ class AtomicInvalidDeviceTest {
     @Test
     void anInFenceFdThatIsNoSyncFileIsEinval() throws Exception {
         OwnedFd[] pipe = Syscalls.pipe(0);
-        try {
-            req.set(display.primary().id(), "IN_FENCE_FD", pipe[0].get());
+        // a pipe passed off as a sync_file: the only way to set IN_FENCE_FD is setInFence, which holds the fd
+        try (SyncFile notAFence = DmaBufAccess.wrapSyncFile(pipe[0]); OwnedFd writeEnd = pipe[1]) {
+            req.setInFence(display.primary().id(), notAFence);
             commitFails(Errno.EINVAL, EnumSet.of(CommitFlag.ALLOW_MODESET));
-        } finally {
-            pipe[0].close();
-            pipe[1].close();
         }
     }
 
@@ -141,10 +141,29 @@ class AtomicInvalidDeviceTest {
         assertTrue(range.contains("property \"CRTC_W\" of plane " + plane.value() + " does not accept 4294967296")
                 && range.contains("range [0, 2147483647]"), range);
         String signed = assertThrows(IllegalArgumentException.class,
-                () -> req.set(plane, "IN_FENCE_FD", -2)).getMessage();
-        assertTrue(signed.contains("signed range [-1, 2147483647]"), signed);
+                () -> req.set(plane, "CRTC_X", 1L << 40)).getMessage();
+        assertTrue(signed.contains("signed range [-2147483648, 2147483647]"), signed);
         String enumeration = assertThrows(IllegalArgumentException.class,
                 () -> req.set(display.connector().id(), "DPMS", 7)).getMessage();
         assertTrue(enumeration.contains("does not accept 7") && enumeration.contains("On=0"), enumeration);
+    }
+
+    /** A pointer or an fd as a plain number would make the kernel write anywhere, or use an fd nobody holds. */
+    @Test
+    void pointerAndFdPropertiesAreRefusedAsPlainNumbers() throws Exception {
+        int before = req.propertyCount();
+        String out = assertThrows(IllegalArgumentException.class,
+                () -> req.set(display.crtc(), "OUT_FENCE_PTR", 0x1000)).getMessage();
+        assertTrue(out.contains("\"OUT_FENCE_PTR\"") && out.contains("requestOutFence"), out);
+        String in = assertThrows(IllegalArgumentException.class,
+                () -> req.set(display.primary().id(), "IN_FENCE_FD", 0)).getMessage();
+        assertTrue(in.contains("\"IN_FENCE_FD\"") && in.contains("setInFence"), in);
+        Connector writeback = card.connectors().stream().filter(c -> c.type().equals(ConnectorType.WRITEBACK))
+                .findFirst().orElseThrow(() -> new AssertionError("no writeback connector on vkms"));
+        String wb = assertThrows(IllegalArgumentException.class,
+                () -> req.set(writeback.id(), "WRITEBACK_OUT_FENCE_PTR", 0x1000)).getMessage();
+        assertTrue(wb.contains("\"WRITEBACK_OUT_FENCE_PTR\"") && wb.contains("requestWritebackFence"), wb);
+        assertEquals(before, req.propertyCount(), "nothing was added");
+        req.test(true);
     }
 }

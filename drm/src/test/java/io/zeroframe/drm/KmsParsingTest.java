@@ -97,12 +97,63 @@ class KmsParsingTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> InFormatsBlob.parse(new byte[12]))
                 .getMessage().contains("shorter than its 24-byte header"));
         byte[] blob = inFormats(new int[] {1}, new long[][] {{1, 0, 0}});
-        blob[0] = 2;
+        blob[0] = 0;
         assertTrue(assertThrows(IllegalArgumentException.class, () -> InFormatsBlob.parse(blob))
-                .getMessage().contains("version 2"));
+                .getMessage().contains("version 0"));
         byte[] truncated = java.util.Arrays.copyOf(inFormats(new int[] {1}, new long[][] {{1, 0, 0}}), 40);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> InFormatsBlob.parse(truncated))
                 .getMessage().contains("do not fit"));
+    }
+
+    /**
+     * The kernel extends {@code struct drm_format_modifier_blob} compatibly (the arrays are found by their offsets):
+     * a newer version with a longer header and bytes this version does not know still gives its formats and
+     * modifiers (the whole blob stays readable through the plane's {@code IN_FORMATS} property and
+     * {@link DrmDevice#blob}).
+     */
+    @Test
+    void aNewerInFormatsVersionIsReadAsFarAsItIsKnown() {
+        int xr24 = PixelFormat.XRGB8888.drmFourcc();
+        int nv12 = PixelFormat.NV12.drmFourcc();
+        int header = 40; // version 2 with 16 more header bytes
+        ByteBuffer blob = ByteBuffer.allocate(header + 8 + 2 * 24 + 32).order(ByteOrder.nativeOrder());
+        blob.putInt(2).putInt(0).putInt(2).putInt(header).putInt(2).putInt(header + 8);
+        blob.putLong(0x1122_3344_5566_7788L).putLong(-1L); // header fields this version does not know
+        blob.putInt(xr24).putInt(nv12);
+        blob.putLong(0b11).putInt(0).putInt(0).putLong(0);
+        blob.putLong(0b01).putInt(0).putInt(0).putLong(INTEL_X_TILED);
+        blob.putLong(-1L).putLong(-1L).putLong(-1L).putLong(-1L); // a trailing array this version does not know
+        Map<DrmFormat, List<Modifier>> parsed = InFormatsBlob.parse(blob.array());
+        assertEquals(Map.of(new DrmFormat(xr24), List.of(Modifier.LINEAR, Modifier.of(INTEL_X_TILED)),
+                new DrmFormat(nv12), List.of(Modifier.LINEAR)), parsed);
+        assertEquals(List.of(new DrmFormat(xr24), new DrmFormat(nv12)), List.copyOf(parsed.keySet()));
+    }
+
+    /** {@code struct drm_mode_modeinfo} holds 16-bit sizes and a 32-byte name with its NUL: more is refused. */
+    @Test
+    void aModeThatDoesNotFitTheKernelStructIsRefusedNamingTheField() {
+        String wide = assertThrows(IllegalArgumentException.class, () -> new Mode(65000, 70000, 1048, 1184, 1344, 0,
+                768, 771, 777, 806, 0, 60, 0, 0, "wide")).getMessage();
+        assertTrue(wide.contains("hdisplay 70000") && wide.contains("65535"), wide);
+        String vtotal = assertThrows(IllegalArgumentException.class, () -> new Mode(65000, 1024, 1048, 1184, 1344,
+                0, 768, 771, 777, 65536, 0, 60, 0, 0, "tall")).getMessage();
+        assertTrue(vtotal.contains("vtotal 65536"), vtotal);
+        String negative = assertThrows(IllegalArgumentException.class, () -> new Mode(65000, 1024, 1048, 1184,
+                1344, -1, 768, 771, 777, 806, 0, 60, 0, 0, "skew")).getMessage();
+        assertTrue(negative.contains("hskew -1"), negative);
+        String name = "x".repeat(32);
+        String longName = assertThrows(IllegalArgumentException.class, () -> new Mode(65000, 1024, 1048, 1184, 1344,
+                0, 768, 771, 777, 806, 0, 60, 0, 0, name)).getMessage();
+        assertTrue(longName.contains("name") && longName.contains("32 bytes") && longName.contains("31"), longName);
+        String accented = assertThrows(IllegalArgumentException.class, () -> new Mode(65000, 1024, 1048, 1184, 1344,
+                0, 768, 771, 777, 806, 0, 60, 0, 0, "1024x768é")).getMessage();
+        assertTrue(accented.contains("ASCII"), accented);
+        Mode longest = new Mode(65000, 65535, 1048, 1184, 65535, 0, 768, 771, 777, 806, 0, 60, 0, 0, "y".repeat(31));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(Mode.SIZE, 8);
+            longest.write(info);
+            assertEquals(longest, Mode.read(info));
+        }
     }
 
     @Test

@@ -53,17 +53,18 @@ class PrimeDeviceTest {
             GemHandle first = vgem.importDmaBuf(buffer);
             GemHandle second = vgem.importDmaBuf(again); // another fd of the same buffer
             assertEquals(first.value(), second.value(), "the kernel gives one handle per buffer and file");
+            int number = second.value();
             assertEquals(2, first.sharers());
             first.close();
             first.close(); // idempotent: still counts once
             assertEquals(1, second.sharers());
-            assertTrue(handleIsOpen(vgem, second.value()), "the first close must not close the shared handle");
+            assertTrue(handleIsOpen(vgem, number), "the first close must not close the shared handle");
             second.close();
             assertEquals(0, second.sharers());
-            assertFalse(handleIsOpen(vgem, second.value()), "the last close closes the handle");
+            assertFalse(handleIsOpen(vgem, number), "the last close closes the handle");
             try (Arena arena = Arena.ofConfined()) { // and it was closed exactly once: a second GEM_CLOSE fails
                 MemorySegment close = drm_gem_close.allocate(arena);
-                drm_gem_close.handle(close, second.value());
+                drm_gem_close.handle(close, number);
                 assertEquals(-Errno.EINVAL, vgem.tryIoctl(DrmIoctls.DRM_IOCTL_GEM_CLOSE, close));
             }
         }

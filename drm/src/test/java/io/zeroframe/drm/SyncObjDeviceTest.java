@@ -24,11 +24,15 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -128,15 +132,18 @@ class SyncObjDeviceTest {
                 for (int round = 0; round < 20; round++) {
                     SyncObj victim = card.createSyncObj(false);
                     List<Future<?>> calls = new ArrayList<>();
+                    CountDownLatch calling = new CountDownLatch(3);
                     for (int i = 0; i < 3; i++) {
                         calls.add(racers.submit(() -> {
+                            victim.signal();
+                            calling.countDown(); // its calls reach the kernel: the race is on
                             while (true) {
-                                victim.signal();
                                 victim.reset();
+                                victim.signal();
                             }
                         }));
                     }
-                    Thread.sleep(20);
+                    assertTrue(calling.await(10, TimeUnit.SECONDS), "the racers did not start calling");
                     victim.close();
                     // the kernel gives the lowest free id: the newer sync object gets the closed one's number
                     try (SyncObj newer = card.createSyncObj(false)) {
@@ -153,6 +160,69 @@ class SyncObjDeviceTest {
                 racers.shutdownNow();
                 assertTrue(racers.awaitTermination(5, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /**
+     * Two threads close one sync object at once (released together by a barrier) while this thread makes new sync
+     * objects, one of which gets the closed one's number: close destroys once, so every newer sync object stays
+     * alive. (The old check-then-set was a few instructions wide: this catches it only when the two closes
+     * interleave exactly there; it did not in 1,500 rounds before the fix.)
+     */
+    @Test
+    void concurrentClosesDestroyOnceAndTheNewerSyncObjectWithTheNumberLives() throws Exception {
+        int rounds = 300;
+        try (DrmDevice card = Cards.open("virtio_gpu")) {
+            AtomicReference<SyncObj> victim = new AtomicReference<>();
+            AtomicInteger closes = new AtomicInteger();
+            CyclicBarrier start = new CyclicBarrier(3);
+            List<Future<?>> closers = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            int reused = 0;
+            try {
+                for (int i = 0; i < 2; i++) {
+                    closers.add(pool.submit(() -> {
+                        for (int r = 1; r <= rounds; r++) {
+                            start.await(10, TimeUnit.SECONDS);
+                            victim.get().close();
+                            closes.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (int r = 1; r <= rounds; r++) {
+                    SyncObj closing = card.createSyncObj(false);
+                    victim.set(closing);
+                    List<SyncObj> newer = new ArrayList<>();
+                    try {
+                        start.await(10, TimeUnit.SECONDS); // both closers go
+                        long deadline = System.nanoTime() + 10_000_000_000L;
+                        while (closes.get() < 2 * r) {
+                            assertTrue(System.nanoTime() < deadline, "the closers did not close within 10 s");
+                            newer.add(card.createSyncObj(true));
+                        }
+                        newer.add(card.createSyncObj(true));
+                        for (SyncObj made : newer) {
+                            if (made.handle() == closing.handle()) {
+                                reused++;
+                            }
+                            assertTrue(made.isSignalled(), made + ": a second destroy of " + closing
+                                    + " reached the newer sync object with its number (round " + r + ")");
+                        }
+                    } finally {
+                        newer.forEach(SyncObj::close);
+                    }
+                }
+                for (Future<?> closer : closers) {
+                    closer.get(10, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+            }
+            System.out.println(rounds + " rounds of two concurrent closes: a newer sync object got the closed number "
+                    + reused + " times and stayed alive");
+            assertTrue(reused >= rounds, "the number was reused in only " + reused + " rounds");
         }
     }
 

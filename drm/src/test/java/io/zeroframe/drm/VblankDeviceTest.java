@@ -136,19 +136,28 @@ class VblankDeviceTest {
             }
             start.countDown();
             Map<Long, DrmEvent.Kind> seen = new TreeMap<>();
+            Map<Long, Long> sequenceSeen = new TreeMap<>();
             while (seen.size() < threads * perThread && events.read(event, 2000)) {
                 assertEquals(null, seen.put(event.userData(), event.kind()), "a second event for " + event);
                 if (event.kind() == DrmEvent.Kind.CRTC_SEQUENCE) {
-                    // the requester may not have stored the returned sequence yet
-                    for (int i = 0; i < 100 && !sequenceOf.containsKey(event.userData()); i++) {
-                        Thread.sleep(10);
-                    }
-                    assertEquals(sequenceOf.get(event.userData()), event.sequence(), event.toString());
+                    sequenceSeen.put(event.userData(), event.sequence());
                 }
             }
             for (Future<?> requester : requesters) {
-                requester.get();
+                requester.get(); // each stored what its queue calls returned before it ended
             }
+            assertEquals(new TreeMap<>(sequenceOf).keySet(), sequenceSeen.keySet());
+            int atQueued = 0;
+            for (Map.Entry<Long, Long> seenAt : sequenceSeen.entrySet()) {
+                long queued = sequenceOf.get(seenAt.getKey());
+                // the queued count, or later when vkms's vblank timer overran and the count skipped past it
+                assertTrue(seenAt.getValue() >= queued, "event " + seenAt + " before the queued " + queued);
+                if (seenAt.getValue() == queued) {
+                    atQueued++;
+                }
+            }
+            assertTrue(atQueued >= sequenceSeen.size() / 2, atQueued + " of " + sequenceSeen.size()
+                    + " CRTC-sequence events came at the sequence their queue call returned");
             Map<Long, DrmEvent.Kind> expected = new TreeMap<>();
             for (int t = 0; t < threads; t++) {
                 for (long n = 10_000L * (t + 1); n < 10_000L * (t + 1) + perThread; n++) {
@@ -172,13 +181,19 @@ class VblankDeviceTest {
             long previousSequence = -1;
             long previousStamp = 0;
             int consecutive = 0;
+            int atTarget = 0;
             for (int i = 0; i < 20; i++) {
                 long frames = 1 + (i & 1); // 1 and 2 frames ahead, alternately
                 long target = card.queueSequenceEvent(display.crtc(), frames, 500 + i);
                 assertTrue(events.read(event, 2000), "no CRTC sequence event within 2 s for request " + i);
                 assertEquals(DrmEvent.Kind.CRTC_SEQUENCE, event.kind(), event.toString());
                 assertEquals(500 + i, event.userData(), event.toString());
-                assertEquals(target, event.sequence(), "the event carries the sequence the queue call returned");
+                // the event carries the count it was sent at: the queued one, or later when vkms's vblank timer
+                // overran (dmesg "vblank timer overrun" on a loaded emulated machine) and the count skipped past it
+                assertTrue(event.sequence() >= target, "event at " + event.sequence() + " before the queued " + target);
+                if (event.sequence() == target) {
+                    atTarget++;
+                }
                 if (previousSequence >= 0) {
                     long steps = event.sequence() - previousSequence;
                     assertTrue(steps >= frames, "sequence " + previousSequence + " -> " + event.sequence());
@@ -192,8 +207,10 @@ class VblankDeviceTest {
                 previousSequence = event.sequence();
                 previousStamp = event.timestampNanos();
             }
-            System.out.printf("vkms CRTC sequence: 20 events, %d of 19 exactly as many frames ahead as asked, "
-                    + "last sequence %d%n", consecutive, previousSequence);
+            System.out.printf("vkms CRTC sequence: 20 events, %d at the sequence their queue call returned, %d of 19 "
+                    + "exactly as many frames ahead as asked, last sequence %d%n", atTarget, consecutive,
+                    previousSequence);
+            assertTrue(atTarget >= 10, atTarget + " of 20 events came at the queued sequence");
             assertTrue(consecutive >= 10, consecutive + " of 19 steps were as asked");
             assertThrows(IllegalArgumentException.class, () -> card.queueSequenceEvent(display.crtc(), 0, 1));
         }
@@ -208,13 +225,18 @@ class VblankDeviceTest {
             CrtcSequence first = card.crtcSequence(display.crtc());
             double frameNanos = frameNanos(display.mode());
             assertTrue(first.active(), first.toString());
-            Thread.sleep(300);
+            // the counter has run 18 vblanks on when the event queued for that count comes (no sleep); on a slow
+            // moment of the emulated machine the count may have passed already: SEND_NOW then answers at once
+            card.queueSequenceEventAt(display.crtc(), first.sequence() + 18, SequenceMiss.SEND_NOW, 76);
+            assertTrue(events.read(event, 2000), "no event 18 vblanks after " + first.sequence());
+            assertEquals(76, event.userData());
+            assertTrue(event.sequence() >= first.sequence() + 18, event.toString());
             CrtcSequence second = card.crtcSequence(display.crtc());
             long counted = second.sequence() - first.sequence();
             double period = (double) (second.timestampNanos() - first.timestampNanos()) / counted;
-            System.out.printf("vkms vblank counter: %d -> %d in 300 ms, %.3f ms per vblank (mode %.3f ms)%n",
+            System.out.printf("vkms vblank counter: %d -> %d, %.3f ms per vblank (mode %.3f ms)%n",
                     first.sequence(), second.sequence(), period / 1e6, frameNanos / 1e6);
-            assertTrue(counted >= 9 && counted <= 30, counted + " vblanks counted in 300 ms");
+            assertTrue(counted >= 18, counted + " vblanks counted after the event for the 18th");
             assertTrue(Math.abs(period - frameNanos) < 0.01 * frameNanos, period / 1e6 + " ms per vblank");
 
             // absolute: the event comes at the vblank asked for, with its time on the counter's grid; 20 vblanks
@@ -242,6 +264,45 @@ class VblankDeviceTest {
             assertTrue(events.read(event, 2000), "no event for the next vblank");
             assertEquals(79, event.userData());
             assertEquals(next, event.sequence());
+        }
+    }
+
+    /**
+     * A DRM file holds at most 4 KiB of events the program has not read (128 vblank events of 32 bytes): the next
+     * request fails ENOMEM, which must say that the events are unread rather than that memory ran out.
+     */
+    @Test
+    void requestsBeyondTheUnreadEventSpaceSaySoAndWorkAgainOnceRead() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            CrtcId crtc = Cards.display(card).crtc();
+            DrmEvent event = new DrmEvent();
+            DrmEvents events = drained(card, event);
+            int requested = 0;
+            KernelException full = null;
+            while (full == null && requested < 1000) {
+                try {
+                    card.requestVblankEvent(crtc, requested);
+                    requested++;
+                } catch (KernelException e) {
+                    full = e;
+                }
+            }
+            assertEquals(128, requested, "4096 bytes of 32-byte vblank events");
+            assertEquals(Errno.ENOMEM, full.errno(), full.getMessage());
+            assertTrue(full.getMessage().startsWith("DRM_IOCTL_WAIT_VBLANK on " + card.path() + ": ENOMEM"),
+                    full.getMessage());
+            assertTrue(full.getMessage().contains("128 unread"), full.getMessage());
+            assertTrue(full.getMessage().contains("DrmEvents"), full.getMessage());
+            System.out.println(full.getMessage());
+            KernelException sequence = assertThrows(KernelException.class,
+                    () -> card.queueSequenceEvent(crtc, 1, 9999));
+            assertTrue(sequence.getMessage().contains("unread"), sequence.getMessage());
+            for (int i = 0; i < requested; i++) {
+                assertTrue(events.read(event, 2000), "event " + i + " of " + requested + " did not come");
+            }
+            card.requestVblankEvent(crtc, 5000);
+            assertTrue(events.read(event, 2000));
+            assertEquals(5000, event.userData());
         }
     }
 

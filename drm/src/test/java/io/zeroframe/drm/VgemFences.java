@@ -28,12 +28,15 @@ final class VgemFences {
 
     /** Attaches an unsignalled write fence to a vgem buffer; returns the fence id for {@link #signal}. */
     static int attachWriteFence(DrmDevice vgem, GemHandle handle) throws KernelException {
+        int number = handle.beginUse(ATTACH.name());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment request = arena.allocate(16, 4);
-            request.set(ValueLayout.JAVA_INT, 0, handle.value());
+            request.set(ValueLayout.JAVA_INT, 0, number);
             request.set(ValueLayout.JAVA_INT, 4, VGEM_FENCE_WRITE);
             vgem.ioctl(ATTACH, request);
             return request.get(ValueLayout.JAVA_INT, 8);
+        } finally {
+            handle.endUse();
         }
     }
 
