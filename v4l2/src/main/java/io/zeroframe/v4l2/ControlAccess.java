@@ -1,5 +1,9 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_EXT_CTRLS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_EXT_CTRLS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_TRY_EXT_CTRLS;
+
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.IoctlRequest;
@@ -17,12 +21,6 @@ import java.util.stream.Collectors;
 
 /** {@code VIDIOC_G/S/TRY_EXT_CTRLS}: encoding values, checking them first, naming the control that failed. */
 final class ControlAccess {
-    static final IoctlRequest VIDIOC_G_EXT_CTRLS =
-            IoctlRequest.of("VIDIOC_G_EXT_CTRLS", videodev2_h.VIDIOC_G_EXT_CTRLS());
-    static final IoctlRequest VIDIOC_S_EXT_CTRLS =
-            IoctlRequest.of("VIDIOC_S_EXT_CTRLS", videodev2_h.VIDIOC_S_EXT_CTRLS());
-    static final IoctlRequest VIDIOC_TRY_EXT_CTRLS =
-            IoctlRequest.of("VIDIOC_TRY_EXT_CTRLS", videodev2_h.VIDIOC_TRY_EXT_CTRLS());
 
     private static final int WHICH_CUR_VAL = videodev2_h.V4L2_CTRL_WHICH_CUR_VAL();
 

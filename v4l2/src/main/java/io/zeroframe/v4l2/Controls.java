@@ -1,8 +1,10 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYMENU;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERY_EXT_CTRL;
+
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.videodev2.v4l2_query_ext_ctrl;
 import io.zeroframe.bindings.videodev2.v4l2_querymenu;
 import io.zeroframe.bindings.videodev2.videodev2_h;
@@ -39,9 +41,6 @@ import java.util.stream.Collectors;
  * ({@link #refresh()} enumerates again). Controls are not a hot path: calls allocate.
  */
 public final class Controls {
-    static final IoctlRequest VIDIOC_QUERY_EXT_CTRL =
-            IoctlRequest.of("VIDIOC_QUERY_EXT_CTRL", videodev2_h.VIDIOC_QUERY_EXT_CTRL());
-    static final IoctlRequest VIDIOC_QUERYMENU = IoctlRequest.of("VIDIOC_QUERYMENU", videodev2_h.VIDIOC_QUERYMENU());
 
     private static final int NEXT = videodev2_h.V4L2_CTRL_FLAG_NEXT_CTRL() | videodev2_h.V4L2_CTRL_FLAG_NEXT_COMPOUND();
     private static final int MAX_CONTROLS = 65536;

@@ -1,5 +1,17 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DV_TIMINGS_CAP;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUMINPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUMOUTPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUMSTD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUM_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_PRIORITY;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_INPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_OUTPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_PRIORITY;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_STD;
+
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.IoctlRequest;
@@ -21,26 +33,6 @@ import java.util.stream.Collectors;
 
 /** Inputs, outputs, analog standards, DV timings and priorities: the ioctls behind VideoDevice's accessors. */
 final class DeviceSettings {
-    static final IoctlRequest VIDIOC_ENUMINPUT = IoctlRequest.of("VIDIOC_ENUMINPUT", videodev2_h.VIDIOC_ENUMINPUT());
-    static final IoctlRequest VIDIOC_G_INPUT = IoctlRequest.of("VIDIOC_G_INPUT", videodev2_h.VIDIOC_G_INPUT());
-    static final IoctlRequest VIDIOC_S_INPUT = IoctlRequest.of("VIDIOC_S_INPUT", videodev2_h.VIDIOC_S_INPUT());
-    static final IoctlRequest VIDIOC_ENUMOUTPUT = IoctlRequest.of("VIDIOC_ENUMOUTPUT", videodev2_h.VIDIOC_ENUMOUTPUT());
-    static final IoctlRequest VIDIOC_G_OUTPUT = IoctlRequest.of("VIDIOC_G_OUTPUT", videodev2_h.VIDIOC_G_OUTPUT());
-    static final IoctlRequest VIDIOC_S_OUTPUT = IoctlRequest.of("VIDIOC_S_OUTPUT", videodev2_h.VIDIOC_S_OUTPUT());
-    static final IoctlRequest VIDIOC_ENUMSTD = IoctlRequest.of("VIDIOC_ENUMSTD", videodev2_h.VIDIOC_ENUMSTD());
-    static final IoctlRequest VIDIOC_G_STD = IoctlRequest.of("VIDIOC_G_STD", videodev2_h.VIDIOC_G_STD());
-    static final IoctlRequest VIDIOC_S_STD = IoctlRequest.of("VIDIOC_S_STD", videodev2_h.VIDIOC_S_STD());
-    static final IoctlRequest VIDIOC_QUERYSTD = IoctlRequest.of("VIDIOC_QUERYSTD", videodev2_h.VIDIOC_QUERYSTD());
-    static final IoctlRequest VIDIOC_ENUM_DV_TIMINGS =
-            IoctlRequest.of("VIDIOC_ENUM_DV_TIMINGS", videodev2_h.VIDIOC_ENUM_DV_TIMINGS());
-    static final IoctlRequest VIDIOC_G_DV_TIMINGS = IoctlRequest.of("VIDIOC_G_DV_TIMINGS", videodev2_h.VIDIOC_G_DV_TIMINGS());
-    static final IoctlRequest VIDIOC_S_DV_TIMINGS = IoctlRequest.of("VIDIOC_S_DV_TIMINGS", videodev2_h.VIDIOC_S_DV_TIMINGS());
-    static final IoctlRequest VIDIOC_QUERY_DV_TIMINGS =
-            IoctlRequest.of("VIDIOC_QUERY_DV_TIMINGS", videodev2_h.VIDIOC_QUERY_DV_TIMINGS());
-    static final IoctlRequest VIDIOC_DV_TIMINGS_CAP =
-            IoctlRequest.of("VIDIOC_DV_TIMINGS_CAP", videodev2_h.VIDIOC_DV_TIMINGS_CAP());
-    static final IoctlRequest VIDIOC_G_PRIORITY = IoctlRequest.of("VIDIOC_G_PRIORITY", videodev2_h.VIDIOC_G_PRIORITY());
-    static final IoctlRequest VIDIOC_S_PRIORITY = IoctlRequest.of("VIDIOC_S_PRIORITY", videodev2_h.VIDIOC_S_PRIORITY());
 
     private static final int MAX_ENTRIES = 4096;
 

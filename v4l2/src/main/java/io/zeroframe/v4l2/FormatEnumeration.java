@@ -1,8 +1,11 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUM_FMT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUM_FRAMEINTERVALS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENUM_FRAMESIZES;
+
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.videodev2.v4l2_fmtdesc;
 import io.zeroframe.bindings.videodev2.v4l2_fract;
 import io.zeroframe.bindings.videodev2.v4l2_frmival_stepwise;
@@ -22,11 +25,6 @@ import java.util.Set;
 
 /** {@code VIDIOC_ENUM_FMT}, {@code VIDIOC_ENUM_FRAMESIZES} and {@code VIDIOC_ENUM_FRAMEINTERVALS} for VideoDevice. */
 final class FormatEnumeration {
-    static final IoctlRequest VIDIOC_ENUM_FMT = IoctlRequest.of("VIDIOC_ENUM_FMT", videodev2_h.VIDIOC_ENUM_FMT());
-    static final IoctlRequest VIDIOC_ENUM_FRAMESIZES =
-            IoctlRequest.of("VIDIOC_ENUM_FRAMESIZES", videodev2_h.VIDIOC_ENUM_FRAMESIZES());
-    static final IoctlRequest VIDIOC_ENUM_FRAMEINTERVALS =
-            IoctlRequest.of("VIDIOC_ENUM_FRAMEINTERVALS", videodev2_h.VIDIOC_ENUM_FRAMEINTERVALS());
 
     /** A bound on enumerations, against a driver that never ends one. */
     private static final int MAX_ENTRIES = 65536;

@@ -1,8 +1,12 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_PARM;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_SELECTION;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_PARM;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_SELECTION;
+
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.videodev2.v4l2_captureparm;
 import io.zeroframe.bindings.videodev2.v4l2_fract;
 import io.zeroframe.bindings.videodev2.v4l2_outputparm;
@@ -16,10 +20,6 @@ import java.util.Set;
 
 /** Selection rectangles ({@code VIDIOC_G/S_SELECTION}) and streaming parameters ({@code VIDIOC_G/S_PARM}). */
 final class Selections {
-    static final IoctlRequest VIDIOC_G_SELECTION = IoctlRequest.of("VIDIOC_G_SELECTION", videodev2_h.VIDIOC_G_SELECTION());
-    static final IoctlRequest VIDIOC_S_SELECTION = IoctlRequest.of("VIDIOC_S_SELECTION", videodev2_h.VIDIOC_S_SELECTION());
-    static final IoctlRequest VIDIOC_G_PARM = IoctlRequest.of("VIDIOC_G_PARM", videodev2_h.VIDIOC_G_PARM());
-    static final IoctlRequest VIDIOC_S_PARM = IoctlRequest.of("VIDIOC_S_PARM", videodev2_h.VIDIOC_S_PARM());
 
     private Selections() {}
 

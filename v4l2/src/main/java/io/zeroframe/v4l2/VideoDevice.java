@@ -1,5 +1,17 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DECODER_CMD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_ENCODER_CMD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_FMT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_INPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_OUTPUT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_STD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYSTD;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERY_DV_TIMINGS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_FMT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_TRY_FMT;
+
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
@@ -7,7 +19,6 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -161,7 +172,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The selected input's index ({@code VIDIOC_G_INPUT}). */
     public int input() throws KernelException {
-        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_INPUT, "the node has no inputs");
+        return DeviceSettings.getInt(this, VIDIOC_G_INPUT, "the node has no inputs");
     }
 
     /**
@@ -181,7 +192,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The selected output's index ({@code VIDIOC_G_OUTPUT}). */
     public int output() throws KernelException {
-        return DeviceSettings.getInt(this, DeviceSettings.VIDIOC_G_OUTPUT, "the node has no outputs");
+        return DeviceSettings.getInt(this, VIDIOC_G_OUTPUT, "the node has no outputs");
     }
 
     /** Selects output {@code index} ({@code VIDIOC_S_OUTPUT}; errors as {@link #setInput(int)}). */
@@ -200,7 +211,7 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException ENODATA when the current input or output has no standards (e.g. a webcam input)
      */
     public long standard() throws KernelException {
-        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_G_STD);
+        return DeviceSettings.getStandard(this, VIDIOC_G_STD);
     }
 
     /** Sets the standard ({@code VIDIOC_S_STD}): an id or a union of ids from {@link #standards()}. */
@@ -210,7 +221,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The standards the current input's signal may be ({@code VIDIOC_QUERYSTD}); 0 for no signal. */
     public long queryStandard() throws KernelException {
-        return DeviceSettings.getStandard(this, DeviceSettings.VIDIOC_QUERYSTD);
+        return DeviceSettings.getStandard(this, VIDIOC_QUERYSTD);
     }
 
     /**
@@ -224,7 +235,7 @@ public final class VideoDevice implements AutoCloseable {
 
     /** The current DV timings ({@code VIDIOC_G_DV_TIMINGS}; ENODATA as {@link #dvTimingsList()}). */
     public DvTimings dvTimings() throws KernelException {
-        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_G_DV_TIMINGS);
+        return DeviceSettings.getDvTimings(this, VIDIOC_G_DV_TIMINGS);
     }
 
     /**
@@ -242,7 +253,7 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException ENOLINK for no signal, ENOLCK for an unstable one, ERANGE for timings out of range
      */
     public DvTimings queryDvTimings() throws KernelException {
-        return DeviceSettings.getDvTimings(this, DeviceSettings.VIDIOC_QUERY_DV_TIMINGS);
+        return DeviceSettings.getDvTimings(this, VIDIOC_QUERY_DV_TIMINGS);
     }
 
     /** The range of DV timings the current input or output takes ({@code VIDIOC_DV_TIMINGS_CAP}). */
@@ -309,9 +320,6 @@ public final class VideoDevice implements AutoCloseable {
 
     // ---- formats (get/try/set), streaming queues, memory-to-memory commands, events (accessors below this line)
 
-    private static final IoctlRequest VIDIOC_G_FMT = IoctlRequest.of("VIDIOC_G_FMT", videodev2_h.VIDIOC_G_FMT());
-    private static final IoctlRequest VIDIOC_TRY_FMT = IoctlRequest.of("VIDIOC_TRY_FMT", videodev2_h.VIDIOC_TRY_FMT());
-    private static final IoctlRequest VIDIOC_S_FMT = IoctlRequest.of("VIDIOC_S_FMT", videodev2_h.VIDIOC_S_FMT());
 
     /** The queues and event readers opened on this node, closed with it. */
     private final Set<AutoCloseable> queues = ConcurrentHashMap.newKeySet();
@@ -428,10 +436,6 @@ public final class VideoDevice implements AutoCloseable {
         return events;
     }
 
-    private static final IoctlRequest VIDIOC_ENCODER_CMD =
-            IoctlRequest.of("VIDIOC_ENCODER_CMD", videodev2_h.VIDIOC_ENCODER_CMD());
-    private static final IoctlRequest VIDIOC_DECODER_CMD =
-            IoctlRequest.of("VIDIOC_DECODER_CMD", videodev2_h.VIDIOC_DECODER_CMD());
 
     /**
      * Sends a stateful codec command ({@code VIDIOC_ENCODER_CMD} or {@code VIDIOC_DECODER_CMD}, no flags): a STOP

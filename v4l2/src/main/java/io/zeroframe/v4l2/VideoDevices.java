@@ -1,12 +1,12 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYCAP;
+
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.DeviceNodes;
-import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_capability;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +29,6 @@ import java.util.function.Predicate;
  * }
  */
 public final class VideoDevices {
-    private static final IoctlRequest VIDIOC_QUERYCAP =
-            IoctlRequest.of("VIDIOC_QUERYCAP", videodev2_h.VIDIOC_QUERYCAP());
 
     private static final Path SYS_CLASS_VIDEO4LINUX = Path.of("/sys/class/video4linux");
 

@@ -1,5 +1,8 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DQEVENT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_SUBSCRIBE_EVENT;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_UNSUBSCRIBE_EVENT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -37,12 +40,6 @@ import java.util.Optional;
  * at a time dequeues; {@link #close()} may be called from any thread and wakes it.
  */
 public final class VideoEvents implements AutoCloseable {
-    private static final IoctlRequest VIDIOC_SUBSCRIBE_EVENT =
-            IoctlRequest.of("VIDIOC_SUBSCRIBE_EVENT", videodev2_h.VIDIOC_SUBSCRIBE_EVENT());
-    private static final IoctlRequest VIDIOC_UNSUBSCRIBE_EVENT =
-            IoctlRequest.of("VIDIOC_UNSUBSCRIBE_EVENT", videodev2_h.VIDIOC_UNSUBSCRIBE_EVENT());
-    private static final IoctlRequest VIDIOC_DQEVENT =
-            IoctlRequest.of("VIDIOC_DQEVENT", videodev2_h.VIDIOC_DQEVENT());
     private static final long TYPE = v4l2_event.type$offset();
     private static final long U = v4l2_event.u$offset();
     private static final long PENDING = v4l2_event.pending$offset();

@@ -1,5 +1,13 @@
 package io.zeroframe.v4l2;
 
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_CREATE_BUFS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DQBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_EXPBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_REQBUFS;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMOFF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMON;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -16,7 +24,6 @@ import io.zeroframe.bindings.videodev2.v4l2_create_buffers;
 import io.zeroframe.bindings.videodev2.v4l2_exportbuffer;
 import io.zeroframe.bindings.videodev2.v4l2_plane;
 import io.zeroframe.bindings.videodev2.v4l2_requestbuffers;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.internal.DmaBufAccess;
 import java.lang.foreign.Arena;
@@ -69,18 +76,6 @@ public final class VideoQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoQueue.class);
     /** How long close() waits for woken calls on the queue's fd to end before freeing the buffers. */
     private static final long CLOSE_DRAIN_MILLIS = 2_000;
-    private static final IoctlRequest VIDIOC_REQBUFS = IoctlRequest.of("VIDIOC_REQBUFS", videodev2_h.VIDIOC_REQBUFS());
-    private static final IoctlRequest VIDIOC_CREATE_BUFS =
-            IoctlRequest.of("VIDIOC_CREATE_BUFS", videodev2_h.VIDIOC_CREATE_BUFS());
-    private static final IoctlRequest VIDIOC_QUERYBUF =
-            IoctlRequest.of("VIDIOC_QUERYBUF", videodev2_h.VIDIOC_QUERYBUF());
-    private static final IoctlRequest VIDIOC_QBUF = IoctlRequest.of("VIDIOC_QBUF", videodev2_h.VIDIOC_QBUF());
-    private static final IoctlRequest VIDIOC_DQBUF = IoctlRequest.of("VIDIOC_DQBUF", videodev2_h.VIDIOC_DQBUF());
-    private static final IoctlRequest VIDIOC_EXPBUF = IoctlRequest.of("VIDIOC_EXPBUF", videodev2_h.VIDIOC_EXPBUF());
-    private static final IoctlRequest VIDIOC_STREAMON =
-            IoctlRequest.of("VIDIOC_STREAMON", videodev2_h.VIDIOC_STREAMON());
-    private static final IoctlRequest VIDIOC_STREAMOFF =
-            IoctlRequest.of("VIDIOC_STREAMOFF", videodev2_h.VIDIOC_STREAMOFF());
 
     private static final long BUF_INDEX = v4l2_buffer.index$offset();
     private static final long BUF_TYPE = v4l2_buffer.type$offset();
