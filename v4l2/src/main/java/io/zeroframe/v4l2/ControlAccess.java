@@ -82,6 +82,9 @@ final class ControlAccess {
                 }
                 throw failure(device, request, -result, errorIndex, controls);
             }
+            if (set && controls.stream().anyMatch(c -> c.flags().contains(ControlFlag.UPDATE))) {
+                owner.invalidate(); // e.g. gain_automatic makes gain inactive
+            }
             return decode(array, controls);
         }
     }

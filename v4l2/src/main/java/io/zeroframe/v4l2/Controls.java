@@ -37,8 +37,14 @@ import java.util.stream.Collectors;
  * with ERANGE (the kernel's errno for values out of range) naming the control, its range and step, and nothing
  * is changed. Kernel failures name the control the kernel reports in {@code error_idx}.
  *
- * <p>Thread-safe: every call uses its own scratch memory; the control list is enumerated once, on first use
- * ({@link #refresh()} enumerates again). Controls are not a hot path: calls allocate.
+ * <p>The list is enumerated on first use and again after what changes controls' ranges, flags and dimensions
+ * through this node: selecting another input, output, standard or DV timings on its {@link VideoDevice}, and
+ * writing a control flagged {@link ControlFlag#UPDATE}. Changes made through another file handle (another process
+ * switching the input) are seen by {@link #query(int)}, {@link VideoDevice#describe()} and {@link #refresh()};
+ * subscribe to {@link EventType#CTRL} events (changes {@code V4L2_EVENT_CTRL_CH_RANGE}, {@code _FLAGS},
+ * {@code _DIMENSIONS}) to learn when to call it. Values are always checked against the control's current range.
+ *
+ * <p>Thread-safe: every call uses its own scratch memory. Controls are not a hot path: calls allocate.
  */
 public final class Controls {
 
@@ -47,7 +53,10 @@ public final class Controls {
     private static final int MAX_MENU_ITEMS = 4096;
 
     private final VideoDevice device;
-    private volatile List<ControlInfo> list;
+    /** The enumerated list and the device's {@link VideoDevice#settingsGeneration()} it was enumerated at. */
+    private record Snapshot(long generation, List<ControlInfo> controls) {}
+
+    private volatile Snapshot snapshot;
 
     Controls(VideoDevice device) {
         this.device = device;
@@ -55,22 +64,28 @@ public final class Controls {
 
     /**
      * Every control of the node in the driver's order, with the class headings ({@link ControlType#CTRL_CLASS},
-     * e.g. "User Controls") where they begin; empty for a node without controls. Enumerated on first use.
+     * e.g. "User Controls") where they begin; empty for a node without controls. Enumerated on first use and after
+     * changes through this node that can change controls (see above).
      */
     public List<ControlInfo> list() throws KernelException {
-        List<ControlInfo> controls = list;
-        if (controls == null) {
-            controls = enumerate();
-            list = controls;
+        Snapshot s = snapshot;
+        if (s == null || s.generation() != device.settingsGeneration()) {
+            return refresh();
         }
+        return s.controls();
+    }
+
+    /** Enumerates the controls again (drivers may add controls or change ranges, flags and dimensions). */
+    public List<ControlInfo> refresh() throws KernelException {
+        long generation = device.settingsGeneration();
+        List<ControlInfo> controls = enumerate();
+        snapshot = new Snapshot(generation, controls);
         return controls;
     }
 
-    /** Enumerates the controls again (drivers may add controls or change ranges and flags). */
-    public List<ControlInfo> refresh() throws KernelException {
-        List<ControlInfo> controls = enumerate();
-        list = controls;
-        return controls;
+    /** Makes the next {@link #list()} enumerate again: a write may have changed other controls. */
+    void invalidate() {
+        snapshot = null;
     }
 
     /**

@@ -84,7 +84,9 @@ final class FormatEnumeration {
                 v4l2_fmtdesc.index(desc, index);
                 v4l2_fmtdesc.type(desc, type.value());
                 int result = device.tryIoctl(VIDIOC_ENUM_FMT, desc);
-                if (result == -Errno.EINVAL && index > 0) {
+                // EINVAL ends the list; at index 0 on a queue the node has, the list is empty (vivid's metadata
+                // capture lists formats only while its capture input is the webcam), as v4l2-ctl shows it
+                if (result == -Errno.EINVAL && (index > 0 || device.bufferTypes().contains(type))) {
                     break;
                 }
                 if (result < 0) {
@@ -104,9 +106,6 @@ final class FormatEnumeration {
         Set<BufferType> types = device.bufferTypes();
         if (errno == Errno.EINVAL && !types.contains(type)) {
             return "the node has no " + type.kernelName() + " queue; its queues: " + types;
-        }
-        if (errno == Errno.EINVAL) {
-            return "the driver lists no formats for " + type.kernelName();
         }
         return "enumerating the formats of " + type.kernelName();
     }

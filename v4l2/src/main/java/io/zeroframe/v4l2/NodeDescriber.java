@@ -50,7 +50,7 @@ final class NodeDescriber {
         if (!outputs.isEmpty()) {
             output = device.output();
         }
-        List<ControlInfo> controls = device.controls().list();
+        List<ControlInfo> controls = device.controls().refresh(); // another file handle may have changed them
         Map<Integer, ControlValue> values = new LinkedHashMap<>();
         List<ControlInfo> readable = new ArrayList<>();
         for (ControlInfo c : controls) {

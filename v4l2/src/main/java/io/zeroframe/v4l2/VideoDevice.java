@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An open V4L2 video node ({@code /dev/videoN}): what it is, its formats, controls, events and streaming queues.
@@ -124,7 +125,9 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     /**
-     * The formats the {@code type} queue offers, in the driver's order ({@code VIDIOC_ENUM_FMT}).
+     * The formats the {@code type} queue offers, in the driver's order ({@code VIDIOC_ENUM_FMT}); empty when the
+     * driver lists none for the current input (EINVAL at index 0, e.g. vivid's metadata capture while its capture
+     * input is not the webcam).
      *
      * @throws KernelException {@code VIDIOC_ENUM_FMT} EINVAL naming the queues the node has when it has no
      *         {@code type} queue; {@link DeviceGoneException}
@@ -183,6 +186,7 @@ public final class VideoDevice implements AutoCloseable {
      */
     public void setInput(int index) throws KernelException {
         DeviceSettings.setInput(this, index);
+        settingsChanged();
     }
 
     /** The outputs of an output node ({@code VIDIOC_ENUMOUTPUT}); empty for a node without outputs. */
@@ -198,6 +202,7 @@ public final class VideoDevice implements AutoCloseable {
     /** Selects output {@code index} ({@code VIDIOC_S_OUTPUT}; errors as {@link #setInput(int)}). */
     public void setOutput(int index) throws KernelException {
         DeviceSettings.setOutput(this, index);
+        settingsChanged();
     }
 
     /** The analog standards the node supports ({@code VIDIOC_ENUMSTD}); empty when it has none (ENODATA). */
@@ -217,6 +222,7 @@ public final class VideoDevice implements AutoCloseable {
     /** Sets the standard ({@code VIDIOC_S_STD}): an id or a union of ids from {@link #standards()}. */
     public void setStandard(long id) throws KernelException {
         DeviceSettings.setStandard(this, id);
+        settingsChanged();
     }
 
     /** The standards the current input's signal may be ({@code VIDIOC_QUERYSTD}); 0 for no signal. */
@@ -244,7 +250,9 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException EINVAL for timings it does not take, EBUSY while buffers are allocated
      */
     public DvTimings setDvTimings(DvTimings timings) throws KernelException {
-        return DeviceSettings.setDvTimings(this, timings);
+        DvTimings set = DeviceSettings.setDvTimings(this, timings);
+        settingsChanged();
+        return set;
     }
 
     /**
@@ -312,7 +320,10 @@ public final class VideoDevice implements AutoCloseable {
     /**
      * Everything this node offers in one snapshot: identity, each queue's formats with sizes and intervals, inputs,
      * outputs, frame intervals, controls with their values ({@link VideoNodeDescription}; its {@code toString()}
-     * is a readable multi-line dump). Parts the driver does not have are left out; other failures throw.
+     * is a readable multi-line dump). The controls are enumerated afresh ({@link Controls#refresh()}), so their
+     * ranges and flags are those of the current input even when another file handle selected it. Parts the driver
+     * does not have are left out (a queue without formats for the current input has an empty list); other failures
+     * throw.
      */
     public VideoNodeDescription describe() throws KernelException {
         return NodeDescriber.describe(this);
@@ -473,6 +484,22 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     // ---- internals shared by the package
+
+    /** Counts the input, output, standard and DV timings changes made through this node. */
+    private final AtomicLong settings = new AtomicLong();
+
+    private void settingsChanged() {
+        settings.incrementAndGet();
+    }
+
+    /**
+     * How many input, output, standard and DV timings changes were made through this node: drivers give controls
+     * other ranges, flags and dimensions per input (vivid's brightness), so {@link Controls} enumerates again when
+     * this moves.
+     */
+    long settingsGeneration() {
+        return settings.get();
+    }
 
     /** The node's fd, for package classes that poll or map it; borrowed, never closed by them. */
     OwnedFd fd() {
