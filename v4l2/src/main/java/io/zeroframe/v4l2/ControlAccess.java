@@ -10,6 +10,7 @@ import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.videodev2.v4l2_ext_control;
 import io.zeroframe.bindings.videodev2.v4l2_ext_controls;
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.internal.VideoNode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,7 +28,7 @@ final class ControlAccess {
     private ControlAccess() {}
 
     /** Reads {@code controls} at once. */
-    static List<ControlValue> get(VideoDevice device, List<ControlInfo> controls) throws KernelException {
+    static List<ControlValue> get(VideoNode device, List<ControlInfo> controls) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment array = v4l2_ext_control.allocateArray(controls.size(), arena);
             for (int i = 0; i < controls.size(); i++) {
@@ -55,7 +56,7 @@ final class ControlAccess {
     /** Writes (or tries) the values at once. */
     static List<ControlValue> write(Controls owner, List<ControlChange.Write> writes, boolean set)
             throws KernelException {
-        VideoDevice device = owner.device();
+        VideoNode device = owner.device();
         IoctlRequest request = set ? VIDIOC_S_EXT_CTRLS : VIDIOC_TRY_EXT_CTRLS;
         if (writes.isEmpty()) {
             return List.of();
@@ -293,7 +294,7 @@ final class ControlAccess {
     }
 
     /** The kernel's failure, naming the control at {@code error_idx}. */
-    private static KernelException failure(VideoDevice device, IoctlRequest request, int errno, int errorIndex,
+    private static KernelException failure(VideoNode device, IoctlRequest request, int errno, int errorIndex,
                                            List<ControlInfo> controls) {
         String detail;
         if (controls.size() == 1 || (errorIndex >= 0 && errorIndex < controls.size())) {

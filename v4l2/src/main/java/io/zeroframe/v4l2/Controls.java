@@ -8,6 +8,8 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.videodev2.v4l2_query_ext_ctrl;
 import io.zeroframe.bindings.videodev2.v4l2_querymenu;
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.internal.Factories;
+import io.zeroframe.v4l2.internal.VideoNode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,10 +40,11 @@ import java.util.stream.Collectors;
  * is changed. Kernel failures name the control the kernel reports in {@code error_idx}.
  *
  * <p>The list is enumerated on first use and again after what changes controls' ranges, flags and dimensions
- * through this node: selecting another input, output, standard or DV timings on its {@link VideoDevice}, and
- * writing a control flagged {@link ControlFlag#UPDATE}. Changes made through another file handle (another process
- * switching the input) are seen by {@link #query(int)}, {@link VideoDevice#describe()} and {@link #refresh()};
- * subscribe to {@link EventType#CTRL} events (changes {@code V4L2_EVENT_CTRL_CH_RANGE}, {@code _FLAGS},
+ * through this node: selecting another input, output, standard or DV timings on its
+ * {@link io.zeroframe.v4l2.VideoDevice}, and writing a control flagged {@link ControlFlag#UPDATE}. Changes made
+ * through another file handle (another process switching the input) are seen by {@link #query(int)},
+ * {@link io.zeroframe.v4l2.VideoDevice#describe()} and {@link #refresh()}; subscribe to
+ * {@link io.zeroframe.v4l2.EventType#CTRL} events (changes {@code V4L2_EVENT_CTRL_CH_RANGE}, {@code _FLAGS},
  * {@code _DIMENSIONS}) to learn when to call it. Values are always checked against the control's current range.
  *
  * <p>Thread-safe: every call uses its own scratch memory. Controls are not a hot path: calls allocate.
@@ -52,13 +55,17 @@ public final class Controls {
     private static final int MAX_CONTROLS = 65536;
     private static final int MAX_MENU_ITEMS = 4096;
 
-    private final VideoDevice device;
-    /** The enumerated list and the device's {@link VideoDevice#settingsGeneration()} it was enumerated at. */
+    static {
+        Factories.register(Controls.class, Controls::new); // VideoDevice creates its Controls through Factories
+    }
+
+    private final VideoNode device;
+    /** The enumerated list and the node's {@link VideoNode#settingsGeneration()} it was enumerated at. */
     private record Snapshot(long generation, List<ControlInfo> controls) {}
 
     private volatile Snapshot snapshot;
 
-    Controls(VideoDevice device) {
+    private Controls(VideoNode device) {
         this.device = device;
     }
 
@@ -275,7 +282,7 @@ public final class Controls {
         return new ControlChange(this);
     }
 
-    VideoDevice device() {
+    VideoNode device() {
         return device;
     }
 
@@ -292,8 +299,7 @@ public final class Controls {
         } catch (KernelException e) {
             all = "(cannot list them: " + e.getMessage() + ")";
         }
-        return what + " on " + device.path() + " (" + device.info().driver() + " \"" + device.info().card()
-                + "\"); its controls: " + (all.isEmpty() ? "none" : all);
+        return what + " on " + device.path() + " (" + device.identity() + "); its controls: " + (all.isEmpty() ? "none" : all);
     }
 
     // ---- enumeration

@@ -19,6 +19,8 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.v4l2.internal.Factories;
+import io.zeroframe.v4l2.internal.VideoNode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -113,7 +115,7 @@ public final class VideoDevice implements AutoCloseable {
     // ---- description and controls: inputs, outputs, standards, priorities, format enumeration, selection,
     // ---- streaming parameters, controls (accessors below this line)
 
-    private final Controls controls = new Controls(this);
+    private final Controls controls = Factories.create(Controls.class, new Node());
 
     /**
      * The queues this node has, from its device capabilities: {@code VIDEO_CAPTURE} for a capture node, both
@@ -492,13 +494,32 @@ public final class VideoDevice implements AutoCloseable {
         settings.incrementAndGet();
     }
 
-    /**
-     * How many input, output, standard and DV timings changes were made through this node: drivers give controls
-     * other ranges, flags and dimensions per input (vivid's brightness), so {@link Controls} enumerates again when
-     * this moves.
-     */
-    long settingsGeneration() {
-        return settings.get();
+    /** This node as the module's other packages see it. */
+    private final class Node implements VideoNode {
+        @Override
+        public int tryIoctl(IoctlRequest request, MemorySegment arg) throws KernelException {
+            return VideoDevice.this.tryIoctl(request, arg);
+        }
+
+        @Override
+        public KernelException failure(String operation, int errno, String detail) {
+            return VideoDevice.this.failure(operation, errno, detail);
+        }
+
+        @Override
+        public Path path() {
+            return info.path();
+        }
+
+        @Override
+        public String identity() {
+            return info.driver() + " \"" + info.card() + "\"";
+        }
+
+        @Override
+        public long settingsGeneration() {
+            return settings.get();
+        }
     }
 
     /** The node's fd, for package classes that poll or map it; borrowed, never closed by them. */
