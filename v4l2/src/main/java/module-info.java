@@ -8,4 +8,5 @@ module io.zeroframe.v4l2 {
     requires org.slf4j;
 
     exports io.zeroframe.v4l2;
+    exports io.zeroframe.v4l2.control;
 }

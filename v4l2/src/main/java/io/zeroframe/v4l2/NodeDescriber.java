@@ -2,6 +2,9 @@ package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

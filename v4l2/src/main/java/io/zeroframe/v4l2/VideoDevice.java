@@ -19,6 +19,7 @@ import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.v4l2.control.Controls;
 import io.zeroframe.v4l2.internal.Factories;
 import io.zeroframe.v4l2.internal.VideoNode;
 import java.lang.foreign.Arena;

@@ -1,5 +1,9 @@
 package io.zeroframe.v4l2;
 
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlValue;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.control.MenuItem;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

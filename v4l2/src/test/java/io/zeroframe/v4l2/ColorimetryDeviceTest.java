@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.v4l2.control.ControlInfo;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

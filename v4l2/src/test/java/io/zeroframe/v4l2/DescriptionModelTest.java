@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlType;
+import io.zeroframe.v4l2.control.ControlValue;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;

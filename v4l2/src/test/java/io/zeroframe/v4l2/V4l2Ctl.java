@@ -1,6 +1,8 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.testing.Commands;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

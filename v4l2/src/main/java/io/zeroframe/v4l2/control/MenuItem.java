@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.control;
 
 /**
  * One item of a menu control ({@code VIDIOC_QUERYMENU}): a name for {@link ControlType#MENU}, a 64-bit value for

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.control;
 
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_G_EXT_CTRLS;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_S_EXT_CTRLS;

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.control;
 
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYMENU;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERY_EXT_CTRL;

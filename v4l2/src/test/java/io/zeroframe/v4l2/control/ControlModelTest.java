@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
