@@ -54,21 +54,20 @@ final class ControlAccess {
     }
 
     /** Writes (or tries) the values at once. */
-    static List<ControlValue> write(Controls owner, List<ControlChange.Write> writes, boolean set)
+    static List<ControlValue> write(VideoNode device, List<ControlWrite> writes, boolean set)
             throws KernelException {
-        VideoNode device = owner.device();
         IoctlRequest request = set ? VIDIOC_S_EXT_CTRLS : VIDIOC_TRY_EXT_CTRLS;
         if (writes.isEmpty()) {
             return List.of();
         }
         List<ControlInfo> controls = new ArrayList<>(writes.size());
-        for (ControlChange.Write w : writes) {
-            controls.add(owner.query(w.control().id())); // today's range, flags and element count
+        for (ControlWrite w : writes) {
+            controls.add(ControlQuery.query(device, w.control().id())); // today's range, flags and element count
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment array = v4l2_ext_control.allocateArray(writes.size(), arena);
             for (int i = 0; i < writes.size(); i++) {
-                encode(owner, request, controls.get(i), writes.get(i), v4l2_ext_control.asSlice(array, i), arena);
+                encode(device, request, controls.get(i), writes.get(i), v4l2_ext_control.asSlice(array, i), arena);
             }
             MemorySegment ext = header(arena, array, writes.size());
             int result = device.tryIoctl(request, ext);
@@ -82,9 +81,6 @@ final class ControlAccess {
                     }
                 }
                 throw failure(device, request, -result, errorIndex, controls);
-            }
-            if (set && controls.stream().anyMatch(c -> c.flags().contains(ControlFlag.UPDATE))) {
-                owner.invalidate(); // e.g. gain_automatic makes gain inactive
             }
             return decode(array, controls);
         }
@@ -120,22 +116,22 @@ final class ControlAccess {
         return grown;
     }
 
-    private static void encode(Controls owner, IoctlRequest request, ControlInfo c, ControlChange.Write w,
+    private static void encode(VideoNode node, IoctlRequest request, ControlInfo c, ControlWrite w,
                                MemorySegment e, Arena arena) throws KernelException {
         v4l2_ext_control.id(e, c.id());
         switch (w.kind()) {
             case PRESS -> {
                 if (c.type() != ControlType.BUTTON) {
-                    throw owner.wrongType(c, "a button to press");
+                    throw wrongType(node, c, "a button to press");
                 }
                 v4l2_ext_control.value(e, 1);
             }
             case BYTES -> {
                 if (!c.hasPayload() || c.type() == ControlType.STRING) {
-                    throw owner.wrongType(c, "a payload of bytes");
+                    throw wrongType(node, c, "a payload of bytes");
                 }
                 byte[] bytes = w.bytes();
-                checkPayload(owner, request, c, bytes);
+                checkPayload(node, request, c, bytes);
                 MemorySegment payload = arena.allocate(Math.max(bytes.length, 1), 8);
                 MemorySegment.copy(bytes, 0, payload, ValueLayout.JAVA_BYTE, 0, bytes.length);
                 v4l2_ext_control.size(e, bytes.length);
@@ -143,19 +139,19 @@ final class ControlAccess {
             }
             case TEXT -> {
                 if (c.type() == ControlType.MENU || c.type() == ControlType.INTEGER_MENU) {
-                    MenuItem item = c.menuItem(w.text()).orElseThrow(() -> range(owner, request, c,
+                    MenuItem item = c.menuItem(w.text()).orElseThrow(() -> range(node, request, c,
                             "has no item named \"" + w.text() + "\"; items: " + items(c)));
                     v4l2_ext_control.value(e, item.index());
                     return;
                 }
                 if (c.type() != ControlType.STRING) {
-                    throw owner.wrongType(c, "a String");
+                    throw wrongType(node, c, "a String");
                 }
                 byte[] text = w.text().getBytes(StandardCharsets.UTF_8);
                 long length = text.length;
                 if (length < c.minimum() || length > c.maximum()
                         || (c.step() > 1 && (length - c.minimum()) % c.step() != 0)) {
-                    throw range(owner, request, c, "\"" + w.text() + "\" has length " + length
+                    throw range(node, request, c, "\"" + w.text() + "\" has length " + length
                             + ", out of range: min " + c.minimum() + ", max " + c.maximum() + ", step " + c.step());
                 }
                 int size = Math.max(c.elementSize(), text.length + 1);
@@ -164,41 +160,41 @@ final class ControlAccess {
                 v4l2_ext_control.size(e, size);
                 v4l2_ext_control.ptr(e, payload);
             }
-            case NUMBER, BOOLEAN -> encodeNumber(owner, request, c, w, e);
+            case NUMBER, BOOLEAN -> encodeNumber(node, request, c, w, e);
         }
     }
 
-    private static void encodeNumber(Controls owner, IoctlRequest request, ControlInfo c, ControlChange.Write w,
+    private static void encodeNumber(VideoNode node, IoctlRequest request, ControlInfo c, ControlWrite w,
                                      MemorySegment e) throws KernelException {
         if (c.hasPayload() || c.type() == ControlType.CTRL_CLASS) {
-            throw owner.wrongType(c, w.kind() == ControlChange.Kind.BOOLEAN ? "a boolean" : "a number");
+            throw wrongType(node, c, w.kind() == ControlWrite.Kind.BOOLEAN ? "a boolean" : "a number");
         }
         long v = w.number();
         switch (c.type()) {
             case BOOLEAN, INTEGER, INTEGER64, BUTTON, UNKNOWN -> {
-                if (w.kind() == ControlChange.Kind.BOOLEAN && c.type() != ControlType.BOOLEAN
+                if (w.kind() == ControlWrite.Kind.BOOLEAN && c.type() != ControlType.BOOLEAN
                         && c.type() != ControlType.INTEGER) {
-                    throw owner.wrongType(c, "a boolean");
+                    throw wrongType(node, c, "a boolean");
                 }
                 if (c.type() != ControlType.BUTTON) {
-                    checkRange(owner, request, c, v, Long.toString(v));
+                    checkRange(node, request, c, v, Long.toString(v));
                 }
             }
             case MENU, INTEGER_MENU -> {
-                if (w.kind() == ControlChange.Kind.BOOLEAN) {
-                    throw owner.wrongType(c, "a boolean");
+                if (w.kind() == ControlWrite.Kind.BOOLEAN) {
+                    throw wrongType(node, c, "a boolean");
                 }
                 if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE || c.menuItem((int) v).isEmpty()) {
-                    throw range(owner, request, c, v + " is not an item of the menu; items: " + items(c));
+                    throw range(node, request, c, v + " is not an item of the menu; items: " + items(c));
                 }
             }
             case BITMASK -> {
                 if ((v & ~c.maximum()) != 0 || v < 0 || v > 0xffffffffL) {
-                    throw range(owner, request, c, String.format("0x%x sets bits outside the mask 0x%08x", v,
+                    throw range(node, request, c, String.format("0x%x sets bits outside the mask 0x%08x", v,
                             c.maximum()));
                 }
             }
-            default -> throw owner.wrongType(c, "a number");
+            default -> throw wrongType(node, c, "a number");
         }
         if (c.type() == ControlType.INTEGER64) {
             v4l2_ext_control.value64(e, v);
@@ -207,16 +203,16 @@ final class ControlAccess {
         }
     }
 
-    private static void checkRange(Controls owner, IoctlRequest request, ControlInfo c, long v, String shown)
+    private static void checkRange(VideoNode node, IoctlRequest request, ControlInfo c, long v, String shown)
             throws KernelException {
         if (v < c.minimum() || v > c.maximum() || (c.step() > 1 && Math.floorMod(v - c.minimum(), c.step()) != 0)) {
-            throw range(owner, request, c, shown + " is out of range: min " + c.minimum() + ", max " + c.maximum()
+            throw range(node, request, c, shown + " is out of range: min " + c.minimum() + ", max " + c.maximum()
                     + ", step " + c.step() + (v >= c.minimum() && v <= c.maximum() ? " (not on a step)" : ""));
         }
     }
 
     /** A payload: its size against the control's, and each element of integer arrays against the range. */
-    private static void checkPayload(Controls owner, IoctlRequest request, ControlInfo c, byte[] bytes)
+    private static void checkPayload(VideoNode node, IoctlRequest request, ControlInfo c, byte[] bytes)
             throws KernelException {
         int elementSize = c.elementSize();
         boolean dynamic = c.flags().contains(ControlFlag.DYNAMIC_ARRAY);
@@ -225,7 +221,7 @@ final class ControlAccess {
                 ? bytes.length > 0 && bytes.length % elementSize == 0 && bytes.length <= expected
                 : bytes.length == expected;
         if (!fits) {
-            throw range(owner, request, c, bytes.length + " bytes do not fit: "
+            throw range(node, request, c, bytes.length + " bytes do not fit: "
                     + (dynamic ? "1 to " + c.maxElements() + " elements of " + elementSize + " bytes"
                     : expected + " bytes (" + Math.max(c.elements(), 1) + " elements of " + elementSize + " bytes)"));
         }
@@ -245,8 +241,14 @@ final class ControlAccess {
                 case INTEGER64 -> data.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder()), i);
                 default -> c.minimum();
             };
-            checkRange(owner, request, c, v, "element " + i + " = " + v);
+            checkRange(node, request, c, v, "element " + i + " = " + v);
         }
+    }
+
+    /** A control used as a type it is not (a number for a string, a press for a non-button...). */
+    static IllegalArgumentException wrongType(VideoNode node, ControlInfo control, String what) {
+        return new IllegalArgumentException("control " + control.label() + " on " + node.path() + " is "
+                + control.type().kernelName() + (control.hasPayload() ? " with a payload" : "") + ", not " + what);
     }
 
     private static String items(ControlInfo c) {
@@ -254,8 +256,8 @@ final class ControlAccess {
                 .collect(Collectors.joining(", "));
     }
 
-    private static KernelException range(Controls owner, IoctlRequest request, ControlInfo c, String detail) {
-        return KernelException.of(request.name(), owner.device().path().toString(), Errno.ERANGE,
+    private static KernelException range(VideoNode node, IoctlRequest request, ControlInfo c, String detail) {
+        return KernelException.of(request.name(), node.path().toString(), Errno.ERANGE,
                 "control " + c.label() + ": " + detail + "; checked before the call, nothing was changed");
     }
 

@@ -21,45 +21,40 @@ import java.util.List;
  * <p>Not thread-safe (a builder); the calls it makes are.
  */
 public final class ControlChange {
-    /** One control's new value; exactly one of number, text and bytes is meaningful, by kind. */
-    record Write(ControlInfo control, Kind kind, long number, String text, byte[] bytes) {}
+    private final ControlList controls;
+    private final List<ControlWrite> writes = new ArrayList<>();
 
-    enum Kind { NUMBER, BOOLEAN, TEXT, BYTES, PRESS }
-
-    private final Controls controls;
-    private final List<Write> writes = new ArrayList<>();
-
-    ControlChange(Controls controls) {
+    ControlChange(ControlList controls) {
         this.controls = controls;
     }
 
     /** A number for an integer, 64-bit integer, bitmask or boolean control, or a menu index. */
     public ControlChange set(String name, long value) throws KernelException {
-        writes.add(new Write(controls.find(name), Kind.NUMBER, value, null, null));
+        writes.add(new ControlWrite(controls.find(name), ControlWrite.Kind.NUMBER, value, null, null));
         return this;
     }
 
     /** A boolean control (or an integer control: 0 or 1). */
     public ControlChange set(String name, boolean value) throws KernelException {
-        writes.add(new Write(controls.find(name), Kind.BOOLEAN, value ? 1 : 0, null, null));
+        writes.add(new ControlWrite(controls.find(name), ControlWrite.Kind.BOOLEAN, value ? 1 : 0, null, null));
         return this;
     }
 
     /** A string control's text, or a menu control's item by name. */
     public ControlChange set(String name, String value) throws KernelException {
-        writes.add(new Write(controls.find(name), Kind.TEXT, 0, value, null));
+        writes.add(new ControlWrite(controls.find(name), ControlWrite.Kind.TEXT, 0, value, null));
         return this;
     }
 
     /** An array or compound control's payload (copied now). */
     public ControlChange setBytes(String name, byte[] value) throws KernelException {
-        writes.add(new Write(controls.find(name), Kind.BYTES, 0, null, value.clone()));
+        writes.add(new ControlWrite(controls.find(name), ControlWrite.Kind.BYTES, 0, null, value.clone()));
         return this;
     }
 
     /** Presses a button control. */
     public ControlChange press(String name) throws KernelException {
-        writes.add(new Write(controls.find(name), Kind.PRESS, 1, null, null));
+        writes.add(new ControlWrite(controls.find(name), ControlWrite.Kind.PRESS, 1, null, null));
         return this;
     }
 
@@ -71,7 +66,11 @@ public final class ControlChange {
      *         the kernel's error naming the control in {@code error_idx} (EACCES read-only, EBUSY grabbed...)
      */
     public List<ControlValue> apply() throws KernelException {
-        return ControlAccess.write(controls, writes, true);
+        List<ControlValue> values = ControlAccess.write(controls.node(), writes, true);
+        if (writes.stream().anyMatch(w -> w.control().flags().contains(ControlFlag.UPDATE))) {
+            controls.invalidate(); // others' flags or ranges may have changed (gain_automatic: gain inactive)
+        }
+        return values;
     }
 
     /**
@@ -81,6 +80,6 @@ public final class ControlChange {
      * @throws KernelException as {@link #apply()} would, for {@code VIDIOC_TRY_EXT_CTRLS}
      */
     public List<ControlValue> test() throws KernelException {
-        return ControlAccess.write(controls, writes, false);
+        return ControlAccess.write(controls.node(), writes, false);
     }
 }

@@ -1,22 +1,11 @@
 package io.zeroframe.v4l2.control;
 
-import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERYMENU;
-import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QUERY_EXT_CTRL;
-
-import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.videodev2.v4l2_query_ext_ctrl;
-import io.zeroframe.bindings.videodev2.v4l2_querymenu;
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.v4l2.internal.Factories;
 import io.zeroframe.v4l2.internal.VideoNode;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The controls of a video node: enumerate them ({@code VIDIOC_QUERY_EXT_CTRL} with
@@ -51,22 +40,16 @@ import java.util.stream.Collectors;
  */
 public final class Controls {
 
-    private static final int NEXT = videodev2_h.V4L2_CTRL_FLAG_NEXT_CTRL() | videodev2_h.V4L2_CTRL_FLAG_NEXT_COMPOUND();
-    private static final int MAX_CONTROLS = 65536;
-    private static final int MAX_MENU_ITEMS = 4096;
-
     static {
         Factories.register(Controls.class, Controls::new); // VideoDevice creates its Controls through Factories
     }
 
     private final VideoNode device;
-    /** The enumerated list and the node's {@link VideoNode#settingsGeneration()} it was enumerated at. */
-    private record Snapshot(long generation, List<ControlInfo> controls) {}
-
-    private volatile Snapshot snapshot;
+    private final ControlList list;
 
     private Controls(VideoNode device) {
         this.device = device;
+        this.list = new ControlList(device);
     }
 
     /**
@@ -75,24 +58,12 @@ public final class Controls {
      * changes through this node that can change controls (see above).
      */
     public List<ControlInfo> list() throws KernelException {
-        Snapshot s = snapshot;
-        if (s == null || s.generation() != device.settingsGeneration()) {
-            return refresh();
-        }
-        return s.controls();
+        return list.list();
     }
 
     /** Enumerates the controls again (drivers may add controls or change ranges, flags and dimensions). */
     public List<ControlInfo> refresh() throws KernelException {
-        long generation = device.settingsGeneration();
-        List<ControlInfo> controls = enumerate();
-        snapshot = new Snapshot(generation, controls);
-        return controls;
-    }
-
-    /** Makes the next {@link #list()} enumerate again: a write may have changed other controls. */
-    void invalidate() {
-        snapshot = null;
+        return list.refresh();
     }
 
     /**
@@ -102,23 +73,12 @@ public final class Controls {
      * @throws IllegalArgumentException naming the node and listing its controls when none has that name
      */
     public ControlInfo find(String name) throws KernelException {
-        return lookup(name).orElseThrow(() -> new IllegalArgumentException(unknown("no control named \"" + name + "\"")));
+        return list.find(name);
     }
 
     /** The control named {@code name} (see {@link #find(String)}), or empty. */
     public Optional<ControlInfo> lookup(String name) throws KernelException {
-        List<ControlInfo> controls = list();
-        for (ControlInfo c : controls) {
-            if (!c.isClassHeading() && c.name().equals(name)) {
-                return Optional.of(c);
-            }
-        }
-        for (ControlInfo c : controls) {
-            if (!c.isClassHeading() && (c.key().equals(name) || c.name().equalsIgnoreCase(name))) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
+        return list.lookup(name);
     }
 
     /**
@@ -127,12 +87,7 @@ public final class Controls {
      * @throws IllegalArgumentException naming the node and listing its controls when it has none with that id
      */
     public ControlInfo find(int id) throws KernelException {
-        for (ControlInfo c : list()) {
-            if (c.id() == id) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException(unknown(String.format("no control with id 0x%08x", id)));
+        return list.find(id);
     }
 
     /**
@@ -142,16 +97,7 @@ public final class Controls {
      * @throws KernelException {@code VIDIOC_QUERY_EXT_CTRL} EINVAL for an id the node does not have
      */
     public ControlInfo query(int id) throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment q = v4l2_query_ext_ctrl.allocate(arena);
-            v4l2_query_ext_ctrl.id(q, id);
-            int result = device.tryIoctl(VIDIOC_QUERY_EXT_CTRL, q);
-            if (result < 0) {
-                throw device.failure(VIDIOC_QUERY_EXT_CTRL.name(), -result,
-                        String.format("querying control 0x%08x", id));
-            }
-            return decode(q, arena);
-        }
+        return ControlQuery.query(device, id);
     }
 
     // ---- reading
@@ -187,7 +133,7 @@ public final class Controls {
             case ControlValue.OfMenu v -> v.index();
             case ControlValue.OfBoolean v -> v.value() ? 1 : 0;
             case ControlValue.OfLong v -> Math.toIntExact(v.value());
-            case ControlValue value -> throw wrongType(value.control(), "an int");
+            case ControlValue value -> throw ControlAccess.wrongType(device, value.control(), "an int");
         };
     }
 
@@ -197,7 +143,7 @@ public final class Controls {
             case ControlValue.OfLong v -> v.value();
             case ControlValue.OfInt v -> v.value();
             case ControlValue.OfMenu v -> v.index();
-            case ControlValue value -> throw wrongType(value.control(), "a long");
+            case ControlValue value -> throw ControlAccess.wrongType(device, value.control(), "a long");
         };
     }
 
@@ -205,7 +151,7 @@ public final class Controls {
     public boolean getBoolean(String name) throws KernelException {
         return switch (get(name)) {
             case ControlValue.OfBoolean v -> v.value();
-            case ControlValue value -> throw wrongType(value.control(), "a boolean");
+            case ControlValue value -> throw ControlAccess.wrongType(device, value.control(), "a boolean");
         };
     }
 
@@ -214,7 +160,7 @@ public final class Controls {
         return switch (get(name)) {
             case ControlValue.OfString v -> v.value();
             case ControlValue.OfMenu v -> v.item().name();
-            case ControlValue value -> throw wrongType(value.control(), "a String");
+            case ControlValue value -> throw ControlAccess.wrongType(device, value.control(), "a String");
         };
     }
 
@@ -223,7 +169,7 @@ public final class Controls {
         return switch (get(name)) {
             case ControlValue.OfBytes v -> v.bytes();
             case ControlValue.OfString v -> v.value().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            case ControlValue value -> throw wrongType(value.control(), "bytes");
+            case ControlValue value -> throw ControlAccess.wrongType(device, value.control(), "bytes");
         };
     }
 
@@ -279,97 +225,6 @@ public final class Controls {
 
     /** A change of several controls, applied at once ({@link ControlChange#apply()}) or tested. */
     public ControlChange change() {
-        return new ControlChange(this);
-    }
-
-    VideoNode device() {
-        return device;
-    }
-
-    IllegalArgumentException wrongType(ControlInfo control, String what) {
-        return new IllegalArgumentException("control " + control.label() + " on " + device.path() + " is "
-                + control.type().kernelName() + (control.hasPayload() ? " with a payload" : "") + ", not " + what);
-    }
-
-    private String unknown(String what) {
-        String all;
-        try {
-            all = list().stream().filter(c -> !c.isClassHeading()).map(ControlInfo::key)
-                    .collect(Collectors.joining(", "));
-        } catch (KernelException e) {
-            all = "(cannot list them: " + e.getMessage() + ")";
-        }
-        return what + " on " + device.path() + " (" + device.identity() + "); its controls: " + (all.isEmpty() ? "none" : all);
-    }
-
-    // ---- enumeration
-
-    private List<ControlInfo> enumerate() throws KernelException {
-        List<ControlInfo> controls = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment q = v4l2_query_ext_ctrl.allocate(arena);
-            int id = 0;
-            for (int n = 0; n < MAX_CONTROLS; n++) {
-                q.fill((byte) 0);
-                v4l2_query_ext_ctrl.id(q, id | NEXT);
-                int result = device.tryIoctl(VIDIOC_QUERY_EXT_CTRL, q);
-                if (result == -Errno.EINVAL || (result == -Errno.ENOTTY && n == 0)) {
-                    break;
-                }
-                if (result < 0) {
-                    throw device.failure(VIDIOC_QUERY_EXT_CTRL.name(), -result, "enumerating the controls");
-                }
-                ControlInfo control = decode(q, arena);
-                controls.add(control);
-                id = control.id();
-            }
-        }
-        return List.copyOf(controls);
-    }
-
-    private ControlInfo decode(MemorySegment q, Arena arena) throws KernelException {
-        int id = v4l2_query_ext_ctrl.id(q);
-        int rawType = v4l2_query_ext_ctrl.type(q);
-        ControlType type = ControlType.of(rawType);
-        int flags = v4l2_query_ext_ctrl.flags(q);
-        int dimCount = v4l2_query_ext_ctrl.nr_of_dims(q);
-        List<Integer> dims = new ArrayList<>();
-        MemorySegment dimSegment = v4l2_query_ext_ctrl.dims(q);
-        for (int i = 0; i < Math.min(dimCount, videodev2_h.V4L2_CTRL_MAX_DIMS()); i++) {
-            dims.add(dimSegment.getAtIndex(ValueLayout.JAVA_INT, i));
-        }
-        long min = v4l2_query_ext_ctrl.minimum(q);
-        long max = v4l2_query_ext_ctrl.maximum(q);
-        List<MenuItem> menu = type == ControlType.MENU || type == ControlType.INTEGER_MENU
-                ? menu(id, type, min, max, arena) : List.of();
-        return new ControlInfo(id, v4l2_query_ext_ctrl.name(q).getString(0), type, rawType, min, max,
-                v4l2_query_ext_ctrl.step(q), v4l2_query_ext_ctrl.default_value(q), ControlFlag.decode(flags),
-                ControlFlag.unknownBits(flags), v4l2_query_ext_ctrl.elem_size(q), v4l2_query_ext_ctrl.elems(q),
-                dims, menu);
-    }
-
-    private List<MenuItem> menu(int id, ControlType type, long min, long max, Arena arena) throws KernelException {
-        List<MenuItem> items = new ArrayList<>();
-        MemorySegment m = v4l2_querymenu.allocate(arena);
-        for (long index = Math.max(min, 0); index <= max && items.size() < MAX_MENU_ITEMS; index++) {
-            m.fill((byte) 0);
-            v4l2_querymenu.id(m, id);
-            v4l2_querymenu.index(m, (int) index);
-            int result = device.tryIoctl(VIDIOC_QUERYMENU, m);
-            if (result == -Errno.EINVAL) {
-                continue; // an index the driver skips
-            }
-            if (result < 0) {
-                throw device.failure(VIDIOC_QUERYMENU.name(), -result,
-                        String.format("item %d of control 0x%08x", index, id));
-            }
-            if (type == ControlType.INTEGER_MENU) {
-                long value = v4l2_querymenu.value(m);
-                items.add(new MenuItem((int) index, Long.toString(value), value));
-            } else {
-                items.add(new MenuItem((int) index, v4l2_querymenu.name(m).getString(0), index));
-            }
-        }
-        return items;
+        return new ControlChange(list);
     }
 }
