@@ -258,8 +258,10 @@ final class DeviceSettings {
                     v4l2_bt_timings_cap.min_height(bt), v4l2_bt_timings_cap.max_height(bt),
                     v4l2_bt_timings_cap.min_pixelclock(bt), v4l2_bt_timings_cap.max_pixelclock(bt),
                     DvStandard.decode(v4l2_bt_timings_cap.standards(bt)),
-                    (caps & DvTimingsCapabilities.CAP_INTERLACED) != 0, (caps & DvTimingsCapabilities.CAP_PROGRESSIVE) != 0,
-                    (caps & DvTimingsCapabilities.CAP_REDUCED_BLANKING) != 0, (caps & DvTimingsCapabilities.CAP_CUSTOM) != 0);
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_INTERLACED()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_PROGRESSIVE()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_REDUCED_BLANKING()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_CUSTOM()) != 0);
         }
     }
 

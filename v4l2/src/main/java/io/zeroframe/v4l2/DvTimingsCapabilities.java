@@ -1,6 +1,5 @@
 package io.zeroframe.v4l2;
 
-import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.Set;
 
 /**
@@ -22,11 +21,6 @@ import java.util.Set;
 public record DvTimingsCapabilities(int minWidth, int maxWidth, int minHeight, int maxHeight, long minPixelClock,
                                     long maxPixelClock, Set<DvStandard> standards, boolean interlaced,
                                     boolean progressive, boolean reducedBlanking, boolean custom) {
-    static final int CAP_INTERLACED = videodev2_h.V4L2_DV_BT_CAP_INTERLACED();
-    static final int CAP_PROGRESSIVE = videodev2_h.V4L2_DV_BT_CAP_PROGRESSIVE();
-    static final int CAP_REDUCED_BLANKING = videodev2_h.V4L2_DV_BT_CAP_REDUCED_BLANKING();
-    static final int CAP_CUSTOM = videodev2_h.V4L2_DV_BT_CAP_CUSTOM();
-
     public DvTimingsCapabilities {
         standards = Bits.copy(DvStandard.class, standards);
     }
