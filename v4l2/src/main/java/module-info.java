@@ -9,4 +9,6 @@ module io.zeroframe.v4l2 {
 
     exports io.zeroframe.v4l2;
     exports io.zeroframe.v4l2.control;
+    exports io.zeroframe.v4l2.format;
+    exports io.zeroframe.v4l2.io;
 }

@@ -7,6 +7,7 @@ import io.zeroframe.bindings.videodev2.v4l2_plane_pix_format;
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.v4l2.format.FormatFlag;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -16,6 +16,7 @@ import io.zeroframe.v4l2.control.ControlInfo;
 import io.zeroframe.v4l2.control.ControlType;
 import io.zeroframe.v4l2.control.ControlValue;
 import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.io.VideoInput;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.v4l2.format.FrameIntervals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.format;
 
+import io.zeroframe.v4l2.Fraction;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
+import io.zeroframe.v4l2.Fraction;
+import io.zeroframe.v4l2.VideoDevice;
 import java.util.Set;
 
 /**

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.format;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.EnumSet;

@@ -1,5 +1,6 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
+import io.zeroframe.v4l2.VideoCapability;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.Set;
@@ -26,11 +26,13 @@ public enum IoCapability {
         return bit;
     }
 
-    static Set<IoCapability> decode(int bits) {
+    /** The flags set in {@code bits}. */
+    public static Set<IoCapability> decode(int bits) {
         return Bits.decode(IoCapability.class, bits, IoCapability::bit);
     }
 
-    static int unknownBits(int bits) {
+    /** The bits of {@code bits} no constant names. */
+    public static int unknownBits(int bits) {
         return (int) Bits.unknown(IoCapability.class, Integer.toUnsignedLong(bits), IoCapability::bit);
     }
 }

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.Set;
@@ -27,15 +27,18 @@ public enum DvFlag {
         return bit;
     }
 
-    static Set<DvFlag> decode(int bits) {
+    /** The flags set in {@code bits}. */
+    public static Set<DvFlag> decode(int bits) {
         return Bits.decode(DvFlag.class, bits, DvFlag::bit);
     }
 
-    static int unknownBits(int bits) {
+    /** The bits of {@code bits} no constant names. */
+    public static int unknownBits(int bits) {
         return (int) Bits.unknown(DvFlag.class, Integer.toUnsignedLong(bits), DvFlag::bit);
     }
 
-    static int encode(Set<DvFlag> set) {
+    /** The bits of the flags in {@code set}. */
+    public static int encode(Set<DvFlag> set) {
         int bits = 0;
         for (DvFlag f : set) {
             bits |= f.bit;

@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.Set;
@@ -32,11 +32,13 @@ public enum InputStatus {
         return bit;
     }
 
-    static Set<InputStatus> decode(int bits) {
+    /** The flags set in {@code bits}. */
+    public static Set<InputStatus> decode(int bits) {
         return Bits.decode(InputStatus.class, bits, InputStatus::bit);
     }
 
-    static int unknownBits(int bits) {
+    /** The bits of {@code bits} no constant names. */
+    public static int unknownBits(int bits) {
         return (int) Bits.unknown(InputStatus.class, Integer.toUnsignedLong(bits), InputStatus::bit);
     }
 }

@@ -1,6 +1,8 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.format;
 
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.FourCc;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;

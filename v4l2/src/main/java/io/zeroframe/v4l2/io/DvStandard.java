@@ -1,4 +1,4 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
 import java.util.Set;
@@ -22,11 +22,13 @@ public enum DvStandard {
         return bit;
     }
 
-    static Set<DvStandard> decode(int bits) {
+    /** The flags set in {@code bits}. */
+    public static Set<DvStandard> decode(int bits) {
         return Bits.decode(DvStandard.class, bits, DvStandard::bit);
     }
 
-    static int encode(Set<DvStandard> set) {
+    /** The bits of the flags in {@code set}. */
+    public static int encode(Set<DvStandard> set) {
         int bits = 0;
         for (DvStandard s : set) {
             bits |= s.bit;

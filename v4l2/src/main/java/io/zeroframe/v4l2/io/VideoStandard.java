@@ -1,4 +1,7 @@
-package io.zeroframe.v4l2;
+package io.zeroframe.v4l2.io;
+
+import io.zeroframe.v4l2.Fraction;
+import io.zeroframe.v4l2.VideoDevice;
 
 /**
  * An analog video standard a node supports, as {@code VIDIOC_ENUMSTD} describes it ({@code struct v4l2_standard}).
