@@ -8,4 +8,7 @@ module io.zeroframe.v4l2 {
     requires org.slf4j;
 
     exports io.zeroframe.v4l2;
+    exports io.zeroframe.v4l2.control;
+    exports io.zeroframe.v4l2.format;
+    exports io.zeroframe.v4l2.io;
 }

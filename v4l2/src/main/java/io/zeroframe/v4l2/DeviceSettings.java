@@ -24,6 +24,15 @@ import io.zeroframe.bindings.videodev2.v4l2_input;
 import io.zeroframe.bindings.videodev2.v4l2_output;
 import io.zeroframe.bindings.videodev2.v4l2_standard;
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.io.DvFlag;
+import io.zeroframe.v4l2.io.DvStandard;
+import io.zeroframe.v4l2.io.DvTimings;
+import io.zeroframe.v4l2.io.DvTimingsCapabilities;
+import io.zeroframe.v4l2.io.InputStatus;
+import io.zeroframe.v4l2.io.IoCapability;
+import io.zeroframe.v4l2.io.VideoInput;
+import io.zeroframe.v4l2.io.VideoOutput;
+import io.zeroframe.v4l2.io.VideoStandard;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -258,8 +267,10 @@ final class DeviceSettings {
                     v4l2_bt_timings_cap.min_height(bt), v4l2_bt_timings_cap.max_height(bt),
                     v4l2_bt_timings_cap.min_pixelclock(bt), v4l2_bt_timings_cap.max_pixelclock(bt),
                     DvStandard.decode(v4l2_bt_timings_cap.standards(bt)),
-                    (caps & DvTimingsCapabilities.CAP_INTERLACED) != 0, (caps & DvTimingsCapabilities.CAP_PROGRESSIVE) != 0,
-                    (caps & DvTimingsCapabilities.CAP_REDUCED_BLANKING) != 0, (caps & DvTimingsCapabilities.CAP_CUSTOM) != 0);
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_INTERLACED()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_PROGRESSIVE()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_REDUCED_BLANKING()) != 0,
+                    (caps & videodev2_h.V4L2_DV_BT_CAP_CUSTOM()) != 0);
         }
     }
 

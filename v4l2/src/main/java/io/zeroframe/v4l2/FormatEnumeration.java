@@ -14,6 +14,12 @@ import io.zeroframe.bindings.videodev2.v4l2_frmsize_discrete;
 import io.zeroframe.bindings.videodev2.v4l2_frmsize_stepwise;
 import io.zeroframe.bindings.videodev2.v4l2_frmsizeenum;
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.format.FormatDescription;
+import io.zeroframe.v4l2.format.FormatFlag;
+import io.zeroframe.v4l2.format.FormatOffer;
+import io.zeroframe.v4l2.format.FrameIntervals;
+import io.zeroframe.v4l2.format.FrameSize;
+import io.zeroframe.v4l2.format.FrameSizes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -84,7 +90,9 @@ final class FormatEnumeration {
                 v4l2_fmtdesc.index(desc, index);
                 v4l2_fmtdesc.type(desc, type.value());
                 int result = device.tryIoctl(VIDIOC_ENUM_FMT, desc);
-                if (result == -Errno.EINVAL && index > 0) {
+                // EINVAL ends the list; at index 0 on a queue the node has, the list is empty (vivid's metadata
+                // capture lists formats only while its capture input is the webcam), as v4l2-ctl shows it
+                if (result == -Errno.EINVAL && (index > 0 || device.bufferTypes().contains(type))) {
                     break;
                 }
                 if (result < 0) {
@@ -104,9 +112,6 @@ final class FormatEnumeration {
         Set<BufferType> types = device.bufferTypes();
         if (errno == Errno.EINVAL && !types.contains(type)) {
             return "the node has no " + type.kernelName() + " queue; its queues: " + types;
-        }
-        if (errno == Errno.EINVAL) {
-            return "the driver lists no formats for " + type.kernelName();
         }
         return "enumerating the formats of " + type.kernelName();
     }

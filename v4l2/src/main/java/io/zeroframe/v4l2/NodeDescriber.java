@@ -2,6 +2,12 @@ package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlValue;
+import io.zeroframe.v4l2.format.FormatOffer;
+import io.zeroframe.v4l2.io.VideoInput;
+import io.zeroframe.v4l2.io.VideoOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +56,7 @@ final class NodeDescriber {
         if (!outputs.isEmpty()) {
             output = device.output();
         }
-        List<ControlInfo> controls = device.controls().list();
+        List<ControlInfo> controls = device.controls().refresh(); // another file handle may have changed them
         Map<Integer, ControlValue> values = new LinkedHashMap<>();
         List<ControlInfo> readable = new ArrayList<>();
         for (ControlInfo c : controls) {

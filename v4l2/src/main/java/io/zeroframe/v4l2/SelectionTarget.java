@@ -1,6 +1,7 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.io.IoCapability;
 
 /** Selection targets ({@code V4L2_SEL_TGT_*}) of {@code VIDIOC_G/S_SELECTION}. */
 public enum SelectionTarget {

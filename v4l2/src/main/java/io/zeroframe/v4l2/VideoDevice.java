@@ -21,6 +21,18 @@ import io.zeroframe.bindings.sys.DeviceErrors;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.format.FormatDescription;
+import io.zeroframe.v4l2.format.FormatOffer;
+import io.zeroframe.v4l2.format.FrameIntervals;
+import io.zeroframe.v4l2.format.FrameSizes;
+import io.zeroframe.v4l2.internal.Factories;
+import io.zeroframe.v4l2.internal.VideoNode;
+import io.zeroframe.v4l2.io.DvTimings;
+import io.zeroframe.v4l2.io.DvTimingsCapabilities;
+import io.zeroframe.v4l2.io.VideoInput;
+import io.zeroframe.v4l2.io.VideoOutput;
+import io.zeroframe.v4l2.io.VideoStandard;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -28,6 +40,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +141,7 @@ public final class VideoDevice implements AutoCloseable {
     // ---- description and controls: inputs, outputs, standards, priorities, format enumeration, selection,
     // ---- streaming parameters, controls (accessors below this line)
 
-    private final Controls controls = new Controls(this);
+    private final Controls controls = Factories.create(Controls.class, new Node());
 
     /**
      * The queues this node has, from its device capabilities: {@code VIDEO_CAPTURE} for a capture node, both
@@ -140,7 +153,9 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     /**
-     * The formats the {@code type} queue offers, in the driver's order ({@code VIDIOC_ENUM_FMT}).
+     * The formats the {@code type} queue offers, in the driver's order ({@code VIDIOC_ENUM_FMT}); empty when the
+     * driver lists none for the current input (EINVAL at index 0, e.g. vivid's metadata capture while its capture
+     * input is not the webcam).
      *
      * @throws KernelException {@code VIDIOC_ENUM_FMT} EINVAL naming the queues the node has when it has no
      *         {@code type} queue; {@link DeviceGoneException}
@@ -199,6 +214,7 @@ public final class VideoDevice implements AutoCloseable {
      */
     public void setInput(int index) throws KernelException {
         DeviceSettings.setInput(this, index);
+        settingsChanged();
     }
 
     /** The outputs of an output node ({@code VIDIOC_ENUMOUTPUT}); empty for a node without outputs. */
@@ -214,6 +230,7 @@ public final class VideoDevice implements AutoCloseable {
     /** Selects output {@code index} ({@code VIDIOC_S_OUTPUT}; errors as {@link #setInput(int)}). */
     public void setOutput(int index) throws KernelException {
         DeviceSettings.setOutput(this, index);
+        settingsChanged();
     }
 
     /** The analog standards the node supports ({@code VIDIOC_ENUMSTD}); empty when it has none (ENODATA). */
@@ -233,6 +250,7 @@ public final class VideoDevice implements AutoCloseable {
     /** Sets the standard ({@code VIDIOC_S_STD}): an id or a union of ids from {@link #standards()}. */
     public void setStandard(long id) throws KernelException {
         DeviceSettings.setStandard(this, id);
+        settingsChanged();
     }
 
     /** The standards the current input's signal may be ({@code VIDIOC_QUERYSTD}); 0 for no signal. */
@@ -260,7 +278,9 @@ public final class VideoDevice implements AutoCloseable {
      * @throws KernelException EINVAL for timings it does not take, EBUSY while buffers are allocated
      */
     public DvTimings setDvTimings(DvTimings timings) throws KernelException {
-        return DeviceSettings.setDvTimings(this, timings);
+        DvTimings set = DeviceSettings.setDvTimings(this, timings);
+        settingsChanged();
+        return set;
     }
 
     /**
@@ -328,7 +348,10 @@ public final class VideoDevice implements AutoCloseable {
     /**
      * Everything this node offers in one snapshot: identity, each queue's formats with sizes and intervals, inputs,
      * outputs, frame intervals, controls with their values ({@link VideoNodeDescription}; its {@code toString()}
-     * is a readable multi-line dump). Parts the driver does not have are left out; other failures throw.
+     * is a readable multi-line dump). The controls are enumerated afresh ({@link Controls#refresh()}), so their
+     * ranges and flags are those of the current input even when another file handle selected it. Parts the driver
+     * does not have are left out (a queue without formats for the current input has an empty list); other failures
+     * throw.
      */
     public VideoNodeDescription describe() throws KernelException {
         return NodeDescriber.describe(this);
@@ -508,6 +531,41 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     // ---- internals shared by the package
+
+    /** Counts the input, output, standard and DV timings changes made through this node. */
+    private final AtomicLong settings = new AtomicLong();
+
+    private void settingsChanged() {
+        settings.incrementAndGet();
+    }
+
+    /** This node as the module's other packages see it. */
+    private final class Node implements VideoNode {
+        @Override
+        public int tryIoctl(IoctlRequest request, MemorySegment arg) throws KernelException {
+            return VideoDevice.this.tryIoctl(request, arg);
+        }
+
+        @Override
+        public KernelException failure(String operation, int errno, String detail) {
+            return VideoDevice.this.failure(operation, errno, detail);
+        }
+
+        @Override
+        public Path path() {
+            return info.path();
+        }
+
+        @Override
+        public String identity() {
+            return info.driver() + " \"" + info.card() + "\"";
+        }
+
+        @Override
+        public long settingsGeneration() {
+            return settings.get();
+        }
+    }
 
     /** The node's fd, for package classes that poll or map it; borrowed, never closed by them. */
     OwnedFd fd() {

@@ -4,8 +4,10 @@ import io.zeroframe.bindings.videodev2.v4l2_format;
 import io.zeroframe.bindings.videodev2.v4l2_pix_format;
 import io.zeroframe.bindings.videodev2.v4l2_pix_format_mplane;
 import io.zeroframe.bindings.videodev2.v4l2_plane_pix_format;
+import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.v4l2.format.FormatFlag;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,12 @@ import java.util.Optional;
 public record VideoFormat(BufferType type, FourCc fourcc, int width, int height, Field field, int colorspace,
                           int ycbcrEncoding, int quantization, int transferFunction, int flags,
                           List<PlaneFormat> planes) {
+    /**
+     * {@code V4L2_PIX_FMT_FLAG_SET_CSC}: the request's colorimetry is what the application wants (capture queues;
+     * output queues always take it).
+     */
+    public static final int FLAG_SET_CSC = videodev2_h.V4L2_PIX_FMT_FLAG_SET_CSC();
+
     /** {@code VIDEO_MAX_PLANES}. */
     static final int MAX_PLANES = io.zeroframe.bindings.videodev2.videodev2_h.VIDEO_MAX_PLANES();
 
@@ -93,6 +101,18 @@ public record VideoFormat(BufferType type, FourCc fourcc, int width, int height,
         }
         return new VideoFormat(type, FourCc.of(format), layout.width(), layout.height(), Field.NONE, 0, 0, 0, 0,
                 0, planes);
+    }
+
+    /**
+     * This request with the colorimetry {@code colorspace}, {@code ycbcrEncoding}, {@code quantization} and
+     * {@code transferFunction} ({@code V4L2_COLORSPACE_*}, {@code V4L2_YCBCR_ENC_*}, {@code V4L2_QUANTIZATION_*},
+     * {@code V4L2_XFER_FUNC_*}) and {@link #FLAG_SET_CSC}, which asks a capture driver to produce it rather than
+     * report its own. Drivers that can convert say so with {@link FormatFlag#CSC_COLORSPACE} and its siblings in
+     * the format's enumeration; others answer with what they produce.
+     */
+    public VideoFormat withColorimetry(int colorspace, int ycbcrEncoding, int quantization, int transferFunction) {
+        return new VideoFormat(type, fourcc, width, height, field, colorspace, ycbcrEncoding, quantization,
+                transferFunction, flags | FLAG_SET_CSC, planes);
     }
 
     /** The frame model's format for {@link #fourcc()}, if it knows the code. */
@@ -150,7 +170,11 @@ public record VideoFormat(BufferType type, FourCc fourcc, int width, int height,
         return s.append(" (").append(type.kernelName()).append(')').toString();
     }
 
-    /** Writes this format into {@code format} ({@code struct v4l2_format}), zeroing what it does not set. */
+    /**
+     * Writes this format into {@code format} ({@code struct v4l2_format}), zeroing what it does not set. A
+     * single-planar format carries {@code priv = V4L2_PIX_FMT_PRIV_MAGIC}, so that the kernel reads its flags and
+     * colorimetry instead of zeroing them on {@code VIDIOC_TRY_FMT} and {@code VIDIOC_S_FMT}.
+     */
     void encode(MemorySegment format) {
         format.fill((byte) 0);
         v4l2_format.type(format, type.value());
@@ -182,6 +206,9 @@ public record VideoFormat(BufferType type, FourCc fourcc, int width, int height,
             v4l2_pix_format.quantization(fmt, quantization);
             v4l2_pix_format.xfer_func(fmt, transferFunction);
             v4l2_pix_format.flags(fmt, flags);
+            // without the magic the kernel zeroes flags and colorimetry before the driver sees them (the fields
+            // after priv were added to the struct later)
+            v4l2_pix_format.priv(fmt, videodev2_h.V4L2_PIX_FMT_PRIV_MAGIC());
             if (!planes.isEmpty()) {
                 v4l2_pix_format.bytesperline(fmt, (int) planes.get(0).bytesPerLine());
                 v4l2_pix_format.sizeimage(fmt, (int) planes.get(0).sizeImage());

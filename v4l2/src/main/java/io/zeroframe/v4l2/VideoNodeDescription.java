@@ -1,5 +1,16 @@
 package io.zeroframe.v4l2;
 
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlValue;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.control.MenuItem;
+import io.zeroframe.v4l2.format.FormatDescription;
+import io.zeroframe.v4l2.format.FormatOffer;
+import io.zeroframe.v4l2.format.FrameIntervals;
+import io.zeroframe.v4l2.format.FrameSize;
+import io.zeroframe.v4l2.format.FrameSizes;
+import io.zeroframe.v4l2.io.VideoInput;
+import io.zeroframe.v4l2.io.VideoOutput;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

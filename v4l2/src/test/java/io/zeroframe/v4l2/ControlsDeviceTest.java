@@ -11,6 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlType;
+import io.zeroframe.v4l2.control.ControlValue;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.io.VideoInput;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -122,6 +128,65 @@ class ControlsDeviceTest {
             }
             case ControlValue.OfBytes v -> v.toString();
         };
+    }
+
+    /**
+     * vivid gives brightness another range on each input (0..255 on the webcam, 128..383 on TV, 384..639 on HDMI):
+     * after {@code setInput} the list, {@code find} and {@code describe()} report what {@code query} and v4l2-ctl
+     * report, not the first input's range.
+     */
+    @Test
+    void rangesFollowTheSelectedInput() throws Exception {
+        try (VideoDevice camera = VideoDevice.open(Vivid.capture())) {
+            int webcam = camera.input();
+            ControlInfo first = camera.controls().find("brightness");
+            assertEquals(List.of(0L, 255L), List.of(first.minimum(), first.maximum()), first.toString());
+            List<String> seen = new ArrayList<>();
+            try {
+                for (VideoInput input : camera.inputs()) {
+                    camera.setInput(input.index());
+                    ControlInfo queried = camera.controls().query(first.id());
+                    V4l2Ctl.Control peer = V4l2Ctl.parseControls(V4l2Ctl.run(camera.path(), "--list-ctrls"))
+                            .controls().stream().filter(c -> c.key().equals("brightness")).findFirst().orElseThrow();
+                    String where = input.name() + ": ";
+                    assertEquals(peer.fields().get("min") + ".." + peer.fields().get("max"),
+                            queried.minimum() + ".." + queried.maximum(), where + "v4l2-ctl");
+                    assertEquals(queried, camera.controls().find("brightness"), where + "find");
+                    assertEquals(queried, camera.controls().list().stream().filter(c -> c.id() == first.id())
+                            .findFirst().orElseThrow(), where + "list");
+                    assertEquals(queried, camera.describe().controls().stream().filter(c -> c.id() == first.id())
+                            .findFirst().orElseThrow(), where + "describe");
+                    seen.add(where + queried.minimum() + ".." + queried.maximum());
+                }
+            } finally {
+                camera.setInput(webcam);
+            }
+            System.out.println("brightness per input: " + seen);
+            assertEquals(4, seen.stream().distinct().count(), seen.toString());
+            assertEquals(first, camera.controls().find("brightness"), "back on the webcam");
+        }
+    }
+
+    /**
+     * Writing a control flagged {@code V4L2_CTRL_FLAG_UPDATE} can change other controls' flags: vivid's gain is
+     * inactive while gain_automatic is on. The list follows.
+     */
+    @Test
+    void flagsOtherControlsTakeFromAWriteAreListed() throws Exception {
+        try (VideoDevice camera = VideoDevice.open(Vivid.capture())) {
+            Controls controls = camera.controls();
+            assertTrue(controls.find("gain_automatic").flags().contains(ControlFlag.UPDATE));
+            controls.set("gain_automatic", true);
+            try {
+                assertTrue(controls.find("gain").flags().contains(ControlFlag.INACTIVE), controls.find("gain").toString());
+                controls.set("gain_automatic", false);
+                assertEquals(controls.query(controls.find("gain").id()), controls.find("gain"));
+                assertFalse(controls.find("gain").flags().contains(ControlFlag.INACTIVE), controls.find("gain").toString());
+            } finally {
+                controls.set("gain_automatic", true);
+            }
+            assertTrue(controls.find("gain").flags().contains(ControlFlag.INACTIVE), controls.find("gain").toString());
+        }
     }
 
     @Test

@@ -8,8 +8,10 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.v4l2.format.FrameIntervals;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,6 +79,35 @@ class DescribeDeviceTest {
             QueueInfo queue = d.queues().get(BufferType.VIDEO_CAPTURE);
             assertTrue(queue.canExport() && queue.canImport(), queue.toString());
             assertTrue(text.contains(" fps now (settable); buffers: SUPPORTS_MMAP, "), text);
+        }
+    }
+
+    /**
+     * vivid's metadata capture node lists formats only while its instance's capture input is the webcam
+     * ({@code VIDIOC_ENUM_FMT} answers EINVAL at index 0 otherwise): an empty list, as v4l2-ctl prints it, and the
+     * rest of the description is still there.
+     */
+    @Test
+    void aMetadataNodeWithoutFormatsForTheSelectedInputDescribesItself() throws Exception {
+        try (VideoDevice capture = VideoDevice.open(FormatEnumerationDeviceTest.vivid("vivid-000-vid-cap"));
+             VideoDevice meta = VideoDevice.open(FormatEnumerationDeviceTest.vivid("vivid-000-meta-cap"))) {
+            int webcam = capture.input();
+            int sVideo = capture.inputs().stream().filter(i -> i.name().startsWith("S-Video")).findFirst()
+                    .orElseThrow().index();
+            assertEquals(1, meta.formats(BufferType.META_CAPTURE).size(), "webcam input");
+            capture.setInput(sVideo);
+            try {
+                String peer = V4l2Ctl.run(meta.path(), "--list-formats-meta");
+                assertEquals(Map.of("Metadata Capture", List.of()), V4l2Ctl.formatSections(peer), peer);
+                assertEquals(List.of(), meta.formats(BufferType.META_CAPTURE));
+                assertEquals(List.of(), meta.formatOffers(BufferType.META_CAPTURE));
+                VideoNodeDescription d = meta.describe();
+                System.out.println("input " + sVideo + " (S-Video) selected:\n" + d);
+                assertEquals(Map.of(BufferType.META_CAPTURE, List.of()), d.formats());
+                assertEquals(meta.controls().list(), d.controls());
+            } finally {
+                capture.setInput(webcam);
+            }
         }
     }
 

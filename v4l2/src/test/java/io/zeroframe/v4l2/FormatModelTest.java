@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.v4l2.format.FormatDescription;
+import io.zeroframe.v4l2.format.FormatFlag;
+import io.zeroframe.v4l2.format.FrameSize;
+import io.zeroframe.v4l2.format.FrameSizes;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,17 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.testing.Commands;
+import io.zeroframe.v4l2.control.ControlFlag;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.format.FormatDescription;
+import io.zeroframe.v4l2.format.FormatFlag;
+import io.zeroframe.v4l2.format.FormatOffer;
+import io.zeroframe.v4l2.format.FrameIntervals;
+import io.zeroframe.v4l2.format.FrameSize;
+import io.zeroframe.v4l2.format.FrameSizes;
+import io.zeroframe.v4l2.io.DvFlag;
+import io.zeroframe.v4l2.io.DvStandard;
+import io.zeroframe.v4l2.io.DvTimings;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

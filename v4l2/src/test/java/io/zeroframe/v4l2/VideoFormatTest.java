@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.bindings.videodev2.v4l2_pix_format;
+import io.zeroframe.bindings.videodev2.videodev2_h;
 import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.PixelFormat;
 import java.lang.foreign.Arena;
@@ -36,6 +38,21 @@ class VideoFormatTest {
         assertEquals(List.of(new PlaneFormat(640, 640 * 480), new PlaneFormat(640, 640 * 240)), multi.planes());
         assertEquals(multi, roundTrip(multi));
         assertEquals(FrameLayout.of(PixelFormat.NV12M, 640, 480), multi.toLayout().orElseThrow());
+    }
+
+    @Test
+    void singlePlanarFormatsCarryThePrivMagicSoTheKernelKeepsTheirColorimetry() {
+        VideoFormat request = VideoFormat.of(BufferType.VIDEO_CAPTURE, PixelFormat.YUYV, 640, 480)
+                .withColorimetry(10, 6, 1, 6);
+        assertEquals(VideoFormat.FLAG_SET_CSC, request.flags());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = v4l2_format.allocate(arena);
+            request.encode(segment);
+            assertEquals(videodev2_h.V4L2_PIX_FMT_PRIV_MAGIC(), v4l2_pix_format.priv(v4l2_format.fmt(segment)));
+            VideoFormat decoded = VideoFormat.decode(segment);
+            assertEquals(List.of(10, 6, 1, 6, VideoFormat.FLAG_SET_CSC), List.of(decoded.colorspace(),
+                    decoded.ycbcrEncoding(), decoded.quantization(), decoded.transferFunction(), decoded.flags()));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.zeroframe.v4l2;
 
 
 import io.zeroframe.bindings.testing.Commands;
+import io.zeroframe.v4l2.control.Controls;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
