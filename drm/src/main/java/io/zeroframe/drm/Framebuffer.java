@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class Framebuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Framebuffer.class);
     private static final int MAX_PLANES = 4;
-    private static final long MAX_U32 = 0xffff_ffffL;
 
     private final DrmDevice device;
     private final FramebufferId id;
@@ -63,7 +62,6 @@ public final class Framebuffer implements AutoCloseable {
                 pitches[i] = plane.pitch();
                 offsets[i] = plane.offset();
             }
-            checkFits(pitches, offsets, frame.toString()); // before any import
             for (int i = 0; i < pitches.length; i++) {
                 handles.add(device.importDmaBuf(frame.plane(i).buffer()));
             }
@@ -85,20 +83,6 @@ public final class Framebuffer implements AutoCloseable {
                 new long[] {buffer.pitch()}, new long[] {0}, Modifier.LINEAR, buffer.toString());
     }
 
-    /** ADDFB2's pitches and offsets are {@code __u32}: a larger value is refused, naming it, never cut. */
-    private static void checkFits(long[] pitches, long[] offsets, String what) {
-        for (int i = 0; i < pitches.length; i++) {
-            if (pitches[i] < 0 || pitches[i] > MAX_U32) {
-                throw new IllegalArgumentException(DRM_IOCTL_MODE_ADDFB2.name() + " of " + what + ": pitches[" + i
-                        + "] " + pitches[i] + " does not fit the kernel's 32-bit field (at most " + MAX_U32 + ")");
-            }
-            if (offsets[i] < 0 || offsets[i] > MAX_U32) {
-                throw new IllegalArgumentException(DRM_IOCTL_MODE_ADDFB2.name() + " of " + what + ": offsets[" + i
-                        + "] " + offsets[i] + " does not fit the kernel's 32-bit field (at most " + MAX_U32 + ")");
-            }
-        }
-    }
-
     /** ADDFB2 with every handle held in use ({@link GemHandle#beginUse}), so none reaches a recycled number. */
     private static Framebuffer add(DrmDevice device, DrmFormat format, int width, int height,
                                    List<GemHandle> handles, long[] pitches, long[] offsets, Modifier modifier,
@@ -107,7 +91,6 @@ public final class Framebuffer implements AutoCloseable {
             throw new IllegalArgumentException("ADDFB2 of " + what + ": " + handles.size() + " planes, at most "
                     + MAX_PLANES);
         }
-        checkFits(pitches, offsets, what);
         int[] numbers = new int[handles.size()];
         int begun = 0;
         try {
@@ -133,6 +116,7 @@ public final class Framebuffer implements AutoCloseable {
             drm_mode_fb_cmd2.pixel_format(cmd, format.fourcc());
             for (int i = 0; i < handles.length; i++) {
                 drm_mode_fb_cmd2.handles(cmd, i, handles[i]);
+                // __u32 fields: Frame refuses larger pitches and offsets, DRM_IOCTL_MODE_CREATE_DUMB gives u32 ones
                 drm_mode_fb_cmd2.pitches(cmd, i, (int) pitches[i]);
                 drm_mode_fb_cmd2.offsets(cmd, i, (int) offsets[i]);
                 drm_mode_fb_cmd2.modifier(cmd, i, modifier.value());
