@@ -1,7 +1,7 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
-import java.util.EnumSet;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /** The flags of a queued or dequeued buffer ({@code V4L2_BUF_FLAG_*} in {@code struct v4l2_buffer}). */
@@ -39,21 +39,11 @@ public enum BufferFlag {
 
     /** The flags set in {@code bits}; {@link #unknownBits(int)} keeps the others. */
     public static Set<BufferFlag> decode(int bits) {
-        EnumSet<BufferFlag> set = EnumSet.noneOf(BufferFlag.class);
-        for (BufferFlag flag : values()) {
-            if ((bits & flag.bit) != 0) {
-                set.add(flag);
-            }
-        }
-        return set;
+        return Bits.decode(BufferFlag.class, bits, BufferFlag::bit);
     }
 
     /** The bits of {@code bits} that no constant names. */
     public static int unknownBits(int bits) {
-        int known = 0;
-        for (BufferFlag flag : values()) {
-            known |= flag.bit;
-        }
-        return bits & ~known;
+        return (int) Bits.unknown(BufferFlag.class, Integer.toUnsignedLong(bits), BufferFlag::bit);
     }
 }

@@ -1,7 +1,7 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
-import java.util.EnumSet;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /**
@@ -44,21 +44,11 @@ public enum QueueCapability {
 
     /** The capabilities set in {@code bits}; {@link #unknownBits(int)} keeps the others. */
     public static Set<QueueCapability> decode(int bits) {
-        EnumSet<QueueCapability> set = EnumSet.noneOf(QueueCapability.class);
-        for (QueueCapability capability : values()) {
-            if ((bits & capability.bit) != 0) {
-                set.add(capability);
-            }
-        }
-        return set;
+        return Bits.decode(QueueCapability.class, bits, QueueCapability::bit);
     }
 
     /** The bits of {@code bits} that no constant names. */
     public static int unknownBits(int bits) {
-        int known = 0;
-        for (QueueCapability capability : values()) {
-            known |= capability.bit;
-        }
-        return bits & ~known;
+        return (int) Bits.unknown(QueueCapability.class, Integer.toUnsignedLong(bits), QueueCapability::bit);
     }
 }

@@ -1,7 +1,7 @@
 package io.zeroframe.v4l2;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
-import java.util.EnumSet;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /** Capability bits of {@code VIDIOC_QUERYCAP} ({@code V4L2_CAP_*}). */
@@ -49,21 +49,11 @@ public enum VideoCapability {
 
     /** The capabilities set in {@code bits}; {@link #unknownBits(int)} keeps what this enum does not name. */
     public static Set<VideoCapability> decode(int bits) {
-        EnumSet<VideoCapability> set = EnumSet.noneOf(VideoCapability.class);
-        for (VideoCapability capability : values()) {
-            if ((bits & capability.bit) != 0) {
-                set.add(capability);
-            }
-        }
-        return set;
+        return Bits.decode(VideoCapability.class, bits, VideoCapability::bit);
     }
 
     /** The bits of {@code bits} that no constant of this enum names. */
     public static int unknownBits(int bits) {
-        int known = 0;
-        for (VideoCapability capability : values()) {
-            known |= capability.bit;
-        }
-        return bits & ~known;
+        return (int) Bits.unknown(VideoCapability.class, Integer.toUnsignedLong(bits), VideoCapability::bit);
     }
 }

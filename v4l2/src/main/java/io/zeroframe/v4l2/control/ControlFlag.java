@@ -1,7 +1,7 @@
 package io.zeroframe.v4l2.control;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
-import java.util.EnumSet;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /** Flags of a control ({@code V4L2_CTRL_FLAG_*} in {@code v4l2_query_ext_ctrl.flags}), in bit order. */
@@ -44,21 +44,11 @@ public enum ControlFlag {
 
     /** The flags set in {@code bits}. */
     public static Set<ControlFlag> decode(int bits) {
-        EnumSet<ControlFlag> set = EnumSet.noneOf(ControlFlag.class);
-        for (ControlFlag flag : values()) {
-            if ((bits & flag.bit) != 0) {
-                set.add(flag);
-            }
-        }
-        return set;
+        return Bits.decode(ControlFlag.class, bits, ControlFlag::bit);
     }
 
     /** The bits of {@code bits} no constant names. */
     public static int unknownBits(int bits) {
-        int known = 0;
-        for (ControlFlag flag : values()) {
-            known |= flag.bit;
-        }
-        return bits & ~known;
+        return (int) Bits.unknown(ControlFlag.class, Integer.toUnsignedLong(bits), ControlFlag::bit);
     }
 }

@@ -1,7 +1,7 @@
 package io.zeroframe.v4l2.format;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
-import java.util.EnumSet;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /**
@@ -43,21 +43,11 @@ public enum FormatFlag {
 
     /** The flags set in {@code bits}. */
     public static Set<FormatFlag> decode(int bits) {
-        EnumSet<FormatFlag> set = EnumSet.noneOf(FormatFlag.class);
-        for (FormatFlag flag : values()) {
-            if ((bits & flag.bit) != 0) {
-                set.add(flag);
-            }
-        }
-        return set;
+        return Bits.decode(FormatFlag.class, bits, FormatFlag::bit);
     }
 
     /** The bits of {@code bits} no constant names. */
     public static int unknownBits(int bits) {
-        int known = 0;
-        for (FormatFlag flag : values()) {
-            known |= flag.bit;
-        }
-        return bits & ~known;
+        return (int) Bits.unknown(FormatFlag.class, Integer.toUnsignedLong(bits), FormatFlag::bit);
     }
 }

@@ -2,6 +2,7 @@ package io.zeroframe.v4l2.io;
 
 import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.VideoDevice;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /**

@@ -1,5 +1,6 @@
 package io.zeroframe.v4l2.io;
 
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /**

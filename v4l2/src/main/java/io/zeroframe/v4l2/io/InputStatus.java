@@ -1,6 +1,7 @@
 package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /** The state of an input's signal ({@code V4L2_IN_ST_*} of {@code v4l2_input.status}); no flag means "ok". */

@@ -1,6 +1,7 @@
 package io.zeroframe.v4l2.io;
 
 import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.internal.Bits;
 import java.util.Set;
 
 /**

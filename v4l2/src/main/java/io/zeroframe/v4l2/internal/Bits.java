@@ -1,16 +1,18 @@
-package io.zeroframe.v4l2.io;
+package io.zeroframe.v4l2.internal;
 
-import io.zeroframe.v4l2.VideoCapability;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 
-/** Decoding kernel bit fields into enum sets (what {@link VideoCapability#decode} does, for the smaller enums). */
-final class Bits {
+/**
+ * Kernel bit fields as enum sets, for every flag enum of the module: the set a field's bits name (unmodifiable), the
+ * bits no constant names (kept visible, never dropped), and a set's bits.
+ */
+public final class Bits {
     private Bits() {}
 
-    static <E extends Enum<E>> Set<E> decode(Class<E> type, long bits, ToLongFunction<E> bit) {
+    public static <E extends Enum<E>> Set<E> decode(Class<E> type, long bits, ToLongFunction<E> bit) {
         EnumSet<E> set = EnumSet.noneOf(type);
         for (E e : type.getEnumConstants()) {
             if ((bits & bit.applyAsLong(e)) != 0) {
@@ -20,7 +22,7 @@ final class Bits {
         return Collections.unmodifiableSet(set);
     }
 
-    static <E extends Enum<E>> long unknown(Class<E> type, long bits, ToLongFunction<E> bit) {
+    public static <E extends Enum<E>> long unknown(Class<E> type, long bits, ToLongFunction<E> bit) {
         long known = 0;
         for (E e : type.getEnumConstants()) {
             known |= bit.applyAsLong(e);
@@ -28,7 +30,7 @@ final class Bits {
         return bits & ~known;
     }
 
-    static <E extends Enum<E>> Set<E> copy(Class<E> type, Set<E> set) {
+    public static <E extends Enum<E>> Set<E> copy(Class<E> type, Set<E> set) {
         return set.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(set));
     }
 }
