@@ -145,12 +145,19 @@ class CaptureDeviceTest {
             }
             queue.streamOn();
             int lastSequence = -1;
+            int firstSequence = -1;
             long lastTimestamp = 0;
             for (int i = 0; i < 5; i++) {
                 VideoBuffer frame = queue.dequeue(10_000).orElseThrow();
                 long now = System.nanoTime();
-                assertTrue(frame.sequence() > lastSequence, frame.sequence() + " after " + lastSequence);
+                // vivid numbers a frame by the time it is filled: a capture thread that fell behind (a loaded
+                // machine) fills the buffers that waited within one jiffy under one number (vivid-kthread-cap), so
+                // the sequence never goes back but may repeat; the timestamp is read per frame and always grows
+                assertTrue(frame.sequence() >= lastSequence, frame.sequence() + " after " + lastSequence);
                 assertTrue(frame.timestampNanos() > lastTimestamp);
+                if (i == 0) {
+                    firstSequence = frame.sequence();
+                }
                 // vivid stamps frames from its own frame clock, close to CLOCK_MONOTONIC (which nanoTime reads)
                 assertTrue(Math.abs(frame.timestampNanos() - now) < 5_000_000_000L,
                         "CLOCK_MONOTONIC timestamp " + frame.timestampNanos() + " vs nanoTime " + now);
@@ -158,6 +165,8 @@ class CaptureDeviceTest {
                 lastTimestamp = frame.timestampNanos();
                 queue.enqueue(frame);
             }
+            assertTrue(lastSequence > firstSequence, "the sequence advanced over 5 frames: " + firstSequence
+                    + " .. " + lastSequence);
         }
     }
 
