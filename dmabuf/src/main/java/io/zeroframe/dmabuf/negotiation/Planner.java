@@ -151,13 +151,13 @@ public final class Planner {
                 uses.add(new Use(producer, produced));
             }
             uses.addAll(consumed.get());
-            FormatLimits limits = uses.stream().map(use -> use.offer().limits())
-                    .reduce(FormatLimits.NONE, FormatLimits::merge);
-            String sizeProblem = limits.sizeProblem(width, height);
-            if (sizeProblem != null) {
-                rejected.add(described(produced.format().toString(), sizeProblem + " (all endpoints' limits)"));
+            Optional<String> sizeProblem = sizeProblem(uses);
+            if (sizeProblem.isPresent()) {
+                rejected.add(described(produced.format().toString(), sizeProblem.get()));
                 continue;
             }
+            FormatLimits limits = uses.stream().map(use -> use.offer().limits())
+                    .reduce(FormatLimits.NONE, FormatLimits::merge);
             for (Modifier modifier : modifiers(produced, consumed.get())) {
                 String what = produced.format() + " " + modifier;
                 if (!modifier.equals(Modifier.LINEAR)) {
@@ -194,6 +194,20 @@ public final class Planner {
             uses.add(new Use(consumer, offer.get()));
         }
         return Optional.of(uses);
+    }
+
+    /**
+     * Why the frame size is outside one endpoint's limits; empty if inside all (then it is inside their merged
+     * limits too, whose ranges are therefore not empty).
+     */
+    private Optional<String> sizeProblem(List<Use> uses) {
+        for (Use use : uses) {
+            String problem = use.offer().limits().sizeProblem(width, height);
+            if (problem != null) {
+                return Optional.of(use.endpoint() + ": " + problem);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The producer's modifiers that every consumer offers too, in its order, LINEAR last. */

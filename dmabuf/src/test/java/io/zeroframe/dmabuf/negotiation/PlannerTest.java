@@ -316,6 +316,41 @@ class PlannerTest {
                 .plan(new ScriptedTrials()).chosen().format());
     }
 
+    @Test
+    void aSizeOutsideAnEndpointsLimitsRejectsTheFormatNamingTheEndpoint() {
+        Endpoint camera = camera(XR24).exportsV4l2(true).build();
+        Endpoint plane = plane(FormatOffer.linear(PixelFormat.XRGB8888,
+                FormatLimits.builder().width(1, 1920, 1).height(1, 1080, 1).build())).build();
+
+        NoPlanException e = assertThrows(NoPlanException.class,
+                () -> planner(4000, 3000, camera, plane).build().plan(new ScriptedTrials()));
+
+        assertEquals(List.of("XRGB8888: " + PLANE + ": width 4000 is outside 1..1920 step 1"),
+                e.rejected().stream().map(Rejection::toString).toList());
+    }
+
+    @Test
+    void contiguousMemoryRequiredTakesTheCmaHeapAndSaysWhyNotTheOthers() throws NoPlanException {
+        Endpoint camera = camera(XR24).imports(true).build();
+        Endpoint plane = Endpoint.builder(PLANE, Role.CONSUMER).scanout(false).imports(true).holds(2)
+                .offer(FormatOffer.linear(PixelFormat.XRGB8888,
+                        FormatLimits.builder().contiguousRequired(true).build())).build();
+
+        Plan plan = Planner.builder(640, 480).producer(camera).consumer(plane).allocator(Allocator.udmabuf())
+                .allocator(Allocator.heap("system", false)).allocator(Allocator.heap("reserved", true))
+                .build().plan(new ScriptedTrials());
+
+        assertEquals("reserved", plan.allocator().name());
+        assertEquals(List.of(), plan.reasons());
+
+        Plan forced = Planner.builder(640, 480).producer(camera).consumer(plane).allocator(Allocator.udmabuf())
+                .allocator(Allocator.heap("reserved", true))
+                .preference(Preference.DEFAULT.allocatorsFirst("udmabuf")).build().plan(new ScriptedTrials());
+        assertEquals("reserved", forced.allocator().name());
+        assertEquals(List.of("XRGB8888 LINEAR pitch 2560 from udmabuf: the memory must be physically contiguous and "
+                + "udmabuf is not"), forced.reasons());
+    }
+
     /** A display like virtio-gpu in the test bed: imports only its own buffers. */
     private static ScriptedTrials refusingForeignBuffers() {
         ScriptedTrials trials = new ScriptedTrials();
