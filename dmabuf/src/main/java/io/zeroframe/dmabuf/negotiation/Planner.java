@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       then udmabuf; then the consumers' own exports in the consumers' order (a display's dumb buffers, when
  *       the display refuses foreign buffers). Unusable allocators are listed with their reason.</li>
  * </ol>
- * The count is the sum of what every endpoint holds at once plus the slack (1 unless set).
+ * The count is the sum of what every endpoint sharing the buffers holds at once plus the slack (1 unless set); in
+ * a copying plan the producer keeps its own buffers, so only the consumers count.
  *
  * <p>Where no zero-copy plan exists, {@link #plan} makes a {@link Plan.Kind#COPYING} plan if the caller allowed it
  * (the consumers' side shares buffers, the producer's frames are copied into them in the same format: a copy, not
