@@ -319,7 +319,7 @@ final class QueueBuffers {
                     Integer.toUnsignedLong(offset), length, Syscalls.PROT_READ | Syscalls.PROT_WRITE,
                     Syscalls.MAP_SHARED, arena);
         } catch (KernelException e) {
-            throw e.errno() == Errno.ENODEV ? device.failure(e.operation(), Errno.ENODEV, "") : e;
+            throw device.classify(fd, e);
         }
     }
 

@@ -623,6 +623,11 @@ public final class VideoDevice implements AutoCloseable {
     }
 
     private KernelException classify(KernelException e) {
-        return ERRORS.classify(fd, e);
+        return classify(fd, e);
+    }
+
+    /** {@code e}, thrown by a system call on {@code on} (the node's fd or a dup), classified as {@link #failure}. */
+    KernelException classify(OwnedFd on, KernelException e) {
+        return ERRORS.classify(on, e);
     }
 }
