@@ -48,6 +48,17 @@ public record TrialResult(Outcome outcome, String call, String errno, String rea
         return new TrialResult(Outcome.NOT_FIXABLE, call, errno, reason);
     }
 
+    /**
+     * The refusal {@code e} reports: its call ({@link io.zeroframe.bindings.KernelException#operation()}) and errno
+     * name, with {@code reason} saying what it means for the buffer.
+     */
+    public static TrialResult refused(io.zeroframe.bindings.KernelException e, Outcome outcome, String reason) {
+        if (outcome == Outcome.ACCEPTED) {
+            throw new IllegalArgumentException("a refusal that is accepted: " + e.getMessage());
+        }
+        return new TrialResult(outcome, e.operation(), e.errnoName(), reason);
+    }
+
     /** A refusal found from the descriptions, before any call. */
     static TrialResult unsuitable(Outcome outcome, String reason) {
         return new TrialResult(outcome, "", "", reason);
