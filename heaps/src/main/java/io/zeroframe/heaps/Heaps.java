@@ -4,12 +4,9 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.dmabuf.BufferAllocator;
 import io.zeroframe.dmabuf.DmaBuf;
-import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.internal.NodeAccess;
 import io.zeroframe.dmabuf.negotiation.Allocator;
-import io.zeroframe.dmabuf.negotiation.Attempt;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
-import io.zeroframe.dmabuf.negotiation.Candidate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -144,28 +141,7 @@ public final class Heaps {
             throw new IllegalArgumentException(allocator + " is not a dma-heap");
         }
         LazyHeap memory = new LazyHeap(directory, allocator.name());
-        BufferSource frames = BufferSource.of(allocator, memory);
-        return new BufferSource() {
-            @Override
-            public Allocator allocator() {
-                return allocator;
-            }
-
-            @Override
-            public Attempt<Frame> allocate(Candidate candidate) {
-                return frames.allocate(candidate);
-            }
-
-            @Override
-            public void release() {
-                memory.close();
-            }
-
-            @Override
-            public String toString() {
-                return frames.toString();
-            }
-        };
+        return BufferSource.of(allocator, memory, memory::close);
     }
 
     /** A heap opened on its first allocation and closed by {@link #close()}, to be opened again after. */

@@ -1,9 +1,18 @@
 package io.zeroframe.heaps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.sys.ProcessFds;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.Modifier;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.BufferSource;
+import io.zeroframe.dmabuf.negotiation.Candidate;
+import io.zeroframe.dmabuf.negotiation.TrialResult;
 import io.zeroframe.dmabuf.internal.NodeAccess;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import java.nio.file.Files;
@@ -83,5 +92,29 @@ class HeapsTest {
         assertEquals(Optional.empty(), hints.device("system", false));
         assertEquals(Optional.empty(), hints.device("system-uncached", false));
         assertEquals(Optional.empty(), hints.device("reserved", true));
+    }
+
+    @Test
+    void aSourceOpensTheNodeOnAllocateAndClosesItOnRelease(@TempDir Path directory) throws Exception {
+        // a plain file stands in for the node: it opens, and DMA_HEAP_IOCTL_ALLOC on it fails with ENOTTY
+        Path node = Files.createFile(directory.resolve("system"));
+        Allocator system = Allocator.heap("system", false);
+        BufferSource source = Heaps.source(system, directory);
+        assertEquals(system, source.allocator());
+        assertFalse(ProcessFds.list().containsValue(node.toString()), "nothing opened before allocating");
+        var made = source.allocate(new Candidate(system, PixelFormat.XRGB8888, Modifier.LINEAR,
+                FrameLayout.of(PixelFormat.XRGB8888, 16, 16, 64)));
+        assertEquals(TrialResult.fixable("DMA_HEAP_IOCTL_ALLOC", "ENOTTY", "dma-heap " + node
+                + " could not allocate 1024 bytes"), made.result());
+        assertTrue(ProcessFds.list().containsValue(node.toString()), "the node stays open until release");
+        source.release();
+        assertFalse(ProcessFds.list().containsValue(node.toString()), "release closes it");
+        source.release();
+    }
+
+    @Test
+    void onlyHeapsHaveHeapSources() {
+        assertEquals("udmabuf is not a dma-heap", assertThrows(IllegalArgumentException.class,
+                () -> Heaps.source(Allocator.udmabuf())).getMessage());
     }
 }
