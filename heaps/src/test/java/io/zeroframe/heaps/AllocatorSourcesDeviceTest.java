@@ -12,6 +12,7 @@ import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.Modifier;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.UdmabufAllocator;
+import io.zeroframe.dmabuf.internal.NodeAccess;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.Attempt;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
@@ -82,7 +83,7 @@ class AllocatorSourcesDeviceTest {
             assertEquals(Optional.empty(), FramePattern.mismatch(frame, 7));
         }
         try (Frame again = source.allocate(candidate).get()) {
-            assertTrue(heapOpen(), "a released source opens the heap again");
+            assertTrue(again.isOpen() && heapOpen(), "a released source opens the heap again");
         } finally {
             source.release();
         }
@@ -92,8 +93,7 @@ class AllocatorSourcesDeviceTest {
     @Test
     void aHeapThisUserMayNotOpenIsARefusalNamingOpenAndEacces() throws Exception {
         Allocator locked = Heaps.allocators(HeapAllocatorsDeviceTest.LOCKED, HeapHints.KERNEL,
-                io.zeroframe.dmabuf.internal.NodeAccess::stat, io.zeroframe.dmabuf.internal.NodeAccess.Identity.current())
-                .getFirst();
+                NodeAccess::stat, NodeAccess.Identity.current()).getFirst();
         BufferSource source = Heaps.source(locked, HeapAllocatorsDeviceTest.LOCKED);
         Attempt<Frame> made = source.allocate(new Candidate(locked, PixelFormat.NV12, Modifier.LINEAR,
                 FrameLayout.of(PixelFormat.NV12, 300, 200, 64)));

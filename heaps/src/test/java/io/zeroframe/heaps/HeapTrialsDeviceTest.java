@@ -10,6 +10,7 @@ import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.UdmabufAllocator;
+import io.zeroframe.dmabuf.internal.NodeAccess;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.BufferSink;
 import io.zeroframe.dmabuf.negotiation.Candidate;
@@ -122,6 +123,7 @@ class HeapTrialsDeviceTest {
         Plan plan = plan(writer, checker);
         assertEquals(Plan.Kind.ZERO_COPY, plan.kind());
         assertEquals(Allocator.heap("system", false), plan.allocator());
+        assertEquals(List.of(), plan.reasons());
         assertEquals(PixelFormat.XRGB8888, plan.chosen().format());
         assertEquals(1216, plan.layout().plane(0).pitch(), "1200 bytes aligned to the writer's 64");
         assertEquals(List.of("pattern writer", "pattern checker"), plan.importers());
@@ -147,16 +149,38 @@ class HeapTrialsDeviceTest {
         assertNothingOpen();
     }
 
+    @Test
+    void aHeapThisUserMayNotOpenIsSkippedWithItsReason() throws Exception {
+        WriterSink writer = new WriterSink();
+        CheckerSink checker = new CheckerSink(Optional.empty());
+        List<Allocator> locked = Heaps.allocators(HeapAllocatorsDeviceTest.LOCKED, HeapHints.KERNEL,
+                NodeAccess::stat, NodeAccess.Identity.current());
+        Plan plan = plan(writer, checker, locked);
+        assertEquals(Allocator.udmabuf(), plan.allocator());
+        assertEquals(List.of("dma-heap system: not usable: " + locked.getFirst().unusable().orElseThrow()),
+                plan.reasons());
+        assertTrue(plan.explain().contains("not usable: /run/zf-locked/dma_heap/system is root:root 0600"),
+                plan.explain());
+        assertEquals(List.of("XRGB8888 LINEAR pitch 1216 from udmabuf"), writer.imported);
+        assertNothingOpen();
+    }
+
     private static Plan plan(WriterSink writer, CheckerSink checker) throws Exception {
+        return plan(writer, checker, Heaps.allocators());
+    }
+
+    /** Plans with {@code heaps} and udmabuf, with a source for each usable one. */
+    private static Plan plan(WriterSink writer, CheckerSink checker, List<Allocator> heaps) throws Exception {
         Planner.Builder planner = Planner.builder(WIDTH, HEIGHT).producer(WRITER).consumer(CHECKER);
         DeviceTrials.Builder trials = DeviceTrials.builder().sink(writer).sink(checker);
-        List<Allocator> allocators = new ArrayList<>(Heaps.allocators());
+        List<Allocator> allocators = new ArrayList<>(heaps);
         allocators.add(UdmabufAllocator.describe());
         for (Allocator allocator : allocators) {
-            assertTrue(allocator.usable(), allocator + ": " + allocator.unusable());
             planner.allocator(allocator);
-            trials.source(allocator.source() == Allocator.Source.DMA_HEAP ? Heaps.source(allocator)
-                    : UdmabufAllocator.source());
+            if (allocator.usable()) {
+                trials.source(allocator.source() == Allocator.Source.DMA_HEAP ? Heaps.source(allocator)
+                        : UdmabufAllocator.source());
+            }
         }
         return planner.build().plan(trials.build());
     }

@@ -2,7 +2,6 @@ package io.zeroframe.dmabuf.internal;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -150,7 +149,8 @@ public final class NodeAccess {
      * kernel's own message.
      */
     public static Optional<String> whyUnusable(Path node, Rule rule, StatusReader reader, Identity identity) {
-        try (OwnedFd opened = Syscalls.open(node, rule.openFlags())) {
+        try {
+            Syscalls.open(node, rule.openFlags()).close();
             return Optional.empty();
         } catch (KernelException e) {
             if (e.errno() == Errno.ENOENT) {
