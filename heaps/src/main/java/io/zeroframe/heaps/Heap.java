@@ -31,6 +31,12 @@ import java.util.stream.Collectors;
  * request struct), and {@link #close()} may come from any thread; buffers already allocated stay valid.
  */
 public final class Heap implements BufferAllocator, AutoCloseable {
+    /**
+     * How a heap's node is opened: read-only, as Android's libdmabufheap does (its nodes are 0444 there); the
+     * kernel checks no file mode for {@code DMA_HEAP_IOCTL_ALLOC}, and each buffer's own mode comes from
+     * {@code fd_flags}.
+     */
+    static final int OPEN_FLAGS = Syscalls.O_RDONLY;
     private static final IoctlRequest DMA_HEAP_IOCTL_ALLOC =
             IoctlRequest.of("DMA_HEAP_IOCTL_ALLOC", dma_heap_h.DMA_HEAP_IOCTL_ALLOC());
 
@@ -43,7 +49,7 @@ public final class Heap implements BufferAllocator, AutoCloseable {
     }
 
     /**
-     * Opens the heap called {@code name} in {@code /dev/dma_heap}.
+     * Opens the heap called {@code name} in {@code /dev/dma_heap}, read-only (what the kernel needs to allocate).
      *
      * @throws KernelException ENOENT for a heap this machine does not have (the message lists the ones it has);
      *         {@link io.zeroframe.bindings.DevicePermissionException} when this process may not open the node
@@ -60,7 +66,7 @@ public final class Heap implements BufferAllocator, AutoCloseable {
         }
         Path node = directory.resolve(name);
         try {
-            return new Heap(name, Syscalls.open(node, Syscalls.O_RDWR));
+            return new Heap(name, Syscalls.open(node, OPEN_FLAGS));
         } catch (KernelException e) {
             if (e.errno() != Errno.ENOENT) {
                 throw e;

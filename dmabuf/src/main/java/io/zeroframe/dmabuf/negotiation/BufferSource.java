@@ -35,8 +35,17 @@ public interface BufferSource {
      * {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable}: another allocator may have the memory.
      */
     static BufferSource of(Allocator allocator, BufferAllocator memory) {
+        return of(allocator, memory, () -> {});
+    }
+
+    /**
+     * {@link #of(Allocator, BufferAllocator)} for an allocator that keeps something open between allocations (a
+     * dma-heap opened on first use): {@code release} runs on every {@link #release()} and must not throw.
+     */
+    static BufferSource of(Allocator allocator, BufferAllocator memory, Runnable release) {
         Objects.requireNonNull(allocator, "allocator");
         Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(release, "release");
         return new BufferSource() {
             @Override
             public Allocator allocator() {
@@ -55,6 +64,11 @@ public interface BufferSource {
                     return Attempt.refused(TrialResult.fixable("allocate", "EIO", memory.description() + ": "
                             + e.getMessage()));
                 }
+            }
+
+            @Override
+            public void release() {
+                release.run();
             }
 
             @Override
