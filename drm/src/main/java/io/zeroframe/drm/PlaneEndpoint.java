@@ -1,0 +1,303 @@
+package io.zeroframe.drm;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.Modifier;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Attempt;
+import io.zeroframe.dmabuf.negotiation.BufferSink;
+import io.zeroframe.dmabuf.negotiation.BufferSource;
+import io.zeroframe.dmabuf.negotiation.Candidate;
+import io.zeroframe.dmabuf.negotiation.Endpoint;
+import io.zeroframe.dmabuf.negotiation.FormatLimits;
+import io.zeroframe.dmabuf.negotiation.FormatOffer;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.dmabuf.negotiation.TrialResult;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A KMS plane showing frames on a CRTC, a connector and a mode, as a negotiation {@link Endpoint} (what the plane
+ * takes, from what the kernel reports), with its working sides: {@link #source()} (the device's dumb buffers,
+ * exported) and {@link #sink()} (PRIME import, {@code ADDFB2} and an atomic {@code TEST_ONLY} commit of the whole
+ * configuration). Made from the objects a program has after reading the device: {@link DrmDevice#planes()},
+ * {@link DrmDevice#crtcs()}, {@link DrmDevice#connectors()} and one of the connector's {@link Connector#modes()}.
+ *
+ * <p>The description ({@link #endpoint()}):
+ * <ul>
+ *   <li>name {@code "<driver> plane <id>"}, e.g. {@code "virtio_gpu plane 31"}; {@link Role#CONSUMER}; holds 2
+ *       buffers (one on screen, one pending);</li>
+ *   <li>offers: the plane's formats in its order, those the frame model has a {@link PixelFormat} for (vkms's
+ *       {@code XR48}, {@code AR48} are left out), each with the modifiers {@code IN_FORMATS} lists for it, or
+ *       {@link Modifier#LINEAR} alone on a plane without {@code IN_FORMATS};</li>
+ *   <li>limits, the same for every format: frame sizes within the mode config's minimum and maximum
+ *       ({@code DRM_IOCTL_MODE_GETRESOURCES}), except on a primary plane, which takes exactly the mode's size. The
+ *       kernel does not say whether a plane must cover its whole CRTC; the atomic helpers' plane check makes
+ *       primary planes do so in most drivers ({@code can_position} false: virtio-gpu, and vkms in 6.12), so a
+ *       primary plane is described as covering it, and overlay and cursor planes as placeable. The test commit
+ *       has the last word either way. Pitch alignment: what the device's dumb buffers use (see
+ *       {@link DumbBufferSource#pitchAlignment}), 1 without dumb buffers, as KMS reports none;</li>
+ *   <li>{@code scanout}, with framebuffer modifiers when the device has {@code DRM_CAP_ADDFB2_MODIFIERS};
+ *       {@code imports} when {@code DRM_CAP_PRIME} has the import bit (a claim: virtio-gpu sets it and refuses
+ *       foreign buffers); exports dumb buffers, with that pitch alignment, when the device has
+ *       {@code DRM_CAP_DUMB_BUFFER} and the PRIME export bit.</li>
+ * </ul>
+ * Building it reads the device's resources and makes (and closes) one 1x1 dumb buffer to learn the dumb pitch
+ * rule; it opens no node.
+ *
+ * {@snippet :
+ * DrmDevice card = DrmDevice.open(DrmDevices.findByDriver("vkms").orElseThrow().path());
+ * Connector connector = card.connectors().getFirst();
+ * Crtc crtc = card.crtcs().getFirst();
+ * Plane primary = card.planes().stream().filter(p -> p.type() == PlaneType.PRIMARY && p.canUse(crtc.id()))
+ *         .findFirst().orElseThrow();
+ * PlaneEndpoint plane = PlaneEndpoint.of(card, primary, crtc, connector, connector.preferredMode().orElseThrow());
+ * DeviceTrials.Builder trials = DeviceTrials.builder().sink(plane.sink());
+ * plane.source().ifPresent(trials::source);
+ * }
+ *
+ * <p>Immutable; the device is borrowed and must stay open while the source and sinks are used.
+ */
+public final class PlaneEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(PlaneEndpoint.class);
+
+    private final DrmDevice device;
+    private final Plane plane;
+    private final Crtc crtc;
+    private final Connector connector;
+    private final Mode mode;
+    private final FormatLimits limits;
+    private final Endpoint endpoint;
+
+    private PlaneEndpoint(DrmDevice device, Plane plane, Crtc crtc, Connector connector, Mode mode,
+                          FormatLimits limits, Endpoint endpoint) {
+        this.device = device;
+        this.plane = plane;
+        this.crtc = crtc;
+        this.connector = connector;
+        this.mode = mode;
+        this.limits = limits;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * The endpoint of {@code plane} showing frames on {@code crtc}, driven to {@code connector} in {@code mode}.
+     *
+     * @param device borrowed: a card (primary node) opened with {@link ClientCap#ATOMIC}
+     * @throws IllegalArgumentException if the device is a render node or not atomic, or the plane cannot be
+     *         attached to the CRTC
+     * @throws KernelException reading the device's resources ({@code DRM_IOCTL_MODE_GETRESOURCES})
+     */
+    public static PlaneEndpoint of(DrmDevice device, Plane plane, Crtc crtc, Connector connector, Mode mode)
+            throws KernelException {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(plane, "plane");
+        Objects.requireNonNull(crtc, "crtc");
+        Objects.requireNonNull(connector, "connector");
+        Objects.requireNonNull(mode, "mode");
+        if (device.isRenderNode() || !device.isAtomic()) {
+            throw new IllegalArgumentException("a plane endpoint on " + device.path() + " needs a card opened with "
+                    + "the atomic client cap (its trials are atomic TEST_ONLY commits); it has " + device.clientCaps());
+        }
+        if (!plane.canUse(crtc.id())) {
+            throw new IllegalArgumentException(plane.id() + " of " + device.path() + " cannot be attached to "
+                    + crtc.id() + "; it takes " + plane.possibleCrtcs());
+        }
+        DrmCapabilities caps = device.capabilities();
+        OptionalInt dumbPitch = caps.dumbBuffers() && caps.primeExport()
+                ? DumbBufferSource.pitchAlignment(device) : OptionalInt.empty();
+        FormatLimits limits = limits(device.resources(), plane.type(), mode, dumbPitch.orElse(1));
+        Endpoint.Builder builder = Endpoint.builder(device.version().name() + " plane "
+                        + Integer.toUnsignedString(plane.id().value()), Role.CONSUMER)
+                .imports(caps.primeImport())
+                .scanout(caps.addFb2Modifiers())
+                .holds(2);
+        offers(plane, limits).forEach(builder::offer);
+        dumbPitch.ifPresent(builder::exportsDumb);
+        return new PlaneEndpoint(device, plane, crtc, connector, mode, limits, builder.build());
+    }
+
+    /**
+     * The limits of every format of a plane of {@code type} on {@code mode}: the mode's size for a primary plane
+     * (it must cover its CRTC), else the mode config's range; rows aligned to {@code pitchAlignment}.
+     */
+    static FormatLimits limits(Resources resources, PlaneType type, Mode mode, int pitchAlignment) {
+        FormatLimits.Builder limits = FormatLimits.builder().pitchAlignment(pitchAlignment);
+        if (type == PlaneType.PRIMARY) {
+            return limits.width(mode.hdisplay(), mode.hdisplay(), 1).height(mode.vdisplay(), mode.vdisplay(), 1)
+                    .build();
+        }
+        int minWidth = Math.max(1, resources.minWidth());
+        int minHeight = Math.max(1, resources.minHeight());
+        return limits.width(minWidth, Math.max(minWidth, resources.maxWidth()), 1)
+                .height(minHeight, Math.max(minHeight, resources.maxHeight()), 1).build();
+    }
+
+    /** The plane's formats the frame model knows, in the plane's order, each with its modifiers. */
+    static List<FormatOffer> offers(Plane plane, FormatLimits limits) {
+        return plane.formats().stream()
+                .filter(format -> format.pixelFormat().isPresent() && !plane.modifiers(format).isEmpty())
+                .map(format -> new FormatOffer(format.pixelFormat().orElseThrow(), plane.modifiers(format), limits))
+                .toList();
+    }
+
+    /** The description the planner reasons about. */
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The plane. */
+    public Plane plane() {
+        return plane;
+    }
+
+    /** The mode the trials commit. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Whether a frame must be exactly the mode's size on this plane (a primary plane; see the class comment). */
+    public boolean coversWholeCrtc() {
+        return plane.type() == PlaneType.PRIMARY;
+    }
+
+    /**
+     * The device's dumb buffers as the planner's source for this endpoint's export (see {@link DumbBufferSource}):
+     * a dumb buffer laid out as the candidate says ({@code DRM_IOCTL_MODE_CREATE_DUMB}; refused, fixable, when the
+     * driver's pitch differs from the candidate's), exported with PRIME as a {@link Frame}; {@code release()} closes
+     * the dumb buffer's handle. Empty when the endpoint exports nothing. A new source on every call.
+     */
+    public Optional<BufferSource> source() {
+        return endpoint.exports().map(allocator -> new DumbBufferSource(device, allocator));
+    }
+
+    /**
+     * The trial steps on this plane, for {@link io.zeroframe.dmabuf.negotiation.DeviceTrials}. A new sink on every
+     * call; one candidate at a time; not thread-safe.
+     * <ul>
+     *   <li>{@code importFrame}: {@link DrmDevice#tryImport} of each of the frame's buffers, the handles kept until
+     *       {@code release()} (the refusal, e.g. virtio-gpu's ENODEV for a foreign buffer, is fixable);</li>
+     *   <li>{@code registerFramebuffer}: {@link DrmDevice#tryAddFramebuffer}, kept until {@code release()};</li>
+     *   <li>{@code testCommit}: one {@link AtomicRequest#test()} ({@code TEST_ONLY | ALLOW_MODESET}) of the whole
+     *       configuration: the connector's {@code CRTC_ID}, the CRTC's {@code MODE_ID} (a blob, destroyed before
+     *       the call returns) and {@code ACTIVE}, and the plane's {@code FB_ID}, {@code CRTC_ID}, and the frame
+     *       unscaled at the CRTC's top left ({@code SRC_*} the whole frame, {@code CRTC_*} the same size at 0,0).
+     *       The display does not change. EINVAL or ERANGE for a frame whose size the plane cannot show (outside
+     *       the endpoint's size limits: not the mode's size on a primary plane, which must cover its CRTC and does
+     *       not scale) is {@link TrialResult.Outcome#NOT_FIXABLE not fixable}: no buffer of that size will pass.
+     *       Other refusals are fixable, except not being DRM master and a device gone;</li>
+     *   <li>{@code release()}: removes the framebuffer and closes the handles; never throws.</li>
+     * </ul>
+     */
+    public BufferSink sink() {
+        return new PlaneSink();
+    }
+
+    @Override
+    public String toString() {
+        return endpoint.name() + " on " + crtc.id() + ", " + connector.name() + " " + mode;
+    }
+
+    private final class PlaneSink implements BufferSink {
+        private final TrialImports imports = new TrialImports(device);
+        private Framebuffer framebuffer;
+
+        @Override
+        public Endpoint endpoint() {
+            return endpoint;
+        }
+
+        @Override
+        public TrialResult importFrame(Frame frame, Candidate candidate) {
+            return imports.importFrame(frame);
+        }
+
+        @Override
+        public TrialResult registerFramebuffer(Frame frame, PixelFormat format, boolean modifierFlag) {
+            removeFramebuffer();
+            Attempt<Framebuffer> added = device.tryAddFramebuffer(frame, format, modifierFlag);
+            if (added.accepted()) {
+                framebuffer = added.get();
+            }
+            return added.result();
+        }
+
+        @Override
+        public TrialResult testCommit() {
+            if (framebuffer == null) {
+                throw new IllegalStateException(endpoint + ": testCommit() without an accepted registerFramebuffer()");
+            }
+            int width = framebuffer.width();
+            int height = framebuffer.height();
+            try (AtomicRequest request = device.newAtomicRequest()) {
+                request.set(connector.id(), "CRTC_ID", crtc.id());
+                request.set(crtc.id(), "MODE_ID", mode);
+                request.set(crtc.id(), "ACTIVE", true);
+                request.set(plane.id(), "FB_ID", framebuffer.id());
+                request.set(plane.id(), "CRTC_ID", crtc.id());
+                request.set(plane.id(), "SRC_X", 0);
+                request.set(plane.id(), "SRC_Y", 0);
+                request.set(plane.id(), "SRC_W", (long) width << 16);
+                request.set(plane.id(), "SRC_H", (long) height << 16);
+                request.set(plane.id(), "CRTC_X", 0);
+                request.set(plane.id(), "CRTC_Y", 0);
+                request.set(plane.id(), "CRTC_W", width);
+                request.set(plane.id(), "CRTC_H", height);
+                return classify(request.test(), width, height, endpoint.name(), mode, limits, coversWholeCrtc());
+            } catch (FdClosedException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            } catch (KernelException e) {
+                return TrialResult.refused(e, TrialResult.Outcome.NOT_FIXABLE, "could not build the test commit");
+            }
+        }
+
+        @Override
+        public void release() {
+            removeFramebuffer();
+            imports.release();
+        }
+
+        private void removeFramebuffer() {
+            if (framebuffer != null) {
+                try {
+                    framebuffer.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("removing the trial framebuffer {} failed", framebuffer, e);
+                }
+                framebuffer = null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "sink of " + PlaneEndpoint.this;
+        }
+    }
+
+    /**
+     * {@code result} made {@link TrialResult.Outcome#NOT_FIXABLE not fixable} when it is EINVAL or ERANGE for a
+     * {@code width x height} frame outside {@code limits} (see {@link #sink()}); else {@code result} as it is.
+     */
+    static TrialResult classify(TrialResult result, int width, int height, String name, Mode mode,
+                                FormatLimits limits, boolean wholeCrtc) {
+        boolean shown = width >= limits.minWidth() && width <= limits.maxWidth() && height >= limits.minHeight()
+                && height <= limits.maxHeight();
+        boolean sizeErrno = result.errno().equals(Errno.name(Errno.EINVAL))
+                || result.errno().equals(Errno.name(Errno.ERANGE));
+        if (result.outcome() != TrialResult.Outcome.FIXABLE_BY_REALLOCATION || shown || !sizeErrno) {
+            return result;
+        }
+        String rule = wholeCrtc ? "a primary plane must cover its whole CRTC (" + mode.hdisplay() + "x"
+                + mode.vdisplay() + ") and does not scale"
+                : "it shows " + limits.minWidth() + ".." + limits.maxWidth() + " x " + limits.minHeight() + ".."
+                + limits.maxHeight();
+        return TrialResult.notFixable(result.call(), result.errno(), name + " cannot show a " + width + "x" + height
+                + " frame on " + mode + ": " + rule + "; no buffer of this size will pass");
+    }
+}
