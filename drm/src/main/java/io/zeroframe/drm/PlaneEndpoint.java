@@ -9,7 +9,6 @@ import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.negotiation.Attempt;
 import io.zeroframe.dmabuf.negotiation.BufferSink;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
-import io.zeroframe.dmabuf.negotiation.Candidate;
 import io.zeroframe.dmabuf.negotiation.Endpoint;
 import io.zeroframe.dmabuf.negotiation.FormatLimits;
 import io.zeroframe.dmabuf.negotiation.FormatOffer;
@@ -37,19 +36,22 @@ import org.slf4j.LoggerFactory;
  *       {@code XR48}, {@code AR48} are left out), each with the modifiers {@code IN_FORMATS} lists for it, or
  *       {@link Modifier#LINEAR} alone on a plane without {@code IN_FORMATS};</li>
  *   <li>limits, the same for every format: frame sizes within the mode config's minimum and maximum
- *       ({@code DRM_IOCTL_MODE_GETRESOURCES}), except on a primary plane, which takes exactly the mode's size. The
- *       kernel does not say whether a plane must cover its whole CRTC; the atomic helpers' plane check makes
- *       primary planes do so in most drivers ({@code can_position} false: virtio-gpu, and vkms in 6.12), so a
- *       primary plane is described as covering it, and overlay and cursor planes as placeable. The test commit
- *       has the last word either way. Pitch alignment: what the device's dumb buffers use (see
+ *       ({@code DRM_IOCTL_MODE_GETRESOURCES}), except on a plane that must cover its whole CRTC, which takes
+ *       exactly the mode's size. The kernel does not say which planes must; overlay and cursor planes are taken to
+ *       be placeable, and a primary plane is probed where the device makes dumb buffers: a 64x64 dumb framebuffer
+ *       at the CRTC's top left in a {@code TEST_ONLY} commit is refused by virtio-gpu (EINVAL, "Plane must cover
+ *       entire CRTC") and accepted by vkms in 6.12. Without dumb buffers, or where the probe cannot tell, a
+ *       primary plane is taken to cover its CRTC, as most drivers' do ({@link #coversWholeCrtc()}). The trial's
+ *       test commit has the last word either way. Pitch alignment: what the device's dumb buffers use (see
  *       {@link DumbBufferSource#pitchAlignment}), 1 without dumb buffers, as KMS reports none;</li>
  *   <li>{@code scanout}, with framebuffer modifiers when the device has {@code DRM_CAP_ADDFB2_MODIFIERS};
  *       {@code imports} when {@code DRM_CAP_PRIME} has the import bit (a claim: virtio-gpu sets it and refuses
  *       foreign buffers); exports dumb buffers, with that pitch alignment, when the device has
  *       {@code DRM_CAP_DUMB_BUFFER} and the PRIME export bit.</li>
  * </ul>
- * Building it reads the device's resources and makes (and closes) one 1x1 dumb buffer to learn the dumb pitch
- * rule; it opens no node.
+ * Building it reads the device's resources, makes (and frees) a 1x1 dumb buffer to learn the dumb pitch rule
+ * and, for a primary plane, the probe's dumb buffer, framebuffer and {@code TEST_ONLY} commit; it opens no node
+ * and does not change the display.
  *
  * {@snippet :
  * DrmDevice card = DrmDevice.open(DrmDevices.findByDriver("vkms").orElseThrow().path());
@@ -66,22 +68,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlaneEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(PlaneEndpoint.class);
+    /** The probe frame's width and height (see {@link #refusesPartialCover}). */
+    private static final int PROBE = 64;
 
     private final DrmDevice device;
     private final Plane plane;
     private final Crtc crtc;
     private final Connector connector;
     private final Mode mode;
+    private final boolean wholeCrtc;
     private final FormatLimits limits;
     private final Endpoint endpoint;
 
     private PlaneEndpoint(DrmDevice device, Plane plane, Crtc crtc, Connector connector, Mode mode,
-                          FormatLimits limits, Endpoint endpoint) {
+                          boolean wholeCrtc, FormatLimits limits, Endpoint endpoint) {
         this.device = device;
         this.plane = plane;
         this.crtc = crtc;
         this.connector = connector;
         this.mode = mode;
+        this.wholeCrtc = wholeCrtc;
         this.limits = limits;
         this.endpoint = endpoint;
     }
@@ -112,7 +118,10 @@ public final class PlaneEndpoint {
         DrmCapabilities caps = device.capabilities();
         OptionalInt dumbPitch = caps.dumbBuffers() && caps.primeExport()
                 ? DumbBufferSource.pitchAlignment(device) : OptionalInt.empty();
-        FormatLimits limits = limits(device.resources(), plane.type(), mode, dumbPitch.orElse(1));
+        Resources resources = device.resources();
+        boolean wholeCrtc = plane.type() == PlaneType.PRIMARY
+                && (dumbPitch.isEmpty() || refusesPartialCover(device, plane, crtc, connector, mode, resources));
+        FormatLimits limits = limits(resources, wholeCrtc, mode, dumbPitch.orElse(1));
         Endpoint.Builder builder = Endpoint.builder(device.version().name() + " plane "
                         + Integer.toUnsignedString(plane.id().value()), Role.CONSUMER)
                 .imports(caps.primeImport())
@@ -120,16 +129,75 @@ public final class PlaneEndpoint {
                 .holds(2);
         offers(plane, limits).forEach(builder::offer);
         dumbPitch.ifPresent(builder::exportsDumb);
-        return new PlaneEndpoint(device, plane, crtc, connector, mode, limits, builder.build());
+        return new PlaneEndpoint(device, plane, crtc, connector, mode, wholeCrtc, limits, builder.build());
     }
 
     /**
-     * The limits of every format of a plane of {@code type} on {@code mode}: the mode's size for a primary plane
-     * (it must cover its CRTC), else the mode config's range; rows aligned to {@code pitchAlignment}.
+     * Whether a primary plane refuses to show less than its whole CRTC, found with a {@code PROBE x PROBE}
+     * XRGB8888 (or ARGB8888) dumb framebuffer shown at the CRTC's top left in a {@code TEST_ONLY} commit: EINVAL
+     * means it must cover the CRTC (virtio-gpu: the atomic helpers' "Plane must cover entire CRTC"), acceptance that
+     * it may be placed (vkms in 6.12). Where the probe cannot tell (a mode no larger than the probe, a plane
+     * without those formats, any other answer or failure) the plane is taken to cover its CRTC: that is true of
+     * most drivers' primary planes, and the stricter description costs nothing for full-screen frames. Every
+     * object the probe makes is freed before it returns; the display does not change.
      */
-    static FormatLimits limits(Resources resources, PlaneType type, Mode mode, int pitchAlignment) {
+    private static boolean refusesPartialCover(DrmDevice device, Plane plane, Crtc crtc, Connector connector,
+                                               Mode mode, Resources resources) {
+        int width = Math.max(PROBE, resources.minWidth());
+        int height = Math.max(PROBE, resources.minHeight());
+        Optional<PixelFormat> format = plane.formats().stream().map(DrmFormat::pixelFormat).flatMap(Optional::stream)
+                .filter(f -> f.equals(PixelFormat.XRGB8888) || f.equals(PixelFormat.ARGB8888)).findFirst();
+        if (format.isEmpty() || width >= mode.hdisplay() || height >= mode.vdisplay()) {
+            return true;
+        }
+        try (DumbBuffer buffer = device.createDumbBuffer(width, height, 32);
+             Framebuffer framebuffer = device.addFramebuffer(buffer, format.get())) {
+            TrialResult shown = show(device, plane, crtc, connector, mode, framebuffer);
+            LOG.debug("{} {}: a {}x{} frame at the CRTC's top left: {}", device.path(), plane.id(), width, height,
+                    shown);
+            return !shown.accepted();
+        } catch (KernelException e) {
+            LOG.debug("{} {}: the partial-cover probe failed; taken to cover its CRTC", device.path(), plane.id(), e);
+            return true;
+        }
+    }
+
+    /**
+     * An atomic {@code TEST_ONLY | ALLOW_MODESET} commit of {@code connector} on {@code crtc} in {@code mode} with
+     * {@code plane} showing {@code framebuffer} unscaled at the CRTC's top left; the request (and its
+     * {@code MODE_ID} blob) is freed before it returns.
+     *
+     * @throws KernelException building the request (reading the objects' properties, creating the blob)
+     */
+    private static TrialResult show(DrmDevice device, Plane plane, Crtc crtc, Connector connector, Mode mode,
+                                    Framebuffer framebuffer) throws KernelException {
+        int width = framebuffer.width();
+        int height = framebuffer.height();
+        try (AtomicRequest request = device.newAtomicRequest()) {
+            request.set(connector.id(), "CRTC_ID", crtc.id());
+            request.set(crtc.id(), "MODE_ID", mode);
+            request.set(crtc.id(), "ACTIVE", true);
+            request.set(plane.id(), "FB_ID", framebuffer.id());
+            request.set(plane.id(), "CRTC_ID", crtc.id());
+            request.set(plane.id(), "SRC_X", 0);
+            request.set(plane.id(), "SRC_Y", 0);
+            request.set(plane.id(), "SRC_W", (long) width << 16);
+            request.set(plane.id(), "SRC_H", (long) height << 16);
+            request.set(plane.id(), "CRTC_X", 0);
+            request.set(plane.id(), "CRTC_Y", 0);
+            request.set(plane.id(), "CRTC_W", width);
+            request.set(plane.id(), "CRTC_H", height);
+            return request.test();
+        }
+    }
+
+    /**
+     * The limits of every format of a plane on {@code mode}: the mode's size for a plane that must cover its CRTC
+     * ({@code wholeCrtc}), else the mode config's range; rows aligned to {@code pitchAlignment}.
+     */
+    static FormatLimits limits(Resources resources, boolean wholeCrtc, Mode mode, int pitchAlignment) {
         FormatLimits.Builder limits = FormatLimits.builder().pitchAlignment(pitchAlignment);
-        if (type == PlaneType.PRIMARY) {
+        if (wholeCrtc) {
             return limits.width(mode.hdisplay(), mode.hdisplay(), 1).height(mode.vdisplay(), mode.vdisplay(), 1)
                     .build();
         }
@@ -162,9 +230,12 @@ public final class PlaneEndpoint {
         return mode;
     }
 
-    /** Whether a frame must be exactly the mode's size on this plane (a primary plane; see the class comment). */
+    /**
+     * Whether a frame must be exactly the mode's size on this plane: a primary plane that refused the probe, or
+     * that could not be probed (see the class comment).
+     */
     public boolean coversWholeCrtc() {
-        return plane.type() == PlaneType.PRIMARY;
+        return wholeCrtc;
     }
 
     /**
@@ -189,8 +260,8 @@ public final class PlaneEndpoint {
      *       the call returns) and {@code ACTIVE}, and the plane's {@code FB_ID}, {@code CRTC_ID}, and the frame
      *       unscaled at the CRTC's top left ({@code SRC_*} the whole frame, {@code CRTC_*} the same size at 0,0).
      *       The display does not change. EINVAL or ERANGE for a frame whose size the plane cannot show (outside
-     *       the endpoint's size limits: not the mode's size on a primary plane, which must cover its CRTC and does
-     *       not scale) is {@link TrialResult.Outcome#NOT_FIXABLE not fixable}: no buffer of that size will pass.
+     *       the endpoint's size limits: not the mode's size on a plane that must cover its CRTC and does not
+     *       scale) is {@link TrialResult.Outcome#NOT_FIXABLE not fixable}: no buffer of that size will pass.
      *       Other refusals are fixable, except not being DRM master and a device gone;</li>
      *   <li>{@code release()}: removes the framebuffer and closes the handles; never throws.</li>
      * </ul>
@@ -204,18 +275,11 @@ public final class PlaneEndpoint {
         return endpoint.name() + " on " + crtc.id() + ", " + connector.name() + " " + mode;
     }
 
-    private final class PlaneSink implements BufferSink {
-        private final TrialImports imports = new TrialImports(device);
+    private final class PlaneSink extends ImportSink {
         private Framebuffer framebuffer;
 
-        @Override
-        public Endpoint endpoint() {
-            return endpoint;
-        }
-
-        @Override
-        public TrialResult importFrame(Frame frame, Candidate candidate) {
-            return imports.importFrame(frame);
+        PlaneSink() {
+            super(PlaneEndpoint.this.device, PlaneEndpoint.this.endpoint);
         }
 
         @Override
@@ -233,23 +297,9 @@ public final class PlaneEndpoint {
             if (framebuffer == null) {
                 throw new IllegalStateException(endpoint + ": testCommit() without an accepted registerFramebuffer()");
             }
-            int width = framebuffer.width();
-            int height = framebuffer.height();
-            try (AtomicRequest request = device.newAtomicRequest()) {
-                request.set(connector.id(), "CRTC_ID", crtc.id());
-                request.set(crtc.id(), "MODE_ID", mode);
-                request.set(crtc.id(), "ACTIVE", true);
-                request.set(plane.id(), "FB_ID", framebuffer.id());
-                request.set(plane.id(), "CRTC_ID", crtc.id());
-                request.set(plane.id(), "SRC_X", 0);
-                request.set(plane.id(), "SRC_Y", 0);
-                request.set(plane.id(), "SRC_W", (long) width << 16);
-                request.set(plane.id(), "SRC_H", (long) height << 16);
-                request.set(plane.id(), "CRTC_X", 0);
-                request.set(plane.id(), "CRTC_Y", 0);
-                request.set(plane.id(), "CRTC_W", width);
-                request.set(plane.id(), "CRTC_H", height);
-                return classify(request.test(), width, height, endpoint.name(), mode, limits, coversWholeCrtc());
+            try {
+                return classify(show(device, plane, crtc, connector, mode, framebuffer), framebuffer.width(),
+                        framebuffer.height(), endpoint.name(), mode, limits, wholeCrtc);
             } catch (FdClosedException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             } catch (KernelException e) {
@@ -260,7 +310,7 @@ public final class PlaneEndpoint {
         @Override
         public void release() {
             removeFramebuffer();
-            imports.release();
+            super.release();
         }
 
         private void removeFramebuffer() {
@@ -274,10 +324,6 @@ public final class PlaneEndpoint {
             }
         }
 
-        @Override
-        public String toString() {
-            return "sink of " + PlaneEndpoint.this;
-        }
     }
 
     /**

@@ -1,14 +1,11 @@
 package io.zeroframe.drm;
 
-import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.negotiation.BufferSink;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
-import io.zeroframe.dmabuf.negotiation.Candidate;
 import io.zeroframe.dmabuf.negotiation.Endpoint;
 import io.zeroframe.dmabuf.negotiation.FormatOffer;
 import io.zeroframe.dmabuf.negotiation.Role;
-import io.zeroframe.dmabuf.negotiation.TrialResult;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -81,28 +78,7 @@ public final class RenderEndpoint {
      * sink on every call; one candidate at a time; not thread-safe.
      */
     public BufferSink sink() {
-        TrialImports imports = new TrialImports(device);
-        return new BufferSink() {
-            @Override
-            public Endpoint endpoint() {
-                return endpoint;
-            }
-
-            @Override
-            public TrialResult importFrame(Frame frame, Candidate candidate) {
-                return imports.importFrame(frame);
-            }
-
-            @Override
-            public void release() {
-                imports.release();
-            }
-
-            @Override
-            public String toString() {
-                return "sink of " + endpoint;
-            }
-        };
+        return new ImportSink(device, endpoint);
     }
 
     @Override

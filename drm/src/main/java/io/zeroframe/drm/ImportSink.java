@@ -3,6 +3,9 @@ package io.zeroframe.drm;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.negotiation.Attempt;
+import io.zeroframe.dmabuf.negotiation.BufferSink;
+import io.zeroframe.dmabuf.negotiation.Candidate;
+import io.zeroframe.dmabuf.negotiation.Endpoint;
 import io.zeroframe.dmabuf.negotiation.TrialResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,21 +13,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PRIME imports of a trial frame on one device, as a sink's {@code importFrame} makes them
- * ({@link DrmDevice#tryImport} of each of the frame's buffers), kept until {@link #release()}. Not thread-safe.
+ * The {@link BufferSink} of a DRM device that imports trial frames ({@link RenderEndpoint#sink()}), and the base of
+ * a plane's ({@link PlaneEndpoint#sink()}): {@link DrmDevice#tryImport} of each of the frame's buffers, the handles
+ * kept until {@link #release()}. Not thread-safe.
  */
-final class TrialImports {
-    private static final Logger LOG = LoggerFactory.getLogger(TrialImports.class);
+class ImportSink implements BufferSink {
+    private static final Logger LOG = LoggerFactory.getLogger(ImportSink.class);
 
-    private final DrmDevice device;
+    final DrmDevice device;
+    private final Endpoint endpoint;
     private final List<GemHandle> handles = new ArrayList<>();
 
-    TrialImports(DrmDevice device) {
+    ImportSink(DrmDevice device, Endpoint endpoint) {
         this.device = device;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public final Endpoint endpoint() {
+        return endpoint;
     }
 
     /** Imports every buffer of {@code frame}; the first refusal ends it (the handles made so far are kept). */
-    TrialResult importFrame(Frame frame) {
+    @Override
+    public final TrialResult importFrame(Frame frame, Candidate candidate) {
         for (DmaBuf buffer : frame.buffers()) {
             Attempt<GemHandle> imported = device.tryImport(buffer);
             if (!imported.accepted()) {
@@ -36,7 +48,8 @@ final class TrialImports {
     }
 
     /** Closes the handles, the last first; never throws. */
-    void release() {
+    @Override
+    public void release() {
         for (GemHandle handle : handles.reversed()) {
             try {
                 handle.close();
@@ -45,5 +58,10 @@ final class TrialImports {
             }
         }
         handles.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "sink of " + endpoint;
     }
 }
