@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  *       at the CRTC's top left in a {@code TEST_ONLY} commit is refused by virtio-gpu (EINVAL, "Plane must cover
  *       entire CRTC") and accepted by vkms in 6.12. Without dumb buffers, or where the probe cannot tell, a
  *       primary plane is taken to cover its CRTC, as most drivers' do ({@link #coversWholeCrtc()}). The trial's
- *       test commit has the last word either way. Pitch alignment: what the device's dumb buffers use (see
- *       {@link DumbBufferSource#pitchAlignment}), 1 without dumb buffers, as KMS reports none;</li>
+ *       test commit has the last word either way. Pitch alignment, which KMS does not report: what the device's
+ *       dumb buffers use, learnt from a 1x1 32-bpp dumb buffer (its pitch when above the pixel's 4 bytes, for a
+ *       driver that rounds rows up; else 1, as vkms, virtio-gpu and vgem give the smallest pitch); 1 without dumb
+ *       buffers;</li>
  *   <li>{@code scanout}, with framebuffer modifiers when the device has {@code DRM_CAP_ADDFB2_MODIFIERS};
  *       {@code imports} when {@code DRM_CAP_PRIME} has the import bit (a claim: virtio-gpu sets it and refuses
  *       foreign buffers); exports dumb buffers, with that pitch alignment, when the device has
@@ -239,10 +241,12 @@ public final class PlaneEndpoint {
     }
 
     /**
-     * The device's dumb buffers as the planner's source for this endpoint's export (see {@link DumbBufferSource}):
-     * a dumb buffer laid out as the candidate says ({@code DRM_IOCTL_MODE_CREATE_DUMB}; refused, fixable, when the
-     * driver's pitch differs from the candidate's), exported with PRIME as a {@link Frame}; {@code release()} closes
-     * the dumb buffer's handle. Empty when the endpoint exports nothing. A new source on every call.
+     * The device's dumb buffers as the planner's source for this endpoint's export: one dumb buffer
+     * ({@code DRM_IOCTL_MODE_CREATE_DUMB}) laid out as the candidate says, exported with
+     * {@code DRM_IOCTL_PRIME_HANDLE_TO_FD} as the one buffer of a {@link Frame}; {@code release()} closes the dumb
+     * buffer's handle. Refused, fixable, naming {@code DRM_IOCTL_MODE_CREATE_DUMB}: a driver pitch other than the
+     * candidate's, a format in several buffers (NV12M), a modifier other than LINEAR, or the driver's own refusal
+     * (virtio-gpu takes 32 bpp only). Empty when the endpoint exports nothing. A new source on every call.
      */
     public Optional<BufferSource> source() {
         return endpoint.exports().map(allocator -> new DumbBufferSource(device, allocator));
