@@ -384,9 +384,10 @@ public final class DrmDevice implements AutoCloseable {
      * XRGB8888 (alpha ignored), an NV12M frame as NV12. Unlike {@link #addFramebuffer(Frame)} nothing is retried
      * here (no fallback without modifiers): the caller (the planner) decides what to try next.
      *
-     * <p>Every refusal is {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable}: a refused import (see
+     * <p>Refusals are {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable}: a refused import (see
      * {@link #tryImport}), or ADDFB2's EINVAL (a format, pitch, offset or modifier the driver refuses; the
-     * modifier flag without {@code DRM_CAP_ADDFB2_MODIFIERS}) or ENOSPC (buffers too small for the size). The
+     * modifier flag without {@code DRM_CAP_ADDFB2_MODIFIERS}) or ENOSPC (buffers too small for the size); only
+     * ENODEV from ADDFB2 (the device is gone) is {@link TrialResult.Outcome#NOT_FIXABLE not fixable}. The
      * imported handles are closed again whatever happened (an accepted framebuffer holds its own references), so
      * a refusal leaves no handle and no framebuffer.
      *
