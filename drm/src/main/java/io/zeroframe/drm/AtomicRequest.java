@@ -14,6 +14,7 @@ import io.zeroframe.bindings.drm_mode.drm_mode_create_blob;
 import io.zeroframe.bindings.drm_mode.drm_mode_destroy_blob;
 import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.dmabuf.internal.DmaBufAccess;
+import io.zeroframe.dmabuf.negotiation.TrialResult;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -69,6 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AtomicRequest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicRequest.class);
+    private static final Set<CommitFlag> TEST_MODESET =
+            java.util.Collections.unmodifiableSet(EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET));
     private final DrmDevice device;
     private final Arena arena = Arena.ofShared();
     private final List<BlobId> blobs = new ArrayList<>();
@@ -253,6 +256,33 @@ public final class AtomicRequest implements AutoCloseable {
     public void test(boolean allowModeset) throws KernelException {
         commit(allowModeset ? EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET)
                 : EnumSet.of(CommitFlag.TEST_ONLY), 0);
+    }
+
+    /**
+     * Tests the request as a trial: {@code DRM_IOCTL_MODE_ATOMIC} with {@code DRM_MODE_ATOMIC_TEST_ONLY |
+     * DRM_MODE_ATOMIC_ALLOW_MODESET}. The kernel checks the whole configuration (the objects set here and the
+     * current state of the rest) and changes nothing: the display keeps what it shows. A modeset is allowed so that
+     * a configuration is judged whether or not it needs one. A refusal is a value naming the call and errno:
+     * {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable} (EINVAL, ERANGE, ENOSPC: this configuration is
+     * refused, another buffer may pass), or {@link TrialResult.Outcome#NOT_FIXABLE not fixable} when the file is not
+     * DRM master (EACCES, with the advice) or the device is gone (ENODEV). A caller that knows more about the
+     * configuration (a plane endpoint: whether the frame's size can be shown at all) may classify it further.
+     *
+     * @throws IllegalStateException if this request or its device is closed (not a refusal)
+     */
+    public TrialResult test() {
+        try {
+            commit(TEST_MODESET, 0);
+            return TrialResult.ACCEPTED;
+        } catch (io.zeroframe.bindings.FdClosedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (io.zeroframe.bindings.DevicePermissionException | io.zeroframe.bindings.DeviceGoneException e) {
+            return TrialResult.refused(e, TrialResult.Outcome.NOT_FIXABLE, e.getMessage());
+        } catch (KernelException e) {
+            return TrialResult.refused(e, TrialResult.Outcome.FIXABLE_BY_REALLOCATION,
+                    "the driver refuses this configuration (" + objectCount + " objects, " + entryCount
+                            + " properties)");
+        }
     }
 
     /**

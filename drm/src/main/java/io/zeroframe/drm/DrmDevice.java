@@ -4,6 +4,8 @@ import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_CRTC_GET_SEQUENCE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_CRTC_QUEUE_SEQUENCE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_DROP_MASTER;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_GET_CAP;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_ADDFB2;
+import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_PRIME_FD_TO_HANDLE;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_CLIENT_CAP;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_SET_MASTER;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_VERSION;
@@ -12,6 +14,7 @@ import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_WAIT_VBLANK;
 import io.zeroframe.bindings.DeviceGoneException;
 import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.drm.drm_crtc_get_sequence;
@@ -28,6 +31,8 @@ import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.internal.ThreadScratch;
+import io.zeroframe.dmabuf.negotiation.Attempt;
+import io.zeroframe.dmabuf.negotiation.TrialResult;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -343,6 +348,71 @@ public final class DrmDevice implements AutoCloseable {
      */
     public GemHandle importDmaBuf(DmaBuf buffer) throws KernelException {
         return handles.importDmaBuf(buffer);
+    }
+
+    /**
+     * Tries a PRIME import ({@code DRM_IOCTL_PRIME_FD_TO_HANDLE}), for probing whether this device takes a buffer:
+     * the handle as {@link #importDmaBuf} makes it (the caller owns it), or the refusal as a value naming the call
+     * and errno. ENODEV means the driver refuses buffers it did not make (virtio-gpu, although it reports
+     * {@code DRM_PRIME_CAP_IMPORT}): {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable}, "the driver refuses
+     * foreign buffers", since a buffer this device allocates itself imports; other refusals (EINVAL, ENOMEM) are
+     * fixable too. Nothing is left on the file after a refusal.
+     *
+     * @param buffer borrowed; held in use during the call
+     * @throws IllegalArgumentException if {@code buffer} is closed (a caller's mistake, not a refusal)
+     * @throws IllegalStateException if this device is closed
+     */
+    public Attempt<GemHandle> tryImport(DmaBuf buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        checkTrialInput(buffer.isOpen(), DRM_IOCTL_PRIME_FD_TO_HANDLE.name(), buffer.toString());
+        try {
+            return Attempt.accepted(handles.importDmaBuf(buffer));
+        } catch (FdClosedException e) {
+            throw new IllegalStateException(e.getMessage(), e); // closed meanwhile, by another thread
+        } catch (KernelException e) {
+            return Attempt.refused(TrialResult.refused(e, TrialResult.Outcome.FIXABLE_BY_REALLOCATION,
+                    e.errno() == Errno.ENODEV ? "the driver refuses foreign buffers"
+                            : "the driver refused to import " + buffer));
+        }
+    }
+
+    /**
+     * Tries to register {@code frame}'s bytes as a framebuffer in format {@code as} ({@code DRM_IOCTL_MODE_ADDFB2}),
+     * for probing: each plane's buffer is imported as {@link #tryImport} does, the frame's pitches and offsets are
+     * passed, and the frame's modifier with {@code DRM_MODE_FB_MODIFIERS} only when {@code modifierFlag}. {@code as}
+     * may differ from the frame's format where the bytes are laid out alike: an ARGB8888 frame registered as
+     * XRGB8888 (alpha ignored), an NV12M frame as NV12. Unlike {@link #addFramebuffer(Frame)} nothing is retried
+     * here (no fallback without modifiers): the caller (the planner) decides what to try next.
+     *
+     * <p>Refusals are {@link TrialResult.Outcome#FIXABLE_BY_REALLOCATION fixable}: a refused import (see
+     * {@link #tryImport}), or ADDFB2's EINVAL (a format, pitch, offset or modifier the driver refuses; the
+     * modifier flag without {@code DRM_CAP_ADDFB2_MODIFIERS}) or ENOSPC (buffers too small for the size); only
+     * ENODEV from ADDFB2 (the device is gone) is {@link TrialResult.Outcome#NOT_FIXABLE not fixable}. The
+     * imported handles are closed again whatever happened (an accepted framebuffer holds its own references), so
+     * a refusal leaves no handle and no framebuffer.
+     *
+     * @param frame borrowed; the framebuffer keeps the memory alive after the frame is closed
+     * @return the framebuffer (the caller owns it: close removes it), or the refusal
+     * @throws IllegalArgumentException if the frame is closed, or {@code as} does not lay its planes out as the
+     *         frame's format does (another plane count, subsampling or bytes per sample)
+     * @throws IllegalStateException if this device is closed
+     */
+    public Attempt<Framebuffer> tryAddFramebuffer(Frame frame, PixelFormat as, boolean modifierFlag) {
+        Objects.requireNonNull(frame, "frame");
+        Objects.requireNonNull(as, "as");
+        checkTrialInput(frame.isOpen(), DRM_IOCTL_MODE_ADDFB2.name(), frame.toString());
+        return Framebuffer.tryAdd(this, frame, as, modifierFlag);
+    }
+
+    /** A trial on a closed input or a closed device is the caller's mistake: an exception, not a refusal. */
+    private void checkTrialInput(boolean inputOpen, String operation, String input) {
+        if (!inputOpen) {
+            throw new IllegalArgumentException(operation + " on " + fd.path() + ": " + input + " is closed; "
+                    + "try an open buffer");
+        }
+        if (!fd.isOpen()) {
+            throw new IllegalStateException(operation + " on " + fd.path() + ": the device was closed");
+        }
     }
 
     /**

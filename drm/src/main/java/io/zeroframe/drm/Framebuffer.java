@@ -4,12 +4,15 @@ import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_ADDFB2;
 import static io.zeroframe.drm.internal.DrmIoctls.DRM_IOCTL_MODE_RMFB;
 
 import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.drm_mode.drm_mode_fb_cmd2;
 import io.zeroframe.bindings.drm_mode.drm_mode_h;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.Modifier;
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Attempt;
+import io.zeroframe.dmabuf.negotiation.TrialResult;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -110,20 +113,9 @@ public final class Framebuffer implements AutoCloseable {
             throws KernelException {
         boolean modifiers = device.capabilities().addFb2Modifiers() && !modifier.equals(Modifier.INVALID);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cmd = drm_mode_fb_cmd2.allocate(arena);
-            drm_mode_fb_cmd2.width(cmd, width);
-            drm_mode_fb_cmd2.height(cmd, height);
-            drm_mode_fb_cmd2.pixel_format(cmd, format.fourcc());
-            for (int i = 0; i < handles.length; i++) {
-                drm_mode_fb_cmd2.handles(cmd, i, handles[i]);
-                // __u32 fields: Frame refuses larger pitches and offsets, DRM_IOCTL_MODE_CREATE_DUMB gives u32 ones
-                drm_mode_fb_cmd2.pitches(cmd, i, (int) pitches[i]);
-                drm_mode_fb_cmd2.offsets(cmd, i, (int) offsets[i]);
-                drm_mode_fb_cmd2.modifier(cmd, i, modifier.value());
-            }
             String detail = format + " " + width + "x" + height + " " + modifier + " from " + what;
             if (modifiers) {
-                drm_mode_fb_cmd2.flags(cmd, drm_mode_h.DRM_MODE_FB_MODIFIERS());
+                MemorySegment cmd = command(arena, format, width, height, handles, pitches, offsets, modifier, true);
                 int result = device.tryIoctl(DRM_IOCTL_MODE_ADDFB2, cmd);
                 if (result >= 0) {
                     return new Framebuffer(device, new FramebufferId(drm_mode_fb_cmd2.fb_id(cmd)), format, width,
@@ -134,14 +126,97 @@ public final class Framebuffer implements AutoCloseable {
                 }
                 LOG.debug("{} refused ADDFB2 with modifiers for {}; adding it without", device.path(), detail);
             }
-            drm_mode_fb_cmd2.flags(cmd, 0);
-            for (int i = 0; i < handles.length; i++) {
-                drm_mode_fb_cmd2.modifier(cmd, i, 0);
-            }
+            MemorySegment cmd = command(arena, format, width, height, handles, pitches, offsets, modifier, false);
             device.ioctl(DRM_IOCTL_MODE_ADDFB2, cmd, detail);
             return new Framebuffer(device, new FramebufferId(drm_mode_fb_cmd2.fb_id(cmd)), format, width, height,
                     modifier, false);
         }
+    }
+
+    /** A {@code struct drm_mode_fb_cmd2} in {@code arena}; the modifier and its flag only {@code withModifier}. */
+    private static MemorySegment command(Arena arena, DrmFormat format, int width, int height, int[] handles,
+                                         long[] pitches, long[] offsets, Modifier modifier, boolean withModifier) {
+        MemorySegment cmd = drm_mode_fb_cmd2.allocate(arena);
+        drm_mode_fb_cmd2.width(cmd, width);
+        drm_mode_fb_cmd2.height(cmd, height);
+        drm_mode_fb_cmd2.pixel_format(cmd, format.fourcc());
+        drm_mode_fb_cmd2.flags(cmd, withModifier ? drm_mode_h.DRM_MODE_FB_MODIFIERS() : 0);
+        for (int i = 0; i < handles.length; i++) {
+            drm_mode_fb_cmd2.handles(cmd, i, handles[i]);
+            // __u32 fields: Frame refuses larger pitches and offsets, DRM_IOCTL_MODE_CREATE_DUMB gives u32 ones
+            drm_mode_fb_cmd2.pitches(cmd, i, (int) pitches[i]);
+            drm_mode_fb_cmd2.offsets(cmd, i, (int) offsets[i]);
+            drm_mode_fb_cmd2.modifier(cmd, i, withModifier ? modifier.value() : 0);
+        }
+        return cmd;
+    }
+
+    /**
+     * {@link DrmDevice#tryAddFramebuffer}: {@code frame}'s planes imported with {@link DrmDevice#tryImport}, then
+     * one ADDFB2 as {@code as}, the modifier flag only when asked; refusals as values, the handles closed again.
+     */
+    static Attempt<Framebuffer> tryAdd(DrmDevice device, Frame frame, PixelFormat as, boolean modifierFlag) {
+        if (!as.planes().equals(frame.format().planes())) {
+            throw new IllegalArgumentException(DRM_IOCTL_MODE_ADDFB2.name() + " on " + device.path() + ": "
+                    + frame + " cannot be read as " + as + ": its planes are laid out otherwise ("
+                    + frame.format().planes() + " against " + as.planes() + ")");
+        }
+        int planes = frame.planes().size();
+        long[] pitches = new long[planes];
+        long[] offsets = new long[planes];
+        for (int i = 0; i < planes; i++) {
+            pitches[i] = frame.plane(i).pitch();
+            offsets[i] = frame.plane(i).offset();
+        }
+        List<GemHandle> handles = new ArrayList<>(planes);
+        int[] numbers = new int[planes];
+        int begun = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < planes; i++) {
+                Attempt<GemHandle> imported = device.tryImport(frame.plane(i).buffer());
+                if (!imported.accepted()) {
+                    return Attempt.refused(imported.result());
+                }
+                handles.add(imported.get());
+            }
+            for (; begun < planes; begun++) {
+                numbers[begun] = handles.get(begun).beginUse(DRM_IOCTL_MODE_ADDFB2.name());
+            }
+            DrmFormat format = DrmFormat.of(as);
+            MemorySegment cmd = command(arena, format, frame.width(), frame.height(), numbers, pitches, offsets,
+                    frame.modifier(), modifierFlag);
+            int result = device.tryIoctl(DRM_IOCTL_MODE_ADDFB2, cmd);
+            if (result < 0) {
+                return Attempt.refused(addRefusal(device, -result, as + " " + frame.width() + "x" + frame.height()
+                        + " pitch " + pitches[0] + (modifierFlag ? " with modifier " + frame.modifier()
+                        : " without modifiers") + " (" + frame.format() + " bytes)"));
+            }
+            return Attempt.accepted(new Framebuffer(device, new FramebufferId(drm_mode_fb_cmd2.fb_id(cmd)), format,
+                    frame.width(), frame.height(), frame.modifier(), modifierFlag));
+        } catch (FdClosedException e) {
+            throw new IllegalStateException(e.getMessage(), e); // our own handles, just made: the device closed
+        } finally {
+            for (int i = begun - 1; i >= 0; i--) {
+                handles.get(i).endUse();
+            }
+            for (GemHandle handle : handles.reversed()) {
+                handle.close(); // an accepted framebuffer holds its own references
+            }
+        }
+    }
+
+    private static TrialResult addRefusal(DrmDevice device, int errno, String what) {
+        String call = DRM_IOCTL_MODE_ADDFB2.name();
+        if (errno == Errno.EBADF && !device.isOpen()) {
+            throw new IllegalStateException(call + " on " + device.path() + ": the device was closed");
+        }
+        if (errno == Errno.ENODEV) {
+            return TrialResult.notFixable(call, Errno.name(errno), "the device is gone");
+        }
+        String reason = errno == Errno.ENOSPC ? "the buffer is too small for " + what
+                : errno == Errno.EINVAL ? "the driver refuses " + what
+                : "the driver refused " + what;
+        return TrialResult.fixable(call, Errno.name(errno), reason);
     }
 
     /** The framebuffer's id, for a plane's {@code FB_ID}. */
