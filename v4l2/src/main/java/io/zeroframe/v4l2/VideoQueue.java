@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A streaming queue of a video node: capture, output, or one side of a memory-to-memory device. It requests
  * buffers ({@code VIDIOC_REQBUFS}, {@code VIDIOC_QUERYBUF}), maps MMAP buffers in its own arena, exports them
- * ({@code VIDIOC_EXPBUF}) or imports dma-bufs ({@code V4L2_MEMORY_DMABUF}), queues and dequeues them
+ * ({@code VIDIOC_EXPBUF}, as dma-bufs or as frame-model {@link Frame}s) or imports dma-bufs and frames
+ * ({@code V4L2_MEMORY_DMABUF}), prepares ({@code VIDIOC_PREPARE_BUF}), queues and dequeues them
  * ({@code VIDIOC_QBUF}, {@code VIDIOC_DQBUF}) and starts and stops the stream ({@code VIDIOC_STREAMON},
  * {@code VIDIOC_STREAMOFF}).
  *

@@ -162,6 +162,7 @@ class VideoEndpointDeviceTest {
                     System.out.println(memory.allocator() + " into " + vivid + ": " + imported);
                     assertEquals(TrialResult.ACCEPTED, imported);
                     assertEquals(1, queue.buffers().size());
+                    assertFalse(queue.buffers().getFirst().isQueued(), "proved by VIDIOC_PREPARE_BUF, not queued");
                     assertEquals(3072, camera.getFormat(CAPTURE).planes().getFirst().bytesPerLine());
                 } finally {
                     vivid.sink().release();
