@@ -90,7 +90,7 @@ public final class VideoEndpoint {
             throw new IllegalArgumentException(name + ": " + type.kernelName() + " is not a video queue");
         }
         if (type.isCapture() ? role == Role.CONSUMER : role == Role.PRODUCER) {
-            throw new IllegalArgumentException(name + ": a " + (type.isCapture() ? "capture" : "output")
+            throw new IllegalArgumentException(name + ": " + (type.isCapture() ? "a capture" : "an output")
                     + " queue cannot be a " + role);
         }
         if (width < 1 || height < 1) {
