@@ -21,6 +21,9 @@ import io.zeroframe.bindings.sys.DeviceErrors;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_format;
+import io.zeroframe.bindings.videodev2.videodev2_h;
+import io.zeroframe.v4l2.control.ControlInfo;
+import io.zeroframe.v4l2.control.ControlValue;
 import io.zeroframe.v4l2.control.Controls;
 import io.zeroframe.v4l2.format.FormatDescription;
 import io.zeroframe.v4l2.format.FormatOffer;
@@ -38,6 +41,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -194,6 +198,35 @@ public final class VideoDevice implements AutoCloseable {
      */
     public Controls controls() {
         return controls;
+    }
+
+    /**
+     * The fewest buffers the driver needs on queue {@code type} to work ({@code V4L2_CID_MIN_BUFFERS_FOR_CAPTURE} for
+     * capture queues, {@code V4L2_CID_MIN_BUFFERS_FOR_OUTPUT} for output queues, read now: codecs change it with
+     * the stream's format); empty when the driver has no such control (most capture drivers: vivid, vim2m; a
+     * stateful encoder such as vicodec's has the output one). Allocate at least this many, plus those the
+     * application holds.
+     *
+     * @throws KernelException {@code VIDIOC_G_EXT_CTRLS} failures other than a missing control;
+     *         {@link DeviceGoneException}
+     */
+    public OptionalInt minBuffers(BufferType type) throws KernelException {
+        int id = type.isCapture() ? videodev2_h.V4L2_CID_MIN_BUFFERS_FOR_CAPTURE()
+                : videodev2_h.V4L2_CID_MIN_BUFFERS_FOR_OUTPUT();
+        ControlInfo control;
+        try {
+            control = controls.query(id);
+        } catch (KernelException e) {
+            if ((e.errno() == Errno.EINVAL || e.errno() == Errno.ENOTTY) && !(e instanceof DeviceGoneException)) {
+                return OptionalInt.empty(); // VIDIOC_QUERY_EXT_CTRL: no such control, or no controls at all
+            }
+            throw e;
+        }
+        return switch (controls.get(control)) {
+            case ControlValue.OfInt value -> OptionalInt.of(value.value());
+            case ControlValue value -> throw failure("VIDIOC_G_EXT_CTRLS", Errno.EINVAL,
+                    "control 0x" + Integer.toHexString(id) + " is " + value + ", not an integer");
+        };
     }
 
     /** The inputs of a capture node ({@code VIDIOC_ENUMINPUT}); empty for a node without inputs. */

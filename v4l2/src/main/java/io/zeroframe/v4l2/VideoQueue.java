@@ -1,6 +1,7 @@
 package io.zeroframe.v4l2;
 
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_DQBUF;
+import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_PREPARE_BUF;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_QBUF;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMOFF;
 import static io.zeroframe.v4l2.internal.V4l2Ioctls.VIDIOC_STREAMON;
@@ -17,8 +18,12 @@ import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_buffer;
 import io.zeroframe.bindings.videodev2.v4l2_plane;
 import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.Modifier;
+import io.zeroframe.dmabuf.PixelFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A streaming queue of a video node: capture, output, or one side of a memory-to-memory device. It requests
  * buffers ({@code VIDIOC_REQBUFS}, {@code VIDIOC_QUERYBUF}), maps MMAP buffers in its own arena, exports them
- * ({@code VIDIOC_EXPBUF}) or imports dma-bufs ({@code V4L2_MEMORY_DMABUF}), queues and dequeues them
+ * ({@code VIDIOC_EXPBUF}, as dma-bufs or as frame-model {@link Frame}s) or imports dma-bufs and frames
+ * ({@code V4L2_MEMORY_DMABUF}), prepares ({@code VIDIOC_PREPARE_BUF}), queues and dequeues them
  * ({@code VIDIOC_QBUF}, {@code VIDIOC_DQBUF}) and starts and stops the stream ({@code VIDIOC_STREAMON},
  * {@code VIDIOC_STREAMOFF}).
  *
@@ -222,10 +228,98 @@ public final class VideoQueue implements AutoCloseable {
         synchronized (lock) {
             checkOpen("VIDIOC_REQBUFS");
             VideoFormat format = device.getFormat(type);
-            checkFrames(frames, format);
-            releaseLocked(false);
-            return buffers.importFrames(frames, format);
+            return importChecked(frames, format);
         }
+    }
+
+    /**
+     * Imports frames as this queue's buffers, as {@link #importDmaBufs} does, after checking each against the
+     * current format ({@code VIDIOC_G_FMT}) the way the driver will read it: the same pixel format (or its
+     * contiguous or {@code M} variant: {@code NV12} and {@code NV12M} frames are the same planes), the same width
+     * and height, {@link io.zeroframe.dmabuf.Modifier#LINEAR}, every plane's pitch equal to the format's
+     * {@code bytesperline} (the chroma pitches V4L2 derives from it), and every plane where V4L2 puts it: an
+     * {@code M} format's planes at offset 0 of their own dma-bufs, a contiguous format's planes in one dma-buf,
+     * plane 1 at {@code bytesperline * height} (V4L2 has no field for another offset of a capture buffer, and
+     * drivers ignore {@code data_offset} of a contiguous format's chroma, so a frame laid out otherwise is refused
+     * rather than misread). Buffer {@code i} is {@code frames.get(i)}, paired for the queue's life.
+     *
+     * @param frames borrowed: the caller keeps ownership and must keep them open while the queue uses them
+     * @return one buffer per frame, by index
+     * @throws IllegalArgumentException naming the frame, plane and value that do not fit, and the format, checked
+     *         before anything is asked of the driver
+     * @throws IllegalStateException for a current format the frame model does not know (a compressed format)
+     * @throws KernelException {@code VIDIOC_REQBUFS} EINVAL for a queue that does not import dma-bufs; EBUSY while
+     *         it streams or another file holds the node's buffers
+     */
+    public List<VideoBuffer> importFrames(List<Frame> frames) throws KernelException {
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("VIDIOC_REQBUFS on " + device.path() + ": no frames to import");
+        }
+        synchronized (lock) {
+            checkOpen("VIDIOC_REQBUFS");
+            VideoFormat format = device.getFormat(type);
+            PixelFormat pixels = knownFormat(format, "VIDIOC_REQBUFS");
+            List<FramePlanes.Spot> spots = FramePlanes.of(format, pixels);
+            List<List<DmaBuf>> memory = new ArrayList<>(frames.size());
+            for (int i = 0; i < frames.size(); i++) {
+                memory.add(memoryPlanes(Objects.requireNonNull(frames.get(i), "frame"), i, format, pixels, spots));
+            }
+            return importChecked(memory, format);
+        }
+    }
+
+    private List<VideoBuffer> importChecked(List<List<DmaBuf>> frames, VideoFormat format) throws KernelException {
+        checkFrames(frames, format);
+        releaseLocked(false);
+        return buffers.importFrames(frames, format);
+    }
+
+    /** The dma-buf of each memory plane of {@code frame}, after checking its planes against {@code spots}. */
+    private List<DmaBuf> memoryPlanes(Frame frame, int index, VideoFormat format, PixelFormat pixels,
+                                      List<FramePlanes.Spot> spots) {
+        String at = "VIDIOC_REQBUFS on " + device.path() + ": frame " + index + " (" + frame + ")";
+        String against = "; the format is " + format;
+        if (!frame.isOpen()) {
+            throw new IllegalArgumentException(at + " is closed");
+        }
+        if (!frame.format().contiguous().equals(pixels.contiguous())) {
+            throw new IllegalArgumentException(at + " is " + frame.format() + against);
+        }
+        if (!frame.modifier().equals(Modifier.LINEAR)) {
+            throw new IllegalArgumentException(at + " has modifier " + frame.modifier()
+                    + ": V4L2 buffers are LINEAR" + against);
+        }
+        if (frame.width() != format.width() || frame.height() != format.height()) {
+            throw new IllegalArgumentException(at + " is " + frame.width() + "x" + frame.height() + against);
+        }
+        DmaBuf[] memory = new DmaBuf[format.planes().size()];
+        for (int p = 0; p < spots.size(); p++) {
+            FramePlanes.Spot want = spots.get(p);
+            Frame.Plane plane = frame.plane(p);
+            String atPlane = at + " plane " + p + ": ";
+            if (plane.pitch() != want.pitch()) {
+                throw new IllegalArgumentException(atPlane + "pitch " + plane.pitch() + ", the format's bytesperline"
+                        + (p == 0 ? "" : " implies") + " " + want.pitch() + against);
+            }
+            if (plane.offset() != want.offset()) {
+                throw new IllegalArgumentException(atPlane + "offset " + plane.offset() + ", V4L2 puts it at "
+                        + want.offset() + (want.offset() == 0 ? "" : " (the planes before it, one after the other)")
+                        + against);
+            }
+            DmaBuf first = memory[want.memoryPlane()];
+            if (first == null) {
+                memory[want.memoryPlane()] = plane.buffer();
+            } else if (first != plane.buffer()) {
+                throw new IllegalArgumentException(atPlane + "its dma-buf is not the one of plane 0: the format "
+                        + format.fourccName() + " has one memory plane, all planes in one dma-buf" + against);
+            }
+        }
+        return List.of(memory);
+    }
+
+    private PixelFormat knownFormat(VideoFormat format, String operation) {
+        return format.pixelFormat().orElseThrow(() -> new IllegalStateException(operation + " on " + device.path()
+                + ": the current format " + format + " is not a frame-model PixelFormat (compressed or unknown)"));
     }
 
     private void checkFrames(List<List<DmaBuf>> frames, VideoFormat format) {
@@ -302,9 +396,31 @@ public final class VideoQueue implements AutoCloseable {
      * @throws IllegalArgumentException for a buffer of another queue or of an earlier allocation
      */
     public void enqueue(VideoBuffer buffer) throws KernelException {
+        submit(VIDIOC_QBUF, buffer);
+        buffer.queued = true;
+    }
+
+    /**
+     * Prepares {@code buffer} for queueing without queueing it ({@code VIDIOC_PREPARE_BUF}): the driver checks it
+     * and, for an imported dma-buf, attaches and maps it, which a plain import ({@code VIDIOC_REQBUFS}) does not
+     * do. So it proves that the driver takes a dma-buf before the stream needs it, and makes the next
+     * {@link #enqueue} of it cheaper. Carries what {@link #enqueue} carries; on the queueing side (not at the same
+     * time as {@link #enqueue}). The buffer stays the application's; {@link #release()} frees it as any other.
+     *
+     * @throws KernelException ENOTTY for a driver without {@code VIDIOC_PREPARE_BUF}; EINVAL or EFAULT for a
+     *         dma-buf the driver cannot use (too small, not mappable, not contiguous where it must be); EINVAL for
+     *         a buffer queued already
+     * @throws IllegalArgumentException for a buffer of another queue or of an earlier allocation
+     */
+    public void prepare(VideoBuffer buffer) throws KernelException {
+        submit(VIDIOC_PREPARE_BUF, buffer);
+    }
+
+    /** {@code VIDIOC_QBUF} or {@code VIDIOC_PREPARE_BUF} of {@code buffer} from the queue scratch. */
+    private void submit(IoctlRequest request, VideoBuffer buffer) throws KernelException {
         if (buffer.queue != this || buffer.generation != buffers.generation) {
-            checkOpen("VIDIOC_QBUF"); // closing made every buffer stale
-            throw new IllegalArgumentException("VIDIOC_QBUF on " + device.path() + ": " + buffer
+            checkOpen(request.name()); // closing made every buffer stale
+            throw new IllegalArgumentException(request.name() + " on " + device.path() + ": " + buffer
                     + " is not one of this queue's current buffers");
         }
         MemorySegment s = queueScratch;
@@ -329,7 +445,7 @@ public final class VideoQueue implements AutoCloseable {
                     planes.set(JAVA_INT, base + BufferFields.PLANE_LENGTH, (int) buffer.lengths[p]);
                     planes.set(JAVA_INT, base + BufferFields.PLANE_DATA_OFFSET, buffer.dataOffsets[p]);
                     if (dmaBuf) {
-                        int dmaBufFd = buffer.importedFds[p].beginUse("VIDIOC_QBUF");
+                        int dmaBufFd = buffer.importedFds[p].beginUse(request.name());
                         planes.set(JAVA_INT, base + BufferFields.PLANE_M, dmaBufFd);
                         begun++;
                     } else {
@@ -340,17 +456,16 @@ public final class VideoQueue implements AutoCloseable {
                 s.set(JAVA_INT, BufferFields.BYTESUSED, buffer.bytesUsed[0]);
                 s.set(JAVA_INT, BufferFields.LENGTH, (int) buffer.lengths[0]);
                 if (dmaBuf) {
-                    s.set(JAVA_INT, BufferFields.M, buffer.importedFds[0].beginUse("VIDIOC_QBUF"));
+                    s.set(JAVA_INT, BufferFields.M, buffer.importedFds[0].beginUse(request.name()));
                     begun++;
                 } else {
                     s.set(JAVA_INT, BufferFields.M, buffer.memOffsets[0]);
                 }
             }
-            int result = call(VIDIOC_QBUF, s);
+            int result = call(request, s);
             if (result < 0) {
-                throw device.failure("VIDIOC_QBUF", -result, QueueAdvice.enqueue(-result, buffer));
+                throw device.failure(request.name(), -result, QueueAdvice.enqueue(-result, buffer));
             }
-            buffer.queued = true;
         } finally {
             for (int p = 0; p < begun; p++) {
                 buffer.importedFds[p].endUse();
@@ -602,6 +717,55 @@ public final class VideoQueue implements AutoCloseable {
             checkOpen("mmap");
             return buffers.map(buffer, plane, arena);
         }
+    }
+
+    /**
+     * Exports an MMAP buffer as a frame-model {@link Frame}: each memory plane exported ({@code VIDIOC_EXPBUF},
+     * {@code O_RDWR | O_CLOEXEC}), the planes placed as V4L2 places them in the current format
+     * ({@code VIDIOC_G_FMT}): format ({@link PixelFormat#fromV4l2}), width, height, {@link Modifier#LINEAR},
+     * pitches from {@code bytesperline}; a contiguous format's planes in its one dma-buf (an {@code NV12} frame's
+     * chroma at {@code bytesperline * height}), an {@code M} format's planes in one dma-buf each. The memory lives as
+     * long as the frame, also after the queue frees its buffers ({@code VIDIOC_REQBUFS} 0).
+     *
+     * {@snippet :
+     * VideoBuffer buffer = queue.allocate(4).getFirst();
+     * try (Frame frame = queue.exportFrame(buffer)) {       // e.g. XRGB8888 640x480 LINEAR, pitch 2560
+     *     display.show(frame);
+     * }
+     * }
+     *
+     * @return the caller owns the frame
+     * @throws KernelException {@code VIDIOC_EXPBUF} EINVAL for a DMABUF buffer or a driver that cannot export; the
+     *         dma-bufs exported before a failure are closed
+     * @throws IllegalStateException for a buffer freed since ({@link #release()}, a new allocation), or a current
+     *         format the frame model does not know (a compressed format)
+     */
+    public Frame exportFrame(VideoBuffer buffer) throws KernelException {
+        VideoFormat format = device.getFormat(type);
+        PixelFormat pixels = knownFormat(format, "VIDIOC_EXPBUF");
+        List<FramePlanes.Spot> spots = FramePlanes.of(format, pixels);
+        if (buffer.planeCount != format.planes().size()) {
+            throw new IllegalStateException("VIDIOC_EXPBUF on " + device.path() + ": buffer " + buffer.index + " has "
+                    + buffer.planeCount + " memory planes, the format " + format + " " + format.planes().size());
+        }
+        DmaBuf[] exported = new DmaBuf[buffer.planeCount];
+        try {
+            for (int p = 0; p < exported.length; p++) {
+                exported[p] = export(buffer, p);
+            }
+        } catch (KernelException | RuntimeException | Error e) {
+            for (DmaBuf made : exported) {
+                if (made != null) {
+                    made.close();
+                }
+            }
+            throw e;
+        }
+        List<Frame.Plane> planes = new ArrayList<>(spots.size());
+        for (FramePlanes.Spot spot : spots) {
+            planes.add(new Frame.Plane(exported[spot.memoryPlane()], spot.offset(), spot.pitch(), spot.length()));
+        }
+        return Frame.of(pixels, format.width(), format.height(), Modifier.LINEAR, planes); // owns them, also on failure
     }
 
     DmaBuf export(VideoBuffer buffer, int plane) throws KernelException {

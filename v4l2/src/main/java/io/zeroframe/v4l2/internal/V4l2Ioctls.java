@@ -30,6 +30,7 @@ public final class V4l2Ioctls {
     public static final IoctlRequest VIDIOC_G_PRIORITY = IoctlRequest.of("VIDIOC_G_PRIORITY", videodev2_h.VIDIOC_G_PRIORITY());
     public static final IoctlRequest VIDIOC_G_SELECTION = IoctlRequest.of("VIDIOC_G_SELECTION", videodev2_h.VIDIOC_G_SELECTION());
     public static final IoctlRequest VIDIOC_G_STD = IoctlRequest.of("VIDIOC_G_STD", videodev2_h.VIDIOC_G_STD());
+    public static final IoctlRequest VIDIOC_PREPARE_BUF = IoctlRequest.of("VIDIOC_PREPARE_BUF", videodev2_h.VIDIOC_PREPARE_BUF());
     public static final IoctlRequest VIDIOC_QBUF = IoctlRequest.of("VIDIOC_QBUF", videodev2_h.VIDIOC_QBUF());
     public static final IoctlRequest VIDIOC_QUERYBUF = IoctlRequest.of("VIDIOC_QUERYBUF", videodev2_h.VIDIOC_QUERYBUF());
     public static final IoctlRequest VIDIOC_QUERYCAP = IoctlRequest.of("VIDIOC_QUERYCAP", videodev2_h.VIDIOC_QUERYCAP());
