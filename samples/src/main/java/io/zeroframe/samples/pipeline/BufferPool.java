@@ -138,13 +138,17 @@ public final class BufferPool implements AutoCloseable {
             } else {
                 BufferSource from = source.filter(s -> s.allocator().equals(plan.allocator()))
                         .orElseThrow(() -> new IllegalArgumentException("no source for " + plan.allocator()));
-                for (int i = 0; i < plan.count(); i++) {
-                    Attempt<Frame> made = from.allocate(plan.chosen());
-                    if (!made.accepted()) {
-                        throw new IOException("allocating buffer " + i + " of " + plan.count() + " from "
-                                + plan.allocator() + " failed after the probe succeeded: " + made.result());
+                try {
+                    for (int i = 0; i < plan.count(); i++) {
+                        Attempt<Frame> made = from.allocate(plan.chosen());
+                        if (!made.accepted()) {
+                            throw new IOException("allocating buffer " + i + " of " + plan.count() + " from "
+                                    + plan.allocator() + " failed after the probe succeeded: " + made.result());
+                        }
+                        frames.add(made.get());
                     }
-                    frames.add(made.get());
+                } finally {
+                    from.release(); // the frames hold their memory; the source's own fds (a heap's) go
                 }
                 videoBuffers = camera.importFrames(frames);
             }

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
-class NegotiationDeviceTest {
+class PipelinePlanDeviceTest {
     private static final int FRAMES = 30;
 
     @Test
@@ -60,16 +60,23 @@ class NegotiationDeviceTest {
              DrmDevice gpu = TestBed.card("virtio_gpu")) {
             TestBed.Display display = TestBed.display(gpu, PlaneType.PRIMARY);
             Crtc before = gpu.crtc(display.crtc().id());
-            long started = System.nanoTime();
-            VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-            PlaneEndpoint plane = PlaneEndpoint.of(gpu, display.plane(), display.crtc(), display.connector(),
-                    display.mode());
-            TestBed.Negotiation negotiation = TestBed.negotiation(camera.endpoint(), camera.source(),
-                    camera.sink(), List.of(plane.endpoint()), List.of(plane.source()), List.of(plane.sink()),
-                    Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
-            Plan plan = negotiation.planner().plan(negotiation.trials());
-            long micros = (System.nanoTime() - started) / 1000;
-            System.out.printf("vivid -> virtio_gpu: planned in %d us, probes included%n%s%n", micros, plan.explain());
+            Plan plan = null;
+            TestBed.Negotiation negotiation = null;
+            VideoEndpoint camera = null;
+            PlaneEndpoint plane = null;
+            for (int run = 1; run <= 2; run++) { // the first run loads and compiles the code; both are reported
+                long started = System.nanoTime();
+                camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
+                plane = PlaneEndpoint.of(gpu, display.plane(), display.crtc(), display.connector(), display.mode());
+                negotiation = TestBed.negotiation(camera.endpoint(), camera.source(), camera.sink(),
+                        List.of(plane.endpoint()), List.of(plane.source()), List.of(plane.sink()),
+                        Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
+                long described = System.nanoTime();
+                plan = negotiation.planner().plan(negotiation.trials());
+                long planned = System.nanoTime();
+                System.out.printf("vivid -> virtio_gpu, run %d: endpoints described in %d ms, planned with 4 probes"
+                        + " in %d ms%n", run, (described - started) / 1_000_000, (planned - described) / 1_000_000);
+            }
 
             assertEquals(Plan.Kind.ZERO_COPY, plan.kind());
             assertEquals(Allocator.Source.DRM_DUMB_EXPORT, plan.allocator().source(), plan.explain());
@@ -164,8 +171,11 @@ class NegotiationDeviceTest {
                     Preference.DEFAULT);
             NoPlanException e = org.junit.jupiter.api.Assertions.assertThrows(NoPlanException.class,
                     () -> negotiation.planner().plan(negotiation.trials()));
-            assertTrue(e.getMessage().contains(overlay.endpoint().name() + ": XRGB8888"), e.getMessage());
-            assertTrue(e.getMessage().contains("NV12M"), e.getMessage());
+            String offers = e.getMessage().lines().filter(line -> line.contains(overlay.endpoint().name() + ": "))
+                    .findFirst().orElseThrow(() -> new AssertionError("the overlay's offers are not listed: "
+                            + e.getMessage()));
+            assertTrue(offers.contains("XRGB8888") && !offers.contains("NV12"), offers);
+            assertTrue(e.getMessage().contains(camera.endpoint().name() + ": NV12"), e.getMessage());
         }
     }
 
