@@ -92,7 +92,7 @@ public final class BufferPool implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "slot " + index + " (" + state + ")";
+            return "slot " + index;
         }
     }
 

@@ -4,6 +4,7 @@ import static io.zeroframe.samples.pipeline.TestBed.HEIGHT;
 import static io.zeroframe.samples.pipeline.TestBed.WIDTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
@@ -67,9 +68,8 @@ class PipelinePlanDeviceTest {
             for (int run = 1; run <= 2; run++) { // the first run loads and compiles the code; both are reported
                 long started = System.nanoTime();
                 camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-                plane = PlaneEndpoint.of(gpu, display.plane(), display.crtc(), display.connector(), display.mode());
-                negotiation = TestBed.negotiation(camera.endpoint(), camera.source(), camera.sink(),
-                        List.of(plane.endpoint()), List.of(plane.source()), List.of(plane.sink()),
+                plane = TestBed.plane(gpu, display);
+                negotiation = TestBed.negotiation(camera, plane,
                         Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
                 long described = System.nanoTime();
                 plan = negotiation.planner().plan(negotiation.trials());
@@ -106,12 +106,10 @@ class PipelinePlanDeviceTest {
              DrmDevice vkms = TestBed.card("vkms")) {
             TestBed.Display display = TestBed.display(vkms, PlaneType.PRIMARY);
             VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-            PlaneEndpoint plane = PlaneEndpoint.of(vkms, display.plane(), display.crtc(), display.connector(),
-                    display.mode());
+            PlaneEndpoint plane = TestBed.plane(vkms, display);
             List<String> forced = List.of(camera.endpoint().name(), plane.endpoint().name(), "system", "udmabuf");
             for (String allocator : forced) {
-                TestBed.Negotiation negotiation = TestBed.negotiation(camera.endpoint(), camera.source(),
-                        camera.sink(), List.of(plane.endpoint()), List.of(plane.source()), List.of(plane.sink()),
+                TestBed.Negotiation negotiation = TestBed.negotiation(camera, plane,
                         Preference.DEFAULT.forceAllocator(allocator).formatsFirst(PixelFormat.XRGB8888));
                 Plan plan = negotiation.planner().plan(negotiation.trials());
                 assertEquals(allocator, plan.allocator().name(), plan.explain());
@@ -134,11 +132,9 @@ class PipelinePlanDeviceTest {
             TestBed.Display display = TestBed.display(vkms, PlaneType.OVERLAY);
             Crtc before = vkms.crtc(display.crtc().id());
             VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-            PlaneEndpoint overlay = PlaneEndpoint.of(vkms, display.plane(), display.crtc(), display.connector(),
-                    display.mode());
+            PlaneEndpoint overlay = TestBed.plane(vkms, display);
             assertTrue(camera.endpoint().offerFor(PixelFormat.NV12M).isPresent(), camera.endpoint().toString());
-            TestBed.Negotiation negotiation = TestBed.negotiation(camera.endpoint(), camera.source(),
-                    camera.sink(), List.of(overlay.endpoint()), List.of(overlay.source()), List.of(overlay.sink()),
+            TestBed.Negotiation negotiation = TestBed.negotiation(camera, overlay,
                     Preference.DEFAULT.formatsFirst(PixelFormat.NV12M, PixelFormat.YUV420M));
             Plan plan = negotiation.planner().plan(negotiation.trials());
             System.out.println(plan.explain());
@@ -160,8 +156,7 @@ class PipelinePlanDeviceTest {
              DrmDevice vkms = TestBed.card("vkms")) {
             TestBed.Display display = TestBed.display(vkms, PlaneType.OVERLAY);
             VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-            PlaneEndpoint overlay = PlaneEndpoint.of(vkms, display.plane(), display.crtc(), display.connector(),
-                    display.mode());
+            PlaneEndpoint overlay = TestBed.plane(vkms, display);
             var yuvOnly = io.zeroframe.dmabuf.negotiation.Endpoint.builder(camera.endpoint().name(), Role.PRODUCER)
                     .offer(camera.endpoint().offerFor(PixelFormat.NV12M).orElseThrow())
                     .offer(camera.endpoint().offerFor(PixelFormat.YUV420M).orElseThrow())
@@ -169,7 +164,7 @@ class PipelinePlanDeviceTest {
             TestBed.Negotiation negotiation = TestBed.negotiation(yuvOnly, Optional.empty(), camera.sink(),
                     List.of(overlay.endpoint()), List.of(overlay.source()), List.of(overlay.sink()),
                     Preference.DEFAULT);
-            NoPlanException e = org.junit.jupiter.api.Assertions.assertThrows(NoPlanException.class,
+            NoPlanException e = assertThrows(NoPlanException.class,
                     () -> negotiation.planner().plan(negotiation.trials()));
             String offers = e.getMessage().lines().filter(line -> line.contains(overlay.endpoint().name() + ": "))
                     .findFirst().orElseThrow(() -> new AssertionError("the overlay's offers are not listed: "
@@ -201,6 +196,11 @@ class PipelinePlanDeviceTest {
         for (BufferPool.Slot slot : pool.slots()) {
             pool.toCamera(slot);
         }
+        BufferPool.Slot queued = pool.slots().getFirst();
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> pool.toCamera(queued));
+        assertEquals("cannot queue it to the camera: slot 0 is WITH_CAMERA, not FREE",
+                twice.getMessage());
+        assertThrows(IllegalStateException.class, () -> pool.shown(queued), "shown before it was captured");
         queue.streamOn();
         try (Arena arena = Arena.ofConfined()) {
             for (int i = 0; i < frames; i++) {

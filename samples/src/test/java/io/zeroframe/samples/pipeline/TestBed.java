@@ -19,10 +19,12 @@ import io.zeroframe.drm.DrmDeviceInfo;
 import io.zeroframe.drm.DrmDevices;
 import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
+import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
 import io.zeroframe.heaps.Heaps;
 import io.zeroframe.v4l2.VideoDeviceInfo;
 import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,11 @@ final class TestBed {
         return new Display(crtc, plane, connector, mode);
     }
 
+    /** The display's plane described for the planner. */
+    static PlaneEndpoint plane(DrmDevice card, Display display) throws KernelException {
+        return PlaneEndpoint.of(card, display.plane(), display.crtc(), display.connector(), display.mode());
+    }
+
     /** The writeback connector of a card opened with writeback connectors. */
     static Connector writeback(DrmDevice card) throws KernelException {
         return card.connectors().stream().filter(c -> c.type().equals(ConnectorType.WRITEBACK)).findFirst()
@@ -90,6 +97,13 @@ final class TestBed {
         Optional<BufferSource> source(Allocator allocator) {
             return sources.stream().filter(s -> s.allocator().equals(allocator)).findFirst();
         }
+    }
+
+    /** {@link #negotiation} of a camera into a plane. */
+    static Negotiation negotiation(VideoEndpoint camera, PlaneEndpoint plane, Preference preference)
+            throws IOException {
+        return negotiation(camera.endpoint(), camera.source(), camera.sink(), List.of(plane.endpoint()),
+                List.of(plane.source()), List.of(plane.sink()), preference);
     }
 
     static Negotiation negotiation(Endpoint producer, Optional<BufferSource> producerSource, BufferSink producerSink,
