@@ -6,6 +6,8 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.PollSource;
+import io.zeroframe.bindings.Pollable;
 import io.zeroframe.bindings.dma_buf.dma_buf_export_sync_file;
 import io.zeroframe.bindings.dma_buf.dma_buf_h;
 import io.zeroframe.bindings.dma_buf.dma_buf_import_sync_file;
@@ -370,6 +372,16 @@ public final class DmaBuf implements AutoCloseable {
     public boolean awaitIdle(Access access, Duration timeout) throws KernelException {
         Objects.requireNonNull(access, "access");
         return Waits.poll(fd, access.pollEvents(), timeout, IDLE_WAITS[access.ordinal()]);
+    }
+
+    /**
+     * The buffer's idle state for {@code access} as a {@link Pollable}, for a {@link io.zeroframe.bindings.Poller}
+     * that waits for it together with other sources: the same {@code poll} as {@link #awaitIdle}. Make it once
+     * and register it; a closed buffer is reported closed.
+     */
+    public Pollable idle(Access access) {
+        Objects.requireNonNull(access, "access");
+        return PollSource.of(fd, access.pollEvents());
     }
 
     /**

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.PollSource;
+import io.zeroframe.bindings.Pollable;
 import io.zeroframe.bindings.sync_file.sync_fence_info;
 import io.zeroframe.bindings.sync_file.sync_file_h;
 import io.zeroframe.bindings.sync_file.sync_file_info;
@@ -28,7 +30,9 @@ import java.util.Objects;
  *
  * <p>Owns its fd: {@link #close()} releases it (idempotent). The set of fences is fixed when the sync_file is
  * created. Thread-safe: any number of threads may {@link #await} one sync_file at once, and {@link #close()} from
- * any thread wakes them with an {@link io.zeroframe.bindings.FdClosedException}.
+ * any thread wakes them with an {@link io.zeroframe.bindings.FdClosedException}. As a {@link Pollable} it is ready
+ * ({@code POLLIN}) once every fence has signalled, so a {@link io.zeroframe.bindings.Poller} can wait for it
+ * together with other sources.
  *
  * {@snippet :
  * try (SyncFile fence = buffer.exportSyncFile(Access.READ)) {
@@ -38,13 +42,15 @@ import java.util.Objects;
  * }
  * }
  */
-public final class SyncFile implements AutoCloseable {
+public final class SyncFile implements AutoCloseable, Pollable {
     static final IoctlRequest SYNC_IOC_FILE_INFO = IoctlRequest.of("SYNC_IOC_FILE_INFO", sync_file_h.SYNC_IOC_FILE_INFO());
     static final IoctlRequest SYNC_IOC_MERGE = IoctlRequest.of("SYNC_IOC_MERGE", sync_file_h.SYNC_IOC_MERGE());
     private static final String LINK_TARGET = "anon_inode:sync_file";
     private static final int NAME_CAPACITY = (int) sync_merge_data.name$layout().byteSize();
 
     private final OwnedFd fd;
+    /** The fd polled for {@code POLLIN}, made on first use (most sync_files are only awaited or passed on). */
+    private PollSource signalled;
 
     private SyncFile(OwnedFd fd) {
         this.fd = fd;
@@ -88,6 +94,17 @@ public final class SyncFile implements AutoCloseable {
      */
     public boolean await(Duration timeout) throws KernelException {
         return Waits.poll(fd, Syscalls.POLLIN, timeout, "poll (sync_file)");
+    }
+
+    /** The fd polled for {@code POLLIN}: every fence has signalled. Made on the first call, then reused. */
+    @Override
+    public PollSource pollSource() {
+        PollSource source = signalled;
+        if (source == null) {
+            source = PollSource.of(fd, Syscalls.POLLIN); // a race makes two equal sources: harmless
+            signalled = source;
+        }
+        return source;
     }
 
     /**

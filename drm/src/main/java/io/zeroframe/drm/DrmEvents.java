@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.PollSource;
+import io.zeroframe.bindings.Pollable;
 import io.zeroframe.bindings.drm.drm_h;
 import io.zeroframe.bindings.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -29,20 +31,27 @@ import java.lang.foreign.MemorySegment;
  * }
  *
  * <p>One reader thread at a time; {@code close()} of the device from any thread.
+ *
+ * <p>As a {@link Pollable} it is ready ({@code POLLIN} on the device) when the kernel holds an event; then
+ * {@link #read}{@code (event, 0)} takes it. Events this object has read but not handed out yet do not make it
+ * ready: read until {@code read(event, 0)} returns {@code false} before waiting again. A closed device is reported
+ * closed.
  */
-public final class DrmEvents {
+public final class DrmEvents implements Pollable {
     static final int BUFFER_SIZE = 4096;
     private static final String OPERATION = "read (DRM events)";
     private static final int HEADER = 8;
 
     private final DrmDevice device;
     private final MemorySegment buffer;
+    private final PollSource pending;
     private int position;
     private int limit;
 
     DrmEvents(DrmDevice device) {
         this.device = device;
         this.buffer = Arena.ofAuto().allocate(BUFFER_SIZE, 8);
+        this.pending = PollSource.of(device.fd(), Syscalls.POLLIN);
     }
 
     /**
@@ -79,6 +88,12 @@ public final class DrmEvents {
         }
         position += parse(buffer, position, limit, event);
         return true;
+    }
+
+    /** The device's fd polled for {@code POLLIN}: an event to read. */
+    @Override
+    public PollSource pollSource() {
+        return pending;
     }
 
     /**

@@ -10,6 +10,8 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.PollSource;
+import io.zeroframe.bindings.Pollable;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.timespec;
@@ -38,8 +40,11 @@ import java.util.Optional;
  *
  * <p>{@link #next} allocates nothing: it reuses one {@code struct v4l2_event} and one {@link VideoEvent}. One thread
  * at a time dequeues; {@link #close()} may be called from any thread and wakes it.
+ *
+ * <p>As a {@link Pollable} it is ready ({@code POLLPRI}) when an event is pending: then {@link #next}{@code (0)}
+ * takes it.
  */
-public final class VideoEvents implements AutoCloseable {
+public final class VideoEvents implements AutoCloseable, Pollable {
     private static final long TYPE = v4l2_event.type$offset();
     private static final long U = v4l2_event.u$offset();
     private static final long PENDING = v4l2_event.pending$offset();
@@ -57,11 +62,13 @@ public final class VideoEvents implements AutoCloseable {
     private final MemorySegment scratch;
     private final VideoEvent event = new VideoEvent();
     private final Optional<VideoEvent> present = Optional.of(event);
+    private final PollSource pending;
 
     private VideoEvents(VideoDevice device, OwnedFd fd) {
         this.device = device;
         this.fd = fd;
         this.scratch = v4l2_event.allocate(Arena.ofAuto()); // a dequeue in flight may outlive close()
+        this.pending = PollSource.of(fd, Syscalls.POLLPRI);
     }
 
     static VideoEvents open(VideoDevice device) throws KernelException {
@@ -157,6 +164,12 @@ public final class VideoEvents implements AutoCloseable {
             }
             Syscalls.waitFor(fd, Syscalls.POLLPRI, wait, "VIDIOC_DQEVENT");
         }
+    }
+
+    /** This object's fd polled for {@code POLLPRI}: an event is pending. A closed object is reported closed. */
+    @Override
+    public PollSource pollSource() {
+        return pending;
     }
 
     /** Closes this object's fd (the subscriptions belong to the node's file and end with it); wakes a waiter. */

@@ -13,6 +13,8 @@ import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
+import io.zeroframe.bindings.PollSource;
+import io.zeroframe.bindings.Pollable;
 import io.zeroframe.bindings.sys.IoctlRequest;
 import io.zeroframe.bindings.sys.Syscalls;
 import io.zeroframe.bindings.videodev2.v4l2_buffer;
@@ -67,8 +69,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@link #close()} may be called from any thread at any time; a {@link #dequeue} blocked in
  * another thread wakes with {@link FdClosedException}. The queue waits on a duplicate of the node's fd, so that
  * closing the queue wakes only its own waiters.
+ *
+ * <p>As a {@link Pollable} (for a {@link io.zeroframe.bindings.Poller} that waits on the camera and other sources
+ * at once) the queue is ready when a buffer can be dequeued: {@code POLLIN} for capture, {@code POLLOUT} for
+ * output queues, as in {@link #dequeue}. Without buffers it is polled for nothing (only its closing is noticed),
+ * since asking vb2 for buffers then would start its read()/write() emulation.
  */
-public final class VideoQueue implements AutoCloseable {
+public final class VideoQueue implements AutoCloseable, Pollable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoQueue.class);
     /** How long close() waits for woken calls on the queue's fd to end before freeing the buffers. */
     private static final long CLOSE_DRAIN_MILLIS = 2_000;
@@ -79,6 +86,9 @@ public final class VideoQueue implements AutoCloseable {
     private final boolean multiPlanar;
     private final OwnedFd fd;
     private final short pollEvents;
+    /** The queue's fd polled for {@link #pollEvents}, and for nothing while it has no buffers. */
+    private final PollSource buffersDone;
+    private final PollSource nothing;
     private final QueueInfo info;
     private final QueueBuffers buffers;
     private final MemorySegment queueScratch;
@@ -100,6 +110,8 @@ public final class VideoQueue implements AutoCloseable {
         this.multiPlanar = type.isMultiPlanar();
         this.fd = fd;
         this.pollEvents = type.isCapture() ? Syscalls.POLLIN : Syscalls.POLLOUT;
+        this.buffersDone = PollSource.of(fd, pollEvents);
+        this.nothing = PollSource.of(fd, (short) 0);
         // GC-managed: a call in flight on another thread may still use the scratch when close() runs
         Arena scratch = Arena.ofAuto();
         this.queueScratch = v4l2_buffer.allocate(scratch);
@@ -541,6 +553,16 @@ public final class VideoQueue implements AutoCloseable {
         int revents = Syscalls.waitFor(fd, events, wait, "poll");
         boolean buffer = (revents & (pollEvents | Syscalls.POLLERR | Syscalls.POLLHUP)) != 0;
         return Readiness.of(buffer, (revents & Syscalls.POLLPRI) != 0);
+    }
+
+    /**
+     * The queue's fd and what makes it ready for a {@link io.zeroframe.bindings.Poller}: a buffer to dequeue
+     * ({@code POLLIN} on capture, {@code POLLOUT} on output queues, or {@code POLLERR} when none can come, e.g. not
+     * streaming); nothing while the queue has no buffers. A closed queue is reported closed. Allocates nothing.
+     */
+    @Override
+    public PollSource pollSource() {
+        return buffers.any() ? buffersDone : nothing;
     }
 
     /**

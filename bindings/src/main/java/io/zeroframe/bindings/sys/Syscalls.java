@@ -24,6 +24,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -743,6 +745,25 @@ public final class Syscalls {
         } finally {
             fd.endUse();
         }
+    }
+
+    /**
+     * A {@code poll} timeout in whole milliseconds, rounded up so that a wait never ends early; -1 (wait forever)
+     * for durations of {@code Integer.MAX_VALUE} ms (about 24 days) or more, {@code ChronoUnit.FOREVER} included.
+     * Allocates nothing.
+     *
+     * @throws IllegalArgumentException for a negative duration
+     */
+    public static int timeoutMillis(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+            return -1;
+        }
+        long millis = timeout.getSeconds() * 1000 + (timeout.getNano() + 999_999) / 1_000_000;
+        return millis >= Integer.MAX_VALUE ? -1 : (int) millis;
     }
 
     private static FdClosedException closedWhileWaiting(String operation, OwnedFd fd) {

@@ -5,16 +5,12 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.OwnedFd;
 import io.zeroframe.bindings.sys.Syscalls;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Waits on one fd with a timeout through {@link Syscalls#waitFor}: thread-safe (any number of threads may wait
  * on one fd), allocation-free, and woken by a close of the fd from another thread.
  */
 public final class Waits {
-    /** Timeouts at or beyond this many milliseconds (about 24 days) wait forever. */
-    private static final long FOREVER_MILLIS = Integer.MAX_VALUE;
-
     private Waits() {}
 
     /**
@@ -43,14 +39,6 @@ public final class Waits {
      * @throws IllegalArgumentException for a negative duration
      */
     public static int toMillis(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-        }
-        if (timeout.getSeconds() >= FOREVER_MILLIS / 1000) {
-            return -1;
-        }
-        long millis = timeout.getSeconds() * 1000 + (timeout.getNano() + 999_999) / 1_000_000;
-        return millis >= FOREVER_MILLIS ? -1 : (int) millis;
+        return Syscalls.timeoutMillis(timeout);
     }
 }
