@@ -67,7 +67,7 @@ public final class TextReport {
             }
             s.append('\n');
         });
-        if (card.error().isEmpty() && card.capabilities().isEmpty()) {
+        if (!kmsAsked && card.error().isEmpty() && card.capabilities().isEmpty()) {
             s.append("  capabilities: unknown without --kms (no render node; only the primary node could tell)\n");
         }
         if (!kmsAsked && card.error().isEmpty()) {
