@@ -164,7 +164,8 @@ class ModulePathLaunchTest {
                     boolean ours = entry.endsWith(File.separator + "target" + File.separator + "classes")
                             || (name.startsWith("zeroframe-") && name.endsWith(".jar") && !name.endsWith("-tests.jar"));
                     return ours || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-")
-                            || name.startsWith("picocli-") || name.startsWith("jackson-jr-objects-");
+                            || name.startsWith("picocli-") || name.startsWith("jackson-jr-objects-")
+                            || name.startsWith("jackson-core-");
                 })
                 .collect(Collectors.joining(File.pathSeparator));
     }

@@ -96,17 +96,26 @@ class InfoDeviceTest {
                 assertEquals(peer, ours, path + " " + option);
             }
 
-            Map<Integer, Map<String, String>> peerControls = controls(v4l2Ctl(path, "--list-ctrls"));
+            // v4l2-ctl lists every control; one it could not read is an "error N getting ctrl NAME" line instead
+            String listing = v4l2Ctl(path, "--list-ctrls");
+            Map<Integer, Map<String, String>> peerControls = controls(listing);
+            List<String> unreadByPeer = listing.lines().filter(l -> l.startsWith("error "))
+                    .map(l -> l.replaceFirst("^error \\d+ getting ctrl ", "")).toList();
             List<Map<String, Object>> ourControls = list(node.get("controls")).stream()
                     .filter(c -> !c.containsKey("classHeading") && !strings(c.get("flags")).contains("DISABLED")).toList();
-            assertEquals(peerControls.size(), ourControls.size(), path + " controls: " + peerControls.keySet());
+            assertEquals(peerControls.size() + unreadByPeer.size(), ourControls.size(),
+                    path + " controls: " + peerControls.keySet() + " and unread " + unreadByPeer);
             for (Map<String, Object> c : ourControls) {
                 Map<String, String> peer = peerControls.get(((Number) c.get("id")).intValue());
-                assertTrue(peer != null, path + ": v4l2-ctl lacks " + c);
+                if (peer == null) {
+                    assertTrue(unreadByPeer.contains(c.get("name")), path + ": v4l2-ctl lacks " + c);
+                    continue;
+                }
                 assertEquals(peer.get("key"), c.get("key"), path.toString());
+                boolean changes = strings(c.get("flags")).contains("VOLATILE");
                 for (String name : List.of("min", "max", "default", "value")) {
                     Object ours = c.get(name.equals("min") ? "minimum" : name.equals("max") ? "maximum" : name);
-                    if (peer.containsKey(name) && ours != null) {
+                    if (peer.containsKey(name) && ours != null && !(changes && name.equals("value"))) {
                         Object number = ours instanceof Boolean b ? (b ? 1 : 0) : ours;
                         assertEquals(peer.get(name), String.valueOf(number), path + " " + c.get("key") + " " + name);
                         values += name.equals("value") ? 1 : 0;
