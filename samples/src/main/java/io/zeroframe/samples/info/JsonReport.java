@@ -65,6 +65,7 @@ import java.util.Map;
  *                              "value"}]?}] } ],
  *   "drm":     [ {"path", "error"?, "renderNode"?, "driver", "version" {"name", "description", "date", "major",
  *                 "minor", "patch"}?, "sysfsDevice", "capabilities" {"DUMB_BUFFER": 1, ...}?,
+ *                 "noKms" (with --kms, a device without modesetting: the refusal)?,
  *                 "kms" (only with --kms) {"clientCaps" [], "connectors" [{"id", "name", "type", "status",
  *                   "widthMm", "heightMm", "encoder"?, "encoders" [], "modes" [mode], "properties" {}}],
  *                   "encoders" [{"id", "type", "crtc"?, "possibleCrtcs" []}],
@@ -286,6 +287,7 @@ public final class JsonReport {
             m.put("capabilities", values);
         });
         card.kms().ifPresent(kms -> m.put("kms", kms(kms)));
+        card.noKms().ifPresent(why -> m.put("noKms", why));
         return m;
     }
 

@@ -1,5 +1,6 @@
 package io.zeroframe.samples.info;
 
+import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.dmabuf.UdmabufAllocator;
 import io.zeroframe.dmabuf.negotiation.Allocator;
@@ -58,10 +59,12 @@ public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> v
      * @param capabilities {@code DRM_IOCTL_GET_CAP} answers, from the render node, or from the primary node with
      *                     {@code --kms}; empty for a device without render node unless {@code --kms}
      * @param kms          the modesetting objects, read with {@code --kms} only
+     * @param noKms        with {@code --kms}, for a device without modesetting (vgem): the refusal,
+     *                     {@code DRM_IOCTL_MODE_GETRESOURCES ... EOPNOTSUPP}; not an error
      * @param error        the first failure, one line; empty on success
      */
     public record DrmCard(Path path, Optional<DrmDeviceInfo> info, Optional<DrmCapabilities> capabilities,
-                          Optional<Kms> kms, Optional<String> error) {}
+                          Optional<Kms> kms, Optional<String> noKms, Optional<String> error) {}
 
     /**
      * A card's modesetting objects, read from its primary node.
@@ -115,20 +118,37 @@ public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> v
         try {
             info = DrmDevices.query(card);
         } catch (IOException e) {
-            return new DrmCard(card, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(message(e)));
+            return new DrmCard(card, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.of(message(e)));
         }
         Optional<Path> node = kms ? Optional.of(info.path()) : info.renderNode();
         if (node.isEmpty()) {
-            return new DrmCard(card, Optional.of(info), Optional.empty(), Optional.empty(), Optional.empty());
+            return new DrmCard(card, Optional.of(info), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty());
         }
+        Optional<DrmCapabilities> capabilities = Optional.empty();
         try (DrmDevice device = DrmDevice.open(node.get())) {
-            Optional<Kms> objects = kms
-                    ? Optional.of(new Kms(device.clientCaps(), device.connectors(), device.encoders(),
-                            device.crtcs(), device.planes()))
-                    : Optional.empty();
-            return new DrmCard(card, Optional.of(info), Optional.of(device.capabilities()), objects, Optional.empty());
+            capabilities = Optional.of(device.capabilities());
+            if (!kms) {
+                return new DrmCard(card, Optional.of(info), capabilities, Optional.empty(), Optional.empty(),
+                        Optional.empty());
+            }
+            try {
+                device.resources();
+            } catch (KernelException e) {
+                if (e.errno() != Errno.EOPNOTSUPP) {
+                    throw e;
+                }
+                // a driver without DRIVER_MODESET (vgem): nothing to list, and nothing wrong
+                return new DrmCard(card, Optional.of(info), capabilities, Optional.empty(), Optional.of(e.getMessage()),
+                        Optional.empty());
+            }
+            return new DrmCard(card, Optional.of(info), capabilities, Optional.of(new Kms(device.clientCaps(),
+                    device.connectors(), device.encoders(), device.crtcs(), device.planes())), Optional.empty(),
+                    Optional.empty());
         } catch (KernelException e) {
-            return new DrmCard(card, Optional.of(info), Optional.empty(), Optional.empty(), Optional.of(message(e)));
+            return new DrmCard(card, Optional.of(info), capabilities, Optional.empty(), Optional.empty(),
+                    Optional.of(message(e)));
         }
     }
 

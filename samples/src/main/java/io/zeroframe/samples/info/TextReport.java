@@ -74,6 +74,7 @@ public final class TextReport {
             s.append("  modesetting objects: ask with --kms (opens the primary node; its first opener becomes DRM "
                     + "master)\n");
         }
+        card.noKms().ifPresent(why -> s.append("  modesetting: none (").append(why).append(")\n"));
         card.kms().ifPresent(kms -> kms(s, kms));
     }
 

@@ -56,6 +56,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@code info}'s text and JSON from hand-built values: what each field becomes, and that nothing is invented. */
 class ReportTest {
+    private static final String NO_KMS =
+            "DRM_IOCTL_MODE_GETRESOURCES on /dev/dri/card2: EOPNOTSUPP (Operation not supported)";
     private static final Mode MODE = new Mode(65000, 1024, 1048, 1184, 1344, 0, 768, 771, 777, 806, 0, 60, 0xa, 0x48,
             "1024x768");
 
@@ -110,6 +112,9 @@ class ReportTest {
         assertEquals(Map.of("XR24", List.of("LINEAR")), plane.get("modifiers"));
         assertEquals(Map.of("id", 9, "kind", "RANGE", "flags", List.of("ATOMIC"), "value", 1024, "text", "1024",
                 "min", 0, "max", 4294967295L), ((Map<?, ?>) plane.get("properties")).get("CRTC_W"));
+        Map<?, ?> vgem = (Map<?, ?>) drm.get(2);
+        assertEquals(NO_KMS, vgem.get("noKms"));
+        assertFalse(vgem.containsKey("kms") || vgem.containsKey("error"), vgem.toString());
         Map<?, ?> crtc = (Map<?, ?>) ((List<?>) kms.get("crtcs")).getFirst();
         assertEquals(40, crtc.get("framebuffer"));
         assertEquals("1024x768", ((Map<?, ?>) crtc.get("mode")).get("name"));
@@ -129,7 +134,7 @@ class ReportTest {
                 """), text);
         assertTrue(text.contains("""
                 /dev/video9: open on /dev/video9: EACCES (Permission denied)
-                DRM devices: 2
+                DRM devices: 3
                 /dev/dri/card0: vkms, no render node, /sys/devices/platform/vkms
                 /dev/dri/card1: virtio_gpu "virtio GPU" version 0.1.0 (0), render node /dev/dri/renderD128, \
                 /sys/devices/pci0000:00/0000:00:02.0/virtio0
@@ -144,6 +149,10 @@ class ReportTest {
                     formats: XR24 AR24
                     IN_FORMATS: XR24=LINEAR
                     CRTC_W = 1024 (range, atomic, 0..4294967295)
+                /dev/dri/card2: vgem, render node /dev/dri/renderD129, /sys/devices/platform/vgem
+                  capabilities: DUMB_BUFFER=1
+                  modesetting: none (DRM_IOCTL_MODE_GETRESOURCES on /dev/dri/card2: EOPNOTSUPP (Operation not \
+                supported))
                 """), text);
         assertFalse(TextReport.of(survey(), true).contains("ask with --kms"));
         assertTrue(TextReport.of(survey(), false).contains("/sys/devices/platform/vkms\n  capabilities: unknown "
@@ -185,19 +194,26 @@ class ReportTest {
         caps.put(Capability.PRIME, 3L);
         Survey.DrmCard vkms = new Survey.DrmCard(Path.of("/dev/dri/card0"), Optional.of(new DrmDeviceInfo(
                 Path.of("/dev/dri/card0"), Optional.empty(), "vkms", Optional.empty(),
-                Path.of("/sys/devices/platform/vkms"))), Optional.empty(), Optional.empty(), Optional.empty());
+                Path.of("/sys/devices/platform/vkms"))), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
         Survey.DrmCard gpu = new Survey.DrmCard(Path.of("/dev/dri/card1"), Optional.of(new DrmDeviceInfo(
                 Path.of("/dev/dri/card1"), Optional.of(Path.of("/dev/dri/renderD128")), "virtio_gpu",
                 Optional.of(new DrmVersion("virtio_gpu", "virtio GPU", "0", 0, 1, 0)),
                 Path.of("/sys/devices/pci0000:00/0000:00:02.0/virtio0"))), Optional.of(new DrmCapabilities(caps)),
                 Optional.of(new Survey.Kms(EnumSet.of(ClientCap.UNIVERSAL_PLANES, ClientCap.ATOMIC),
-                        List.of(connector), List.of(), List.of(crtc), List.of(plane))), Optional.empty());
+                        List.of(connector), List.of(), List.of(crtc), List.of(plane))), Optional.empty(),
+                Optional.empty());
+        Map<Capability, Long> dumb = Map.of(Capability.DUMB_BUFFER, 1L);
+        Survey.DrmCard vgem = new Survey.DrmCard(Path.of("/dev/dri/card2"), Optional.of(new DrmDeviceInfo(
+                Path.of("/dev/dri/card2"), Optional.of(Path.of("/dev/dri/renderD129")), "vgem", Optional.empty(),
+                Path.of("/sys/devices/platform/vgem"))), Optional.of(new DrmCapabilities(dumb)), Optional.empty(),
+                Optional.of(NO_KMS), Optional.empty());
         return new Survey(List.of(Allocator.heap("system", false),
                 Allocator.unusable(Allocator.Source.DMA_HEAP, "reserved", "root:root 0600")), Allocator.udmabuf(),
                 List.of(new Survey.VideoNode(Path.of("/dev/video0"), Optional.of(description), Optional.empty()),
                         new Survey.VideoNode(Path.of("/dev/video9"), Optional.empty(),
                                 Optional.of("open on /dev/video9: EACCES (Permission denied)"))),
-                List.of(vkms, gpu));
+                List.of(vkms, gpu, vgem));
     }
 
     private static Map<String, PropertyValue> properties(PropertyValue value) {
