@@ -1,11 +1,16 @@
 /**
  * Programs built on Zeroframe's public API only, and the cross-device pieces they share
- * ({@code io.zeroframe.samples.pipeline}).
+ * ({@code io.zeroframe.samples.pipeline}); the {@code info} tool ({@code io.zeroframe.samples.info}).
  */
 module io.zeroframe.samples {
     requires transitive io.zeroframe.heaps;
     requires transitive io.zeroframe.v4l2;
     requires transitive io.zeroframe.drm;
+    requires info.picocli;
+    requires com.fasterxml.jackson.jr.ob;
 
     exports io.zeroframe.samples.pipeline;
+    exports io.zeroframe.samples.info;
+    // picocli sets the annotated option fields reflectively
+    opens io.zeroframe.samples.info to info.picocli;
 }

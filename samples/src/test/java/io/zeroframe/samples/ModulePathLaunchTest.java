@@ -151,7 +151,7 @@ class ModulePathLaunchTest {
     /**
      * The built Zeroframe modules and their runtime dependencies, from the paths this test runs with (surefire
      * puts them on the module path, as the samples module has a module descriptor, or on the class path): main
-     * outputs only, no test classes or test jars.
+     * outputs only, no test classes or test jars; plus what the samples module needs for its {@code info} tool.
      */
     private static String modulePath() {
         String paths = System.getProperty("jdk.module.path", "") + File.pathSeparator
@@ -163,7 +163,9 @@ class ModulePathLaunchTest {
                     String name = Path.of(entry).getFileName().toString();
                     boolean ours = entry.endsWith(File.separator + "target" + File.separator + "classes")
                             || (name.startsWith("zeroframe-") && name.endsWith(".jar") && !name.endsWith("-tests.jar"));
-                    return ours || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-");
+                    return ours || name.startsWith("slf4j-api-") || name.startsWith("slf4j-simple-")
+                            || name.startsWith("picocli-") || name.startsWith("jackson-jr-objects-")
+                            || name.startsWith("jackson-core-");
                 })
                 .collect(Collectors.joining(File.pathSeparator));
     }
