@@ -6,6 +6,7 @@ import io.zeroframe.drm.AtomicRequest;
 import io.zeroframe.drm.CommitFlag;
 import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.Crtc;
+import io.zeroframe.drm.CrtcId;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.drm.DrmEvent;
 import io.zeroframe.drm.DrmEvents;
@@ -95,6 +96,8 @@ public final class CaptureToScanout implements AutoCloseable {
     private BufferPool.Slot waiting;
     private BufferPool.Slot flipping;
     private boolean modeSet;
+    /** Whether the next flip event is timed: all but the modeset's. */
+    private boolean timed;
     private long lastSequence;
 
     private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
@@ -193,8 +196,9 @@ public final class CaptureToScanout implements AutoCloseable {
         tally.reset();
         lastSequence = -1;
         modeSet = false;
+        timed = false;
         long cpuStart = THREADS.getCurrentThreadCpuTime();
-        KernelException failure = null;
+        Exception failure = null;
         try {
             for (BufferPool.Slot slot : pool.slots()) {
                 if (slot.state() == BufferPool.State.FREE) {
@@ -229,14 +233,17 @@ public final class CaptureToScanout implements AutoCloseable {
                 }
                 tally.cpu(THREADS.getCurrentThreadCpuTime() - cpuStart);
             }
-        } catch (KernelException e) {
+        } catch (KernelException | RuntimeException e) {
             failure = e;
         } finally {
             failure = finish(failure);
             stopRequested = false;
         }
+        if (failure instanceof KernelException kernel) {
+            throw kernel;
+        }
         if (failure != null) {
-            throw failure;
+            throw (RuntimeException) failure;
         }
         return tally.snapshot();
     }
@@ -293,7 +300,12 @@ public final class CaptureToScanout implements AutoCloseable {
         }
         BufferPool.Slot shown = flipping;
         flipping = null;
-        tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
+        if (timed) {
+            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
+        } else {
+            tally.shownUntimed(); // the modeset's event: see Statistics
+            timed = true;
+        }
         Optional<BufferPool.Slot> free = pool.shown(shown);
         if (free.isPresent()) {
             toCamera(free.get());
@@ -322,23 +334,29 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     private void place(AtomicRequest req, Framebuffer fb) throws KernelException {
+        place(req, plane, crtc.id(), fb, Math.min(fb.width(), mode.hdisplay()), Math.min(fb.height(), mode.vdisplay()));
+    }
+
+    /** Sets {@code plane} to show all of {@code fb} at the CRTC's top left corner, {@code width x height} big. */
+    static void place(AtomicRequest req, PlaneId plane, CrtcId crtc, Framebuffer fb, int width, int height)
+            throws KernelException {
         req.set(plane, "FB_ID", fb.id());
-        req.set(plane, "CRTC_ID", crtc.id());
+        req.set(plane, "CRTC_ID", crtc);
         req.set(plane, "SRC_X", 0);
         req.set(plane, "SRC_Y", 0);
         req.set(plane, "SRC_W", (long) fb.width() << 16);
         req.set(plane, "SRC_H", (long) fb.height() << 16);
         req.set(plane, "CRTC_X", 0);
         req.set(plane, "CRTC_Y", 0);
-        req.set(plane, "CRTC_W", Math.min(fb.width(), mode.hdisplay()));
-        req.set(plane, "CRTC_H", Math.min(fb.height(), mode.vdisplay()));
+        req.set(plane, "CRTC_W", width);
+        req.set(plane, "CRTC_H", height);
     }
 
     /**
      * The end of a run: the flip in flight completes, the waiting frame goes back unshown, the display is
      * restored and the stream stopped; each step is tried even when one before failed.
      */
-    private KernelException finish(KernelException failure) {
+    private Exception finish(Exception failure) {
         try {
             long until = System.nanoTime() + LAST_FLIP_MILLIS * 1_000_000L;
             while (flipping != null) {
@@ -386,12 +404,10 @@ public final class CaptureToScanout implements AutoCloseable {
         return failure;
     }
 
-    private static KernelException add(KernelException failure, Exception e) {
+    /** The first failure, with the later ones suppressed in it. */
+    private static Exception add(Exception failure, Exception e) {
         if (failure == null) {
-            if (e instanceof KernelException kernel) {
-                return kernel;
-            }
-            throw (RuntimeException) e;
+            return e;
         }
         failure.addSuppressed(e);
         return failure;
@@ -436,9 +452,16 @@ public final class CaptureToScanout implements AutoCloseable {
      * @param skipped           captured frames replaced by a newer one before the display could take them
      * @param inFlight          captured frames neither shown nor skipped: waiting or flipping when the run ended;
      *                          {@code captured == shown + skipped + inFlight}
-     * @param framesPerSecond   shown frames per second, between the first and the last flip event (0 below two)
+     * @param framesPerSecond   shown frames per second, between the first and the last timed flip event (0 below
+     *                          two)
      * @param latencyP50Nanos   median capture-to-scanout latency: V4L2 buffer timestamp to flip-event timestamp,
-     *                          both {@code CLOCK_MONOTONIC}; to 50 us, 0 without frames
+     *                          both {@code CLOCK_MONOTONIC}; to 50 us, 0 without frames. The modeset's event is
+     *                          not timed: a driver has no scan-out time for a CRTC it has just enabled (vkms
+     *                          reports 0, or the last vblank before the CRTC went off). What the V4L2 timestamp
+     *                          marks is the camera's choice ({@code V4L2_BUF_FLAG_TSTAMP_SRC_SOE} or {@code _EOF}):
+     *                          vivid's default, the end of the frame, is a computed time up to 90% of a frame
+     *                          period after it hands the buffer over, and a latency below 0 counts as 0 (the
+     *                          maximum stays signed)
      * @param latencyP99Nanos   its 99th percentile
      * @param latencyMaxNanos   its maximum, exact
      * @param cpuNanosPerFrame  CPU time of the pipeline thread per captured frame
@@ -462,6 +485,7 @@ public final class CaptureToScanout implements AutoCloseable {
         private final int[] histogram = new int[20_000];
         private long captured;
         private long shown;
+        private long timed;
         private long dropped;
         private long skipped;
         private long unshown;
@@ -472,7 +496,7 @@ public final class CaptureToScanout implements AutoCloseable {
 
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
-            captured = shown = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
+            captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
         }
 
         synchronized void captured(long droppedBefore, boolean skippedOne) {
@@ -485,12 +509,17 @@ public final class CaptureToScanout implements AutoCloseable {
 
         synchronized void shown(long latency, long flipNanos) {
             shown++;
-            if (shown == 1) {
+            timed++;
+            if (timed == 1) {
                 firstFlip = flipNanos;
             }
             lastFlip = flipNanos;
             latencyMax = Math.max(latencyMax, latency);
             histogram[(int) Math.clamp(latency / BUCKET_NANOS, 0, histogram.length - 1)]++;
+        }
+
+        synchronized void shownUntimed() {
+            shown++;
         }
 
         synchronized void unshown(long frames) {
@@ -506,17 +535,17 @@ public final class CaptureToScanout implements AutoCloseable {
         }
 
         synchronized Statistics snapshot() {
-            double fps = shown < 2 || lastFlip == firstFlip ? 0 : (shown - 1) * 1e9 / (lastFlip - firstFlip);
+            double fps = timed < 2 || lastFlip == firstFlip ? 0 : (timed - 1) * 1e9 / (lastFlip - firstFlip);
             return new Statistics(captured, shown, dropped, skipped, unshown, fps, percentile(0.50),
                     percentile(0.99), latencyMax, captured == 0 ? 0 : cpu / captured);
         }
 
         /** The upper edge of the bucket holding the {@code p} quantile, at most the maximum. */
         private long percentile(double p) {
-            if (shown == 0) {
+            if (timed == 0) {
                 return 0;
             }
-            long rank = (long) Math.ceil(p * shown);
+            long rank = (long) Math.ceil(p * timed);
             long seen = 0;
             for (int i = 0; i < histogram.length; i++) {
                 seen += histogram[i];

@@ -14,11 +14,14 @@ import io.zeroframe.dmabuf.negotiation.Role;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.bindings.KernelException;
 import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.StreamParameters;
 import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.VideoQueue;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -33,14 +36,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class CaptureToScanoutDeviceTest {
+    /** vivid's rate here: half vkms's 60 Hz, so that the display is the faster one. */
+    private static final Fraction CAMERA_RATE = new Fraction(1, 30);
+    /** vivid's menu control: "End of Frame" (its default) or "Start of Exposure". */
+    private static final String TIMESTAMP_SOURCE = "Timestamp Source";
+
     /** What one test streams through: opened, planned and allocated as the planner tests do. */
     private record Streaming(VideoDevice vivid, VideoQueue queue, DrmDevice card, TestBed.Display display, Plan plan,
-                             BufferPool pool) implements AutoCloseable {
+                             BufferPool pool, Fraction cameraWas) implements AutoCloseable {
         static Streaming open(String driver) throws Exception {
             VideoDevice vivid = VideoDevice.open(TestBed.vividCapture(0));
             VideoQueue queue = null;
             DrmDevice card = null;
+            Fraction cameraWas = vivid.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame();
             try {
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, CAMERA_RATE); // other tests leave vivid at theirs
+                // vivid stamps the end of the frame by default, 90% of a period after its start: a time it sets
+                // on the buffer when it hands it over, so in the future then; the start is when it is handed over
+                vivid.controls().set(TIMESTAMP_SOURCE, "Start of Exposure");
                 queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
                 card = TestBed.card(driver);
                 TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
@@ -49,7 +62,7 @@ class CaptureToScanoutDeviceTest {
                         Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
                 Plan plan = negotiation.planner().plan(negotiation.trials());
                 BufferPool pool = BufferPool.allocate(plan, queue, card, negotiation.source(plan.allocator()));
-                return new Streaming(vivid, queue, card, display, plan, pool);
+                return new Streaming(vivid, queue, card, display, plan, pool, cameraWas);
             } catch (Exception | Error e) {
                 if (card != null) {
                     card.close();
@@ -57,6 +70,8 @@ class CaptureToScanoutDeviceTest {
                 if (queue != null) {
                     queue.close();
                 }
+                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
                 vivid.close();
                 throw e;
             }
@@ -78,7 +93,14 @@ class CaptureToScanoutDeviceTest {
             pool.close();
             queue.close();
             card.close();
-            vivid.close();
+            try {
+                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
+            } catch (KernelException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                vivid.close();
+            }
         }
     }
 
