@@ -8,6 +8,7 @@ module io.zeroframe.samples {
     requires transitive io.zeroframe.drm;
     requires info.picocli;
     requires com.fasterxml.jackson.jr.ob;
+    requires java.management; // the pipeline's CPU time per frame (ThreadMXBean)
 
     exports io.zeroframe.samples.pipeline;
     exports io.zeroframe.samples.info;

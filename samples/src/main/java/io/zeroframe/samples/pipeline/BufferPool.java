@@ -224,6 +224,31 @@ public final class BufferPool implements AutoCloseable {
         slot.state = State.FREE;
     }
 
+    /**
+     * A slot the camera held when its stream stopped ({@code VIDIOC_STREAMOFF} returns every queued buffer):
+     * {@link State#WITH_CAMERA} to {@link State#FREE}.
+     */
+    public void fromStream(Slot slot) {
+        expect(slot, State.WITH_CAMERA, "take it back from a stopped stream");
+        slot.state = State.FREE;
+    }
+
+    /**
+     * The display no longer shows the slot on screen (a completed commit showed something else or turned the plane
+     * off): it is {@link State#FREE} again, and returned.
+     */
+    public Optional<Slot> offScreen() {
+        if (closed) {
+            throw new IllegalStateException("the pool is closed");
+        }
+        Slot before = onScreen;
+        onScreen = null;
+        if (before != null) {
+            before.state = State.FREE;
+        }
+        return Optional.ofNullable(before);
+    }
+
     private void expect(Slot slot, State state, String action) {
         if (closed) {
             throw new IllegalStateException("the pool is closed");

@@ -275,17 +275,7 @@ class PipelinePlanDeviceTest {
     }
 
     private static void place(AtomicRequest req, TestBed.Display display, Framebuffer fb) throws Exception {
-        var plane = display.plane().id();
-        req.set(plane, "FB_ID", fb.id());
-        req.set(plane, "CRTC_ID", display.crtc().id());
-        req.set(plane, "SRC_X", 0);
-        req.set(plane, "SRC_Y", 0);
-        req.set(plane, "SRC_W", (long) fb.width() << 16);
-        req.set(plane, "SRC_H", (long) fb.height() << 16);
-        req.set(plane, "CRTC_X", 0);
-        req.set(plane, "CRTC_Y", 0);
-        req.set(plane, "CRTC_W", fb.width());
-        req.set(plane, "CRTC_H", fb.height());
+        CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, fb.width(), fb.height());
     }
 
     /** Pixels (RGB, the X byte ignored) of the captured frame that the written-back frame does not show. */

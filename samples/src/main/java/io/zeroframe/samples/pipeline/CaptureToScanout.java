@@ -1,0 +1,559 @@
+package io.zeroframe.samples.pipeline;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.Poller;
+import io.zeroframe.drm.AtomicRequest;
+import io.zeroframe.drm.CommitFlag;
+import io.zeroframe.drm.Connector;
+import io.zeroframe.drm.Crtc;
+import io.zeroframe.drm.CrtcId;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.DrmEvent;
+import io.zeroframe.drm.DrmEvents;
+import io.zeroframe.drm.Framebuffer;
+import io.zeroframe.drm.Mode;
+import io.zeroframe.drm.Plane;
+import io.zeroframe.drm.PlaneId;
+import io.zeroframe.v4l2.VideoQueue;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Streams a V4L2 capture queue onto a KMS plane without copying: every captured buffer of a {@link BufferPool} is
+ * committed as it is, by its framebuffer, and goes back to the camera only once the display has stopped scanning
+ * it out.
+ *
+ * <p><b>The loop.</b> {@link #run} queues every free slot ({@code VIDIOC_QBUF}), starts the stream
+ * ({@code VIDIOC_STREAMON}) and then waits in one {@link Poller} on the capture queue, the device's
+ * {@link DrmEvents} and the poller's wake-up; no sleep, no timed polling. The first captured frame is committed
+ * with a modeset (blocking {@code DRM_IOCTL_MODE_ATOMIC} with {@code ALLOW_MODESET | PAGE_FLIP_EVENT}: mode,
+ * {@code ACTIVE}, the connector's {@code CRTC_ID}, the plane), every later one as a flip
+ * ({@code NONBLOCK | PAGE_FLIP_EVENT}, only {@code FB_ID} changing). One flip is in flight at a time: a frame
+ * captured meanwhile waits, and a newer one replaces it (the older goes back to the camera at once, counted as
+ * {@link Statistics#skipped}). When a flip-complete event arrives, {@link BufferPool#shown} frees the slot the
+ * flip replaced on screen, which is queued to the camera again, and the waiting frame, if any, is committed. The
+ * CPU never maps or reads pixel memory.
+ *
+ * <p><b>Ending.</b> A run ends after the asked number of frames was shown, the asked time passed, or {@link #stop}
+ * (any thread). Then it waits for a flip still in flight (its event is due within a refresh period), gives a
+ * captured frame not yet committed back unshown ({@link Statistics#inFlight}), restores the display as
+ * {@link #open} found it in one blocking commit with {@code ALLOW_MODESET} (the CRTC's mode and {@code ACTIVE},
+ * the connector's {@code CRTC_ID} and the plane's framebuffer, CRTC and rectangles; a CRTC that had no mode is
+ * turned off and the plane and connector detached) and stops the stream ({@code VIDIOC_STREAMOFF}, which returns
+ * every buffer the camera held). The slot the pipeline showed last is then no longer scanned out.
+ *
+ * <p><b>Ownership.</b> The pool, the queue, the device and the display objects are borrowed: the pipeline
+ * releases no buffer, framebuffer or fd of theirs; the caller closes the pool (after the run, which leaves the
+ * camera stopped) and then the queue and the device. The pipeline owns its {@link Poller} and its two atomic
+ * requests (their mode blobs), freed by {@link #close}.
+ *
+ * <p><b>Threads.</b> {@link #run} on one thread at a time; {@link #stop}, {@link #statistics} and {@link #close}
+ * from any thread. The loop allocates no memory per frame of its own: the counters and the latency histogram are
+ * preallocated, the atomic requests and the event holder reused (the called APIs' own {@code Optional}s aside).
+ */
+public final class CaptureToScanout implements AutoCloseable {
+    private static final Set<CommitFlag> MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.PAGE_FLIP_EVENT);
+    private static final Set<CommitFlag> FLIP = EnumSet.of(CommitFlag.NONBLOCK, CommitFlag.PAGE_FLIP_EVENT);
+    private static final Set<CommitFlag> RESTORE = EnumSet.of(CommitFlag.ALLOW_MODESET);
+    /** The plane properties saved at open and restored at the end. */
+    private static final List<String> PLANE_STATE = List.of("FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H",
+            "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H");
+    /** How long the end of a run waits for the flip in flight: many refresh periods, to survive a loaded host. */
+    private static final int LAST_FLIP_MILLIS = 500;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final BufferPool pool;
+    private final VideoQueue camera;
+    private final DrmDevice display;
+    private final Crtc crtc;
+    private final PlaneId plane;
+    private final Connector connector;
+    private final Mode mode;
+    private final DrmEvents events;
+    private final DrmEvent event = new DrmEvent();
+    private final Poller poller;
+    private final int displayKey;
+    private final AtomicRequest flip;
+    private final AtomicRequest modeset;
+    /** Where the display was at open: restored at the end of every run. */
+    private final Crtc savedCrtc;
+    private final long savedActive;
+    private final long savedConnectorCrtc;
+    private final long[] savedPlane = new long[PLANE_STATE.size()];
+    /** The V4L2 timestamp of the frame in each slot, by slot index, taken when it was dequeued. */
+    private final long[] captureNanos;
+    private final Tally tally = new Tally();
+    private volatile boolean stopRequested;
+    private int cameraKey = -1;
+    private int withCamera;
+    private BufferPool.Slot waiting;
+    private BufferPool.Slot flipping;
+    private boolean modeSet;
+    /** Whether the next flip event is timed: all but the modeset's. */
+    private boolean timed;
+    private long lastSequence;
+
+    private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
+                             Connector connector, Mode mode, Poller poller) throws KernelException {
+        this.pool = pool;
+        this.camera = camera;
+        this.display = display;
+        this.crtc = crtc;
+        this.plane = plane.id();
+        this.connector = connector;
+        this.mode = mode;
+        this.poller = poller;
+        this.events = display.events();
+        this.captureNanos = new long[pool.slots().size()];
+        this.savedCrtc = display.crtc(crtc.id());
+        this.savedActive = savedCrtc.properties().value("ACTIVE").orElse(0);
+        this.savedConnectorCrtc = display.connectorCurrent(connector.id()).properties().value("CRTC_ID").orElse(0);
+        Plane now = display.plane(plane.id());
+        for (int i = 0; i < savedPlane.length; i++) {
+            savedPlane[i] = now.properties().value(PLANE_STATE.get(i)).orElse(0);
+        }
+        this.displayKey = poller.register(events);
+        this.flip = display.newAtomicRequest();
+        this.modeset = display.newAtomicRequest();
+    }
+
+    /**
+     * A pipeline from {@code camera} through {@code pool} to {@code plane} on {@code crtc}, driving
+     * {@code connector} in {@code mode}; it reads and keeps the display's current state ({@code DRM_IOCTL_MODE_GETCRTC},
+     * {@code DRM_IOCTL_MODE_OBJ_GETPROPERTIES} of the CRTC, plane and connector) to restore it after each run.
+     *
+     * @param pool      the buffers of a zero-copy plan for this camera and plane, every slot {@link BufferPool.State#FREE}
+     * @param camera    the capture queue the pool was allocated on, not streaming
+     * @param display   the device of the plane, master, opened with atomic and universal planes
+     * @throws KernelException reading the display's state, or EMFILE opening the poller
+     */
+    public static CaptureToScanout open(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
+                                        Connector connector, Mode mode) throws KernelException {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(camera, "camera");
+        Objects.requireNonNull(display, "display");
+        Objects.requireNonNull(crtc, "crtc");
+        Objects.requireNonNull(plane, "plane");
+        Objects.requireNonNull(connector, "connector");
+        Objects.requireNonNull(mode, "mode");
+        if (!display.isAtomic()) {
+            throw new IllegalArgumentException(display + " was not opened with atomic modesetting");
+        }
+        Poller poller = Poller.open();
+        try {
+            return new CaptureToScanout(pool, camera, display, crtc, plane, connector, mode, poller);
+        } catch (KernelException | RuntimeException | Error e) {
+            poller.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Streams until {@code frames} frames were shown (flip events received) or {@link #stop} is called.
+     *
+     * @return the run's statistics
+     * @throws KernelException from the camera (e.g. a {@link io.zeroframe.bindings.DeviceGoneException} when it goes
+     *         away) or the display (a commit it refuses); the display is restored and the stream stopped first
+     */
+    public Statistics run(long frames) throws KernelException {
+        if (frames <= 0) {
+            throw new IllegalArgumentException("frames must be positive: " + frames);
+        }
+        return stream(frames, Long.MAX_VALUE);
+    }
+
+    /** Streams for {@code duration} or until {@link #stop} is called; as {@link #run(long)} otherwise. */
+    public Statistics run(Duration duration) throws KernelException {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("duration must be positive: " + duration);
+        }
+        long nanos = duration.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : duration.toNanos();
+        return stream(Long.MAX_VALUE, System.nanoTime() + nanos);
+    }
+
+    /**
+     * Ends the current run, or the next one if none is in progress: wakes its wait; the run then returns within
+     * one refresh period plus the restoring commit. Callable from any thread; allocates nothing.
+     */
+    public void stop() {
+        stopRequested = true;
+        poller.wakeup();
+    }
+
+    /** The statistics of the current run so far, or of the last one; a consistent snapshot, from any thread. */
+    public Statistics statistics() {
+        return tally.snapshot();
+    }
+
+    private Statistics stream(long frames, long deadline) throws KernelException {
+        tally.reset();
+        lastSequence = -1;
+        modeSet = false;
+        timed = false;
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        Exception failure = null;
+        try {
+            for (BufferPool.Slot slot : pool.slots()) {
+                if (slot.state() == BufferPool.State.FREE) {
+                    toCamera(slot);
+                }
+            }
+            camera.streamOn();
+            Duration forever = ChronoUnit.FOREVER.getDuration();
+            while (!stopRequested && tally.shownCount() < frames) {
+                Duration timeout = forever;
+                if (deadline != Long.MAX_VALUE) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    timeout = Duration.ofNanos(left); // a value object per wait: only for timed runs
+                }
+                watchCamera();
+                poller.await(timeout);
+                if (poller.closed(displayKey) || (cameraKey >= 0 && poller.closed(cameraKey))) {
+                    throw new IllegalStateException("the " + (poller.closed(displayKey) ? display : camera)
+                            + " was closed while the pipeline streamed from it");
+                }
+                if (poller.ready(displayKey)) {
+                    takeFlipEvents();
+                }
+                if (cameraKey >= 0 && poller.ready(cameraKey)) {
+                    takeFrames();
+                }
+                if (flipping == null && waiting != null && tally.shownCount() < frames) {
+                    commit(waiting);
+                }
+                tally.cpu(THREADS.getCurrentThreadCpuTime() - cpuStart);
+            }
+        } catch (KernelException | RuntimeException e) {
+            failure = e;
+        } finally {
+            failure = finish(failure);
+            stopRequested = false;
+        }
+        if (failure instanceof KernelException kernel) {
+            throw kernel;
+        }
+        if (failure != null) {
+            throw (RuntimeException) failure;
+        }
+        return tally.snapshot();
+    }
+
+    /** Polls the camera only while it holds a buffer: with none queued its node reports POLLERR at once. */
+    private void watchCamera() {
+        if (withCamera > 0 && cameraKey < 0) {
+            cameraKey = poller.register(camera);
+        } else if (withCamera == 0 && cameraKey >= 0) {
+            poller.unregister(cameraKey);
+            cameraKey = -1;
+        }
+    }
+
+    private void toCamera(BufferPool.Slot slot) throws KernelException {
+        pool.toCamera(slot);
+        withCamera++;
+    }
+
+    /** Dequeues every captured frame; a newer one replaces the one waiting for the display. */
+    private void takeFrames() throws KernelException {
+        while (withCamera > 0) {
+            Optional<BufferPool.Slot> captured = pool.fromCamera(0);
+            if (captured.isEmpty()) {
+                return;
+            }
+            withCamera--;
+            BufferPool.Slot slot = captured.get();
+            long sequence = Integer.toUnsignedLong(slot.videoBuffer().sequence());
+            long dropped = lastSequence >= 0 && sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
+            lastSequence = sequence;
+            captureNanos[slot.index()] = slot.videoBuffer().timestampNanos();
+            boolean skipped = waiting != null;
+            if (skipped) {
+                pool.skip(waiting);
+                toCamera(waiting);
+            }
+            waiting = slot;
+            tally.captured(dropped, skipped);
+        }
+    }
+
+    /** Handles every event read without waiting. */
+    private void takeFlipEvents() throws KernelException {
+        while (events.read(event, 0)) {
+            flipped();
+        }
+    }
+
+    /** A flip-complete event of this pipeline's: the flipped slot is on screen, the one it replaced goes back. */
+    private void flipped() throws KernelException {
+        if (event.kind() != DrmEvent.Kind.FLIP_COMPLETE || flipping == null || event.userData() != flipping.index()) {
+            return; // not this pipeline's (another user of the device's event queue)
+        }
+        BufferPool.Slot shown = flipping;
+        flipping = null;
+        if (timed) {
+            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
+        } else {
+            tally.shownUntimed(); // the modeset's event: see Statistics
+            timed = true;
+        }
+        Optional<BufferPool.Slot> free = pool.shown(shown);
+        if (free.isPresent()) {
+            toCamera(free.get());
+        }
+    }
+
+    /** Commits {@code slot}: a modeset the first time in a run, a non-blocking flip after. */
+    private void commit(BufferPool.Slot slot) throws KernelException {
+        Framebuffer fb = slot.framebuffer();
+        if (!modeSet) {
+            modeset.clear();
+            modeset.set(crtc.id(), "MODE_ID", mode);
+            modeset.set(crtc.id(), "ACTIVE", true);
+            modeset.set(connector.id(), "CRTC_ID", crtc.id());
+            place(modeset, fb);
+            modeset.commit(MODESET, slot.index());
+            modeSet = true;
+            flip.clear();
+            place(flip, fb);
+        } else {
+            flip.set(plane, "FB_ID", fb.id());
+            flip.commit(FLIP, slot.index());
+        }
+        waiting = null;
+        flipping = slot;
+    }
+
+    private void place(AtomicRequest req, Framebuffer fb) throws KernelException {
+        place(req, plane, crtc.id(), fb, Math.min(fb.width(), mode.hdisplay()), Math.min(fb.height(), mode.vdisplay()));
+    }
+
+    /** Sets {@code plane} to show all of {@code fb} at the CRTC's top left corner, {@code width x height} big. */
+    static void place(AtomicRequest req, PlaneId plane, CrtcId crtc, Framebuffer fb, int width, int height)
+            throws KernelException {
+        req.set(plane, "FB_ID", fb.id());
+        req.set(plane, "CRTC_ID", crtc);
+        req.set(plane, "SRC_X", 0);
+        req.set(plane, "SRC_Y", 0);
+        req.set(plane, "SRC_W", (long) fb.width() << 16);
+        req.set(plane, "SRC_H", (long) fb.height() << 16);
+        req.set(plane, "CRTC_X", 0);
+        req.set(plane, "CRTC_Y", 0);
+        req.set(plane, "CRTC_W", width);
+        req.set(plane, "CRTC_H", height);
+    }
+
+    /**
+     * The end of a run: the flip in flight completes, the waiting frame goes back unshown, the display is
+     * restored and the stream stopped; each step is tried even when one before failed.
+     */
+    private Exception finish(Exception failure) {
+        try {
+            long until = System.nanoTime() + LAST_FLIP_MILLIS * 1_000_000L;
+            while (flipping != null) {
+                long left = until - System.nanoTime();
+                if (left <= 0 || !events.read(event, (int) Math.max(1, left / 1_000_000))) {
+                    break;
+                }
+                flipped();
+            }
+        } catch (KernelException | RuntimeException e) {
+            failure = add(failure, e);
+        }
+        if (waiting != null) {
+            pool.skip(waiting);
+            waiting = null;
+            tally.unshown(1);
+        }
+        if (flipping != null) { // its event never came: it may still be scanned out until the restore below
+            pool.skip(flipping);
+            flipping = null;
+            tally.unshown(1);
+        }
+        if (modeSet) {
+            try {
+                restore();
+            } catch (KernelException | RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        try {
+            camera.streamOff();
+        } catch (KernelException | RuntimeException e) {
+            failure = add(failure, e);
+        }
+        for (BufferPool.Slot slot : pool.slots()) {
+            if (slot.state() == BufferPool.State.WITH_CAMERA) {
+                pool.fromStream(slot);
+            }
+        }
+        withCamera = 0;
+        if (cameraKey >= 0) {
+            poller.unregister(cameraKey);
+            cameraKey = -1;
+        }
+        return failure;
+    }
+
+    /** The first failure, with the later ones suppressed in it. */
+    private static Exception add(Exception failure, Exception e) {
+        if (failure == null) {
+            return e;
+        }
+        failure.addSuppressed(e);
+        return failure;
+    }
+
+    /** One blocking commit back to the state read at open; a CRTC that had no mode is turned off. */
+    private void restore() throws KernelException {
+        try (AtomicRequest back = display.newAtomicRequest()) {
+            if (savedCrtc.mode().isPresent()) {
+                back.set(crtc.id(), "MODE_ID", savedCrtc.mode().get());
+                back.set(crtc.id(), "ACTIVE", savedActive);
+                back.set(connector.id(), "CRTC_ID", savedConnectorCrtc);
+                for (int i = 0; i < savedPlane.length; i++) {
+                    back.set(plane, PLANE_STATE.get(i), savedPlane[i]);
+                }
+            } else {
+                back.set(crtc.id(), "ACTIVE", false);
+                back.set(crtc.id(), "MODE_ID", 0);
+                back.set(connector.id(), "CRTC_ID", 0);
+                back.set(plane, "FB_ID", 0);
+                back.set(plane, "CRTC_ID", 0);
+            }
+            back.commit(RESTORE, 0);
+        }
+        pool.offScreen();
+    }
+
+    /** Closes the poller and the atomic requests; the borrowed pool, queue and device stay open. Idempotent. */
+    @Override
+    public void close() {
+        poller.close();
+        flip.close();
+        modeset.close();
+    }
+
+    /**
+     * What a run did, as a value.
+     *
+     * @param captured          frames dequeued from the camera
+     * @param shown             frames whose flip completed
+     * @param droppedByCamera   frames the camera never delivered: gaps in the V4L2 sequence numbers
+     * @param skipped           captured frames replaced by a newer one before the display could take them
+     * @param inFlight          captured frames neither shown nor skipped: waiting or flipping when the run ended;
+     *                          {@code captured == shown + skipped + inFlight}
+     * @param framesPerSecond   shown frames per second, between the first and the last timed flip event (0 below
+     *                          two)
+     * @param latencyP50Nanos   median capture-to-scanout latency: V4L2 buffer timestamp to flip-event timestamp,
+     *                          both {@code CLOCK_MONOTONIC}; to 50 us, 0 without frames. The modeset's event is
+     *                          not timed: a driver has no scan-out time for a CRTC it has just enabled (vkms
+     *                          reports 0, or the last vblank before the CRTC went off). What the V4L2 timestamp
+     *                          marks is the camera's choice ({@code V4L2_BUF_FLAG_TSTAMP_SRC_SOE} or {@code _EOF}):
+     *                          vivid's default, the end of the frame, is a computed time up to 90% of a frame
+     *                          period after it hands the buffer over, and a latency below 0 counts as 0 (the
+     *                          maximum stays signed)
+     * @param latencyP99Nanos   its 99th percentile
+     * @param latencyMaxNanos   its maximum, exact
+     * @param cpuNanosPerFrame  CPU time of the pipeline thread per captured frame
+     */
+    public record Statistics(long captured, long shown, long droppedByCamera, long skipped, long inFlight,
+                             double framesPerSecond, long latencyP50Nanos, long latencyP99Nanos, long latencyMaxNanos,
+                             long cpuNanosPerFrame) {
+        @Override
+        public String toString() {
+            return String.format("captured %d, shown %d, dropped by the camera %d, skipped %d, in flight %d,"
+                            + " %.2f fps, latency p50 %.2f ms p99 %.2f ms max %.2f ms, CPU %d us/frame", captured,
+                    shown, droppedByCamera, skipped, inFlight, framesPerSecond, latencyP50Nanos / 1e6,
+                    latencyP99Nanos / 1e6, latencyMaxNanos / 1e6, cpuNanosPerFrame / 1000);
+        }
+    }
+
+    /** The counters, written by the loop and read by {@link #statistics} under this object's lock. */
+    private static final class Tally {
+        static final long BUCKET_NANOS = 50_000;
+        /** 50 us buckets up to 1 s; longer latencies count in the last one (the maximum stays exact). */
+        private final int[] histogram = new int[20_000];
+        private long captured;
+        private long shown;
+        private long timed;
+        private long dropped;
+        private long skipped;
+        private long unshown;
+        private long latencyMax;
+        private long firstFlip;
+        private long lastFlip;
+        private long cpu;
+
+        synchronized void reset() {
+            java.util.Arrays.fill(histogram, 0);
+            captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
+        }
+
+        synchronized void captured(long droppedBefore, boolean skippedOne) {
+            captured++;
+            dropped += droppedBefore;
+            if (skippedOne) {
+                skipped++;
+            }
+        }
+
+        synchronized void shown(long latency, long flipNanos) {
+            shown++;
+            timed++;
+            if (timed == 1) {
+                firstFlip = flipNanos;
+            }
+            lastFlip = flipNanos;
+            latencyMax = Math.max(latencyMax, latency);
+            histogram[(int) Math.clamp(latency / BUCKET_NANOS, 0, histogram.length - 1)]++;
+        }
+
+        synchronized void shownUntimed() {
+            shown++;
+        }
+
+        synchronized void unshown(long frames) {
+            unshown += frames;
+        }
+
+        synchronized void cpu(long nanos) {
+            cpu = nanos;
+        }
+
+        synchronized long shownCount() {
+            return shown;
+        }
+
+        synchronized Statistics snapshot() {
+            double fps = timed < 2 || lastFlip == firstFlip ? 0 : (timed - 1) * 1e9 / (lastFlip - firstFlip);
+            return new Statistics(captured, shown, dropped, skipped, unshown, fps, percentile(0.50),
+                    percentile(0.99), latencyMax, captured == 0 ? 0 : cpu / captured);
+        }
+
+        /** The upper edge of the bucket holding the {@code p} quantile, at most the maximum. */
+        private long percentile(double p) {
+            if (timed == 0) {
+                return 0;
+            }
+            long rank = (long) Math.ceil(p * timed);
+            long seen = 0;
+            for (int i = 0; i < histogram.length; i++) {
+                seen += histogram[i];
+                if (seen >= rank) {
+                    return Math.min((i + 1) * BUCKET_NANOS, latencyMax);
+                }
+            }
+            return latencyMax;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.zeroframe.samples.pipeline;
+
+import static io.zeroframe.samples.pipeline.TestBed.HEIGHT;
+import static io.zeroframe.samples.pipeline.TestBed.WIDTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Allocator;
+import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.drm.Crtc;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.PlaneType;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.Fraction;
+import io.zeroframe.v4l2.StreamParameters;
+import io.zeroframe.v4l2.VideoDevice;
+import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Issue 16's pipeline streaming vivid onto vkms and virtio-gpu in the test bed, on the real drivers. */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class CaptureToScanoutDeviceTest {
+    /** vivid's rate here: half vkms's 60 Hz, so that the display is the faster one. */
+    private static final Fraction CAMERA_RATE = new Fraction(1, 30);
+    /** vivid's menu control: "End of Frame" (its default) or "Start of Exposure". */
+    private static final String TIMESTAMP_SOURCE = "Timestamp Source";
+
+    /** What one test streams through: opened, planned and allocated as the planner tests do. */
+    private record Streaming(VideoDevice vivid, VideoQueue queue, DrmDevice card, TestBed.Display display, Plan plan,
+                             BufferPool pool, Fraction cameraWas) implements AutoCloseable {
+        static Streaming open(String driver) throws Exception {
+            VideoDevice vivid = VideoDevice.open(TestBed.vividCapture(0));
+            VideoQueue queue = null;
+            DrmDevice card = null;
+            Fraction cameraWas = vivid.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame();
+            try {
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, CAMERA_RATE); // other tests leave vivid at theirs
+                // vivid stamps the end of the frame by default, 90% of a period after its start: a time it sets
+                // on the buffer when it hands it over, so in the future then; the start is when it is handed over
+                vivid.controls().set(TIMESTAMP_SOURCE, "Start of Exposure");
+                queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
+                card = TestBed.card(driver);
+                TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
+                VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
+                TestBed.Negotiation negotiation = TestBed.negotiation(camera, TestBed.plane(card, display),
+                        Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
+                Plan plan = negotiation.planner().plan(negotiation.trials());
+                BufferPool pool = BufferPool.allocate(plan, queue, card, negotiation.source(plan.allocator()));
+                return new Streaming(vivid, queue, card, display, plan, pool, cameraWas);
+            } catch (Exception | Error e) {
+                if (card != null) {
+                    card.close();
+                }
+                if (queue != null) {
+                    queue.close();
+                }
+                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
+                vivid.close();
+                throw e;
+            }
+        }
+
+        CaptureToScanout pipeline() throws Exception {
+            return CaptureToScanout.open(pool, queue, card, display.crtc(), display.plane(), display.connector(),
+                    display.mode());
+        }
+
+        /** The camera's frame rate, the driver's answer to {@code VIDIOC_G_PARM}. */
+        double cameraRate() throws Exception {
+            StreamParameters parameters = vivid.streamParameters(BufferType.VIDEO_CAPTURE);
+            return parameters.timePerFrame().perSecond();
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+            queue.close();
+            card.close();
+            try {
+                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
+                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
+            } catch (KernelException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                vivid.close();
+            }
+        }
+    }
+
+    @Test
+    void vividToVkmsShowsEveryFrameWhenTheDisplayIsFasterAndRestoresTheCrtc() throws Exception {
+        try (Streaming s = Streaming.open("vkms")) {
+            double cameraRate = s.cameraRate();
+            System.out.printf("vivid -> vkms: vivid %.2f fps, vkms %s at %d Hz, plan %s, %d buffers%n", cameraRate,
+                    s.display().mode().name(), s.display().mode().vrefresh(), s.plan().allocator(),
+                    s.plan().count());
+            assertTrue(cameraRate < s.display().mode().vrefresh(), "the display must be the faster one");
+            Crtc before = s.card().crtc(s.display().crtc().id());
+            CaptureToScanout.Statistics stats;
+            try (CaptureToScanout pipeline = s.pipeline()) {
+                stats = pipeline.run(300);
+            }
+            System.out.println("vivid -> vkms, 300 frames: " + stats);
+            assertEquals(300, stats.shown());
+            assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertEquals(0, stats.skipped(), "the pipeline skipped frames although vkms is faster: " + stats);
+            assertLatencies(stats);
+            assertTrue(stats.framesPerSecond() > cameraRate * 0.5 && stats.framesPerSecond() < cameraRate * 1.1,
+                    stats.toString());
+            assertRestored(s.card(), before);
+            assertEquals(List.of(), s.pool().onScreen().stream().toList(), "a slot is still marked on screen");
+        }
+    }
+
+    @Test
+    void stopFromAnotherThreadEndsTheRunWithinOneSecond() throws Exception {
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (Streaming s = Streaming.open("vkms"); CaptureToScanout pipeline = s.pipeline()) {
+            Crtc before = s.card().crtc(s.display().crtc().id());
+            Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(2)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pipeline.statistics().shown() < 20 && !run.isDone()) { // bounded retry on the live statistics
+                assertTrue(System.nanoTime() < deadline, "20 frames not shown in 30 s: " + pipeline.statistics());
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            CaptureToScanout.Statistics live = pipeline.statistics();
+            long stopped = System.nanoTime();
+            pipeline.stop();
+            CaptureToScanout.Statistics stats = run.get(1, TimeUnit.SECONDS);
+            long tookMillis = (System.nanoTime() - stopped) / 1_000_000;
+            System.out.println("vivid -> vkms, stopped after " + live.shown() + " shown, returned in " + tookMillis
+                    + " ms: " + stats);
+            assertTrue(live.shown() >= 20, live.toString());
+            assertTrue(stats.shown() >= live.shown(), stats.toString());
+            assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertRestored(s.card(), before);
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    @Test
+    void vividToVirtioGpuStreamsIntoTheDumbBuffersAndRestoresTheConsole() throws Exception {
+        try (Streaming s = Streaming.open("virtio_gpu")) {
+            assertEquals(Allocator.Source.DRM_DUMB_EXPORT, s.plan().allocator().source(), s.plan().explain());
+            Crtc before = s.card().crtc(s.display().crtc().id());
+            CaptureToScanout.Statistics stats;
+            try (CaptureToScanout pipeline = s.pipeline()) {
+                stats = pipeline.run(100);
+            }
+            System.out.printf("vivid (%.2f fps) -> virtio_gpu, 100 frames from %s: %s; CRTC before: %s%n",
+                    s.cameraRate(), s.plan().allocator(), stats, before.mode().map(m -> m.name()).orElse("no mode"));
+            assertEquals(100, stats.shown());
+            assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertLatencies(stats);
+            assertRestored(s.card(), before);
+        }
+    }
+
+    private static void assertLatencies(CaptureToScanout.Statistics stats) {
+        assertTrue(stats.latencyP50Nanos() > 0, stats.toString());
+        assertTrue(stats.latencyP50Nanos() <= stats.latencyP99Nanos(), stats.toString());
+        assertTrue(stats.latencyP99Nanos() <= stats.latencyMaxNanos(), stats.toString());
+        assertTrue(stats.latencyMaxNanos() < Duration.ofSeconds(1).toNanos(), stats.toString());
+        assertTrue(stats.cpuNanosPerFrame() > 0, stats.toString());
+    }
+
+    /** The CRTC shows what it showed before: same framebuffer, mode and {@code ACTIVE}. */
+    private static void assertRestored(DrmDevice card, Crtc before) throws Exception {
+        Crtc after = card.crtc(before.id());
+        assertEquals(before.framebuffer(), after.framebuffer(), "the CRTC's framebuffer was not restored");
+        assertEquals(before.mode(), after.mode(), "the CRTC's mode was not restored");
+        assertEquals(before.properties().value("ACTIVE"), after.properties().value("ACTIVE"),
+                "the CRTC's ACTIVE was not restored");
+    }
+}
