@@ -78,6 +78,8 @@ public final class Poller implements AutoCloseable {
     private int registered;
     private boolean wokenUp;
     private volatile boolean awaiting;
+    /** Set by {@link #close()} before it wakes the wait, so that wait throws rather than returning. */
+    private volatile boolean closing;
 
     private Poller(OwnedFd wake) {
         this.wake = wake;
@@ -236,7 +238,7 @@ public final class Poller implements AutoCloseable {
                 }
             }
         }
-        if (!wake.isOpen()) {
+        if (closing || !wake.isOpen()) {
             throw new FdClosedException(OPERATION, wake.path(), "closed by another thread while waiting");
         }
         return count;
@@ -302,6 +304,7 @@ public final class Poller implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true; // before the signal: a wait it wakes must see it, even before wake.close() below runs
         signal();
         wake.close();
     }
