@@ -1,6 +1,7 @@
 /**
  * Programs built on Zeroframe's public API only, and the cross-device pieces they share
- * ({@code io.zeroframe.samples.pipeline}); the {@code info} tool ({@code io.zeroframe.samples.info}).
+ * ({@code io.zeroframe.samples.pipeline}); the {@code info} tool ({@code io.zeroframe.samples.info}); the {@code preview} tool
+ * ({@code io.zeroframe.samples.preview}).
  */
 module io.zeroframe.samples {
     requires transitive io.zeroframe.heaps;
@@ -12,6 +13,8 @@ module io.zeroframe.samples {
 
     exports io.zeroframe.samples.pipeline;
     exports io.zeroframe.samples.info;
+    exports io.zeroframe.samples.preview;
     // picocli sets the annotated option fields reflectively
     opens io.zeroframe.samples.info to info.picocli;
+    opens io.zeroframe.samples.preview to info.picocli;
 }
