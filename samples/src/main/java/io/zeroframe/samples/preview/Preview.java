@@ -4,8 +4,6 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.dmabuf.PixelFormat;
-import io.zeroframe.dmabuf.UdmabufAllocator;
-import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
 import io.zeroframe.dmabuf.negotiation.DeviceTrials;
 import io.zeroframe.dmabuf.negotiation.NoPlanException;
@@ -25,9 +23,9 @@ import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
-import io.zeroframe.heaps.Heaps;
 import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
+import io.zeroframe.samples.pipeline.SystemAllocators;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.VideoCapability;
 import io.zeroframe.v4l2.VideoDevice;
@@ -201,8 +199,8 @@ public final class Preview implements Callable<Integer> {
             Screen screen = screen(card);
             int width = screen.mode().hdisplay();
             int height = screen.mode().vdisplay();
-            out.printf("display: %s (%s), %s, mode %s %dx%d%n", card, screen.connector().name(),
-                    screen.crtc().id(), screen.mode(), width, height);
+            out.printf("display: %s (%s), %s, mode %s%n", card, screen.connector().name(),
+                    screen.crtc().id(), screen.mode());
             Planned planned = plan(screen, width, height);
             try {
                 out.printf("camera: %s, %dx%d, plan: %s%n", planned.device(), width, height,
@@ -394,17 +392,7 @@ public final class Preview implements Callable<Integer> {
             List<BufferSource> sources = new ArrayList<>();
             camera.source().ifPresent(sources::add);
             plane.source().ifPresent(sources::add);
-            for (Allocator heap : Heaps.allocators()) {
-                planner.allocator(heap);
-                if (heap.usable()) {
-                    sources.add(Heaps.source(heap));
-                }
-            }
-            Allocator udmabuf = UdmabufAllocator.describe();
-            planner.allocator(udmabuf);
-            if (udmabuf.usable()) {
-                sources.add(UdmabufAllocator.source());
-            }
+            sources.addAll(SystemAllocators.addTo(planner));
             sources.forEach(trials::source);
             Plan plan = planner.build().plan(trials.build());
             return new Planned(device, queue, plan, sources);

@@ -1,7 +1,6 @@
 package io.zeroframe.samples.pipeline;
 
 import io.zeroframe.bindings.KernelException;
-import io.zeroframe.dmabuf.UdmabufAllocator;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.BufferSink;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
@@ -21,7 +20,6 @@ import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
-import io.zeroframe.heaps.Heaps;
 import io.zeroframe.v4l2.VideoDeviceInfo;
 import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
@@ -116,17 +114,7 @@ final class TestBed {
         List<BufferSource> sources = new ArrayList<>();
         producerSource.ifPresent(sources::add);
         consumerSources.forEach(s -> s.ifPresent(sources::add));
-        for (Allocator heap : Heaps.allocators()) {
-            planner.allocator(heap);
-            if (heap.usable()) {
-                sources.add(Heaps.source(heap));
-            }
-        }
-        Allocator udmabuf = UdmabufAllocator.describe();
-        planner.allocator(udmabuf);
-        if (udmabuf.usable()) {
-            sources.add(UdmabufAllocator.source());
-        }
+        sources.addAll(SystemAllocators.addTo(planner));
         sources.forEach(trials::source);
         return new Negotiation(planner.build(), trials.build(), sources);
     }
