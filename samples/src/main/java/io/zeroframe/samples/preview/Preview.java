@@ -194,6 +194,9 @@ public final class Preview implements Callable<Integer> {
         if (duration != null && !(duration > 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive: " + duration);
         }
+        if (camera != null && !Files.exists(camera)) {
+            throw new Failure("no camera " + camera + ": no such file"); // before taking the display
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (DrmDevice card = openDisplay()) {
             Screen screen = screen(card);
@@ -337,9 +340,6 @@ public final class Preview implements Callable<Integer> {
 
     private Planned plan(Screen screen, int width, int height) throws IOException, Failure {
         if (camera != null) {
-            if (!Files.exists(camera)) {
-                throw new Failure("no camera " + camera + ": no such file");
-            }
             try {
                 return plan(camera, screen, width, height);
             } catch (NoPlanException e) {
