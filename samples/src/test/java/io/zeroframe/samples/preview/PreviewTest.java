@@ -49,6 +49,15 @@ class PreviewTest {
         assertUsageError("--frames must be positive: 0", "--frames", "0");
     }
 
+    @Test
+    void aMissingCameraFailsOnOneLineBeforeAnyDeviceIsOpened() {
+        StringWriter err = new StringWriter();
+        CommandLine line = Preview.commandLine();
+        line.setErr(new PrintWriter(err));
+        assertEquals(1, line.execute("--camera", "/dev/nonexistent"));
+        assertEquals("preview: no camera /dev/nonexistent: no such file", err.toString().strip());
+    }
+
     private static void assertUsageError(String expected, String... args) {
         StringWriter err = new StringWriter();
         CommandLine line = Preview.commandLine();
