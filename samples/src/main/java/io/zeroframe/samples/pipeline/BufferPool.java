@@ -56,6 +56,8 @@ public final class BufferPool implements AutoCloseable {
         private final int index;
         private final Frame frame;
         private final VideoBuffer videoBuffer;
+        /** This slot as the pool's calls return it, made once: the per-frame calls allocate nothing. */
+        private final Optional<Slot> present = Optional.of(this);
         private Framebuffer framebuffer;
         private State state = State.FREE;
 
@@ -178,7 +180,7 @@ public final class BufferPool implements AutoCloseable {
 
     /** The slot shown now, if any. */
     public Optional<Slot> onScreen() {
-        return Optional.ofNullable(onScreen);
+        return present(onScreen);
     }
 
     /** Queues a {@link State#FREE} slot to the camera ({@code VIDIOC_QBUF}). */
@@ -200,7 +202,7 @@ public final class BufferPool implements AutoCloseable {
         Slot slot = slots.get(done.get().index());
         expect(slot, State.WITH_CAMERA, "take it from the camera");
         slot.state = State.WAITING_TO_SHOW;
-        return Optional.of(slot);
+        return slot.present;
     }
 
     /**
@@ -215,7 +217,7 @@ public final class BufferPool implements AutoCloseable {
         if (before != null) {
             before.state = State.FREE;
         }
-        return Optional.ofNullable(before);
+        return present(before);
     }
 
     /** Gives a captured slot back unshown: {@link State#WAITING_TO_SHOW} to {@link State#FREE}. */
@@ -246,7 +248,11 @@ public final class BufferPool implements AutoCloseable {
         if (before != null) {
             before.state = State.FREE;
         }
-        return Optional.ofNullable(before);
+        return present(before);
+    }
+
+    private static Optional<Slot> present(Slot slot) {
+        return slot == null ? Optional.empty() : slot.present;
     }
 
     private void expect(Slot slot, State state, String action) {

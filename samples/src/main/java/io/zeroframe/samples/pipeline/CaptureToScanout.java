@@ -56,7 +56,8 @@ import java.util.Set;
  *
  * <p><b>Threads.</b> {@link #run} on one thread at a time; {@link #stop}, {@link #statistics} and {@link #close}
  * from any thread. The loop allocates no memory per frame of its own: the counters and the latency histogram are
- * preallocated, the atomic requests and the event holder reused (the called APIs' own {@code Optional}s aside).
+ * preallocated, the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
+ * {@link Duration} makes one {@code Duration} per wait).
  */
 public final class CaptureToScanout implements AutoCloseable {
     private static final Set<CommitFlag> MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.PAGE_FLIP_EVENT);
