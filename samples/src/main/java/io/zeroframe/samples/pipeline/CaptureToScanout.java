@@ -47,7 +47,8 @@ import java.util.Set;
  * {@link #open} found it in one blocking commit with {@code ALLOW_MODESET} (the CRTC's mode and {@code ACTIVE},
  * the connector's {@code CRTC_ID} and the plane's framebuffer, CRTC and rectangles; a CRTC that had no mode is
  * turned off and the plane and connector detached) and stops the stream ({@code VIDIOC_STREAMOFF}, which returns
- * every buffer the camera held). The slot the pipeline showed last is then no longer scanned out.
+ * every buffer the camera held). The slot the pipeline showed last is then no longer scanned out, unless
+ * {@link #keepLastFrame} asked to leave it on screen until {@link #restoreDisplay}; {@link #lastShown} names it.
  *
  * <p><b>Ownership.</b> The pool, the queue, the device and the display objects are borrowed: the pipeline
  * releases no buffer, framebuffer or fd of theirs; the caller closes the pool (after the run, which leaves the
@@ -77,6 +78,9 @@ public final class CaptureToScanout implements AutoCloseable {
     private final PlaneId plane;
     private final Connector connector;
     private final Mode mode;
+    /** Where the frame's top left corner goes on the CRTC ({@code CRTC_X}, {@code CRTC_Y}). */
+    private final int x;
+    private final int y;
     private final DrmEvents events;
     private final DrmEvent event = new DrmEvent();
     private final Poller poller;
@@ -92,6 +96,11 @@ public final class CaptureToScanout implements AutoCloseable {
     private final long[] captureNanos;
     private final Tally tally = new Tally();
     private volatile boolean stopRequested;
+    private volatile boolean keepLastFrame;
+    /** The slot of the last completed flip of the last run, kept after the run for {@link #lastShown}. */
+    private volatile BufferPool.Slot lastShown;
+    /** Whether a run left its last frame on screen ({@link #keepLastFrame}): {@link #restoreDisplay} is due. */
+    private boolean displayHeld;
     private int cameraKey = -1;
     private int withCamera;
     private BufferPool.Slot waiting;
@@ -102,8 +111,10 @@ public final class CaptureToScanout implements AutoCloseable {
     private long lastSequence;
 
     private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
-                             Connector connector, Mode mode, Poller poller) throws KernelException {
+                             Connector connector, Mode mode, int x, int y, Poller poller) throws KernelException {
         this.pool = pool;
+        this.x = x;
+        this.y = y;
         this.camera = camera;
         this.display = display;
         this.crtc = crtc;
@@ -137,6 +148,20 @@ public final class CaptureToScanout implements AutoCloseable {
      */
     public static CaptureToScanout open(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
                                         Connector connector, Mode mode) throws KernelException {
+        return open(pool, camera, display, crtc, plane, connector, mode, 0, 0);
+    }
+
+    /**
+     * As {@link #open(BufferPool, VideoQueue, DrmDevice, Crtc, Plane, Connector, Mode)}, with each frame's top left
+     * corner at {@code (x, y)} on the CRTC ({@code CRTC_X}, {@code CRTC_Y}), unscaled: what would fall outside the
+     * mode is cropped ({@code SRC_W}/{@code SRC_H} and {@code CRTC_W}/{@code CRTC_H} shrink). For an overlay plane
+     * over whatever the primary plane shows; a primary plane must usually cover the whole CRTC (virtio-gpu refuses
+     * anything else with EINVAL at the first commit).
+     *
+     * @throws IllegalArgumentException when {@code (x, y)} is not inside {@code mode}
+     */
+    public static CaptureToScanout open(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
+                                        Connector connector, Mode mode, int x, int y) throws KernelException {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(camera, "camera");
         Objects.requireNonNull(display, "display");
@@ -144,12 +169,15 @@ public final class CaptureToScanout implements AutoCloseable {
         Objects.requireNonNull(plane, "plane");
         Objects.requireNonNull(connector, "connector");
         Objects.requireNonNull(mode, "mode");
+        if (x < 0 || y < 0 || x >= mode.hdisplay() || y >= mode.vdisplay()) {
+            throw new IllegalArgumentException("position (" + x + ", " + y + ") is outside the mode " + mode);
+        }
         if (!display.isAtomic()) {
             throw new IllegalArgumentException(display + " was not opened with atomic modesetting");
         }
         Poller poller = Poller.open();
         try {
-            return new CaptureToScanout(pool, camera, display, crtc, plane, connector, mode, poller);
+            return new CaptureToScanout(pool, camera, display, crtc, plane, connector, mode, x, y, poller);
         } catch (KernelException | RuntimeException | Error e) {
             poller.close();
             throw e;
@@ -188,6 +216,39 @@ public final class CaptureToScanout implements AutoCloseable {
         poller.wakeup();
     }
 
+    /**
+     * Whether a run ends with its last frame still on screen (the stream stopped, its slot
+     * {@link BufferPool.State#ON_SCREEN}) instead of restoring the display: for a screenshot of it, or to leave it
+     * shown for a while. The caller then calls {@link #restoreDisplay} on the run's thread, before closing the pool
+     * (closing a framebuffer on screen turns its plane off, {@code DRM_IOCTL_MODE_RMFB}); the next run replaces the
+     * frame with its own. Off by default. Any thread; takes effect at the end of a run.
+     */
+    public void keepLastFrame(boolean keep) {
+        keepLastFrame = keep;
+    }
+
+    /**
+     * Restores the display as {@link #open} found it when a run left its last frame on screen
+     * ({@link #keepLastFrame}); does nothing otherwise. On the thread that runs, between runs.
+     *
+     * @throws KernelException the restoring commit refused (the slot is off screen in the pool all the same)
+     */
+    public void restoreDisplay() throws KernelException {
+        if (displayHeld) {
+            displayHeld = false;
+            restore();
+        }
+    }
+
+    /**
+     * The slot whose frame the last run showed last (its flip completed), if it showed any. After the run its
+     * buffer still holds that frame: the camera no longer streams, and nothing writes it until the next run
+     * queues it. Map it with a CPU-access bracket to read it, never during a run.
+     */
+    public Optional<BufferPool.Slot> lastShown() {
+        return Optional.ofNullable(lastShown);
+    }
+
     /** The statistics of the current run so far, or of the last one; a consistent snapshot, from any thread. */
     public Statistics statistics() {
         return tally.snapshot();
@@ -195,6 +256,7 @@ public final class CaptureToScanout implements AutoCloseable {
 
     private Statistics stream(long frames, long deadline) throws KernelException {
         tally.reset();
+        lastShown = null;
         lastSequence = -1;
         modeSet = false;
         timed = false;
@@ -301,6 +363,7 @@ public final class CaptureToScanout implements AutoCloseable {
         }
         BufferPool.Slot shown = flipping;
         flipping = null;
+        lastShown = shown;
         if (timed) {
             tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
         } else {
@@ -335,20 +398,24 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     private void place(AtomicRequest req, Framebuffer fb) throws KernelException {
-        place(req, plane, crtc.id(), fb, Math.min(fb.width(), mode.hdisplay()), Math.min(fb.height(), mode.vdisplay()));
+        place(req, plane, crtc.id(), fb, x, y, Math.min(fb.width(), mode.hdisplay() - x),
+                Math.min(fb.height(), mode.vdisplay() - y));
     }
 
-    /** Sets {@code plane} to show all of {@code fb} at the CRTC's top left corner, {@code width x height} big. */
-    static void place(AtomicRequest req, PlaneId plane, CrtcId crtc, Framebuffer fb, int width, int height)
-            throws KernelException {
+    /**
+     * Sets {@code plane} to show the top left {@code width x height} of {@code fb}, unscaled, with its corner at
+     * {@code (x, y)} on the CRTC.
+     */
+    static void place(AtomicRequest req, PlaneId plane, CrtcId crtc, Framebuffer fb, int x, int y, int width,
+                      int height) throws KernelException {
         req.set(plane, "FB_ID", fb.id());
         req.set(plane, "CRTC_ID", crtc);
         req.set(plane, "SRC_X", 0);
         req.set(plane, "SRC_Y", 0);
-        req.set(plane, "SRC_W", (long) fb.width() << 16);
-        req.set(plane, "SRC_H", (long) fb.height() << 16);
-        req.set(plane, "CRTC_X", 0);
-        req.set(plane, "CRTC_Y", 0);
+        req.set(plane, "SRC_W", (long) width << 16);
+        req.set(plane, "SRC_H", (long) height << 16);
+        req.set(plane, "CRTC_X", x);
+        req.set(plane, "CRTC_Y", y);
         req.set(plane, "CRTC_W", width);
         req.set(plane, "CRTC_H", height);
     }
@@ -375,12 +442,15 @@ public final class CaptureToScanout implements AutoCloseable {
             waiting = null;
             tally.unshown(1);
         }
-        if (flipping != null) { // its event never came: it may still be scanned out until the restore below
+        boolean abandoned = flipping != null;
+        if (abandoned) { // its event never came: it may still be scanned out until the restore below
             pool.skip(flipping);
             flipping = null;
             tally.unshown(1);
         }
-        if (modeSet) {
+        if (modeSet && failure == null && !abandoned && keepLastFrame && pool.onScreen().isPresent()) {
+            displayHeld = true;
+        } else if (modeSet) {
             try {
                 restore();
             } catch (KernelException | RuntimeException e) {

@@ -275,7 +275,7 @@ class PipelinePlanDeviceTest {
     }
 
     private static void place(AtomicRequest req, TestBed.Display display, Framebuffer fb) throws Exception {
-        CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, fb.width(), fb.height());
+        CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(), fb.height());
     }
 
     /** Pixels (RGB, the X byte ignored) of the captured frame that the written-back frame does not show. */
