@@ -1,14 +1,10 @@
 package io.zeroframe.drm;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.dmabuf.PixelFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -96,23 +92,6 @@ final class Cards {
                 pixels.set(ValueLayout.JAVA_INT, y * pitch + 4L * x, argb);
             }
         }
-    }
-
-    /** The test bed's screenshot of what virtio-gpu's CRTC scans out (see scripts/testbed/README.md). */
-    static Png screenshot(String name) throws Exception {
-        String directory = System.getenv("ZF_TESTBED_SCREENSHOTS");
-        assertTrue(directory != null, "ZF_TESTBED_SCREENSHOTS is not set: not running in the test bed");
-        Path png = Path.of(directory, name + ".png");
-        Files.deleteIfExists(png);
-        Files.createFile(Path.of(directory, name + ".req"));
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!Files.exists(png) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(Files.exists(png), "no screenshot from the host within 30 s");
-        Png image = Png.decode(Files.readAllBytes(png));
-        Files.delete(png);
-        return image;
     }
 
     static final PixelFormat XRGB = PixelFormat.XRGB8888;

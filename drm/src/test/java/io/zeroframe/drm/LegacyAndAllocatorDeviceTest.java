@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.bindings.testing.Png;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.FrameLayout;
@@ -47,7 +48,7 @@ class LegacyAndAllocatorDeviceTest {
                 LegacyModeset legacy = new LegacyModeset(card);
                 legacy.setCrtc(display.crtc(), fbA.id(), 0, 0, List.of(display.connector().id()), mode);
                 assertEquals(fbA.id(), card.crtc(display.crtc()).framebuffer().orElseThrow());
-                Png screen = Cards.screenshot("drm-virtio-legacy");
+                Png screen = Png.screenshot("drm-virtio-legacy");
                 long wrong = 0;
                 for (int y = 0; y < mode.vdisplay(); y++) {
                     for (int x = 0; x < mode.hdisplay(); x++) {

@@ -11,6 +11,7 @@ import io.zeroframe.bindings.FdClosedException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.CloseWakes;
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.bindings.testing.Png;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.FenceStatus;
 import io.zeroframe.dmabuf.SyncFile;
@@ -54,7 +55,7 @@ class VirtioGpuDeviceTest {
                     assertEquals(fbA.id(), card.plane(display.primary().id()).framebuffer().orElseThrow());
                     assertEquals(display.mode(), card.crtc(display.crtc()).mode().orElseThrow());
 
-                    Png screen = Cards.screenshot("drm-virtio-modeset");
+                    Png screen = Png.screenshot("drm-virtio-modeset");
                     assertEquals(width, screen.width());
                     assertEquals(height, screen.height());
                     long wrong = 0;

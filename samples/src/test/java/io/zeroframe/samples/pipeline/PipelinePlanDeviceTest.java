@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.bindings.testing.Png;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.Frame;
-import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.PixelFormat;
-import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.NoPlanException;
 import io.zeroframe.dmabuf.negotiation.Plan;
@@ -21,14 +20,12 @@ import io.zeroframe.dmabuf.negotiation.Preference;
 import io.zeroframe.dmabuf.negotiation.Role;
 import io.zeroframe.drm.AtomicRequest;
 import io.zeroframe.drm.CommitFlag;
-import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.drm.Framebuffer;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
 import io.zeroframe.drm.RenderEndpoint;
-import io.zeroframe.heaps.Heap;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.VideoQueue;
@@ -36,7 +33,6 @@ import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -229,73 +225,36 @@ class PipelinePlanDeviceTest {
      */
     private static long showAndWriteBack(DrmDevice vkms, TestBed.Display display, BufferPool pool, VideoQueue queue)
             throws Exception {
-        Connector writeback = TestBed.writeback(vkms);
-        FrameLayout layout = FrameLayout.of(PixelFormat.XRGB8888, WIDTH, HEIGHT);
         long wrong = 0;
-        try (Heap heap = Heap.open("system"); Frame output = Frame.allocate(heap, layout);
-             Framebuffer outputFb = vkms.addFramebuffer(output); Arena arena = Arena.ofConfined()) {
-            MemorySegment written = output.plane(0).buffer().map(arena, Access.READ);
+        try (TestBed.Writeback writeback = TestBed.Writeback.open(vkms, display)) {
             for (BufferPool.Slot slot : pool.slots()) {
                 pool.toCamera(slot);
             }
             queue.streamOn();
             for (int i = 0; i < FRAMES; i++) {
                 BufferPool.Slot slot = pool.fromCamera(5000).orElseThrow(() -> new AssertionError("no frame"));
+                Png written;
                 try (AtomicRequest req = vkms.newAtomicRequest()) {
                     if (i == 0) {
                         req.set(display.crtc().id(), "MODE_ID", display.mode());
                         req.set(display.crtc().id(), "ACTIVE", 1);
-                        // vkms 6.12 cannot clone its Virtual and Writeback encoders: the Virtual connector goes off
-                        req.set(display.connector().id(), "CRTC_ID", 0);
-                        req.set(writeback.id(), "CRTC_ID", display.crtc().id());
+                        writeback.route(req, display);
                     }
-                    place(req, display, slot.framebuffer());
-                    req.set(writeback.id(), "WRITEBACK_FB_ID", outputFb.id());
-                    req.requestWritebackFence(writeback.id());
+                    Framebuffer fb = slot.framebuffer();
+                    CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(),
+                            fb.height());
+                    writeback.target(req);
                     req.commit(i == 0 ? EnumSet.of(CommitFlag.ALLOW_MODESET) : Set.of(), 0);
-                    try (SyncFile done = req.takeOutFence(writeback.id()).orElseThrow()) {
-                        assertTrue(done.await(Duration.ofSeconds(10)), "writeback did not complete");
-                    }
+                    written = writeback.await(req);
                 }
-                wrong += differing(slot.frame(), written, layout.plane(0).pitch(), arena, output);
+                wrong += TestBed.differing(TestBed.rgb(slot.frame()), written, 0, 0);
                 Optional<BufferPool.Slot> free = pool.shown(slot);
                 if (free.isPresent()) {
                     pool.toCamera(free.get());
                 }
             }
             queue.streamOff();
-            try (AtomicRequest off = vkms.newAtomicRequest()) {
-                off.set(writeback.id(), "CRTC_ID", 0);
-                off.set(writeback.id(), "WRITEBACK_FB_ID", 0);
-                off.set(display.connector().id(), "CRTC_ID", display.crtc().id());
-                off.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
-            }
-        }
-        return wrong;
-    }
-
-    private static void place(AtomicRequest req, TestBed.Display display, Framebuffer fb) throws Exception {
-        CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(), fb.height());
-    }
-
-    /** Pixels (RGB, the X byte ignored) of the captured frame that the written-back frame does not show. */
-    private static long differing(Frame captured, MemorySegment written, long writtenPitch, Arena arena,
-                                  Frame output) throws Exception {
-        MemorySegment pixels = captured.plane(0).buffer().map(arena, Access.READ);
-        long pitch = captured.plane(0).pitch();
-        long offset = captured.plane(0).offset();
-        long wrong = 0;
-        try (CpuAccess a = captured.plane(0).buffer().cpuAccess(Access.READ);
-             CpuAccess b = output.plane(0).buffer().cpuAccess(Access.READ)) {
-            for (int y = 0; y < HEIGHT; y++) {
-                for (int x = 0; x < WIDTH; x++) {
-                    int expected = pixels.get(ValueLayout.JAVA_INT, offset + y * pitch + 4L * x) & 0xffffff;
-                    int actual = written.get(ValueLayout.JAVA_INT, y * writtenPitch + 4L * x) & 0xffffff;
-                    if (expected != actual) {
-                        wrong++;
-                    }
-                }
-            }
+            writeback.unroute(vkms, display);
         }
         return wrong;
     }

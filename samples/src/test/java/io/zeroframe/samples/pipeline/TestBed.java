@@ -1,6 +1,15 @@
 package io.zeroframe.samples.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.Png;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.CpuAccess;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.dmabuf.negotiation.Allocator;
 import io.zeroframe.dmabuf.negotiation.BufferSink;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
@@ -8,7 +17,9 @@ import io.zeroframe.dmabuf.negotiation.DeviceTrials;
 import io.zeroframe.dmabuf.negotiation.Endpoint;
 import io.zeroframe.dmabuf.negotiation.Planner;
 import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.drm.AtomicRequest;
 import io.zeroframe.drm.ClientCap;
+import io.zeroframe.drm.CommitFlag;
 import io.zeroframe.drm.ConnectionStatus;
 import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.ConnectorType;
@@ -16,16 +27,26 @@ import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.drm.DrmDeviceInfo;
 import io.zeroframe.drm.DrmDevices;
+import io.zeroframe.drm.Framebuffer;
 import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.heaps.Heap;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.Fraction;
+import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.VideoDeviceInfo;
 import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -107,7 +128,16 @@ final class TestBed {
     static Negotiation negotiation(Endpoint producer, Optional<BufferSource> producerSource, BufferSink producerSink,
                                    List<Endpoint> consumers, List<Optional<BufferSource>> consumerSources,
                                    List<BufferSink> consumerSinks, Preference preference) throws IOException {
-        Planner.Builder planner = Planner.builder(WIDTH, HEIGHT).producer(producer).preference(preference);
+        return negotiation(producer, producerSource, producerSink, consumers, consumerSources, consumerSinks,
+                preference, WIDTH, HEIGHT);
+    }
+
+    /** {@link #negotiation} of {@code width x height} frames. */
+    static Negotiation negotiation(Endpoint producer, Optional<BufferSource> producerSource, BufferSink producerSink,
+                                   List<Endpoint> consumers, List<Optional<BufferSource>> consumerSources,
+                                   List<BufferSink> consumerSinks, Preference preference, int width, int height)
+            throws IOException {
+        Planner.Builder planner = Planner.builder(width, height).producer(producer).preference(preference);
         consumers.forEach(planner::consumer);
         DeviceTrials.Builder trials = DeviceTrials.builder().sink(producerSink);
         consumerSinks.forEach(trials::sink);
@@ -135,5 +165,241 @@ final class TestBed {
             }
         }
         return cards;
+    }
+
+    /**
+     * vivid's capture node opened at 30 frames per second (half vkms's 60 Hz: the display is the faster one) with
+     * "Start of Exposure" timestamps (its default, "End of Frame", is a computed time up to 90% of a period after
+     * it hands the buffer over); {@link #close} puts both back and closes the device.
+     */
+    record Vivid(VideoDevice device, Fraction rateWas) implements AutoCloseable {
+        static final Fraction RATE = new Fraction(1, 30);
+        /** vivid's menu control: "End of Frame" (its default) or "Start of Exposure". */
+        static final String TIMESTAMP_SOURCE = "Timestamp Source";
+
+        static Vivid at30fps() throws IOException {
+            VideoDevice device = VideoDevice.open(vividCapture(0));
+            Fraction was = device.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame();
+            Vivid vivid = new Vivid(device, was);
+            try {
+                device.setTimePerFrame(BufferType.VIDEO_CAPTURE, RATE);
+                device.controls().set(TIMESTAMP_SOURCE, "Start of Exposure");
+                return vivid;
+            } catch (KernelException | RuntimeException | Error e) {
+                vivid.close();
+                throw e;
+            }
+        }
+
+        /** The camera's frame rate now, the driver's answer to {@code VIDIOC_G_PARM}. */
+        double rate() throws KernelException {
+            return device.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame().perSecond();
+        }
+
+        @Override
+        public void close() {
+            try {
+                device.controls().set(TIMESTAMP_SOURCE, "End of Frame");
+                device.setTimePerFrame(BufferType.VIDEO_CAPTURE, rateWas);
+            } catch (KernelException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                device.close();
+            }
+        }
+    }
+
+    /**
+     * The RGB (0xRRGGBB, the X byte dropped) of the top left {@code width x height} pixels of an XRGB8888 frame,
+     * mapped read-only and read inside a {@code DMA_BUF_IOCTL_SYNC} read bracket; the mapping is gone on return.
+     * As a {@link Png}, the tests' RGB image, to compare with screenshots and with other frames.
+     */
+    static Png rgb(Frame frame, int width, int height) throws KernelException {
+        if (!frame.format().equals(PixelFormat.XRGB8888)) {
+            throw new IllegalArgumentException("reads XRGB8888 only, not " + frame.format());
+        }
+        Frame.Plane plane = frame.plane(0);
+        int[] rgb = new int[width * height];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pixels = plane.buffer().map(arena, Access.READ);
+            try (CpuAccess ignored = plane.buffer().cpuAccess(Access.READ)) {
+                for (int y = 0; y < height; y++) { // a row at a time: per-pixel reads crawl in the emulated test bed
+                    MemorySegment.copy(pixels, ValueLayout.JAVA_INT, plane.offset() + y * plane.pitch(), rgb,
+                            y * width, width);
+                }
+            }
+        }
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] &= 0xffffff;
+        }
+        return new Png(width, height, rgb);
+    }
+
+    /** {@link #rgb(Frame, int, int)} of the whole frame. */
+    static Png rgb(Frame frame) throws KernelException {
+        return rgb(frame, frame.width(), frame.height());
+    }
+
+    /**
+     * How many pixels of {@code frame} {@code screen} does not show at {@code (x, y)}: the rectangle of the frame's
+     * size there, cropped to the screen, compared pixel by pixel (RGB).
+     */
+    static long differing(Png frame, Png screen, int x, int y) {
+        long wrong = 0;
+        for (int row = 0; row < frame.height() && y + row < screen.height(); row++) {
+            for (int column = 0; column < frame.width() && x + column < screen.width(); column++) {
+                if (frame.pixel(column, row) != screen.pixel(x + column, y + row)) {
+                    wrong++;
+                }
+            }
+        }
+        return wrong;
+    }
+
+    /**
+     * How many pixels of {@code screen} outside the {@code width x height} rectangle at {@code (x, y)} are not
+     * {@code rgb}.
+     */
+    static long differingOutside(Png screen, int x, int y, int width, int height, int rgb) {
+        long wrong = 0;
+        for (int row = 0; row < screen.height(); row++) {
+            for (int column = 0; column < screen.width(); column++) {
+                boolean inside = column >= x && column < x + width && row >= y && row < y + height;
+                if (!inside && screen.pixel(column, row) != rgb) {
+                    wrong++;
+                }
+            }
+        }
+        return wrong;
+    }
+
+    /**
+     * vkms's writeback connector with a system-heap XRGB8888 frame of the mode's size to write the CRTC's output
+     * into, and its framebuffer: {@link #route} it in a commit (with {@link #target}), {@link #await} the commit's
+     * writeback fence, {@link #unroute} it. vkms 6.12 cannot clone its Virtual and Writeback encoders, so routing
+     * turns the Virtual connector off and unrouting turns it back on. {@link #close} frees the frame and its
+     * framebuffer (unroute first).
+     */
+    record Writeback(Connector connector, Heap heap, Frame output, Framebuffer framebuffer) implements AutoCloseable {
+        static Writeback open(DrmDevice card, Display display) throws IOException {
+            Connector connector = writeback(card);
+            FrameLayout layout = FrameLayout.of(PixelFormat.XRGB8888, display.mode().hdisplay(),
+                    display.mode().vdisplay());
+            Heap heap = Heap.open("system");
+            Frame output = null;
+            try {
+                output = Frame.allocate(heap, layout);
+                return new Writeback(connector, heap, output, card.addFramebuffer(output));
+            } catch (IOException | RuntimeException | Error e) {
+                if (output != null) {
+                    output.close();
+                }
+                heap.close();
+                throw e;
+            }
+        }
+
+        /** Moves the CRTC's output from the display's connector to the writeback connector (a modeset). */
+        void route(AtomicRequest req, Display display) throws KernelException {
+            req.set(display.connector().id(), "CRTC_ID", 0);
+            req.set(connector.id(), "CRTC_ID", display.crtc().id());
+        }
+
+        /** Asks the commit to write the CRTC's output into {@link #output} and to return a fence for it. */
+        void target(AtomicRequest req) throws KernelException {
+            req.set(connector.id(), "WRITEBACK_FB_ID", framebuffer.id());
+            req.requestWritebackFence(connector.id());
+        }
+
+        /** Waits (up to 10 s) for the committed {@code req}'s writeback to complete and reads what it wrote. */
+        Png await(AtomicRequest req) throws KernelException {
+            try (SyncFile done = req.takeOutFence(connector.id())
+                    .orElseThrow(() -> new AssertionError("the commit returned no writeback fence"))) {
+                if (!done.await(Duration.ofSeconds(10))) {
+                    throw new AssertionError("the writeback did not complete within 10 s");
+                }
+            }
+            return rgb(output);
+        }
+
+        /** Gives the CRTC back to the display's connector in one blocking modeset. */
+        void unroute(DrmDevice card, Display display) throws KernelException {
+            try (AtomicRequest off = card.newAtomicRequest()) {
+                off.set(connector.id(), "CRTC_ID", 0);
+                off.set(connector.id(), "WRITEBACK_FB_ID", 0);
+                off.set(display.connector().id(), "CRTC_ID", display.crtc().id());
+                off.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+            }
+        }
+
+        /**
+         * What the CRTC shows now, as it stands (mode and planes untouched): routed to the writeback connector in one
+         * blocking modeset, written back, routed back to the display's connector.
+         */
+        Png capture(DrmDevice card, Display display) throws KernelException {
+            Png written;
+            try (AtomicRequest req = card.newAtomicRequest()) {
+                route(req, display);
+                target(req);
+                req.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+                written = await(req);
+            }
+            unroute(card, display);
+            return written;
+        }
+
+        @Override
+        public void close() {
+            framebuffer.close();
+            output.close();
+            heap.close();
+        }
+    }
+
+    /** The CRTC shows what it showed {@code before}: same framebuffer, mode and {@code ACTIVE}. */
+    static void assertRestored(DrmDevice card, Crtc before) throws KernelException {
+        Crtc after = card.crtc(before.id());
+        assertEquals(before.framebuffer(), after.framebuffer(), "the CRTC's framebuffer was not restored");
+        assertEquals(before.mode(), after.mode(), "the CRTC's mode was not restored");
+        assertEquals(before.properties().value("ACTIVE"), after.properties().value("ACTIVE"),
+                "the CRTC's ACTIVE was not restored");
+    }
+
+    /**
+     * What a display's CRTC, connector and plane showed when {@link #of} read them, to put back with one blocking
+     * modeset ({@link #restore}) after a test changed them: a CRTC that had no mode is turned off.
+     */
+    record Saved(Display display, Crtc crtc, long active, long connectorCrtc, long[] plane) {
+        private static final List<String> PLANE_STATE = List.of("FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W",
+                "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H");
+
+        static Saved of(DrmDevice card, Display display) throws KernelException {
+            Crtc crtc = card.crtc(display.crtc().id());
+            long connectorCrtc = card.connectorCurrent(display.connector().id()).properties().value("CRTC_ID")
+                    .orElse(0);
+            Plane now = card.plane(display.plane().id());
+            long[] plane = PLANE_STATE.stream().mapToLong(name -> now.properties().value(name).orElse(0)).toArray();
+            return new Saved(display, crtc, crtc.properties().value("ACTIVE").orElse(0), connectorCrtc, plane);
+        }
+
+        void restore(DrmDevice card) throws KernelException {
+            try (AtomicRequest back = card.newAtomicRequest()) {
+                if (crtc.mode().isPresent()) {
+                    back.set(crtc.id(), "MODE_ID", crtc.mode().get());
+                    back.set(crtc.id(), "ACTIVE", active);
+                    back.set(display.connector().id(), "CRTC_ID", connectorCrtc);
+                    for (int i = 0; i < plane.length; i++) {
+                        back.set(display.plane().id(), PLANE_STATE.get(i), plane[i]);
+                    }
+                } else {
+                    back.set(crtc.id(), "ACTIVE", 0);
+                    back.set(crtc.id(), "MODE_ID", 0);
+                    back.set(display.connector().id(), "CRTC_ID", 0);
+                    back.set(display.plane().id(), "FB_ID", 0);
+                    back.set(display.plane().id(), "CRTC_ID", 0);
+                }
+                back.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+            }
+        }
     }
 }

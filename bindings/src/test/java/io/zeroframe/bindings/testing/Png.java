@@ -1,21 +1,26 @@
-package io.zeroframe.drm;
+package io.zeroframe.bindings.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
  * A minimal PNG reader for the test bed's screenshots (8-bit RGB or RGBA, not interlaced), so the tests need
- * no java.desktop: the pixels as 0xRRGGBB.
+ * no java.desktop: the pixels as 0xRRGGBB. Shared with the other modules' tests through this module's test-jar.
  */
-record Png(int width, int height, int[] rgb) {
-    int pixel(int x, int y) {
+public record Png(int width, int height, int[] rgb) {
+    public int pixel(int x, int y) {
         return rgb[y * width + x];
     }
 
-    static Png decode(byte[] file) throws DataFormatException {
+    public static Png decode(byte[] file) throws DataFormatException {
         ByteBuffer in = ByteBuffer.wrap(file);
         in.position(8);
         int width = 0;
@@ -83,6 +88,27 @@ record Png(int width, int height, int[] rgb) {
             row = swap;
         }
         return new Png(width, height, rgb);
+    }
+
+    /**
+     * The test bed's screenshot of what virtio-gpu's CRTC scans out, taken by the host (QMP {@code screendump}) on
+     * request through files in {@code $ZF_TESTBED_SCREENSHOTS} (scripts/testbed/README.md, "Screenshot
+     * protocol"): fails unless run in the test bed, or when the host does not answer within 30 s.
+     */
+    public static Png screenshot(String name) throws IOException, DataFormatException, InterruptedException {
+        String directory = System.getenv("ZF_TESTBED_SCREENSHOTS");
+        assertTrue(directory != null, "ZF_TESTBED_SCREENSHOTS is not set: not running in the test bed");
+        Path png = Path.of(directory, name + ".png");
+        Files.deleteIfExists(png);
+        Files.createFile(Path.of(directory, name + ".req"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(png) && System.nanoTime() < deadline) { // the host looks for requests every 0.2 s
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(png), "no screenshot from the host within 30 s");
+        Png image = decode(Files.readAllBytes(png));
+        Files.delete(png);
+        return image;
     }
 
     private static int paeth(int a, int b, int c) {
