@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Test helpers: the test bed's cards by driver, a display setup, patterns and screenshots. */
+/** Test helpers: the test bed's cards by driver, a display setup and patterns (screenshots: {@code Png.screenshot}). */
 final class Cards {
     private Cards() {}
 
