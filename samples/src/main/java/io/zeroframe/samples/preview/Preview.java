@@ -103,6 +103,7 @@ import picocli.CommandLine.Option;
 public final class Preview implements Callable<Integer> {
     /** The capture size without {@code --size} on an overlay plane, and the mode looked for without either. */
     static final Size DEFAULT_SIZE = new Size(640, 480);
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     @Option(names = "--camera", paramLabel = "PATH|NAME",
             description = {"V4L2 capture node, or a driver, card or node name: its first capture node (e.g. vivid,"
@@ -311,7 +312,15 @@ public final class Preview implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs {@code preview} and exits with its status. The libraries' INFO log (the planner's multi-line plan) is
+     * kept off stderr unless {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} asks for it: {@code --explain} prints
+     * the plan, and a failure stays one line.
+     */
     public static void main(String[] args) {
+        if (System.getProperty(LOG_LEVEL) == null) {
+            System.setProperty(LOG_LEVEL, "warn");
+        }
         System.exit(run(args));
     }
 
