@@ -616,13 +616,19 @@ public final class Preview implements Callable<Integer> {
                 .orElseThrow(() -> new Failure(output.name() + " of " + card.path() + " has no mode"));
     }
 
+    /** A planner's refusal: its first line, or all of it (the offers, why each was not taken) with --explain. */
+    private String brief(Exception e) {
+        String message = e.getMessage();
+        int end = message.indexOf('\n');
+        return explain || end < 0 ? message : message.substring(0, end) + " (--explain tells why)";
+    }
+
     private Planned plan(Optional<Path> node, Screen screen, Size capture) throws IOException, Failure {
         if (node.isPresent()) {
             try {
                 return plan(node.get(), screen, capture.width(), capture.height());
             } catch (NoPlanException e) {
-                throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": "
-                        + e.getMessage());
+                throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": " + brief(e));
             }
         }
         List<String> tried = new ArrayList<>();
@@ -639,7 +645,7 @@ public final class Preview implements Callable<Integer> {
             try {
                 return plan(candidate, screen, capture.width(), capture.height());
             } catch (NoPlanException | KernelException e) {
-                tried.add(candidate + ": " + e.getMessage());
+                tried.add(candidate + ": " + brief(e));
             }
         }
         throw new Failure(tried.isEmpty() ? "no camera: no V4L2 capture node" : "no camera plans: " + tried);

@@ -147,6 +147,19 @@ class PreviewDeviceTest {
     }
 
     @Test
+    void aSizeTheCameraDoesNotOfferIsOneLineWithoutAPlan(@TempDir Path dir) throws Exception {
+        try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "vkms", "--plane", "overlay",
+                "--position", "64,48", "--size", "320x240", "--frames", "30")) {
+            assertEquals(1, jar.finish(Duration.ofSeconds(180)), jar.toString());
+            List<String> errors = jar.stderr();
+            System.out.println("320x240 from vivid's webcam input: " + errors);
+            assertEquals(1, errors.size(), jar.toString());
+            assertTrue(errors.getFirst().startsWith("preview: no plan from ")
+                    && errors.getFirst().endsWith(" for 320x240 (--explain tells why)"), jar.toString());
+        }
+    }
+
+    @Test
     void sigintMidStreamStopsRestoresTheCrtcAndExits130(@TempDir Path dir) throws Exception {
         Path card = cardOf("virtio_gpu");
         Crtc before;
