@@ -161,29 +161,47 @@ class PreviewDeviceTest {
 
     @Test
     void sigintMidStreamStopsRestoresTheCrtcAndExits130(@TempDir Path dir) throws Exception {
+        stopBySignal(dir, "INT", 130, l -> SHOWN.matcher(l).find(), "--frames", "1000000"); // after the first flip
+    }
+
+    @Test
+    void sigtermWhileHoldingTheLastFrameRestoresTheCrtcAndExits143(@TempDir Path dir) throws Exception {
+        stopBySignal(dir, "TERM", 143, l -> l.startsWith("holding the last frame on screen for"), "--frames", "10",
+                "--hold", "600");
+    }
+
+    /**
+     * Runs the jar on virtio-gpu until a line {@code when} accepts, sends {@code signal}, and checks the exit
+     * status, the time it took, the final statistics and the CRTC (mode, framebuffer, ACTIVE) against what it was
+     * before the run.
+     */
+    private static void stopBySignal(Path dir, String signal, int status, Predicate<String> when, String... args)
+            throws Exception {
         Path card = cardOf("virtio_gpu");
         Crtc before;
         try (DrmDevice reader = open(card)) {
             before = reader.crtcs().getFirst();
         }
-        try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "virtio_gpu", "--frames", "1000000")) {
-            String progress = jar.await(l -> SHOWN.matcher(l).find()); // a progress line after the first flip
+        List<String> command = new ArrayList<>(List.of("--camera", "vivid", "--display", "virtio_gpu"));
+        command.addAll(List.of(args));
+        try (Jar jar = Jar.start(dir, command.toArray(String[]::new))) {
+            String seen = jar.await(when);
             // opened now, the card is not master, and its open file keeps the kernel's fbdev client from restoring
             // its own mode when the preview closes the card: what the test reads is what the preview left
             try (DrmDevice reader = open(card)) {
                 Crtc during = reader.crtcs().getFirst();
                 long sent = System.nanoTime();
-                Process kill = new ProcessBuilder("kill", "-INT", Long.toString(jar.pid())).inheritIO().start();
-                assertEquals(0, kill.waitFor(), "kill -INT");
-                int status = jar.finish(Duration.ofSeconds(60));
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(jar.pid())).inheritIO().start();
+                assertEquals(0, kill.waitFor(), "kill -" + signal);
+                int exit = jar.finish(Duration.ofSeconds(60));
                 long millis = (System.nanoTime() - sent) / 1_000_000;
                 Crtc after = reader.crtcs().getFirst();
-                System.out.printf("SIGINT after \"%s\": exit %d in %d ms; CRTC before %s fb %s, during %s fb %s,"
-                                + " after %s fb %s%n%s", progress.strip(), status, millis, before.mode(),
+                System.out.printf("SIG%s after \"%s\": exit %d in %d ms; CRTC before %s fb %s, during %s fb %s,"
+                                + " after %s fb %s%n%s%n", signal, seen.strip(), exit, millis, before.mode(),
                         before.framebuffer(), during.mode(), during.framebuffer(), after.mode(), after.framebuffer(),
                         jar);
-                assertEquals(130, status, jar.toString());
-                assertTrue(millis < 30_000, "exit " + millis + " ms after SIGINT");
+                assertEquals(status, exit, jar.toString());
+                assertTrue(millis < 30_000, "exit " + millis + " ms after SIG" + signal);
                 assertTrue(jar.stdout().stream().anyMatch(l -> l.startsWith("final: captured ")), jar.toString());
                 assertEquals(List.of(), jar.stderr(), jar.toString());
                 assertNotEquals(before.framebuffer(), during.framebuffer(), "the preview showed its own frames");
