@@ -10,6 +10,7 @@ module io.zeroframe.samples {
     requires info.picocli;
     requires com.fasterxml.jackson.jr.ob;
     requires java.management; // the pipeline's CPU time per frame (ThreadMXBean)
+    requires java.desktop; // preview --save-last: the PNG (javax.imageio)
 
     exports io.zeroframe.samples.pipeline;
     exports io.zeroframe.samples.info;

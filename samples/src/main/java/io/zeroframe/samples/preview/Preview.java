@@ -1,7 +1,7 @@
 package io.zeroframe.samples.preview;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.DevicePermissionException;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
@@ -42,8 +42,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,41 +56,87 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code preview}: shows a V4L2 camera on a KMS display without copying a pixel, through {@link CaptureToScanout}:
- * plans the buffers with the {@link Planner} (camera as producer, the display's primary plane as consumer, every
+ * plans the buffers with the {@link Planner} (camera as producer, a plane of the display as consumer, every
  * usable dma-heap and udmabuf as allocators), allocates a {@link BufferPool} and streams until the asked number of
  * frames was shown or the asked time passed. Prints one progress line a second and the final statistics.
  *
- * <p><b>Mode and size.</b> The display runs the connector's mode of {@code --size} (default 640x480) when it has
- * one, else its preferred mode; then the camera is asked for the mode's size, since a primary plane must cover the
- * whole CRTC. No scaling, no position: the frame fills the screen.
+ * <p><b>Choosing.</b> {@code --camera} is a node or a name: the first capture node whose driver, card or sysfs name
+ * it is ({@code vivid}, {@code vivid-000-vid-cap}). {@code --connector} names the connector ({@code Virtual-1});
+ * {@code --mode} its mode; without it the display runs the connector's mode of the capture size ({@code --size}, or
+ * 640x480 without it) when it has one, else its preferred mode. {@code --plane} is {@code primary} (the default:
+ * the frame fills the screen, so the capture size defaults to the mode's), {@code overlay} (the first overlay
+ * plane that can be on the CRTC, over whatever the primary plane shows; capture size 640x480 by default) or a
+ * plane id; {@code --position X,Y} places the frame's top left corner, unscaled and cropped to the mode (overlay
+ * planes only).
+ *
+ * <p><b>After the run.</b> {@code --save-last FILE} maps the last shown frame read-only inside a CPU-access
+ * bracket ({@link FrameImage}) and writes it as a PNG; {@code --hold SECONDS} leaves it on screen that long,
+ * announced by one line {@code "holding the last frame on screen for ..."}, before the display is restored.
+ *
+ * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
+ * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
+ * (a desktop session) drives the display and nothing is tried. Any later EACCES or EBUSY is reported as the error
+ * it is.
+ *
+ * <p><b>Signals.</b> SIGINT or SIGTERM during streaming stops the pipeline ({@link SignalStop}): the display is
+ * restored, the final statistics printed and the buffers released (within about 3 s), and the exit status is 130
+ * (SIGINT) or 143 (SIGTERM), as for any program a signal ends; the run counts as interrupted, not completed.
  *
  * <p>Exit status: 0 when the run completed; 1 when it could not (one line on stderr: no camera, no connected
- * connector, the display held by another DRM master, no plan, a device error); 2 for a usage error. Run it with
- * {@code scripts/preview} or {@code java -jar samples/target/zeroframe-preview.jar}; it needs DRM master, so run
- * it from a text console, not under a desktop session.
+ * connector, the display held by another DRM master, no plan, a device error, a frame it cannot save); 2 for a
+ * usage error; 130/143 after SIGINT/SIGTERM. Run it with {@code scripts/preview} or
+ * {@code java -jar samples/target/zeroframe-preview.jar}; it needs DRM master, so run it from a text console, not
+ * under a desktop session.
  *
  * {@snippet lang=shell :
  * scripts/preview --frames 600 --explain
- * scripts/preview --camera /dev/video0 --display virtio_gpu --duration 10 --stats stats.json
+ * scripts/preview --camera vivid --display virtio_gpu --duration 10 --stats stats.json --save-last last.png
+ * scripts/preview --display vkms --plane overlay --position 64,48 --size 320x240 --hold 5
  * }
  */
 @Command(name = "preview", mixinStandardHelpOptions = true, version = "Zeroframe preview 0.1.0",
         description = {"Shows a V4L2 camera on a KMS display, zero-copy (the camera writes into the scanned-out"
                 + " buffers).", "Needs DRM master: run from a text console, not under a display server."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:the run completed", "1:it could not run (one line on stderr)", "2:usage error"})
+        exitCodeList = {"0:the run completed", "1:it could not run (one line on stderr)", "2:usage error",
+                "130:stopped by SIGINT (143: SIGTERM); display restored, statistics printed"})
 public final class Preview implements Callable<Integer> {
-    @Option(names = "--camera", paramLabel = "PATH",
-            description = "V4L2 capture node (default: the first whose plan succeeds).")
-    Path camera;
+    /** The capture size without {@code --size} on an overlay plane, and the mode looked for without either. */
+    static final Size DEFAULT_SIZE = new Size(640, 480);
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    @Option(names = "--camera", paramLabel = "PATH|NAME",
+            description = {"V4L2 capture node, or a driver, card or node name: its first capture node (e.g. vivid,"
+                    + " vivid-000-vid-cap).", "Default: the first capture node whose plan succeeds."})
+    String camera;
 
     @Option(names = "--display", paramLabel = "CARD",
             description = "DRM driver name or /dev/dri/cardN (default: the first card with a connected connector).")
     String display;
 
-    @Option(names = "--size", paramLabel = "WxH", defaultValue = "640x480", converter = SizeConverter.class,
-            description = "Frame and mode size (default: ${DEFAULT-VALUE}); the preferred mode's without such a mode.")
+    @Option(names = "--connector", paramLabel = "NAME",
+            description = "Connector name, e.g. Virtual-1 (default: the first connected one).")
+    String connector;
+
+    @Option(names = "--mode", paramLabel = "WxH[@HZ]", converter = ModeSpecConverter.class,
+            description = {"Display mode (default: the connector's mode of the capture size, 640x480 without --size,"
+                    + " when it has one; else its preferred mode)."})
+    ModeSpec mode;
+
+    @Option(names = "--size", paramLabel = "WxH", converter = SizeConverter.class,
+            description = "Capture size (default: the mode's on a primary plane, 640x480 on an overlay).")
     Size size;
+
+    @Option(names = "--plane", paramLabel = "primary|overlay|ID", defaultValue = "primary",
+            converter = PlaneChoiceConverter.class,
+            description = {"Plane to show the frames on: the CRTC's primary plane (default), its first overlay plane,"
+                    + " or a plane id."})
+    PlaneChoice plane;
+
+    @Option(names = "--position", paramLabel = "X,Y", defaultValue = "0,0", converter = PositionConverter.class,
+            description = "Where the frame's top left corner goes, unscaled, cropped to the mode (default:"
+                    + " ${DEFAULT-VALUE}; an overlay plane only).")
+    Position position;
 
     @Option(names = "--format", paramLabel = "FOURCC", converter = FormatConverter.class,
             description = "Preferred pixel format, e.g. XRGB8888, YUYV, NV12.")
@@ -110,6 +158,16 @@ public final class Preview implements Callable<Integer> {
     @Option(names = "--stats", paramLabel = "FILE", description = "Write the final statistics as JSON.")
     Path stats;
 
+    @Option(names = "--save-last", paramLabel = "FILE",
+            description = "Write the last shown frame as a PNG (read after streaming stops).")
+    Path saveLast;
+
+    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "0",
+            description = {"Keep the last frame on screen this long after the run, then restore the display"
+                    + " (default: ${DEFAULT-VALUE}).", "Announced by one line: holding the last frame on screen for"
+                    + " ..."})
+    double hold;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -121,21 +179,119 @@ public final class Preview implements Callable<Integer> {
         }
     }
 
+    /** A display mode asked for: its size and, if given, its refresh rate in Hz. */
+    record ModeSpec(Size size, OptionalInt refresh) {
+        boolean matches(Mode mode) {
+            return mode.hdisplay() == size.width() && mode.vdisplay() == size.height()
+                    && (refresh.isEmpty() || refresh.getAsInt() == mode.vrefresh());
+        }
+
+        @Override
+        public String toString() {
+            return size + (refresh.isPresent() ? "@" + refresh.getAsInt() : "");
+        }
+    }
+
+    /** Where the frame's top left corner goes on the CRTC. */
+    record Position(int x, int y) {
+        @Override
+        public String toString() {
+            return x + "," + y;
+        }
+    }
+
+    /** The plane asked for: by type ({@code PRIMARY}, {@code OVERLAY}) or by id. */
+    record PlaneChoice(Optional<PlaneType> type, OptionalInt id) {
+        boolean matches(Plane plane) {
+            return type.map(t -> plane.type() == t).orElseGet(() -> plane.id().value() == id.getAsInt());
+        }
+
+        @Override
+        public String toString() {
+            return type.map(t -> t.name().toLowerCase(Locale.ROOT)).orElseGet(() -> "plane " + id.getAsInt());
+        }
+    }
+
     static final class SizeConverter implements CommandLine.ITypeConverter<Size> {
         @Override
         public Size convert(String value) {
-            String[] parts = value.split("x");
-            try {
-                if (parts.length == 2) {
-                    Size size = new Size(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
-                    if (size.width() > 0 && size.height() > 0) {
-                        return size;
-                    }
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+            return size(value).orElseThrow(() -> new CommandLine.TypeConversionException("'" + value
+                    + "' is not a size WxH such as 640x480"));
+        }
+    }
+
+    static final class ModeSpecConverter implements CommandLine.ITypeConverter<ModeSpec> {
+        @Override
+        public ModeSpec convert(String value) {
+            String[] parts = value.split("@", -1);
+            Optional<Size> size = size(parts[0]);
+            OptionalInt refresh = OptionalInt.empty();
+            if (parts.length == 2) {
+                refresh = positive(parts[1]);
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a size WxH such as 640x480");
+            if (size.isEmpty() || parts.length > 2 || (parts.length == 2 && refresh.isEmpty())) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a mode WxH or WxH@HZ such as 1280x720 or 1280x720@60");
+            }
+            return new ModeSpec(size.get(), refresh);
+        }
+    }
+
+    static final class PositionConverter implements CommandLine.ITypeConverter<Position> {
+        @Override
+        public Position convert(String value) {
+            String[] parts = value.split(",", -1);
+            if (parts.length == 2) {
+                try {
+                    Position position = new Position(Integer.parseInt(parts[0].strip()),
+                            Integer.parseInt(parts[1].strip()));
+                    if (position.x() >= 0 && position.y() >= 0) {
+                        return position;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a position X,Y such as 64,48"
+                    + " (pixels from the top left corner, not negative)");
+        }
+    }
+
+    static final class PlaneChoiceConverter implements CommandLine.ITypeConverter<PlaneChoice> {
+        @Override
+        public PlaneChoice convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "primary" -> new PlaneChoice(Optional.of(PlaneType.PRIMARY), OptionalInt.empty());
+                case "overlay" -> new PlaneChoice(Optional.of(PlaneType.OVERLAY), OptionalInt.empty());
+                default -> {
+                    OptionalInt id = positive(value);
+                    if (id.isEmpty()) {
+                        throw new CommandLine.TypeConversionException("'" + value
+                                + "' is not a plane: primary, overlay or a plane id such as 31");
+                    }
+                    yield new PlaneChoice(Optional.empty(), id);
+                }
+            };
+        }
+    }
+
+    private static Optional<Size> size(String value) {
+        String[] parts = value.split("x", -1);
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        OptionalInt width = positive(parts[0]);
+        OptionalInt height = positive(parts[1]);
+        return width.isPresent() && height.isPresent()
+                ? Optional.of(new Size(width.getAsInt(), height.getAsInt())) : Optional.empty();
+    }
+
+    private static OptionalInt positive(String value) {
+        try {
+            int number = Integer.parseInt(value);
+            return number > 0 ? OptionalInt.of(number) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
         }
     }
 
@@ -156,7 +312,15 @@ public final class Preview implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs {@code preview} and exits with its status. The libraries' INFO log (the planner's multi-line plan) is
+     * kept off stderr unless {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} asks for it: {@code --explain} prints
+     * the plan, and a failure stays one line.
+     */
     public static void main(String[] args) {
+        if (System.getProperty(LOG_LEVEL) == null) {
+            System.setProperty(LOG_LEVEL, "warn");
+        }
         System.exit(run(args));
     }
 
@@ -189,35 +353,44 @@ public final class Preview implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (frames <= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--frames must be positive: " + frames);
+            throw usage("--frames must be positive: " + frames);
         }
         if (duration != null && !(duration > 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive: " + duration);
+            throw usage("--duration must be positive: " + duration);
         }
-        if (camera != null && !Files.exists(camera)) {
-            throw new Failure("no camera " + camera + ": no such file"); // before taking the display
+        if (!(hold >= 0) || hold > Integer.MAX_VALUE) {
+            throw usage("--hold must be 0 or more seconds: " + hold);
         }
+        if (plane.type().equals(Optional.of(PlaneType.PRIMARY)) && !position.equals(new Position(0, 0))) {
+            throw usage("--position " + position + " needs an overlay plane (--plane overlay or an overlay's id):"
+                    + " a primary plane covers the screen from 0,0");
+        }
+        Optional<Path> node = camera == null ? Optional.empty() : Optional.of(cameraNode()); // before the display
         PrintWriter out = spec.commandLine().getOut();
         try (DrmDevice card = openDisplay()) {
+            requireMaster(card);
             Screen screen = screen(card);
-            int width = screen.mode().hdisplay();
-            int height = screen.mode().vdisplay();
-            out.printf("display: %s (%s), %s, mode %s%n", card, screen.connector().name(),
-                    screen.crtc().id(), screen.mode());
-            Planned planned = plan(screen, width, height);
+            if (screen.plane().type() == PlaneType.PRIMARY && !position.equals(new Position(0, 0))) {
+                throw usage("--position " + position + " needs an overlay plane: " + screen.plane().id()
+                        + " is a primary plane, which covers the screen from 0,0");
+            }
+            if (position.x() >= screen.mode().hdisplay() || position.y() >= screen.mode().vdisplay()) {
+                throw usage("--position " + position + " is outside the mode " + screen.mode());
+            }
+            Size capture = size != null ? size : screen.plane().type() == PlaneType.PRIMARY
+                    ? new Size(screen.mode().hdisplay(), screen.mode().vdisplay()) : DEFAULT_SIZE;
+            out.printf("display: %s (%s), %s, %s %s, mode %s%n", card.path(), screen.connector().name(),
+                    screen.crtc().id(), screen.plane().type().name().toLowerCase(Locale.ROOT), screen.plane().id(),
+                    screen.mode());
+            Planned planned = plan(node, screen, capture);
             try {
-                out.printf("camera: %s, %dx%d, plan: %s%n", planned.device(), width, height,
+                out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture, position,
                         planned.plan().allocator());
                 if (explain) {
                     out.println(planned.plan().explain());
                 }
                 out.flush();
-                CaptureToScanout.Statistics result = stream(screen, planned, out);
-                out.println("final: " + result);
-                out.flush();
-                if (stats != null) {
-                    Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json(result)));
-                }
+                stream(screen, planned, out);
             } finally {
                 planned.queue().close();
                 planned.device().close();
@@ -226,32 +399,69 @@ public final class Preview implements Callable<Integer> {
         return 0;
     }
 
-    private CaptureToScanout.Statistics stream(Screen screen, Planned planned, PrintWriter out) throws Exception {
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * Streams, then (the last frame still on screen with {@code --hold}, the stream stopped) writes the statistics
+     * and the last frame, holds it, and restores the display before the pool is closed.
+     */
+    private void stream(Screen screen, Planned planned, PrintWriter out) throws Exception {
         Optional<BufferSource> source = planned.sources().stream()
                 .filter(s -> s.allocator().equals(planned.plan().allocator())).findFirst();
-        boolean console = System.console() != null;
+        boolean console = System.console() != null && System.console().isTerminal();
+        try (SignalStop signal = SignalStop.install();
+             BufferPool pool = BufferPool.allocate(planned.plan(), planned.queue(), screen.card(), source);
+             CaptureToScanout pipeline = CaptureToScanout.open(pool, planned.queue(), screen.card(), screen.crtc(),
+                     screen.plane(), screen.connector(), screen.mode(), position.x(), position.y())) {
+            pipeline.keepLastFrame(hold > 0);
+            signal.stops(pipeline);
+            CaptureToScanout.Statistics result = run(pipeline, out, console);
+            try {
+                boolean holding = hold > 0 && !signal.signalled();
+                if (!holding) {
+                    pipeline.restoreDisplay();
+                }
+                out.println("final: " + result);
+                out.flush();
+                if (stats != null) {
+                    Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json(result)));
+                }
+                if (saveLast != null) {
+                    BufferPool.Slot last = pipeline.lastShown().orElseThrow(() ->
+                            new Failure("no frame was shown: nothing to save to " + saveLast));
+                    try {
+                        FrameImage.save(last.frame(), saveLast);
+                    } catch (IllegalArgumentException e) {
+                        throw new Failure("cannot save the last frame to " + saveLast + ": " + e.getMessage());
+                    }
+                }
+                if (holding) {
+                    out.printf("holding the last frame on screen for %s s%n", seconds(hold));
+                    out.flush();
+                    signal.pause(Duration.ofNanos(Math.round(hold * 1e9)));
+                }
+            } finally {
+                pipeline.restoreDisplay();
+            }
+        }
+    }
+
+    private CaptureToScanout.Statistics run(CaptureToScanout pipeline, PrintWriter out, boolean console)
+            throws Exception {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "preview-progress");
             thread.setDaemon(true);
             return thread;
         });
-        try (BufferPool pool = BufferPool.allocate(planned.plan(), planned.queue(), screen.card(), source);
-             CaptureToScanout pipeline = CaptureToScanout.open(pool, planned.queue(), screen.card(), screen.crtc(),
-                     screen.plane(), screen.connector(), screen.mode())) {
+        try {
             ticker.scheduleAtFixedRate(() -> {
                 out.print(progress(pipeline.statistics()) + (console ? "\r" : "\n"));
                 out.flush();
             }, 1, 1, TimeUnit.SECONDS);
-            try {
-                return duration != null ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000)))
-                        : pipeline.run(frames);
-            } catch (KernelException e) {
-                if (e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY) {
-                    throw new Failure(screen.card() + " is in use by another program (a desktop session?): run from"
-                            + " a text console, or stop the display server (" + e.getMessage() + ")");
-                }
-                throw e;
-            }
+            return duration != null ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000)))
+                    : pipeline.run(frames);
         } finally {
             ticker.shutdownNow();
             ticker.awaitTermination(1, TimeUnit.SECONDS);
@@ -259,6 +469,10 @@ public final class Preview implements Callable<Integer> {
                 out.println();
             }
         }
+    }
+
+    private static String seconds(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
     static String progress(CaptureToScanout.Statistics s) {
@@ -279,6 +493,28 @@ public final class Preview implements Callable<Integer> {
         map.put("latencyMaxNanos", s.latencyMaxNanos());
         map.put("cpuNanosPerFrame", s.cpuNanosPerFrame());
         return map;
+    }
+
+    /** The capture node {@code --camera} names: a path, or the first capture node of that driver, card or name. */
+    private Path cameraNode() throws IOException, Failure {
+        if (camera.contains("/")) {
+            Path path = Path.of(camera);
+            if (!Files.exists(path)) {
+                throw new Failure("no camera " + camera + ": no such file");
+            }
+            return path;
+        }
+        List<VideoDeviceInfo> captures = VideoDevices.find(Preview::isCapture);
+        return captures.stream().filter(i -> i.driver().equals(camera) || i.card().equals(camera)
+                        || i.name().equals(camera)).map(VideoDeviceInfo::path).findFirst()
+                .orElseThrow(() -> new Failure("no camera " + camera + ": no capture node has that driver, card or"
+                        + " name; there are " + (captures.isEmpty() ? "none" : captures.stream()
+                        .map(i -> i.path() + " (" + i.driver() + ", " + i.name() + ")").toList())));
+    }
+
+    private static boolean isCapture(VideoDeviceInfo info) {
+        return info.deviceCapabilities().contains(VideoCapability.VIDEO_CAPTURE)
+                || info.deviceCapabilities().contains(VideoCapability.VIDEO_CAPTURE_MPLANE);
     }
 
     private DrmDevice openDisplay() throws IOException, Failure {
@@ -309,61 +545,107 @@ public final class Preview implements Callable<Integer> {
             if (connected(card).isPresent()) {
                 return card;
             }
-            seen.add(node + ": no connected connector");
+            seen.add(node + ": no connected connector" + (connector == null ? "" : " " + connector));
             card.close();
         }
-        throw new Failure("no DRM card with a connected connector" + (seen.isEmpty() ? "" : " " + seen));
+        throw new Failure("no DRM card with a connected connector" + (connector == null ? "" : " " + connector)
+                + (seen.isEmpty() ? "" : " " + seen));
     }
 
-    private static Optional<Connector> connected(DrmDevice card) throws KernelException {
+    /**
+     * Fails unless this process drives the display: {@code DRM_IOCTL_SET_MASTER} succeeds at once for the master,
+     * and fails with EACCES (EBUSY with {@code CAP_SYS_ADMIN}) when another file holds master.
+     */
+    private static void requireMaster(DrmDevice card) throws Failure, KernelException {
+        try {
+            card.setMaster();
+        } catch (DevicePermissionException e) {
+            throw new Failure(card.path() + " (" + card.version().name() + ") is in use by another program (a desktop"
+                    + " session?): run from a text console, or stop the display server");
+        }
+    }
+
+    /** The connected connector {@code --connector} names, or the first connected one; never a writeback connector. */
+    private Optional<Connector> connected(DrmDevice card) throws KernelException {
         return card.connectors().stream()
                 .filter(c -> !c.type().equals(ConnectorType.WRITEBACK) && c.status() == ConnectionStatus.CONNECTED)
+                .filter(c -> connector == null || c.name().equals(connector))
                 .findFirst();
     }
 
     private Screen screen(DrmDevice card) throws KernelException, Failure {
-        Connector connector = connected(card).orElseThrow(() -> new Failure("no connected connector on " + card));
-        Mode mode = connector.modes().stream()
-                .filter(m -> m.hdisplay() == size.width() && m.vdisplay() == size.height()).findFirst()
-                .or(() -> connector.modes().stream().filter(Mode::isPreferred).findFirst())
-                .or(() -> connector.modes().stream().findFirst())
-                .orElseThrow(() -> new Failure(connector.name() + " of " + card + " has no mode"));
+        Optional<Connector> found = connected(card);
+        if (found.isEmpty()) {
+            throw new Failure(connector == null ? "no connected connector on " + card.path() : noConnector(card));
+        }
+        Connector output = found.get();
+        Mode chosen = mode(card, output);
+        List<Plane> planes = card.planes();
         for (Crtc crtc : card.crtcs()) {
-            Optional<Plane> plane = card.planes().stream()
-                    .filter(p -> p.type() == PlaneType.PRIMARY && p.canUse(crtc.id())).findFirst();
-            if (plane.isPresent()) {
-                return new Screen(card, crtc, plane.get(), connector, mode);
+            Optional<Plane> candidate = planes.stream().filter(p -> plane.matches(p) && p.canUse(crtc.id()))
+                    .findFirst();
+            if (candidate.isPresent()) {
+                return new Screen(card, crtc, candidate.get(), output, chosen);
             }
         }
-        throw new Failure("no CRTC with a primary plane on " + card);
+        throw new Failure(plane.type().isPresent() ? "no CRTC with an " + plane + " plane on " + card.path()
+                : planes.stream().anyMatch(plane::matches) ? plane + " of " + card.path() + " can be on no CRTC"
+                : "no " + plane + " on " + card.path() + "; it has " + planes.stream()
+                .map(p -> p.id().value() + " " + p.type().name().toLowerCase(Locale.ROOT)).toList());
     }
 
-    private Planned plan(Screen screen, int width, int height) throws IOException, Failure {
-        if (camera != null) {
+    private String noConnector(DrmDevice card) throws KernelException {
+        return card.connectors().stream().filter(c -> c.name().equals(connector)).findFirst()
+                .map(c -> "connector " + connector + " of " + card.path() + " is " + c.status())
+                .orElse("no connector " + connector + " on " + card.path() + "; it has "
+                        + card.connectors().stream().map(Connector::name).toList());
+    }
+
+    /** {@code --mode}, or the mode of the capture size (640x480 without {@code --size}), or the preferred one. */
+    private Mode mode(DrmDevice card, Connector output) throws Failure {
+        if (mode != null) {
+            return output.modes().stream().filter(mode::matches).findFirst()
+                    .orElseThrow(() -> new Failure("no mode " + mode + " on " + output.name() + " of " + card.path()
+                            + "; it has " + output.modes().stream().map(Mode::toString).distinct().toList()));
+        }
+        Size wanted = size != null ? size : DEFAULT_SIZE;
+        return output.modes().stream()
+                .filter(m -> m.hdisplay() == wanted.width() && m.vdisplay() == wanted.height()).findFirst()
+                .or(() -> output.modes().stream().filter(Mode::isPreferred).findFirst())
+                .or(() -> output.modes().stream().findFirst())
+                .orElseThrow(() -> new Failure(output.name() + " of " + card.path() + " has no mode"));
+    }
+
+    /** A planner's refusal: its first line, or all of it (the offers, why each was not taken) with --explain. */
+    private String brief(Exception e) {
+        String message = e.getMessage();
+        int end = message.indexOf('\n');
+        return explain || end < 0 ? message : message.substring(0, end) + " (--explain tells why)";
+    }
+
+    private Planned plan(Optional<Path> node, Screen screen, Size capture) throws IOException, Failure {
+        if (node.isPresent()) {
             try {
-                return plan(camera, screen, width, height);
+                return plan(node.get(), screen, capture.width(), capture.height());
             } catch (NoPlanException e) {
-                throw new Failure("no plan from " + camera + " to " + screen.card() + ": " + e.getMessage());
+                throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": " + brief(e));
             }
         }
         List<String> tried = new ArrayList<>();
-        for (Path node : VideoDevices.nodes()) {
+        for (Path candidate : VideoDevices.nodes()) {
             VideoDeviceInfo info;
             try {
-                info = VideoDevices.query(node);
+                info = VideoDevices.query(candidate);
             } catch (KernelException e) {
                 continue;
             }
-            if (!info.deviceCapabilities().contains(VideoCapability.VIDEO_CAPTURE)
-                    && !info.deviceCapabilities().contains(VideoCapability.VIDEO_CAPTURE_MPLANE)) {
+            if (!isCapture(info)) {
                 continue;
             }
             try {
-                return plan(node, screen, width, height);
-            } catch (NoPlanException e) {
-                tried.add(node + ": " + e.getMessage());
-            } catch (KernelException e) {
-                tried.add(node + ": " + e.getMessage());
+                return plan(candidate, screen, capture.width(), capture.height());
+            } catch (NoPlanException | KernelException e) {
+                tried.add(candidate + ": " + brief(e));
             }
         }
         throw new Failure(tried.isEmpty() ? "no camera: no V4L2 capture node" : "no camera plans: " + tried);

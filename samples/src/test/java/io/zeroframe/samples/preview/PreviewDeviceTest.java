@@ -6,35 +6,62 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.zeroframe.bindings.testing.NoLeaks;
-import io.zeroframe.v4l2.VideoDeviceInfo;
-import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.drm.ClientCap;
+import io.zeroframe.drm.Crtc;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.DrmDeviceInfo;
+import io.zeroframe.drm.DrmDevices;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code preview} run in-process in the test bed: vivid onto virtio-gpu, and a camera that does not exist. */
+/**
+ * {@code preview} in the test bed: in-process vivid onto virtio-gpu, a camera that does not exist, and the shaded
+ * jar as a subprocess ({@code java -jar samples/target/zeroframe-preview.jar}, the JDK running the tests) as the
+ * test bed's unprivileged user: a run saving its last frame, a display another process holds (DRM master), an
+ * overlay plane at an offset on vkms, and SIGINT mid-stream. The subprocess's state is read from its output lines.
+ */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class PreviewDeviceTest {
+    private static final String IN_USE = "is in use by another program (a desktop session?): run from a text console,"
+            + " or stop the display server";
+    private static final Pattern SHOWN = Pattern.compile(" fps, shown [1-9]");
+    private static final Pattern CAPTURE = Pattern.compile("^camera: .*, (\\d+)x(\\d+) at (\\d+),(\\d+), plan: ");
+
     @Test
     void vividToVirtioGpuShows60FramesAndWritesTheStatistics(@TempDir Path dir) throws Exception {
-        Path vivid = VideoDevices.findByDriver("vivid").stream().filter(i -> i.name().equals("vivid-000-vid-cap"))
-                .map(VideoDeviceInfo::path).findFirst()
-                .orElseThrow(() -> new AssertionError("no vivid-000-vid-cap: device tests need the kernel test bed"));
         Path stats = dir.resolve("stats.json");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine line = Preview.commandLine();
         line.setOut(new PrintWriter(out));
         line.setErr(new PrintWriter(err));
-        int status = line.execute("--camera", vivid.toString(), "--display", "virtio_gpu", "--frames", "60",
+        int status = line.execute("--camera", "vivid-000-vid-cap", "--display", "virtio_gpu", "--frames", "60",
                 "--explain", "--stats", stats.toString());
         System.out.println(out);
         assertEquals(0, status, err.toString());
@@ -60,7 +87,248 @@ class PreviewDeviceTest {
         assertTrue(text.contains("/dev/nonexistent") && !text.contains("\n"), text);
     }
 
+    @Test
+    void theJarShows60FramesAndSavesTheLastAsAPng(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("last.png");
+        Path stats = dir.resolve("stats.json");
+        try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "virtio_gpu", "--frames", "60",
+                "--save-last", png.toString(), "--stats", stats.toString())) {
+            assertEquals(0, jar.finish(Duration.ofSeconds(180)), jar.toString());
+            Matcher capture = jar.line(CAPTURE);
+            int width = Integer.parseInt(capture.group(1));
+            int height = Integer.parseInt(capture.group(2));
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(width, image.getWidth(), jar.toString());
+            assertEquals(height, image.getHeight(), jar.toString());
+            Set<Integer> colours = new HashSet<>();
+            for (int y = 0; y < height; y += 4) {
+                for (int x = 0; x < width; x += 4) {
+                    colours.add(image.getRGB(x, y) & 0xffffff);
+                }
+            }
+            Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
+            System.out.printf("java -jar as uid %s: %dx%d PNG of %d bytes, %d colours on a 4-pixel grid; stats %s%n%s",
+                    Files.getAttribute(Path.of("/proc/self"), "unix:uid"), width, height, Files.size(png),
+                    colours.size(), json, jar);
+            assertTrue(colours.size() > 1, "the last frame is one flat colour: " + colours);
+            assertEquals(60, number(json, "shown"), json.toString());
+        }
+    }
+
+    @Test
+    void aDisplayAnotherProcessHoldsIsOneLineNamingTheCard(@TempDir Path dir) throws Exception {
+        Path card = cardOf("virtio_gpu");
+        try (DrmDevice holder = DrmDevice.open(card)) {
+            holder.setMaster(); // the test's file is master (it opened the card first): a no-op that proves it
+            try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "virtio_gpu", "--frames", "10")) {
+                assertEquals(1, jar.finish(Duration.ofSeconds(180)), jar.toString());
+                List<String> errors = jar.stderr();
+                System.out.println("with " + card + " held by the test: " + errors);
+                assertEquals(List.of("preview: " + card + " (virtio_gpu) " + IN_USE), errors, jar.toString());
+            }
+        }
+    }
+
+    @Test
+    void anOverlayPlaneAtAnOffsetOnVkmsRunsAndHoldsItsLastFrame(@TempDir Path dir) throws Exception {
+        // vivid's webcam input offers 320x180, not 320x240 (its sizes: 320x180, 640x360, 640x480, 1280x720, ...)
+        try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "vkms", "--plane", "overlay",
+                "--position", "64,48", "--size", "320x180", "--frames", "30", "--hold", "0.5")) {
+            assertEquals(0, jar.finish(Duration.ofSeconds(180)), jar.toString());
+            System.out.println(jar);
+            assertTrue(jar.stdout().stream().anyMatch(l -> l.startsWith("display: ") && l.contains(", overlay ")),
+                    jar.toString());
+            Matcher capture = jar.line(CAPTURE);
+            assertEquals(List.of("320", "180", "64", "48"), List.of(capture.group(1), capture.group(2),
+                    capture.group(3), capture.group(4)), jar.toString());
+            assertEquals(1, jar.stdout().stream().filter(l -> l.startsWith("holding the last frame on screen for"))
+                    .count(), jar.toString());
+        }
+    }
+
+    @Test
+    void aSizeTheCameraDoesNotOfferIsOneLineWithoutAPlan(@TempDir Path dir) throws Exception {
+        try (Jar jar = Jar.start(dir, "--camera", "vivid", "--display", "vkms", "--plane", "overlay",
+                "--position", "64,48", "--size", "320x240", "--frames", "30")) {
+            assertEquals(1, jar.finish(Duration.ofSeconds(180)), jar.toString());
+            List<String> errors = jar.stderr();
+            System.out.println("320x240 from vivid's webcam input: " + errors);
+            assertEquals(1, errors.size(), jar.toString());
+            assertTrue(errors.getFirst().startsWith("preview: no plan from ")
+                    && errors.getFirst().endsWith(" for 320x240 (--explain tells why)"), jar.toString());
+        }
+    }
+
+    @Test
+    void sigintMidStreamStopsRestoresTheCrtcAndExits130(@TempDir Path dir) throws Exception {
+        stopBySignal(dir, "INT", 130, l -> SHOWN.matcher(l).find(), "--frames", "1000000"); // after the first flip
+    }
+
+    @Test
+    void sigtermWhileHoldingTheLastFrameRestoresTheCrtcAndExits143(@TempDir Path dir) throws Exception {
+        stopBySignal(dir, "TERM", 143, l -> l.startsWith("holding the last frame on screen for"), "--frames", "10",
+                "--hold", "600");
+    }
+
+    /**
+     * Runs the jar on virtio-gpu until a line {@code when} accepts, sends {@code signal}, and checks the exit
+     * status, the time it took, the final statistics and the CRTC (mode, framebuffer, ACTIVE) against what it was
+     * before the run.
+     */
+    private static void stopBySignal(Path dir, String signal, int status, Predicate<String> when, String... args)
+            throws Exception {
+        Path card = cardOf("virtio_gpu");
+        Crtc before;
+        try (DrmDevice reader = open(card)) {
+            before = reader.crtcs().getFirst();
+        }
+        List<String> command = new ArrayList<>(List.of("--camera", "vivid", "--display", "virtio_gpu"));
+        command.addAll(List.of(args));
+        try (Jar jar = Jar.start(dir, command.toArray(String[]::new))) {
+            String seen = jar.await(when);
+            // opened now, the card is not master, and its open file keeps the kernel's fbdev client from restoring
+            // its own mode when the preview closes the card: what the test reads is what the preview left
+            try (DrmDevice reader = open(card)) {
+                Crtc during = reader.crtcs().getFirst();
+                long sent = System.nanoTime();
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(jar.pid())).inheritIO().start();
+                assertEquals(0, kill.waitFor(), "kill -" + signal);
+                int exit = jar.finish(Duration.ofSeconds(60));
+                long millis = (System.nanoTime() - sent) / 1_000_000;
+                Crtc after = reader.crtcs().getFirst();
+                System.out.printf("SIG%s after \"%s\": exit %d in %d ms; CRTC before %s fb %s, during %s fb %s,"
+                                + " after %s fb %s%n%s%n", signal, seen.strip(), exit, millis, before.mode(),
+                        before.framebuffer(), during.mode(), during.framebuffer(), after.mode(), after.framebuffer(),
+                        jar);
+                assertEquals(status, exit, jar.toString());
+                assertTrue(millis < 30_000, "exit " + millis + " ms after SIG" + signal);
+                assertTrue(jar.stdout().stream().anyMatch(l -> l.startsWith("final: captured ")), jar.toString());
+                assertEquals(List.of(), jar.stderr(), jar.toString());
+                assertNotEquals(before.framebuffer(), during.framebuffer(), "the preview showed its own frames");
+                assertEquals(before.mode(), after.mode(), "mode restored");
+                assertEquals(before.framebuffer(), after.framebuffer(), "framebuffer restored");
+                assertEquals(before.properties().value("ACTIVE"), after.properties().value("ACTIVE"));
+            }
+        }
+    }
+
+    private static Path cardOf(String driver) throws IOException {
+        return DrmDevices.findByDriver(driver).map(DrmDeviceInfo::path)
+                .orElseThrow(() -> new AssertionError("no " + driver + " card: device tests need the kernel test bed"));
+    }
+
+    private static DrmDevice open(Path card) throws IOException {
+        return DrmDevice.open(card, EnumSet.of(ClientCap.UNIVERSAL_PLANES, ClientCap.ATOMIC));
+    }
+
     private static long number(Map<String, Object> json, String key) {
         return ((Number) json.get(key)).longValue();
+    }
+
+    /**
+     * {@code java -jar samples/target/zeroframe-preview.jar} as a subprocess with the JDK running the tests; its
+     * stdout read line by line (the test waits for lines, not for time), its stderr in a file.
+     */
+    private static final class Jar implements AutoCloseable {
+        private final List<String> command;
+        private final Process process;
+        private final BufferedReader out;
+        private final Path err;
+        private final List<String> lines = new ArrayList<>();
+
+        private Jar(List<String> command, Process process, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.err = err;
+        }
+
+        static Jar start(Path dir, String... args) throws IOException {
+            Path jar = checkout().resolve("samples/target/zeroframe-preview.jar");
+            assertTrue(Files.isRegularFile(jar), jar + " (built by the samples module's package phase)");
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
+                    jar.toString()));
+            command.addAll(List.of(args));
+            Path err = Files.createTempFile(dir, "stderr", ".txt");
+            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectError(err.toFile()).start();
+            return new Jar(command, process, err);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Reads stdout until a line {@code wanted} accepts; fails when the output ends first. */
+        String await(Predicate<String> wanted) throws IOException {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.add(line);
+                if (wanted.test(line)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("the output ended without the line waited for\n" + this);
+        }
+
+        /** Reads stdout to its end and waits (at most {@code bound}) for the exit status. */
+        int finish(Duration bound) throws IOException, InterruptedException {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.add(line);
+            }
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("no exit within " + bound + "\n" + this);
+            }
+            return process.exitValue();
+        }
+
+        List<String> stdout() {
+            return lines;
+        }
+
+        List<String> stderr() throws IOException {
+            return Files.readAllLines(err);
+        }
+
+        /** The first stdout line read that {@code pattern} finds in. */
+        Matcher line(Pattern pattern) {
+            for (String line : lines) {
+                Matcher matcher = pattern.matcher(line);
+                if (matcher.find()) {
+                    return matcher;
+                }
+            }
+            throw new AssertionError("no line matching " + pattern + "\n" + this);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor();
+            }
+            out.close();
+            process.getOutputStream().close();
+            process.getErrorStream().close();
+        }
+
+        @Override
+        public String toString() {
+            String errors;
+            try {
+                errors = Files.readString(err);
+            } catch (IOException e) {
+                errors = e.toString();
+            }
+            return String.join(" ", command) + "\nstdout:\n" + String.join("\n", lines) + "\nstderr:\n" + errors;
+        }
+
+        private static Path checkout() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve("README.md")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                    return dir;
+                }
+            }
+            throw new AssertionError("no checkout at or above " + Path.of("").toAbsolutePath());
+        }
     }
 }

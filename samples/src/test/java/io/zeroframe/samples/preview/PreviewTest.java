@@ -5,34 +5,46 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.drm.PlaneType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code preview}'s options, parsed without a device. */
 class PreviewTest {
     @Test
-    void defaultsAre640x480For300FramesOnTheFirstCameraAndDisplay() {
+    void defaultsAre300FramesOnThePrimaryPlaneOfTheFirstCameraAndDisplay() {
         Preview preview = new Preview();
         new CommandLine(preview).parseArgs();
-        assertEquals(new Preview.Size(640, 480), preview.size);
+        assertNull(preview.size);
+        assertNull(preview.mode);
         assertEquals(300, preview.frames);
         assertNull(preview.camera);
         assertNull(preview.display);
+        assertNull(preview.connector);
+        assertEquals(new Preview.PlaneChoice(Optional.of(PlaneType.PRIMARY), OptionalInt.empty()), preview.plane);
+        assertEquals(new Preview.Position(0, 0), preview.position);
         assertNull(preview.format);
         assertNull(preview.allocator);
         assertNull(preview.duration);
         assertNull(preview.stats);
+        assertNull(preview.saveLast);
+        assertEquals(0, preview.hold);
     }
 
     @Test
     void optionsAreParsed() {
         Preview preview = new Preview();
         new CommandLine(preview).parseArgs("--camera", "/dev/video3", "--display", "vkms", "--size", "1024x768",
-                "--format", "yuyv", "--allocator", "udmabuf", "--duration", "2.5", "--explain", "--stats", "s.json");
-        assertEquals(Path.of("/dev/video3"), preview.camera);
+                "--format", "yuyv", "--allocator", "udmabuf", "--duration", "2.5", "--explain", "--stats", "s.json",
+                "--connector", "Virtual-2", "--mode", "1280x720@60", "--plane", "overlay", "--position", "64,48",
+                "--save-last", "last.png", "--hold", "1.5");
+        assertEquals("/dev/video3", preview.camera);
         assertEquals("vkms", preview.display);
         assertEquals(new Preview.Size(1024, 768), preview.size);
         assertEquals(PixelFormat.YUYV, preview.format);
@@ -40,13 +52,67 @@ class PreviewTest {
         assertEquals(2.5, preview.duration);
         assertTrue(preview.explain);
         assertEquals(Path.of("s.json"), preview.stats);
+        assertEquals("Virtual-2", preview.connector);
+        assertEquals(new Preview.ModeSpec(new Preview.Size(1280, 720), OptionalInt.of(60)), preview.mode);
+        assertEquals(new Preview.PlaneChoice(Optional.of(PlaneType.OVERLAY), OptionalInt.empty()), preview.plane);
+        assertEquals(new Preview.Position(64, 48), preview.position);
+        assertEquals(Path.of("last.png"), preview.saveLast);
+        assertEquals(1.5, preview.hold);
     }
 
     @Test
-    void aBadSizeIsAUsageErrorOnOneLine() {
+    void aCameraNameAModeWithoutRefreshAndAPlaneIdAreParsed() {
+        Preview preview = new Preview();
+        new CommandLine(preview).parseArgs("--camera", "vivid", "--mode", "640x480", "--plane", "31");
+        assertEquals("vivid", preview.camera);
+        assertEquals(new Preview.ModeSpec(new Preview.Size(640, 480), OptionalInt.empty()), preview.mode);
+        assertEquals(new Preview.PlaneChoice(Optional.empty(), OptionalInt.of(31)), preview.plane);
+    }
+
+    @Test
+    void badValuesAreUsageErrorsOnOneLine() {
         assertUsageError("'640by480' is not a size WxH", "--size", "640by480");
         assertUsageError("unknown format 'ABCD'", "--format", "ABCD");
         assertUsageError("--frames must be positive: 0", "--frames", "0");
+        assertUsageError("'1280x720@' is not a mode WxH or WxH@HZ", "--mode", "1280x720@");
+        assertUsageError("'1280x720@60@1' is not a mode", "--mode", "1280x720@60@1");
+        assertUsageError("'0x720' is not a mode", "--mode", "0x720");
+        assertUsageError("'64' is not a position X,Y", "--position", "64");
+        assertUsageError("'-1,0' is not a position X,Y", "--position", "-1,0");
+        assertUsageError("'cursor' is not a plane: primary, overlay or a plane id", "--plane", "cursor");
+        assertUsageError("'0' is not a plane", "--plane", "0");
+        assertUsageError("--hold must be 0 or more seconds: -1.0", "--hold", "-1");
+    }
+
+    @Test
+    void aPositionOnThePrimaryPlaneIsAUsageErrorBeforeAnyDeviceIsOpened() {
+        assertUsageError("--position 64,48 needs an overlay plane (--plane overlay or an overlay's id): a primary"
+                + " plane covers the screen from 0,0", "--position", "64,48");
+        assertUsageError("--position 1,0 needs an overlay plane", "--plane", "primary", "--position", "1,0");
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        StringWriter out = new StringWriter();
+        CommandLine line = Preview.commandLine();
+        line.setOut(new PrintWriter(out));
+        assertEquals(0, line.execute("--help"));
+        for (String option : List.of("--camera=PATH|NAME", "--display=CARD", "--connector=NAME", "--mode=WxH[@HZ]",
+                "--size=WxH", "--plane=primary|overlay|ID", "--position=X,Y", "--save-last=FILE",
+                "--hold=SECONDS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
+            assertTrue(out.toString().contains(option), option + " in\n" + out);
+        }
+    }
+
+    @Test
+    void aCameraNameNoNodeHasFailsOnOneLine() {
+        StringWriter err = new StringWriter();
+        CommandLine line = Preview.commandLine();
+        line.setErr(new PrintWriter(err));
+        assertEquals(1, line.execute("--camera", "no-such-driver"));
+        String text = err.toString().strip();
+        assertTrue(text.startsWith("preview: no camera no-such-driver: no capture node has that driver, card or name;"
+                + " there are ") && !text.contains("\n"), text);
     }
 
     @Test
