@@ -27,18 +27,25 @@ import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.SystemAllocators;
 import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.VideoCapability;
 import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.VideoDeviceInfo;
 import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.v4l2.VideoFormat;
 import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.format.FrameIntervals;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,6 +159,12 @@ public final class Preview implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Run for this long instead of --frames.")
     Double duration;
 
+    @Option(names = "--rate", paramLabel = "FPS", converter = RateConverter.class,
+            description = {"Capture rate in frames per second, e.g. 30 or 30000/1001 (default: the camera's"
+                    + " highest at the size, not above the mode's refresh rate; the camera's own when it lists"
+                    + " none)."})
+    Fraction rate;
+
     @Option(names = "--explain", description = "Print the plan's explanation.")
     boolean explain;
 
@@ -234,6 +247,20 @@ public final class Preview implements Callable<Integer> {
                         + "' is not a mode WxH or WxH@HZ such as 1280x720 or 1280x720@60");
             }
             return new ModeSpec(size.get(), refresh);
+        }
+    }
+
+    static final class RateConverter implements CommandLine.ITypeConverter<Fraction> {
+        @Override
+        public Fraction convert(String value) {
+            String[] parts = value.split("/", -1);
+            OptionalInt numerator = positive(parts[0]);
+            OptionalInt denominator = parts.length == 2 ? positive(parts[1]) : OptionalInt.of(1);
+            if (parts.length > 2 || numerator.isEmpty() || denominator.isEmpty()) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a rate in frames per second such as 30 or 30000/1001");
+            }
+            return new Fraction(denominator.getAsInt(), numerator.getAsInt()); // the interval: seconds per frame
         }
     }
 
@@ -415,6 +442,8 @@ public final class Preview implements Callable<Integer> {
              BufferPool pool = BufferPool.allocate(planned.plan(), planned.queue(), screen.card(), source);
              CaptureToScanout pipeline = CaptureToScanout.open(pool, planned.queue(), screen.card(), screen.crtc(),
                      screen.plane(), screen.connector(), screen.mode(), position.x(), position.y())) {
+            Fraction interval = setRate(planned, screen);
+            out.printf("rate: %s fps%n", fps(interval));
             pipeline.keepLastFrame(hold > 0);
             signal.stops(pipeline);
             CaptureToScanout.Statistics result = run(pipeline, out, console);
@@ -426,7 +455,12 @@ public final class Preview implements Callable<Integer> {
                 out.println("final: " + result);
                 out.flush();
                 if (stats != null) {
-                    Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json(result)));
+                    try {
+                        Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT)
+                                .asString(json(result)));
+                    } catch (IOException e) {
+                        throw new Failure("cannot write the statistics to " + stats + ": " + reason(e));
+                    }
                 }
                 if (saveLast != null) {
                     BufferPool.Slot last = pipeline.lastShown().orElseThrow(() ->
@@ -435,6 +469,8 @@ public final class Preview implements Callable<Integer> {
                         FrameImage.save(last.frame(), saveLast);
                     } catch (IllegalArgumentException e) {
                         throw new Failure("cannot save the last frame to " + saveLast + ": " + e.getMessage());
+                    } catch (FileSystemException e) {
+                        throw new Failure("cannot save the last frame to " + saveLast + ": " + reason(e));
                     }
                 }
                 if (holding) {
@@ -469,6 +505,50 @@ public final class Preview implements Callable<Integer> {
                 out.println();
             }
         }
+    }
+
+    /** Why a file could not be written, in words: the exception's own message is often just the path. */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case AccessDeniedException denied -> "permission denied";
+            case NoSuchFileException missing -> "no such directory";
+            case FileSystemException other when other.getReason() != null -> other.getReason();
+            default -> e.toString();
+        };
+    }
+
+    /**
+     * Sets the camera's frame interval ({@code VIDIOC_S_PARM}) after the pool set its format: {@code --rate}, else
+     * the shortest interval the camera lists for the format and size ({@code VIDIOC_ENUM_FRAMEINTERVALS}) that is
+     * not faster than the mode refreshes; the interval the camera runs at.
+     */
+    private Fraction setRate(Planned planned, Screen screen) throws KernelException {
+        BufferType type = planned.queue().type();
+        VideoDevice device = planned.device();
+        Fraction wanted = rate;
+        if (wanted == null) {
+            VideoFormat format = device.getFormat(type);
+            double refresh = Math.max(1, screen.mode().vrefresh());
+            List<Fraction> offered = switch (device.frameIntervals(format.fourcc(), format.width(), format.height())) {
+                case FrameIntervals.Discrete discrete -> discrete.intervals();
+                case FrameIntervals.Stepwise stepwise -> List.of(stepwise.min(), stepwise.max());
+                case FrameIntervals.Continuous continuous -> List.of(continuous.min(), continuous.max());
+            };
+            wanted = offered.stream().filter(f -> f.numerator() > 0 && f.denominator() > 0)
+                    .filter(f -> (double) f.denominator() / f.numerator() <= refresh + 0.5)
+                    .min(Comparator.comparingDouble(f -> (double) f.numerator() / f.denominator())).orElse(null);
+        }
+        if (wanted == null) {
+            return device.streamParameters(type).timePerFrame();
+        }
+        return device.setTimePerFrame(type, wanted).timePerFrame();
+    }
+
+    private static String fps(Fraction interval) {
+        if (interval.numerator() <= 0) {
+            return "unknown";
+        }
+        return String.format(Locale.ROOT, "%.2f", (double) interval.denominator() / interval.numerator());
     }
 
     private static String seconds(double value) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.v4l2.Fraction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class PreviewTest {
         new CommandLine(preview).parseArgs("--camera", "/dev/video3", "--display", "vkms", "--size", "1024x768",
                 "--format", "yuyv", "--allocator", "udmabuf", "--duration", "2.5", "--explain", "--stats", "s.json",
                 "--connector", "Virtual-2", "--mode", "1280x720@60", "--plane", "overlay", "--position", "64,48",
-                "--save-last", "last.png", "--hold", "1.5");
+                "--save-last", "last.png", "--hold", "1.5", "--rate", "30000/1001");
         assertEquals("/dev/video3", preview.camera);
         assertEquals("vkms", preview.display);
         assertEquals(new Preview.Size(1024, 768), preview.size);
@@ -58,6 +59,7 @@ class PreviewTest {
         assertEquals(new Preview.Position(64, 48), preview.position);
         assertEquals(Path.of("last.png"), preview.saveLast);
         assertEquals(1.5, preview.hold);
+        assertEquals(new Fraction(1001, 30000), preview.rate); // an interval: seconds per frame
     }
 
     @Test
@@ -82,6 +84,9 @@ class PreviewTest {
         assertUsageError("'cursor' is not a plane: primary, overlay or a plane id", "--plane", "cursor");
         assertUsageError("'0' is not a plane", "--plane", "0");
         assertUsageError("--hold must be 0 or more seconds: -1.0", "--hold", "-1");
+        assertUsageError("'0' is not a rate in frames per second", "--rate", "0");
+        assertUsageError("'30/0' is not a rate in frames per second", "--rate", "30/0");
+        assertUsageError("'fast' is not a rate in frames per second", "--rate", "fast");
     }
 
     @Test
@@ -99,7 +104,7 @@ class PreviewTest {
         assertEquals(0, line.execute("--help"));
         for (String option : List.of("--camera=PATH|NAME", "--display=CARD", "--connector=NAME", "--mode=WxH[@HZ]",
                 "--size=WxH", "--plane=primary|overlay|ID", "--position=X,Y", "--save-last=FILE",
-                "--hold=SECONDS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
+                "--hold=SECONDS", "--rate=FPS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
         }
     }
