@@ -21,7 +21,9 @@
  * format, frame rate and "Timestamp Source" (Start of Exposure) before each run, the same for every contender.
  *
  * Usage: pipeline DRIVER camera|display WIDTH HEIGHT FRAMES COUNT
- * Prints one line of key=value fields (see the printf at the end); CPU from getrusage(RUSAGE_SELF). */
+ * Prints one line of key=value fields (see the printf at the end); CPU from getrusage(RUSAGE_SELF).
+ * pipeline modes DRIVER: prints the modes (WIDTHxHEIGHT, one a line) of the card's connected connectors, for the
+ * runner to choose sizes the display shows; fails without a card of that driver. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -260,7 +262,26 @@ static long long percentile(double p) {
     return latency_max;
 }
 
+static int list_modes(const char *driver) {
+    int fd = open_card(driver);
+    uint32_t connectors[8];
+    struct drm_mode_card_res res = {.connector_id_ptr = (uintptr_t) connectors, .count_connectors = 8};
+    xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res, "DRM_IOCTL_MODE_GETRESOURCES");
+    for (uint32_t c = 0; c < res.count_connectors && c < 8; c++) {
+        struct drm_mode_modeinfo modes[128];
+        struct drm_mode_get_connector conn = {.connector_id = connectors[c], .count_modes = 128,
+                                              .modes_ptr = (uintptr_t) modes};
+        xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn, "DRM_IOCTL_MODE_GETCONNECTOR");
+        for (uint32_t i = 0; conn.connection == 1 && i < conn.count_modes && i < 128; i++) {
+            printf("%ux%u\n", modes[i].hdisplay, modes[i].vdisplay);
+        }
+    }
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "modes") == 0) return list_modes(argv[2]);
     if (argc != 7 || (strcmp(argv[2], "camera") && strcmp(argv[2], "display"))) {
         fprintf(stderr, "usage: %s DRIVER camera|display WIDTH HEIGHT FRAMES COUNT\n", argv[0]);
         return 2;

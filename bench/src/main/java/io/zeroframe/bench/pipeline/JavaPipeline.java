@@ -54,7 +54,11 @@ import java.util.Optional;
  * {@code run_thread_alloc_bytes} is what the pipeline thread allocated during the run
  * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included.
  *
- * <p>Usage: {@code JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES}
+ * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
+ * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
+ * {@code total_*} includes it.
+ *
+ * <p>Usage: {@code JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]}
  */
 public final class JavaPipeline {
     private static final long MICROS_PER_TICK = 10_000;
@@ -62,8 +66,8 @@ public final class JavaPipeline {
     private JavaPipeline() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 || !(args[1].equals("camera") || args[1].equals("display"))) {
-            System.err.println("usage: JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES");
+        if (args.length < 5 || args.length > 6 || !(args[1].equals("camera") || args[1].equals("display"))) {
+            System.err.println("usage: JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]");
             System.exit(2);
         }
         String driver = args[0];
@@ -71,6 +75,7 @@ public final class JavaPipeline {
         int width = Integer.parseInt(args[2]);
         int height = Integer.parseInt(args[3]);
         long frames = Long.parseLong(args[4]);
+        long warmup = args.length > 5 ? Long.parseLong(args[5]) : 0;
 
         try (VideoDevice vivid = VideoDevice.open(vividCapture());
              VideoQueue queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
@@ -110,6 +115,9 @@ public final class JavaPipeline {
             long allocated;
             try (BufferPool pool = BufferPool.allocate(plan, queue, card, source);
                  CaptureToScanout pipeline = CaptureToScanout.open(pool, queue, card, crtc, plane, connector, mode)) {
+                if (warmup > 0) {
+                    pipeline.run(warmup);
+                }
                 before = cpuMicros();
                 long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
                 stats = pipeline.run(frames);
@@ -121,11 +129,11 @@ public final class JavaPipeline {
                             + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
                             + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
                             + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
-                            + " run_thread_alloc_bytes=%d",
+                            + " run_thread_alloc_bytes=%d warmup=%d",
                     driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
-                    after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated));
+                    after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated, warmup));
         }
     }
 
