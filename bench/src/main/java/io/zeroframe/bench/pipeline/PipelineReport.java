@@ -117,7 +117,11 @@ public final class PipelineReport {
                 exposure) to flip-event timestamp, 50 us buckets; RSS is the process's peak. Raw lines: \
                 `pipeline-runs.txt`; strace tables: `pipeline-strace/`; the table as data: `pipeline.tsv`.
 
-                Java's measured run follows a warm-up run of the same pipeline (`warmup=` in its line; the traced                 runs have none); C2 compiles a method after about 10,000 calls, so a run of a few hundred frames                 measures mostly interpreted and C1 code and the compilers' own work: an upper bound of the                 JIT-compiled loop's cost, not its steady state. Each contender streams as fast as it can: a slower                 loop shows fewer of vivid's frames (more skipped and dropped) and waits longer per frame.
+                Java's measured run follows a warm-up run of the same pipeline (`warmup=` in its line; the traced \
+                runs have none); C2 compiles a method after about 10,000 calls, so a run of a few hundred frames \
+                measures mostly interpreted and C1 code and the compilers' own work: an upper bound of the \
+                JIT-compiled loop's cost, not its steady state. Each contender streams as fast as it can: a slower \
+                loop shows fewer of vivid's frames (more skipped and dropped) and waits longer per frame.
 
                 """);
         md.append("| display | allocator | size | contender | buffers | vivid fps | captured / shown / skipped / "
