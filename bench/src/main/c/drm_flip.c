@@ -14,51 +14,10 @@
 #include <drm_mode.h>
 
 #include "timing.h"
+#include "devices.h"
 
 #define WIDTH 640
 #define HEIGHT 480
-
-static int xioctl(int fd, unsigned long request, void *arg, const char *name) {
-    int result;
-    do {
-        result = ioctl(fd, request, arg);
-    } while (result < 0 && errno == EINTR);
-    if (result < 0) { perror(name); exit(1); }
-    return result;
-}
-
-static int open_card(const char *driver) {
-    for (int i = 0; i < 16; i++) {
-        char path[32], name[64] = {0};
-        snprintf(path, sizeof path, "/dev/dri/card%d", i);
-        int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0) continue;
-        struct drm_version version = {.name = name, .name_len = sizeof name - 1};
-        if (ioctl(fd, DRM_IOCTL_VERSION, &version) == 0 && strcmp(name, driver) == 0) return fd;
-        close(fd);
-    }
-    fprintf(stderr, "no %s card\n", driver);
-    exit(1);
-}
-
-/* The id of the property called name on an object. */
-static uint32_t property(int fd, uint32_t object, uint32_t type, const char *name, uint64_t *value) {
-    uint32_t ids[64];
-    uint64_t values[64];
-    struct drm_mode_obj_get_properties get = {.obj_id = object, .obj_type = type, .count_props = 64,
-                                              .props_ptr = (uintptr_t) ids, .prop_values_ptr = (uintptr_t) values};
-    xioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &get, "OBJ_GETPROPERTIES");
-    for (uint32_t i = 0; i < get.count_props && i < 64; i++) {
-        struct drm_mode_get_property prop = {.prop_id = ids[i]};
-        xioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &prop, "GETPROPERTY");
-        if (strcmp(prop.name, name) == 0) {
-            if (value) *value = values[i];
-            return ids[i];
-        }
-    }
-    fprintf(stderr, "object %u has no property %s\n", object, name);
-    exit(1);
-}
 
 struct flip {
     int fd;

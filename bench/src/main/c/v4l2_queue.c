@@ -11,26 +11,7 @@
 #include <unistd.h>
 
 #include "timing.h"
-
-static int open_vivid_capture(void) {
-    DIR *dir = opendir("/sys/class/video4linux");
-    if (!dir) return -1;
-    struct dirent *entry;
-    int fd = -1;
-    while (fd < 0 && (entry = readdir(dir))) {
-        char path[300], name[64] = "";
-        snprintf(path, sizeof path, "/sys/class/video4linux/%s/name", entry->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        if (fgets(name, sizeof name, f) && strncmp(name, "vivid-000-vid-cap\n", 18) == 0) {
-            snprintf(path, sizeof path, "/dev/%s", entry->d_name);
-            fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        }
-        fclose(f);
-    }
-    closedir(dir);
-    return fd;
-}
+#include "devices.h"
 
 static int cycle(void *ctx) {
     int fd = *(int *) ctx;

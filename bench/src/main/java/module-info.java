@@ -9,6 +9,7 @@ open module io.zeroframe.bench {
     requires io.zeroframe.heaps;
     requires io.zeroframe.drm; // DrmFlip
     requires io.zeroframe.v4l2; // V4l2Queue
+    requires io.zeroframe.samples; // pipeline.JavaPipeline: CaptureToScanout, BufferPool
     requires jmh.core;
     requires jdk.management; // ThreadAllocation: the benchmark thread's own allocation counter
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * Writes {@code results.md}: JMH's figures beside the C loops', with Java/C ratios and bytes allocated per
  * operation. Reads what {@code scripts/bench} left in the results directory: {@code SUITE-jmh.tsv} (from
  * {@link BenchMain}), {@code SUITE-c.tsv} (from the C programs: name, parameter, median and best ns/op, rounds)
- * and {@code SUITE-env.txt} (machine, load, JDK), for the suites {@code host} and {@code vm}.
+ * and {@code SUITE-env.txt} (machine, load, JDK), for the suites {@code host} and {@code vm}; appends the pipeline
+ * benchmark's section, {@code pipeline.md}, when there is one.
  */
 final class Report {
     static final double LIBRARY_OVER_RAW_TARGET = 1.05;
@@ -34,6 +35,10 @@ final class Report {
                 + "Raw JMH output: `host-jmh.json`, `vm-jmh.json`, `vm-paced-jmh.json`.\n\n");
         host(dir, md);
         vm(dir, md);
+        Path pipeline = dir.resolve("pipeline.md"); // io.zeroframe.bench.pipeline.PipelineReport's section
+        if (Files.exists(pipeline)) {
+            md.append(Files.readString(pipeline));
+        }
         Files.writeString(dir.resolve("results.md"), md);
     }
 

@@ -1,0 +1,170 @@
+package io.zeroframe.bench.pipeline;
+
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.BufferSource;
+import io.zeroframe.dmabuf.negotiation.DeviceTrials;
+import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.negotiation.Planner;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.drm.ClientCap;
+import io.zeroframe.drm.ConnectionStatus;
+import io.zeroframe.drm.Connector;
+import io.zeroframe.drm.ConnectorType;
+import io.zeroframe.drm.Crtc;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.DrmDeviceInfo;
+import io.zeroframe.drm.DrmDevices;
+import io.zeroframe.drm.Mode;
+import io.zeroframe.drm.Plane;
+import io.zeroframe.drm.PlaneEndpoint;
+import io.zeroframe.drm.PlaneType;
+import io.zeroframe.samples.pipeline.BufferPool;
+import io.zeroframe.samples.pipeline.CaptureToScanout;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.VideoDevice;
+import io.zeroframe.v4l2.VideoDeviceInfo;
+import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The Java contender of the pipeline benchmark: the library's {@link CaptureToScanout} streaming vivid's capture
+ * node ({@code vivid-000-vid-cap}) onto the primary plane of the first CRTC of a card, exactly as the C contender
+ * ({@code bench/src/main/c/pipeline.c}) does, and printing the same line.
+ *
+ * <p>The plan is the planner's, with the allocator forced ({@link Preference#forceAllocator}) so both contenders
+ * use the same buffers: {@code camera} is the capture queue's MMAP buffers exported ({@code VIDIOC_EXPBUF}),
+ * {@code display} the card's dumb buffers exported ({@code DRM_IOCTL_PRIME_HANDLE_TO_FD}). The line's
+ * {@code buffers} field is the plan's count, which the runner hands to the C contender. The runner sets vivid's
+ * format, frame rate and timestamp source before the run; this program only reads the rate back.
+ *
+ * <p>CPU time is the whole process's, every thread (JIT compilers, GC and other JVM threads included: they are a
+ * real cost of a Java pipeline), from the kernel's accounting in {@code /proc/self/stat} ({@code utime},
+ * {@code stime}, in clock ticks of 10 ms, Linux's fixed {@code USER_HZ} of 100), read just before and just after
+ * {@link CaptureToScanout#run(long)}; {@code total_*} is since the JVM started. {@code maxrss_kb} is
+ * {@code VmHWM} from {@code /proc/self/status} (what {@code getrusage}'s {@code ru_maxrss} reports).
+ * {@code run_thread_alloc_bytes} is what the pipeline thread allocated during the run
+ * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included.
+ *
+ * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
+ * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
+ * {@code total_*} includes it.
+ *
+ * <p>Usage: {@code JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]}
+ */
+public final class JavaPipeline {
+    private static final long MICROS_PER_TICK = 10_000;
+
+    private JavaPipeline() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 5 || args.length > 6 || !(args[1].equals("camera") || args[1].equals("display"))) {
+            System.err.println("usage: JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]");
+            System.exit(2);
+        }
+        String driver = args[0];
+        boolean fromCamera = args[1].equals("camera");
+        int width = Integer.parseInt(args[2]);
+        int height = Integer.parseInt(args[3]);
+        long frames = Long.parseLong(args[4]);
+        long warmup = args.length > 5 ? Long.parseLong(args[5]) : 0;
+
+        try (VideoDevice vivid = VideoDevice.open(vividCapture());
+             VideoQueue queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
+             DrmDevice card = DrmDevice.open(card(driver), EnumSet.of(ClientCap.UNIVERSAL_PLANES, ClientCap.ATOMIC))) {
+            Connector connector = card.connectors().stream()
+                    .filter(c -> !c.type().equals(ConnectorType.WRITEBACK) && c.status() == ConnectionStatus.CONNECTED)
+                    .filter(c -> c.modes().stream().anyMatch(m -> m.hdisplay() == width && m.vdisplay() == height))
+                    .findFirst().orElseThrow(() -> new IllegalStateException(
+                            "no connected connector with a " + width + "x" + height + " mode on " + card));
+            Mode mode = connector.modes().stream().filter(m -> m.hdisplay() == width && m.vdisplay() == height)
+                    .findFirst().orElseThrow();
+            Crtc crtc = card.crtcs().getFirst();
+            Plane plane = card.planes().stream().filter(p -> p.type() == PlaneType.PRIMARY && p.canUse(crtc.id()))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no primary plane for " + crtc.id()));
+
+            VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, width, height);
+            PlaneEndpoint display = PlaneEndpoint.of(card, plane, crtc, connector, mode);
+            String allocator = fromCamera ? camera.endpoint().name() : display.endpoint().name();
+            Planner planner = Planner.builder(width, height).producer(camera.endpoint()).consumer(display.endpoint())
+                    .preference(Preference.DEFAULT.forceAllocator(allocator).formatsFirst(PixelFormat.XRGB8888))
+                    .build();
+            DeviceTrials.Builder trials = DeviceTrials.builder().sink(camera.sink()).sink(display.sink());
+            camera.source().ifPresent(trials::source);
+            display.source().ifPresent(trials::source);
+            Plan plan = planner.plan(trials.build());
+            if (!plan.allocator().name().equals(allocator) || plan.chosen().format() != PixelFormat.XRGB8888) {
+                throw new IllegalStateException("the plan is not the forced one: " + plan.explain());
+            }
+            Optional<BufferSource> source = (fromCamera ? camera.source() : display.source())
+                    .filter(s -> s.allocator().equals(plan.allocator()));
+            double cameraFps = vivid.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame().perSecond();
+
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            CaptureToScanout.Statistics stats;
+            long[] before;
+            long[] after;
+            long allocated;
+            try (BufferPool pool = BufferPool.allocate(plan, queue, card, source);
+                 CaptureToScanout pipeline = CaptureToScanout.open(pool, queue, card, crtc, plane, connector, mode)) {
+                if (warmup > 0) {
+                    pipeline.run(warmup);
+                }
+                before = cpuMicros();
+                long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+                stats = pipeline.run(frames);
+                allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+                after = cpuMicros();
+            }
+            long[] total = cpuMicros();
+            System.out.println(String.format(Locale.ROOT, "pipeline contender=java driver=%s allocator=%s size=%dx%d"
+                            + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
+                            + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
+                            + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
+                            + " run_thread_alloc_bytes=%d warmup=%d",
+                    driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
+                    stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
+                    stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
+                    after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated, warmup));
+        }
+    }
+
+    private static Path vividCapture() throws IOException {
+        for (VideoDeviceInfo info : VideoDevices.findByDriver("vivid")) {
+            if (info.name().equals("vivid-000-vid-cap")) {
+                return info.path();
+            }
+        }
+        throw new IllegalStateException("no vivid node named vivid-000-vid-cap");
+    }
+
+    private static Path card(String driver) throws IOException {
+        return DrmDevices.findByDriver(driver).map(DrmDeviceInfo::path)
+                .orElseThrow(() -> new IllegalStateException("no " + driver + " card"));
+    }
+
+    /** This process's user and system CPU time, all threads, in microseconds (10 ms resolution). */
+    private static long[] cpuMicros() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        // the fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(fields[11]) * MICROS_PER_TICK, Long.parseLong(fields[12]) * MICROS_PER_TICK};
+    }
+
+    private static long maxRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}

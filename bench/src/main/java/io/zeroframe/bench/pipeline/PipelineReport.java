@@ -1,0 +1,223 @@
+package io.zeroframe.bench.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Turns the pipeline suite's runs ({@code bench/src/main/sh/pipeline-suite}) into {@code pipeline.tsv} (one row per
+ * contender and case) and {@code pipeline.md} (the section {@code results.md} ends with): per captured frame, CPU
+ * time (user + system, every thread of the process, over the run only), system calls by type (the difference of
+ * two {@code strace -f -c} runs of FRAMES and 10 frames, so start-up and ending cancel out), capture-to-scanout
+ * latency, resident memory, and the ratio of each contender to C.
+ *
+ * <p>Reads {@code DIR/pipeline-runs.txt} (the contenders' lines, each with its pass), {@code DIR/pipeline-env.txt}
+ * and {@code DIR/pipeline-strace/*}. Usage: {@code PipelineReport DIR}.
+ */
+public final class PipelineReport {
+    /** The contender the others are divided by. */
+    private static final String BASELINE = "c";
+
+    private PipelineReport() {}
+
+    /** One contender in one case: its plain run and its two traced ones, each a line's fields. */
+    private record Contender(String name, Map<String, String> plain, Map<String, String> traced,
+                             Map<String, String> base, Path straceDir) {
+        boolean ran() {
+            return plain != null && !plain.containsKey("failed");
+        }
+
+        long get(String key) {
+            return Long.parseLong(plain.get(key));
+        }
+
+        double perFrame(String key) {
+            return (double) get(key) / get("captured");
+        }
+
+        double cpuPerFrame() {
+            return (double) (get("run_user_us") + get("run_sys_us")) / get("captured");
+        }
+
+        /** System calls per extra captured frame between the long and the short traced run, by name. */
+        Optional<Map<String, Double>> syscalls() throws IOException {
+            if (traced == null || base == null || traced.containsKey("failed") || base.containsKey("failed")) {
+                return Optional.empty();
+            }
+            long frames = Long.parseLong(traced.get("captured")) - Long.parseLong(base.get("captured"));
+            if (frames <= 0) {
+                return Optional.empty();
+            }
+            Map<String, Long> many = calls(straceDir.resolve(traced.get("strace")));
+            Map<String, Long> few = calls(straceDir.resolve(base.get("strace")));
+            Map<String, Double> perFrame = new TreeMap<>();
+            for (var e : many.entrySet()) {
+                double n = (double) (e.getValue() - few.getOrDefault(e.getKey(), 0L)) / frames;
+                if (Math.abs(n) >= 0.005) {
+                    perFrame.put(e.getKey(), n);
+                }
+            }
+            return Optional.of(perFrame);
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: PipelineReport DIR");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        Path straceDir = dir.resolve("pipeline-strace");
+        // case (driver, allocator, size) -> contender -> pass -> fields, in the order the suite ran them
+        Map<String, Map<String, Map<String, Map<String, String>>>> cases = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("pipeline-runs.txt"))) {
+            Map<String, String> f = fields(line);
+            if (f.containsKey("failed")) {
+                failures.add(String.join(" ", f.getOrDefault("contender", "?"), f.getOrDefault("driver", "?"),
+                        f.getOrDefault("allocator", ""), f.getOrDefault("size", ""), f.getOrDefault("pass", ""),
+                        "failed (" + f.get("failed") + ")"));
+            }
+            String key = f.get("driver") + " " + f.getOrDefault("allocator", "-") + " " + f.getOrDefault("size", "-");
+            cases.computeIfAbsent(key, k -> new LinkedHashMap<>())
+                    .computeIfAbsent(f.getOrDefault("contender", "none"), k -> new LinkedHashMap<>())
+                    .put(f.get("pass"), f);
+        }
+
+        StringBuilder tsv = new StringBuilder("driver\tallocator\tsize\tcontender\tbuffers\tcamera_fps\tframes"
+                + "\tcaptured\tshown\tskipped\tdropped\tfps\tcpu_user_us_per_frame\tcpu_sys_us_per_frame"
+                + "\tcpu_us_per_frame\tsyscalls_per_frame\tlatency_p50_us\tlatency_p99_us\tmaxrss_kb"
+                + "\ttotal_cpu_ms\trun_thread_alloc_bytes\tsyscalls_per_frame_by_type\n");
+        StringBuilder md = new StringBuilder();
+        md.append("## Capture to scanout: the library's pipeline beside the same pipeline in C\n\n");
+        for (String line : Files.readAllLines(dir.resolve("pipeline-env.txt"))) {
+            md.append("- ").append(line).append('\n');
+        }
+        md.append("""
+
+                vivid's capture node streamed onto the first CRTC's primary plane, zero-copy, each contender its own \
+                process at the same size, vivid frame rate (its highest at that size), buffer count and frame count: \
+                `JavaPipeline` (the library's `CaptureToScanout` and `BufferPool`, allocator forced) and \
+                `pipeline.c` (the same loop with raw ioctls). The test bed is QEMU software emulation (TCG, no \
+                KVM): absolute times are inflated, and the JVM's more than C's; the ratios of one run are the \
+                result. Per captured frame: CPU is user + system time of every thread of the process (for Java \
+                the JIT compilers, GC and other JVM threads too: a real cost; JVM start-up excluded, `total CPU` \
+                includes it) over the run only, from the kernel's accounting (Java `/proc/self/stat`, 10 ms \
+                ticks; C `getrusage`); system calls per frame are the difference of two `strace -f -c` runs \
+                (all threads) of FRAMES and 10 frames; latency is V4L2 buffer timestamp (vivid: start of \
+                exposure) to flip-event timestamp, 50 us buckets; RSS is the process's peak. Raw lines: \
+                `pipeline-runs.txt`; strace tables: `pipeline-strace/`; the table as data: `pipeline.tsv`.
+
+                Java's measured run follows a warm-up run of the same pipeline (`warmup=` in its line; the traced \
+                runs have none); C2 compiles a method after about 10,000 calls, so a run of a few hundred frames \
+                measures mostly interpreted and C1 code and the compilers' own work: an upper bound of the \
+                JIT-compiled loop's cost, not its steady state. Each contender streams as fast as it can: a slower \
+                loop shows fewer of vivid's frames (more skipped and dropped) and waits longer per frame.
+
+                """);
+        md.append("| display | allocator | size | contender | buffers | vivid fps | captured / shown / skipped / "
+                + "dropped | CPU us/frame (user + sys) | syscalls/frame | latency p50 / p99 ms | peak RSS MiB "
+                + "| total CPU ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder byType = new StringBuilder();
+        for (var c : cases.entrySet()) {
+            String[] key = c.getKey().split(" ");
+            List<Contender> contenders = new ArrayList<>();
+            for (var e : c.getValue().entrySet()) {
+                contenders.add(new Contender(e.getKey(), e.getValue().get("plain"), e.getValue().get("strace"),
+                        e.getValue().get("strace-base"), straceDir));
+            }
+            Optional<Contender> baseline = contenders.stream().filter(x -> x.name().equals(BASELINE))
+                    .filter(Contender::ran).findFirst();
+            for (Contender x : contenders) {
+                if (!x.ran()) {
+                    continue;
+                }
+                Optional<Map<String, Double>> sys = x.syscalls();
+                double sysTotal = sys.map(m -> m.values().stream().mapToDouble(Double::doubleValue).sum()).orElse(-1.0);
+                String types = sys.map(PipelineReport::types).orElse("n/a");
+                tsv.append(String.join("\t", key[0], key[1], key[2], x.name(), x.plain().get("buffers"),
+                        x.plain().get("camera_fps"), x.plain().get("frames"), x.plain().get("captured"),
+                        x.plain().get("shown"), x.plain().get("skipped"), x.plain().get("dropped"),
+                        x.plain().get("fps"), fmt(x.perFrame("run_user_us")), fmt(x.perFrame("run_sys_us")),
+                        fmt(x.cpuPerFrame()), sysTotal < 0 ? "n/a" : fmt(sysTotal), x.plain().get("latency_p50_us"),
+                        x.plain().get("latency_p99_us"), x.plain().get("maxrss_kb"),
+                        fmt((x.get("total_user_us") + x.get("total_sys_us")) / 1000.0),
+                        x.plain().getOrDefault("run_thread_alloc_bytes", "n/a"), types)).append('\n');
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s | %.0f "
+                                + "(%.0f + %.0f) | %s | %.2f / %.2f | %.1f | %.0f |\n", key[0], key[1], key[2],
+                        x.name(), x.plain().get("buffers"), x.plain().get("camera_fps"), x.plain().get("captured"),
+                        x.plain().get("shown"), x.plain().get("skipped"), x.plain().get("dropped"), x.cpuPerFrame(),
+                        x.perFrame("run_user_us"), x.perFrame("run_sys_us"), sysTotal < 0 ? "n/a" : fmt(sysTotal),
+                        x.get("latency_p50_us") / 1000.0, x.get("latency_p99_us") / 1000.0,
+                        x.get("maxrss_kb") / 1024.0, (x.get("total_user_us") + x.get("total_sys_us")) / 1000.0));
+                byType.append("- ").append(key[0]).append(' ').append(key[1]).append(' ').append(key[2]).append(", ")
+                        .append(x.name()).append(": ").append(types).append('\n');
+                if (baseline.isPresent() && x != baseline.get()) {
+                    Contender b = baseline.get();
+                    double bSys = b.syscalls().map(m -> m.values().stream().mapToDouble(Double::doubleValue).sum())
+                            .orElse(-1.0);
+                    md.append(String.format(Locale.ROOT, "| | | | **%s / %s** | | | | **%s** | **%s** | **%s / %s**"
+                                    + " | **%s** | |\n", x.name(), b.name(), ratio(x.cpuPerFrame(), b.cpuPerFrame()),
+                            sysTotal < 0 || bSys <= 0 ? "n/a" : ratio(sysTotal, bSys),
+                            ratio(x.get("latency_p50_us"), b.get("latency_p50_us")),
+                            ratio(x.get("latency_p99_us"), b.get("latency_p99_us")),
+                            ratio(x.get("maxrss_kb"), b.get("maxrss_kb"))));
+                }
+            }
+        }
+        md.append("\nSystem calls per captured frame, by type:\n\n").append(byType);
+        if (!failures.isEmpty()) {
+            md.append("\nRuns that failed (see the suite's output):\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+        }
+        md.append('\n');
+        Files.writeString(dir.resolve("pipeline.tsv"), tsv);
+        Files.writeString(dir.resolve("pipeline.md"), md);
+    }
+
+    private static Map<String, String> fields(String line) {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String word : line.trim().split(" ")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                f.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return f;
+    }
+
+    /** An {@code strace -c} table's calls by system call name. */
+    private static Map<String, Long> calls(Path table) throws IOException {
+        Map<String, Long> calls = new TreeMap<>();
+        for (String line : Files.readAllLines(table)) {
+            String[] w = line.trim().split("\\s+");
+            // % time, seconds, usecs/call, calls, [errors], syscall
+            if (w.length >= 5 && w[0].matches("[0-9.]+") && !w[w.length - 1].equals("total")) {
+                calls.merge(w[w.length - 1], Long.parseLong(w[3]), Long::sum);
+            }
+        }
+        return calls;
+    }
+
+    private static String types(Map<String, Double> perFrame) {
+        return perFrame.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
+                .map(e -> e.getKey() + " " + fmt(e.getValue())).collect(Collectors.joining(", "));
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : "%.2f", v);
+    }
+
+    private static String ratio(double x, double base) {
+        return base <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", x / base);
+    }
+}
