@@ -78,6 +78,8 @@ public final class CaptureToScanout implements AutoCloseable {
     private final PlaneId plane;
     private final Connector connector;
     private final Mode mode;
+    /** A flip whose event comes later than this after its commit missed a vblank: {@link #lateFlips}. */
+    private final long lateNanos;
     /** Where the frame's top left corner goes on the CRTC ({@code CRTC_X}, {@code CRTC_Y}). */
     private final int x;
     private final int y;
@@ -109,6 +111,8 @@ public final class CaptureToScanout implements AutoCloseable {
     /** Whether the next flip event is timed: all but the modeset's. */
     private boolean timed;
     private long lastSequence;
+    /** When the flip in flight was committed ({@code System.nanoTime}, {@code CLOCK_MONOTONIC}). */
+    private long committedNanos;
 
     private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
                              Connector connector, Mode mode, int x, int y, Poller poller) throws KernelException {
@@ -121,6 +125,7 @@ public final class CaptureToScanout implements AutoCloseable {
         this.plane = plane.id();
         this.connector = connector;
         this.mode = mode;
+        this.lateNanos = 3 * 1_000_000_000L / (2L * Math.max(1, mode.vrefresh()));
         this.poller = poller;
         this.events = display.events();
         this.captureNanos = new long[pool.slots().size()];
@@ -254,6 +259,17 @@ public final class CaptureToScanout implements AutoCloseable {
         return tally.snapshot();
     }
 
+    /**
+     * Flips of the current or last run whose event came more than 1.5 refresh periods after their commit: the
+     * display missed the vblank the flip was due at (a late driver, or a host too loaded to run its vblank timer);
+     * a frame captured meanwhile may then be skipped through no fault of the pipeline. Measured with the event's
+     * timestamp for flips, and with the time the event was read for the modeset (a driver has no scan-out time
+     * for a CRTC it has just enabled). For the tests, which tell the display's skips from the pipeline's.
+     */
+    long lateFlips() {
+        return tally.lateFlips();
+    }
+
     private Statistics stream(long frames, long deadline) throws KernelException {
         tally.reset();
         lastShown = null;
@@ -365,9 +381,10 @@ public final class CaptureToScanout implements AutoCloseable {
         flipping = null;
         lastShown = shown;
         if (timed) {
-            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
+            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos(),
+                    event.timestampNanos() - committedNanos > lateNanos);
         } else {
-            tally.shownUntimed(); // the modeset's event: see Statistics
+            tally.shownUntimed(System.nanoTime() - committedNanos > lateNanos); // the modeset's: see Statistics
             timed = true;
         }
         Optional<BufferPool.Slot> free = pool.shown(shown);
@@ -379,6 +396,7 @@ public final class CaptureToScanout implements AutoCloseable {
     /** Commits {@code slot}: a modeset the first time in a run, a non-blocking flip after. */
     private void commit(BufferPool.Slot slot) throws KernelException {
         Framebuffer fb = slot.framebuffer();
+        committedNanos = System.nanoTime();
         if (!modeSet) {
             modeset.clear();
             modeset.set(crtc.id(), "MODE_ID", mode);
@@ -564,10 +582,12 @@ public final class CaptureToScanout implements AutoCloseable {
         private long firstFlip;
         private long lastFlip;
         private long cpu;
+        private long late;
 
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
             captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
+            late = 0;
         }
 
         synchronized void captured(long droppedBefore, boolean skippedOne) {
@@ -578,8 +598,11 @@ public final class CaptureToScanout implements AutoCloseable {
             }
         }
 
-        synchronized void shown(long latency, long flipNanos) {
+        synchronized void shown(long latency, long flipNanos, boolean lateFlip) {
             shown++;
+            if (lateFlip) {
+                late++;
+            }
             timed++;
             if (timed == 1) {
                 firstFlip = flipNanos;
@@ -589,8 +612,15 @@ public final class CaptureToScanout implements AutoCloseable {
             histogram[(int) Math.clamp(latency / BUCKET_NANOS, 0, histogram.length - 1)]++;
         }
 
-        synchronized void shownUntimed() {
+        synchronized void shownUntimed(boolean lateFlip) {
             shown++;
+            if (lateFlip) {
+                late++;
+            }
+        }
+
+        synchronized long lateFlips() {
+            return late;
         }
 
         synchronized void unshown(long frames) {
