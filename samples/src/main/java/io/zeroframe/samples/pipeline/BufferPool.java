@@ -34,10 +34,9 @@ import java.util.Optional;
  * maps every MMAP buffer, a camera that also imports gets its MMAP buffers freed ({@code VIDIOC_REQBUFS} 0, which
  * unmaps them; the dma-bufs keep the memory) and its own exports imported back ({@code V4L2_MEMORY_DMABUF}), so
  * that the process maps no frame: the camera writes into the same memory (a camera that cannot import keeps its
- * mapped MMAP buffers). Otherwise the count of frames
- * from the allocator's {@link BufferSource}, imported into the camera ({@link VideoQueue#importFrames}). Each
- * frame is registered as a framebuffer of the plan's plane as the plan says (format, modifier flag). The camera's
- * format is set to the plan's layout first ({@code VIDIOC_S_FMT}).
+ * mapped MMAP buffers). Otherwise the count of frames from the allocator's {@link BufferSource}, imported into the
+ * camera ({@link VideoQueue#importFrames}). Each frame is registered as a framebuffer of the plan's plane as the
+ * plan says (format, modifier flag). The camera's format is set to the plan's layout first ({@code VIDIOC_S_FMT}).
  *
  * <p>Not thread-safe: one pipeline thread drives it. {@link #close} frees framebuffers, the camera's buffers and the
  * frames, and may be called once the camera no longer streams.

@@ -47,9 +47,10 @@ import java.util.Set;
  * captured frame not yet committed back unshown ({@link Statistics#inFlight}), restores the display as
  * {@link #open} found it in one blocking commit with {@code ALLOW_MODESET} (the CRTC's mode and {@code ACTIVE},
  * the connector's {@code CRTC_ID} and the plane's framebuffer, CRTC and rectangles, also those of a plane that
- * was off; a CRTC that had no mode is turned off and its connector detached) and stops the stream ({@code VIDIOC_STREAMOFF}, which returns
- * every buffer the camera held). The slot the pipeline showed last is then no longer scanned out, unless
- * {@link #keepLastFrame} asked to leave it on screen until {@link #restoreDisplay}; {@link #lastShown} names it.
+ * was off; a CRTC that had no mode is turned off and its connector detached) and stops the stream
+ * ({@code VIDIOC_STREAMOFF}, which returns every buffer the camera held). The slot the pipeline showed last is then
+ * no longer scanned out, unless {@link #keepLastFrame} asked to leave it on screen until {@link #restoreDisplay};
+ * {@link #lastShown} names it.
  *
  * <p><b>Ownership.</b> The pool, the queue, the device and the display objects are borrowed: the pipeline
  * releases no buffer, framebuffer or fd of theirs; the caller closes the pool (after the run, which leaves the
@@ -60,8 +61,9 @@ import java.util.Set;
  * from any thread. {@link #close} during a run ends it as {@link #stop} does (the run restores the display, stops
  * the stream and returns its statistics normally), waits for it to return, and only then frees the poller and the
  * requests: the run never uses a freed object or a recycled fd, and once {@code close} returns the caller may close
- * the pool, the queue and the device. A run started after {@code close} throws {@link IllegalStateException}. The loop allocates no memory per frame of its own: the counters and the latency histogram are
- * preallocated, the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
+ * the pool, the queue and the device. A run started after {@code close} throws {@link IllegalStateException}.
+ * The loop allocates no memory per frame of its own: the counters and the latency histogram are preallocated,
+ * the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
  * {@link Duration} makes one {@code Duration} per wait).
  */
 public final class CaptureToScanout implements AutoCloseable {
