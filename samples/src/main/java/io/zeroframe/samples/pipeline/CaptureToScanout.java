@@ -280,6 +280,15 @@ public final class CaptureToScanout implements AutoCloseable {
         return tally.lateFlips();
     }
 
+    /**
+     * Skips of the current or last run made while the flip in flight had been committed more than 1.5 refresh
+     * periods before and its event had still not come: skips the display caused. Any other skip (with the display
+     * idle, or behind a flip still on time) is the pipeline's. For the tests.
+     */
+    long skipsBehindLateFlips() {
+        return tally.skipsBehindLateFlips();
+    }
+
     private Statistics stream(long frames, long deadline) throws KernelException {
         synchronized (lifecycle) {
             if (closed) {
@@ -392,7 +401,8 @@ public final class CaptureToScanout implements AutoCloseable {
                 toCamera(waiting);
             }
             waiting = slot;
-            tally.captured(dropped, skipped);
+            tally.captured(dropped, skipped,
+                    skipped && flipping != null && System.nanoTime() - committedNanos > lateNanos);
             showWaiting(frames);
         }
     }
@@ -649,19 +659,27 @@ public final class CaptureToScanout implements AutoCloseable {
         private long lastFlip;
         private long cpu;
         private long late;
+        private long skippedBehindLate;
 
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
             captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
-            late = 0;
+            late = skippedBehindLate = 0;
         }
 
-        synchronized void captured(long droppedBefore, boolean skippedOne) {
+        synchronized void captured(long droppedBefore, boolean skippedOne, boolean behindLateFlip) {
             captured++;
             dropped += droppedBefore;
             if (skippedOne) {
                 skipped++;
             }
+            if (behindLateFlip) {
+                skippedBehindLate++;
+            }
+        }
+
+        synchronized long skipsBehindLateFlips() {
+            return skippedBehindLate;
         }
 
         synchronized void shown(long latency, long flipNanos, boolean lateFlip) {

@@ -152,7 +152,7 @@ class PipelineLifecycleDeviceTest {
     }
 
     @Test
-    void whenTheDisplayIsFasterEveryCapturedFrameIsShownOrSkippedOnlyForALateFlip() throws Exception {
+    void whenTheDisplayIsFasterEveryCapturedFrameIsShownOrSkippedOnlyBehindALateFlip() throws Exception {
         try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(CAMERA_RATE));
              CaptureToScanout pipeline = rig.pipeline()) {
             double cameraRate = rig.vivid().streamParameters(BufferType.VIDEO_CAPTURE)
@@ -160,13 +160,18 @@ class PipelineLifecycleDeviceTest {
             assertTrue(cameraRate < rig.display().mode().vrefresh(), "the display must be the faster one");
             CaptureToScanout.Statistics stats = pipeline.run(300);
             long late = pipeline.lateFlips();
-            System.out.printf("display faster (vivid %.2f fps, vkms %d Hz), %s: %s; flips later than 1.5 refresh"
-                            + " periods after their commit: %d, skipped: %d%n", cameraRate,
-                    rig.display().mode().vrefresh(), rig.plan().allocator(), stats, late, stats.skipped());
+            long displaySkips = pipeline.skipsBehindLateFlips();
+            System.out.printf("display faster (vivid %.2f fps, vkms %d Hz), %s: %s; flips whose event (its timestamp)"
+                            + " came more than 1.5 refresh periods after their commit: %d; skipped: %d, of which"
+                            + " behind a flip with no event 1.5 refresh periods after its commit: %d%n", cameraRate,
+                    rig.display().mode().vrefresh(), rig.plan().allocator(), stats, late, stats.skipped(),
+                    displaySkips);
             assertEquals(300, stats.shown(), stats.toString());
             assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
-            assertTrue(stats.skipped() <= late, "skipped " + stats.skipped() + " frames with only " + late
-                    + " late flips: the pipeline skipped frames the display had time for: " + stats);
+            // a skip is the display's only while the flip in flight is overdue (vkms's vblank timer runs late on a
+            // loaded emulated host: "vblank timer overrun" in the kernel log); with the display idle or on time it
+            // is the pipeline's
+            assertEquals(stats.skipped(), displaySkips, "skips with the display idle or on time: " + stats);
         }
     }
 
