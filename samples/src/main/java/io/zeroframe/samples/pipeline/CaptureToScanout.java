@@ -282,11 +282,18 @@ public final class CaptureToScanout implements AutoCloseable {
 
     /**
      * Skips of the current or last run made while the flip in flight had been committed more than 1.5 refresh
-     * periods before and its event had still not come: skips the display caused. Any other skip (with the display
-     * idle, or behind a flip still on time) is the pipeline's. For the tests.
+     * periods before and its event had still not come: skips the display caused. For the tests.
      */
     long skipsBehindLateFlips() {
         return tally.skipsBehindLateFlips();
+    }
+
+    /**
+     * Skips of the current or last run made with no flip in flight: the display could have taken the older frame,
+     * so these are the pipeline's own. For the tests.
+     */
+    long skipsWhileIdle() {
+        return tally.skipsWhileIdle();
     }
 
     private Statistics stream(long frames, long deadline) throws KernelException {
@@ -401,7 +408,7 @@ public final class CaptureToScanout implements AutoCloseable {
                 toCamera(waiting);
             }
             waiting = slot;
-            tally.captured(dropped, skipped,
+            tally.captured(dropped, skipped, skipped && flipping == null,
                     skipped && flipping != null && System.nanoTime() - committedNanos > lateNanos);
             showWaiting(frames);
         }
@@ -660,22 +667,31 @@ public final class CaptureToScanout implements AutoCloseable {
         private long cpu;
         private long late;
         private long skippedBehindLate;
+        private long skippedWhileIdle;
 
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
             captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
-            late = skippedBehindLate = 0;
+            late = skippedBehindLate = skippedWhileIdle = 0;
         }
 
-        synchronized void captured(long droppedBefore, boolean skippedOne, boolean behindLateFlip) {
+        synchronized void captured(long droppedBefore, boolean skippedOne, boolean whileIdle,
+                                   boolean behindLateFlip) {
             captured++;
             dropped += droppedBefore;
             if (skippedOne) {
                 skipped++;
             }
+            if (whileIdle) {
+                skippedWhileIdle++;
+            }
             if (behindLateFlip) {
                 skippedBehindLate++;
             }
+        }
+
+        synchronized long skipsWhileIdle() {
+            return skippedWhileIdle;
         }
 
         synchronized long skipsBehindLateFlips() {
