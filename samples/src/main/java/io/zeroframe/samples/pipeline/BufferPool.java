@@ -30,10 +30,13 @@ import java.util.Optional;
  * so the caller can queue it. {@link #skip} gives a captured frame back unshown.
  *
  * <p>How it allocates, by the plan's allocator: when the camera exports, {@code VIDIOC_REQBUFS} MMAP with the
- * plan's count and {@code VIDIOC_EXPBUF} of each ({@link VideoQueue#exportFrame}); otherwise the count of frames
- * from the allocator's {@link BufferSource}, imported into the camera ({@link VideoQueue#importFrames}). Each
- * frame is registered as a framebuffer of the plan's plane as the plan says (format, modifier flag). The camera's
- * format is set to the plan's layout first ({@code VIDIOC_S_FMT}).
+ * plan's count and {@code VIDIOC_EXPBUF} of each ({@link VideoQueue#exportFrame}); since {@link VideoQueue#allocate}
+ * maps every MMAP buffer, a camera that also imports gets its MMAP buffers freed ({@code VIDIOC_REQBUFS} 0, which
+ * unmaps them; the dma-bufs keep the memory) and its own exports imported back ({@code V4L2_MEMORY_DMABUF}), so
+ * that the process maps no frame: the camera writes into the same memory (a camera that cannot import keeps its
+ * mapped MMAP buffers). Otherwise the count of frames from the allocator's {@link BufferSource}, imported into the
+ * camera ({@link VideoQueue#importFrames}). Each frame is registered as a framebuffer of the plan's plane as the
+ * plan says (format, modifier flag). The camera's format is set to the plan's layout first ({@code VIDIOC_S_FMT}).
  *
  * <p>Not thread-safe: one pipeline thread drives it. {@link #close} frees framebuffers, the camera's buffers and the
  * frames, and may be called once the camera no longer streams.
@@ -136,6 +139,12 @@ public final class BufferPool implements AutoCloseable {
                 videoBuffers = camera.allocate(plan.count());
                 for (VideoBuffer buffer : videoBuffers) {
                     frames.add(camera.exportFrame(buffer));
+                }
+                if (camera.info().canImport()) {
+                    // VideoQueue maps every MMAP buffer it allocates: give them back (unmapped, then REQBUFS 0; the
+                    // exports keep the memory) and import the exports, so no frame stays mapped in the process
+                    camera.release();
+                    videoBuffers = camera.importFrames(frames);
                 }
             } else {
                 BufferSource from = source.filter(s -> s.allocator().equals(plan.allocator()))

@@ -38,17 +38,19 @@ import java.util.Set;
  * ({@code NONBLOCK | PAGE_FLIP_EVENT}, only {@code FB_ID} changing). One flip is in flight at a time: a frame
  * captured meanwhile waits, and a newer one replaces it (the older goes back to the camera at once, counted as
  * {@link Statistics#skipped}). When a flip-complete event arrives, {@link BufferPool#shown} frees the slot the
- * flip replaced on screen, which is queued to the camera again, and the waiting frame, if any, is committed. The
- * CPU never maps or reads pixel memory.
+ * flip replaced on screen, which is queued to the camera again, and the waiting frame, if any, is committed before
+ * any newer frame is dequeued (so that a wait ending with both the event and a frame ready shows both, skipping
+ * none), as is a frame captured while the display is idle. The CPU never maps or reads pixel memory.
  *
  * <p><b>Ending.</b> A run ends after the asked number of frames was shown, the asked time passed, or {@link #stop}
  * (any thread). Then it waits for a flip still in flight (its event is due within a refresh period), gives a
  * captured frame not yet committed back unshown ({@link Statistics#inFlight}), restores the display as
  * {@link #open} found it in one blocking commit with {@code ALLOW_MODESET} (the CRTC's mode and {@code ACTIVE},
- * the connector's {@code CRTC_ID} and the plane's framebuffer, CRTC and rectangles; a CRTC that had no mode is
- * turned off and the plane and connector detached) and stops the stream ({@code VIDIOC_STREAMOFF}, which returns
- * every buffer the camera held). The slot the pipeline showed last is then no longer scanned out, unless
- * {@link #keepLastFrame} asked to leave it on screen until {@link #restoreDisplay}; {@link #lastShown} names it.
+ * the connector's {@code CRTC_ID} and the plane's framebuffer, CRTC and rectangles, also those of a plane that
+ * was off; a CRTC that had no mode is turned off and its connector detached) and stops the stream
+ * ({@code VIDIOC_STREAMOFF}, which returns every buffer the camera held). The slot the pipeline showed last is then
+ * no longer scanned out, unless {@link #keepLastFrame} asked to leave it on screen until {@link #restoreDisplay};
+ * {@link #lastShown} names it.
  *
  * <p><b>Ownership.</b> The pool, the queue, the device and the display objects are borrowed: the pipeline
  * releases no buffer, framebuffer or fd of theirs; the caller closes the pool (after the run, which leaves the
@@ -56,8 +58,12 @@ import java.util.Set;
  * requests (their mode blobs), freed by {@link #close}.
  *
  * <p><b>Threads.</b> {@link #run} on one thread at a time; {@link #stop}, {@link #statistics} and {@link #close}
- * from any thread. The loop allocates no memory per frame of its own: the counters and the latency histogram are
- * preallocated, the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
+ * from any thread. {@link #close} during a run ends it as {@link #stop} does (the run restores the display, stops
+ * the stream and returns its statistics normally), waits for it to return, and only then frees the poller and the
+ * requests: the run never uses a freed object or a recycled fd, and once {@code close} returns the caller may close
+ * the pool, the queue and the device. A run started after {@code close} throws {@link IllegalStateException}.
+ * The loop allocates no memory per frame of its own: the counters and the latency histogram are preallocated,
+ * the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
  * {@link Duration} makes one {@code Duration} per wait).
  */
 public final class CaptureToScanout implements AutoCloseable {
@@ -78,6 +84,8 @@ public final class CaptureToScanout implements AutoCloseable {
     private final PlaneId plane;
     private final Connector connector;
     private final Mode mode;
+    /** A flip whose event comes later than this after its commit missed a vblank: {@link #lateFlips}. */
+    private final long lateNanos;
     /** Where the frame's top left corner goes on the CRTC ({@code CRTC_X}, {@code CRTC_Y}). */
     private final int x;
     private final int y;
@@ -96,6 +104,10 @@ public final class CaptureToScanout implements AutoCloseable {
     private final long[] captureNanos;
     private final Tally tally = new Tally();
     private volatile boolean stopRequested;
+    /** Guards {@link #running} and {@link #closed}; {@link #close} waits on it for a run to end. */
+    private final Object lifecycle = new Object();
+    private boolean running;
+    private boolean closed;
     private volatile boolean keepLastFrame;
     /** The slot of the last completed flip of the last run, kept after the run for {@link #lastShown}. */
     private volatile BufferPool.Slot lastShown;
@@ -109,6 +121,8 @@ public final class CaptureToScanout implements AutoCloseable {
     /** Whether the next flip event is timed: all but the modeset's. */
     private boolean timed;
     private long lastSequence;
+    /** When the flip in flight was committed ({@code System.nanoTime}, {@code CLOCK_MONOTONIC}). */
+    private long committedNanos;
 
     private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
                              Connector connector, Mode mode, int x, int y, Poller poller) throws KernelException {
@@ -121,6 +135,7 @@ public final class CaptureToScanout implements AutoCloseable {
         this.plane = plane.id();
         this.connector = connector;
         this.mode = mode;
+        this.lateNanos = 3 * 1_000_000_000L / (2L * Math.max(1, mode.vrefresh()));
         this.poller = poller;
         this.events = display.events();
         this.captureNanos = new long[pool.slots().size()];
@@ -254,7 +269,54 @@ public final class CaptureToScanout implements AutoCloseable {
         return tally.snapshot();
     }
 
+    /**
+     * Flips of the current or last run whose event came more than 1.5 refresh periods after their commit: the
+     * display missed the vblank the flip was due at (a late driver, or a host too loaded to run its vblank timer);
+     * a frame captured meanwhile may then be skipped through no fault of the pipeline. Measured with the event's
+     * timestamp for flips, and with the time the event was read for the modeset (a driver has no scan-out time
+     * for a CRTC it has just enabled). For the tests, which tell the display's skips from the pipeline's.
+     */
+    long lateFlips() {
+        return tally.lateFlips();
+    }
+
+    /**
+     * Skips of the current or last run made while the flip in flight had been committed more than 1.5 refresh
+     * periods before and its event had still not come: skips the display caused. For the tests.
+     */
+    long skipsBehindLateFlips() {
+        return tally.skipsBehindLateFlips();
+    }
+
+    /**
+     * Skips of the current or last run made with no flip in flight: the display could have taken the older frame,
+     * so these are the pipeline's own. For the tests.
+     */
+    long skipsWhileIdle() {
+        return tally.skipsWhileIdle();
+    }
+
     private Statistics stream(long frames, long deadline) throws KernelException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the pipeline is closed");
+            }
+            if (running) {
+                throw new IllegalStateException("the pipeline is already running on another thread");
+            }
+            running = true;
+        }
+        try {
+            return streamOnce(frames, deadline);
+        } finally {
+            synchronized (lifecycle) {
+                running = false;
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
+    private Statistics streamOnce(long frames, long deadline) throws KernelException {
         tally.reset();
         lastShown = null;
         lastSequence = -1;
@@ -287,12 +349,10 @@ public final class CaptureToScanout implements AutoCloseable {
                 }
                 if (poller.ready(displayKey)) {
                     takeFlipEvents();
+                    showWaiting(frames); // before taking frames: a newer one must not replace it now
                 }
                 if (cameraKey >= 0 && poller.ready(cameraKey)) {
-                    takeFrames();
-                }
-                if (flipping == null && waiting != null && tally.shownCount() < frames) {
-                    commit(waiting);
+                    takeFrames(frames);
                 }
                 tally.cpu(THREADS.getCurrentThreadCpuTime() - cpuStart);
             }
@@ -326,8 +386,11 @@ public final class CaptureToScanout implements AutoCloseable {
         withCamera++;
     }
 
-    /** Dequeues every captured frame; a newer one replaces the one waiting for the display. */
-    private void takeFrames() throws KernelException {
+    /**
+     * Dequeues every captured frame; each goes to the display at once when it is idle, and a newer one replaces
+     * the one waiting for a flip in flight.
+     */
+    private void takeFrames(long frames) throws KernelException {
         while (withCamera > 0) {
             Optional<BufferPool.Slot> captured = pool.fromCamera(0);
             if (captured.isEmpty()) {
@@ -345,7 +408,16 @@ public final class CaptureToScanout implements AutoCloseable {
                 toCamera(waiting);
             }
             waiting = slot;
-            tally.captured(dropped, skipped);
+            tally.captured(dropped, skipped, skipped && flipping == null,
+                    skipped && flipping != null && System.nanoTime() - committedNanos > lateNanos);
+            showWaiting(frames);
+        }
+    }
+
+    /** Commits the waiting frame if no flip is in flight and the run still has frames to show. */
+    private void showWaiting(long frames) throws KernelException {
+        if (flipping == null && waiting != null && tally.shownCount() < frames) {
+            commit(waiting);
         }
     }
 
@@ -365,9 +437,10 @@ public final class CaptureToScanout implements AutoCloseable {
         flipping = null;
         lastShown = shown;
         if (timed) {
-            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos());
+            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos(),
+                    event.timestampNanos() - committedNanos > lateNanos);
         } else {
-            tally.shownUntimed(); // the modeset's event: see Statistics
+            tally.shownUntimed(System.nanoTime() - committedNanos > lateNanos); // the modeset's: see Statistics
             timed = true;
         }
         Optional<BufferPool.Slot> free = pool.shown(shown);
@@ -379,6 +452,7 @@ public final class CaptureToScanout implements AutoCloseable {
     /** Commits {@code slot}: a modeset the first time in a run, a non-blocking flip after. */
     private void commit(BufferPool.Slot slot) throws KernelException {
         Framebuffer fb = slot.framebuffer();
+        committedNanos = System.nanoTime();
         if (!modeSet) {
             modeset.clear();
             modeset.set(crtc.id(), "MODE_ID", mode);
@@ -484,34 +558,61 @@ public final class CaptureToScanout implements AutoCloseable {
         return failure;
     }
 
-    /** One blocking commit back to the state read at open; a CRTC that had no mode is turned off. */
+    /**
+     * One blocking commit back to the state read at open; a CRTC that had no mode is turned off, its connector
+     * detached, and the plane gets its saved framebuffer, CRTC and rectangles either way.
+     */
     private void restore() throws KernelException {
         try (AtomicRequest back = display.newAtomicRequest()) {
             if (savedCrtc.mode().isPresent()) {
                 back.set(crtc.id(), "MODE_ID", savedCrtc.mode().get());
                 back.set(crtc.id(), "ACTIVE", savedActive);
                 back.set(connector.id(), "CRTC_ID", savedConnectorCrtc);
-                for (int i = 0; i < savedPlane.length; i++) {
-                    back.set(plane, PLANE_STATE.get(i), savedPlane[i]);
-                }
             } else {
                 back.set(crtc.id(), "ACTIVE", false);
                 back.set(crtc.id(), "MODE_ID", 0);
                 back.set(connector.id(), "CRTC_ID", 0);
-                back.set(plane, "FB_ID", 0);
-                back.set(plane, "CRTC_ID", 0);
+            }
+            // all of the plane's saved state, also when it was off: its rectangles would otherwise stay in the
+            // kernel's state for the next user of the plane
+            for (int i = 0; i < savedPlane.length; i++) {
+                back.set(plane, PLANE_STATE.get(i), savedPlane[i]);
             }
             back.commit(RESTORE, 0);
         }
         pool.offScreen();
     }
 
-    /** Closes the poller and the atomic requests; the borrowed pool, queue and device stay open. Idempotent. */
+    /**
+     * Closes the poller and the atomic requests; the borrowed pool, queue and device stay open. During a run (on
+     * another thread) it first ends the run as {@link #stop} does and waits for it to return, which takes what
+     * {@link #stop} takes: a frame period, the flip in flight and the restoring commit. Idempotent; any thread.
+     */
     @Override
     public void close() {
+        boolean interrupted = false;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (running) {
+                stop();
+            }
+            while (running) {
+                try {
+                    lifecycle.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the run's end is bounded: finish waiting, then keep the interrupt
+                }
+            }
+        }
         poller.close();
         flip.close();
         modeset.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -564,22 +665,44 @@ public final class CaptureToScanout implements AutoCloseable {
         private long firstFlip;
         private long lastFlip;
         private long cpu;
+        private long late;
+        private long skippedBehindLate;
+        private long skippedWhileIdle;
 
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
             captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
+            late = skippedBehindLate = skippedWhileIdle = 0;
         }
 
-        synchronized void captured(long droppedBefore, boolean skippedOne) {
+        synchronized void captured(long droppedBefore, boolean skippedOne, boolean whileIdle,
+                                   boolean behindLateFlip) {
             captured++;
             dropped += droppedBefore;
             if (skippedOne) {
                 skipped++;
             }
+            if (whileIdle) {
+                skippedWhileIdle++;
+            }
+            if (behindLateFlip) {
+                skippedBehindLate++;
+            }
         }
 
-        synchronized void shown(long latency, long flipNanos) {
+        synchronized long skipsWhileIdle() {
+            return skippedWhileIdle;
+        }
+
+        synchronized long skipsBehindLateFlips() {
+            return skippedBehindLate;
+        }
+
+        synchronized void shown(long latency, long flipNanos, boolean lateFlip) {
             shown++;
+            if (lateFlip) {
+                late++;
+            }
             timed++;
             if (timed == 1) {
                 firstFlip = flipNanos;
@@ -589,8 +712,15 @@ public final class CaptureToScanout implements AutoCloseable {
             histogram[(int) Math.clamp(latency / BUCKET_NANOS, 0, histogram.length - 1)]++;
         }
 
-        synchronized void shownUntimed() {
+        synchronized void shownUntimed(boolean lateFlip) {
             shown++;
+            if (lateFlip) {
+                late++;
+            }
+        }
+
+        synchronized long lateFlips() {
+            return late;
         }
 
         synchronized void unshown(long frames) {

@@ -1,29 +1,19 @@
 package io.zeroframe.samples.pipeline;
 
-import static io.zeroframe.samples.pipeline.TestBed.HEIGHT;
-import static io.zeroframe.samples.pipeline.TestBed.WIDTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
-import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.negotiation.Allocator;
-import io.zeroframe.dmabuf.negotiation.Plan;
 import io.zeroframe.dmabuf.negotiation.Preference;
-import io.zeroframe.dmabuf.negotiation.Role;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
-import io.zeroframe.drm.PlaneType;
-import io.zeroframe.bindings.KernelException;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.StreamParameters;
-import io.zeroframe.v4l2.VideoDevice;
-import io.zeroframe.v4l2.VideoQueue;
-import io.zeroframe.v4l2.negotiation.VideoEndpoint;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,76 +28,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CaptureToScanoutDeviceTest {
     /** vivid's rate here: half vkms's 60 Hz, so that the display is the faster one. */
     private static final Fraction CAMERA_RATE = new Fraction(1, 30);
-    /** vivid's menu control: "End of Frame" (its default) or "Start of Exposure". */
-    private static final String TIMESTAMP_SOURCE = "Timestamp Source";
 
-    /** What one test streams through: opened, planned and allocated as the planner tests do. */
-    private record Streaming(VideoDevice vivid, VideoQueue queue, DrmDevice card, TestBed.Display display, Plan plan,
-                             BufferPool pool, Fraction cameraWas) implements AutoCloseable {
-        static Streaming open(String driver) throws Exception {
-            VideoDevice vivid = VideoDevice.open(TestBed.vividCapture(0));
-            VideoQueue queue = null;
-            DrmDevice card = null;
-            Fraction cameraWas = vivid.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame();
-            try {
-                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, CAMERA_RATE); // other tests leave vivid at theirs
-                // vivid stamps the end of the frame by default, 90% of a period after its start: a time it sets
-                // on the buffer when it hands it over, so in the future then; the start is when it is handed over
-                vivid.controls().set(TIMESTAMP_SOURCE, "Start of Exposure");
-                queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
-                card = TestBed.card(driver);
-                TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
-                VideoEndpoint camera = VideoEndpoint.of(queue, Role.PRODUCER, WIDTH, HEIGHT);
-                TestBed.Negotiation negotiation = TestBed.negotiation(camera, TestBed.plane(card, display),
-                        Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888));
-                Plan plan = negotiation.planner().plan(negotiation.trials());
-                BufferPool pool = BufferPool.allocate(plan, queue, card, negotiation.source(plan.allocator()));
-                return new Streaming(vivid, queue, card, display, plan, pool, cameraWas);
-            } catch (Exception | Error e) {
-                if (card != null) {
-                    card.close();
-                }
-                if (queue != null) {
-                    queue.close();
-                }
-                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
-                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
-                vivid.close();
-                throw e;
-            }
-        }
+    /** vivid into {@code driver}'s primary plane at {@link #CAMERA_RATE}, planned and allocated as TestBed does. */
+    private static TestBed.Rig open(String driver) throws Exception {
+        return TestBed.Rig.open(0, driver, Preference.DEFAULT, Optional.of(CAMERA_RATE));
+    }
 
-        CaptureToScanout pipeline() throws Exception {
-            return CaptureToScanout.open(pool, queue, card, display.crtc(), display.plane(), display.connector(),
-                    display.mode());
-        }
-
-        /** The camera's frame rate, the driver's answer to {@code VIDIOC_G_PARM}. */
-        double cameraRate() throws Exception {
-            StreamParameters parameters = vivid.streamParameters(BufferType.VIDEO_CAPTURE);
-            return parameters.timePerFrame().perSecond();
-        }
-
-        @Override
-        public void close() {
-            pool.close();
-            queue.close();
-            card.close();
-            try {
-                vivid.controls().set(TIMESTAMP_SOURCE, "End of Frame");
-                vivid.setTimePerFrame(BufferType.VIDEO_CAPTURE, cameraWas);
-            } catch (KernelException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                vivid.close();
-            }
-        }
+    /** The camera's frame rate, the driver's answer to {@code VIDIOC_G_PARM}. */
+    private static double cameraRate(TestBed.Rig rig) throws Exception {
+        StreamParameters parameters = rig.vivid().streamParameters(BufferType.VIDEO_CAPTURE);
+        return parameters.timePerFrame().perSecond();
     }
 
     @Test
     void vividToVkmsShowsEveryFrameWhenTheDisplayIsFasterAndRestoresTheCrtc() throws Exception {
-        try (Streaming s = Streaming.open("vkms")) {
-            double cameraRate = s.cameraRate();
+        try (TestBed.Rig s = open("vkms")) {
+            double cameraRate = cameraRate(s);
             System.out.printf("vivid -> vkms: vivid %.2f fps, vkms %s at %d Hz, plan %s, %d buffers%n", cameraRate,
                     s.display().mode().name(), s.display().mode().vrefresh(), s.plan().allocator(),
                     s.plan().count());
@@ -135,7 +71,7 @@ class CaptureToScanoutDeviceTest {
     @Test
     void stopFromAnotherThreadEndsTheRunWithinOneSecond() throws Exception {
         ExecutorService runner = Executors.newSingleThreadExecutor();
-        try (Streaming s = Streaming.open("vkms"); CaptureToScanout pipeline = s.pipeline()) {
+        try (TestBed.Rig s = open("vkms"); CaptureToScanout pipeline = s.pipeline()) {
             Crtc before = s.card().crtc(s.display().crtc().id());
             Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(2)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -162,7 +98,7 @@ class CaptureToScanoutDeviceTest {
 
     @Test
     void vividToVirtioGpuStreamsIntoTheDumbBuffersAndRestoresTheConsole() throws Exception {
-        try (Streaming s = Streaming.open("virtio_gpu")) {
+        try (TestBed.Rig s = open("virtio_gpu")) {
             assertEquals(Allocator.Source.DRM_DUMB_EXPORT, s.plan().allocator().source(), s.plan().explain());
             Crtc before = s.card().crtc(s.display().crtc().id());
             CaptureToScanout.Statistics stats;
@@ -170,7 +106,7 @@ class CaptureToScanoutDeviceTest {
                 stats = pipeline.run(100);
             }
             System.out.printf("vivid (%.2f fps) -> virtio_gpu, 100 frames from %s: %s; CRTC before: %s%n",
-                    s.cameraRate(), s.plan().allocator(), stats, before.mode().map(m -> m.name()).orElse("no mode"));
+                    cameraRate(s), s.plan().allocator(), stats, before.mode().map(m -> m.name()).orElse("no mode"));
             assertEquals(100, stats.shown());
             assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
             assertLatencies(stats);
