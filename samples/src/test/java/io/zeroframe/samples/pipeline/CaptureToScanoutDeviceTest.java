@@ -9,7 +9,6 @@ import io.zeroframe.dmabuf.negotiation.Preference;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.v4l2.BufferType;
-import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.StreamParameters;
 import java.time.Duration;
 import java.util.List;
@@ -26,12 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class CaptureToScanoutDeviceTest {
-    /** vivid's rate here: half vkms's 60 Hz, so that the display is the faster one. */
-    private static final Fraction CAMERA_RATE = new Fraction(1, 30);
-
-    /** vivid into {@code driver}'s primary plane at {@link #CAMERA_RATE}, planned and allocated as TestBed does. */
+    /** vivid into {@code driver}'s primary plane at {@link TestBed.Vivid#RATE}, planned and allocated as TestBed does. */
     private static TestBed.Rig open(String driver) throws Exception {
-        return TestBed.Rig.open(0, driver, Preference.DEFAULT, Optional.of(CAMERA_RATE));
+        return TestBed.Rig.open(0, driver, Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
     }
 
     /** The camera's frame rate, the driver's answer to {@code VIDIOC_G_PARM}. */

@@ -12,7 +12,6 @@ import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.negotiation.Preference;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.v4l2.BufferType;
-import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.lang.foreign.Arena;
@@ -43,8 +42,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class PipelineLifecycleDeviceTest {
-    /** vivid's rate here: half vkms's 60 Hz, so that the display is the faster one. */
-    private static final Fraction CAMERA_RATE = new Fraction(1, 30);
     /** How long any wait for the pipeline's progress may take on a loaded, emulated machine. */
     private static final Duration PROGRESS = Duration.ofSeconds(60);
     /** The emulated test bed's slowness over a real machine, allowed on every asserted time. */
@@ -69,7 +66,7 @@ class PipelineLifecycleDeviceTest {
         allocators.put("udmabuf", (camera, plane) -> Preference.DEFAULT.forceAllocator("udmabuf"));
         List<String> failures = new ArrayList<>();
         for (var allocator : allocators.entrySet()) {
-            try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", allocator.getValue(), Optional.of(CAMERA_RATE));
+            try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", allocator.getValue(), Optional.of(TestBed.Vivid.RATE));
                  CaptureToScanout pipeline = rig.pipeline()) {
                 Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(5)));
                 List<String> during;
@@ -115,7 +112,7 @@ class PipelineLifecycleDeviceTest {
         List<Long> rss = new ArrayList<>();
         List<Long> shownAt = new ArrayList<>();
         CaptureToScanout.Statistics stats;
-        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(CAMERA_RATE));
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
              CaptureToScanout pipeline = rig.pipeline()) {
             Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run((long) every * samples));
             try {
@@ -153,7 +150,7 @@ class PipelineLifecycleDeviceTest {
 
     @Test
     void whenTheDisplayIsFasterEveryCapturedFrameIsShownOrSkippedOnlyBehindALateFlip() throws Exception {
-        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(CAMERA_RATE));
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
              CaptureToScanout pipeline = rig.pipeline()) {
             double cameraRate = rig.vivid().streamParameters(BufferType.VIDEO_CAPTURE)
                     .timePerFrame().perSecond();
@@ -179,7 +176,7 @@ class PipelineLifecycleDeviceTest {
 
     @Test
     void stopFromAnotherThreadEndsTheRunPromptlyAndPutsTheDisplayBackAsItWas() throws Exception {
-        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(CAMERA_RATE));
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
              CaptureToScanout pipeline = rig.pipeline()) {
             TestBed.DisplayState before = rig.displayState();
             Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(5)));
@@ -199,7 +196,7 @@ class PipelineLifecycleDeviceTest {
 
     @Test
     void closeFromAnotherThreadEndsTheRunAsStopDoesThenFreesThePipeline() throws Exception {
-        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(CAMERA_RATE))) {
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE))) {
             TestBed.DisplayState before = rig.displayState();
             CaptureToScanout pipeline = rig.pipeline();
             Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(5)));

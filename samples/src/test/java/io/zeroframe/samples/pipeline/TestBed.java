@@ -185,9 +185,8 @@ final class TestBed {
      * it hands the buffer over); {@link #close} puts both back and closes the device.
      */
     record Vivid(VideoDevice device, Fraction rateWas) implements AutoCloseable {
+        /** 30 frames per second: half vkms's 60 Hz. */
         static final Fraction RATE = new Fraction(1, 30);
-        /** vivid's menu control: "End of Frame" (its default) or "Start of Exposure". */
-        static final String TIMESTAMP_SOURCE = "Timestamp Source";
 
         static Vivid at30fps() throws IOException {
             VideoDevice device = VideoDevice.open(vividCapture(0));
@@ -211,8 +210,7 @@ final class TestBed {
         @Override
         public void close() {
             try {
-                device.controls().set(TIMESTAMP_SOURCE, "End of Frame");
-                device.setTimePerFrame(BufferType.VIDEO_CAPTURE, rateWas);
+                restoreCamera(device, Optional.of(rateWas));
             } catch (KernelException e) {
                 throw new UncheckedIOException(e);
             } finally {
