@@ -632,21 +632,26 @@ public final class CaptureToScanout implements AutoCloseable {
      *                          reports 0, or the last vblank before the CRTC went off). What the V4L2 timestamp
      *                          marks is the camera's choice ({@code V4L2_BUF_FLAG_TSTAMP_SRC_SOE} or {@code _EOF}):
      *                          vivid's default, the end of the frame, is a computed time up to 90% of a frame
-     *                          period after it hands the buffer over, and a latency below 0 counts as 0 (the
-     *                          maximum stays signed)
+     *                          period after it hands the buffer over, so it can come after the flip: such frames
+     *                          are counted in {@code stampedAfterFlip}, not in the latencies
      * @param latencyP99Nanos   its 99th percentile
      * @param latencyMaxNanos   its maximum, exact
      * @param cpuNanosPerFrame  CPU time of the pipeline thread per captured frame
+     * @param stampedAfterFlip  shown frames whose V4L2 timestamp is later than their flip event, so their latency
+     *                          says nothing (a camera stamping the end of a frame it has not finished, as vivid's
+     *                          "End of Frame" does); when most frames are, the latencies cover the few left
      */
     public record Statistics(long captured, long shown, long droppedByCamera, long skipped, long inFlight,
                              double framesPerSecond, long latencyP50Nanos, long latencyP99Nanos, long latencyMaxNanos,
-                             long cpuNanosPerFrame) {
+                             long cpuNanosPerFrame, long stampedAfterFlip) {
         @Override
         public String toString() {
             return String.format("captured %d, shown %d, dropped by the camera %d, skipped %d, in flight %d,"
-                            + " %.2f fps, latency p50 %.2f ms p99 %.2f ms max %.2f ms, CPU %d us/frame", captured,
+                            + " %.2f fps, latency p50 %.2f ms p99 %.2f ms max %.2f ms%s, CPU %d us/frame", captured,
                     shown, droppedByCamera, skipped, inFlight, framesPerSecond, latencyP50Nanos / 1e6,
-                    latencyP99Nanos / 1e6, latencyMaxNanos / 1e6, cpuNanosPerFrame / 1000);
+                    latencyP99Nanos / 1e6, latencyMaxNanos / 1e6, stampedAfterFlip == 0 ? ""
+                            : " (" + stampedAfterFlip + " frames stamped after their flip, not measured)",
+                    cpuNanosPerFrame / 1000);
         }
     }
 
@@ -658,6 +663,9 @@ public final class CaptureToScanout implements AutoCloseable {
         private long captured;
         private long shown;
         private long timed;
+        /** Timed frames with a latency of 0 or more: the histogram's count. */
+        private long measured;
+        private long stampedAfter;
         private long dropped;
         private long skipped;
         private long unshown;
@@ -672,6 +680,7 @@ public final class CaptureToScanout implements AutoCloseable {
         synchronized void reset() {
             java.util.Arrays.fill(histogram, 0);
             captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
+            measured = stampedAfter = 0;
             late = skippedBehindLate = skippedWhileIdle = 0;
         }
 
@@ -708,8 +717,13 @@ public final class CaptureToScanout implements AutoCloseable {
                 firstFlip = flipNanos;
             }
             lastFlip = flipNanos;
+            if (latency < 0) {
+                stampedAfter++;
+                return;
+            }
+            measured++;
             latencyMax = Math.max(latencyMax, latency);
-            histogram[(int) Math.clamp(latency / BUCKET_NANOS, 0, histogram.length - 1)]++;
+            histogram[(int) Math.min(latency / BUCKET_NANOS, histogram.length - 1)]++;
         }
 
         synchronized void shownUntimed(boolean lateFlip) {
@@ -738,15 +752,15 @@ public final class CaptureToScanout implements AutoCloseable {
         synchronized Statistics snapshot() {
             double fps = timed < 2 || lastFlip == firstFlip ? 0 : (timed - 1) * 1e9 / (lastFlip - firstFlip);
             return new Statistics(captured, shown, dropped, skipped, unshown, fps, percentile(0.50),
-                    percentile(0.99), latencyMax, captured == 0 ? 0 : cpu / captured);
+                    percentile(0.99), latencyMax, captured == 0 ? 0 : cpu / captured, stampedAfter);
         }
 
         /** The upper edge of the bucket holding the {@code p} quantile, at most the maximum. */
         private long percentile(double p) {
-            if (timed == 0) {
+            if (measured == 0) {
                 return 0;
             }
-            long rank = (long) Math.ceil(p * timed);
+            long rank = (long) Math.ceil(p * measured);
             long seen = 0;
             for (int i = 0; i < histogram.length; i++) {
                 seen += histogram[i];

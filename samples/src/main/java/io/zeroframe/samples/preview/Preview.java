@@ -556,8 +556,11 @@ public final class Preview implements Callable<Integer> {
     }
 
     static String progress(CaptureToScanout.Statistics s) {
-        return String.format("%6.2f fps, shown %d, skipped %d, dropped %d, latency p50 %.2f ms", s.framesPerSecond(),
-                s.shown(), s.skipped(), s.droppedByCamera(), s.latencyP50Nanos() / 1e6);
+        String latency = s.stampedAfterFlip() > s.shown() / 2
+                ? "latency n/a (the camera stamps frames after their flip)"
+                : String.format("latency p50 %.2f ms", s.latencyP50Nanos() / 1e6);
+        return String.format("%6.2f fps, shown %d, skipped %d, dropped %d, %s", s.framesPerSecond(), s.shown(),
+                s.skipped(), s.droppedByCamera(), latency);
     }
 
     static Map<String, Object> json(CaptureToScanout.Statistics s) {
@@ -572,6 +575,7 @@ public final class Preview implements Callable<Integer> {
         map.put("latencyP99Nanos", s.latencyP99Nanos());
         map.put("latencyMaxNanos", s.latencyMaxNanos());
         map.put("cpuNanosPerFrame", s.cpuNanosPerFrame());
+        map.put("stampedAfterFlip", s.stampedAfterFlip());
         return map;
     }
 

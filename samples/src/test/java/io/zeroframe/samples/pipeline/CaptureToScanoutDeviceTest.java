@@ -111,6 +111,7 @@ class CaptureToScanoutDeviceTest {
     }
 
     private static void assertLatencies(CaptureToScanout.Statistics stats) {
+        assertEquals(0, stats.stampedAfterFlip(), "Start of Exposure stamps precede every flip: " + stats);
         assertTrue(stats.latencyP50Nanos() > 0, stats.toString());
         assertTrue(stats.latencyP50Nanos() <= stats.latencyP99Nanos(), stats.toString());
         assertTrue(stats.latencyP99Nanos() <= stats.latencyMaxNanos(), stats.toString());

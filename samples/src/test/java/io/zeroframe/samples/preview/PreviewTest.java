@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.v4l2.Fraction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -136,5 +137,16 @@ class PreviewTest {
         assertEquals(2, line.execute(args));
         String text = err.toString().strip();
         assertTrue(text.startsWith("preview: ") && text.contains(expected) && !text.contains("\n"), text);
+    }
+
+    @Test
+    void progressSaysWhenTheCameraStampsFramesAfterTheirFlip() {
+        var honest = new CaptureToScanout.Statistics(31, 30, 0, 1, 0, 30.0, 13_700_000, 20_000_000, 21_000_000, 900_000,
+                0);
+        var late = new CaptureToScanout.Statistics(31, 30, 0, 1, 0, 30.0, 50_000, 50_000, 50_000, 900_000, 29);
+        assertEquals(" 30.00 fps, shown 30, skipped 1, dropped 0, latency p50 13.70 ms", Preview.progress(honest));
+        assertEquals(" 30.00 fps, shown 30, skipped 1, dropped 0, latency n/a (the camera stamps frames after their"
+                + " flip)", Preview.progress(late));
+        assertTrue(late.toString().contains("(29 frames stamped after their flip, not measured)"), late.toString());
     }
 }
