@@ -322,7 +322,10 @@ public final class CaptureToScanout implements AutoCloseable {
         lastSequence = -1;
         modeSet = false;
         timed = false;
+        // the thread's CPU time is read here and at the end (a system call each, so not per pass); statistics()
+        // reads it meanwhile from its own thread
         long cpuStart = THREADS.getCurrentThreadCpuTime();
+        tally.running(Thread.currentThread().threadId(), cpuStart);
         Exception failure = null;
         try {
             for (BufferPool.Slot slot : pool.slots()) {
@@ -354,12 +357,12 @@ public final class CaptureToScanout implements AutoCloseable {
                 if (cameraKey >= 0 && poller.ready(cameraKey)) {
                     takeFrames(frames);
                 }
-                tally.cpu(THREADS.getCurrentThreadCpuTime() - cpuStart);
             }
         } catch (KernelException | RuntimeException e) {
             failure = e;
         } finally {
             failure = finish(failure);
+            tally.ended(THREADS.getCurrentThreadCpuTime() - cpuStart);
             stopRequested = false;
         }
         if (failure instanceof KernelException kernel) {
@@ -673,6 +676,9 @@ public final class CaptureToScanout implements AutoCloseable {
         private long firstFlip;
         private long lastFlip;
         private long cpu;
+        /** The running run's thread, -1 between runs; and that thread's CPU time when it started. */
+        private long runThread = -1;
+        private long runCpuStart;
         private long late;
         private long skippedBehindLate;
         private long skippedWhileIdle;
@@ -741,8 +747,16 @@ public final class CaptureToScanout implements AutoCloseable {
             unshown += frames;
         }
 
-        synchronized void cpu(long nanos) {
-            cpu = nanos;
+        /** A run started on thread {@code thread}, whose CPU time was then {@code cpuStart}. */
+        synchronized void running(long thread, long cpuStart) {
+            runThread = thread;
+            runCpuStart = cpuStart;
+        }
+
+        /** The run ended, having used {@code cpuNanos} of its thread's CPU time. */
+        synchronized void ended(long cpuNanos) {
+            cpu = cpuNanos;
+            runThread = -1;
         }
 
         synchronized long shownCount() {
@@ -751,8 +765,13 @@ public final class CaptureToScanout implements AutoCloseable {
 
         synchronized Statistics snapshot() {
             double fps = timed < 2 || lastFlip == firstFlip ? 0 : (timed - 1) * 1e9 / (lastFlip - firstFlip);
+            long used = cpu;
+            if (runThread >= 0) {
+                long now = THREADS.getThreadCpuTime(runThread); // -1 once the thread has died
+                used = now >= 0 ? now - runCpuStart : cpu;
+            }
             return new Statistics(captured, shown, dropped, skipped, unshown, fps, percentile(0.50),
-                    percentile(0.99), latencyMax, captured == 0 ? 0 : cpu / captured, stampedAfter);
+                    percentile(0.99), latencyMax, captured == 0 ? 0 : used / captured, stampedAfter);
         }
 
         /** The upper edge of the bucket holding the {@code p} quantile, at most the maximum. */
