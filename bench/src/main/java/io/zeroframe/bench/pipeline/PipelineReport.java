@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * contender and case) and {@code pipeline.md} (the section {@code results.md} ends with): per captured frame, CPU
  * time (user + system, every thread of the process, over the run only), system calls by type (the difference of
  * two {@code strace -f -c} runs of FRAMES and 10 frames, so start-up and ending cancel out), capture-to-scanout
- * latency, resident memory, and the ratio of each contender to C.
+ * latency, resident memory, pixel bytes the CPU copied, the ratio of each contender to C and of Java to each
+ * GStreamer contender (names starting {@code gst}) in the same case.
  *
  * <p>Reads {@code DIR/pipeline-runs.txt} (the contenders' lines, each with its pass), {@code DIR/pipeline-env.txt}
  * and {@code DIR/pipeline-strace/*}. Usage: {@code PipelineReport DIR}.
@@ -26,6 +27,9 @@ import java.util.stream.Collectors;
 public final class PipelineReport {
     /** The contender the others are divided by. */
     private static final String BASELINE = "c";
+    /** The contender divided by each GStreamer contender (names starting {@link #PEER}). */
+    private static final String SUBJECT = "java";
+    private static final String PEER = "gst";
 
     private PipelineReport() {}
 
@@ -38,6 +42,21 @@ public final class PipelineReport {
 
         long get(String key) {
             return Long.parseLong(plain.get(key));
+        }
+
+        /** A figure a contender may not know (GStreamer's latency: {@code n/a}), empty then. */
+        Optional<Long> known(String key) {
+            String v = plain.getOrDefault(key, "n/a");
+            return v.matches("-?[0-9]+") ? Optional.of(Long.parseLong(v)) : Optional.empty();
+        }
+
+        /** Pixel bytes the CPU copied per captured frame: Java and C never map a frame (0 by construction). */
+        double copiedPerFrame() {
+            return (double) known("copied_bytes").orElse(0L) / get("captured");
+        }
+
+        double syscallsPerFrame() throws IOException {
+            return syscalls().map(m -> m.values().stream().mapToDouble(Double::doubleValue).sum()).orElse(-1.0);
         }
 
         double perFrame(String key) {
@@ -96,9 +115,9 @@ public final class PipelineReport {
         StringBuilder tsv = new StringBuilder("driver\tallocator\tsize\tcontender\tbuffers\tcamera_fps\tframes"
                 + "\tcaptured\tshown\tskipped\tdropped\tfps\tcpu_user_us_per_frame\tcpu_sys_us_per_frame"
                 + "\tcpu_us_per_frame\tsyscalls_per_frame\tlatency_p50_us\tlatency_p99_us\tmaxrss_kb"
-                + "\ttotal_cpu_ms\trun_thread_alloc_bytes\tsyscalls_per_frame_by_type\n");
+                + "\ttotal_cpu_ms\trun_thread_alloc_bytes\tcopied_bytes_per_frame\tsyscalls_per_frame_by_type\n");
         StringBuilder md = new StringBuilder();
-        md.append("## Capture to scanout: the library's pipeline beside the same pipeline in C\n\n");
+        md.append("## Capture to scanout: the library's pipeline beside the same pipeline in C and GStreamer\n\n");
         for (String line : Files.readAllLines(dir.resolve("pipeline-env.txt"))) {
             md.append("- ").append(line).append('\n');
         }
@@ -107,7 +126,15 @@ public final class PipelineReport {
                 vivid's capture node streamed onto the first CRTC's primary plane, zero-copy, each contender its own \
                 process at the same size, vivid frame rate (its highest at that size), buffer count and frame count: \
                 `JavaPipeline` (the library's `CaptureToScanout` and `BufferPool`, allocator forced) and \
-                `pipeline.c` (the same loop with raw ioctls). The test bed is QEMU software emulation (TCG, no \
+                `pipeline.c` (the same loop with raw ioctls), and GStreamer 1.22 as users run it \
+                (`gst-launch-1.0 v4l2src io-mode=MODE ! video/x-raw,format=BGRx,... ! kmssink \
+                force-modesetting=true`): `gst_dmabuf_import` (kmssink's pool, the display allocator) and \
+                `gst_dmabuf` (vivid's buffers, the camera allocator). GStreamer's CPU is the whole process's \
+                (`/usr/bin/time`, 10 ms resolution), the difference of a FRAMES and a 10-frame run; its captured \
+                frames are `num-buffers`, skipped the late ones kmssink did not show, dropped vivid's frames v4l2src \
+                missed (both from QoS messages); \
+                its latency is n/a (gst-launch reports none; the latency tracer times push to render, not \
+                capture to flip); its copied bytes count kmssink's `frame copy` lines. The test bed is QEMU software emulation (TCG, no \
                 KVM): absolute times are inflated, and the JVM's more than C's; the ratios of one run are the \
                 result. Per captured frame: CPU is user + system time of every thread of the process (for Java \
                 the JIT compilers, GC and other JVM threads too: a real cost; JVM start-up excluded, `total CPU` \
@@ -126,7 +153,7 @@ public final class PipelineReport {
                 """);
         md.append("| display | allocator | size | contender | buffers | vivid fps | captured / shown / skipped / "
                 + "dropped | CPU us/frame (user + sys) | syscalls/frame | latency p50 / p99 ms | peak RSS MiB "
-                + "| total CPU ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| total CPU ms | bytes copied/frame |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder byType = new StringBuilder();
         for (var c : cases.entrySet()) {
             String[] key = c.getKey().split(" ");
@@ -142,7 +169,7 @@ public final class PipelineReport {
                     continue;
                 }
                 Optional<Map<String, Double>> sys = x.syscalls();
-                double sysTotal = sys.map(m -> m.values().stream().mapToDouble(Double::doubleValue).sum()).orElse(-1.0);
+                double sysTotal = x.syscallsPerFrame();
                 String types = sys.map(PipelineReport::types).orElse("n/a");
                 tsv.append(String.join("\t", key[0], key[1], key[2], x.name(), x.plain().get("buffers"),
                         x.plain().get("camera_fps"), x.plain().get("frames"), x.plain().get("captured"),
@@ -151,26 +178,27 @@ public final class PipelineReport {
                         fmt(x.cpuPerFrame()), sysTotal < 0 ? "n/a" : fmt(sysTotal), x.plain().get("latency_p50_us"),
                         x.plain().get("latency_p99_us"), x.plain().get("maxrss_kb"),
                         fmt((x.get("total_user_us") + x.get("total_sys_us")) / 1000.0),
-                        x.plain().getOrDefault("run_thread_alloc_bytes", "n/a"), types)).append('\n');
+                        x.plain().getOrDefault("run_thread_alloc_bytes", "n/a"), fmt(x.copiedPerFrame()), types))
+                        .append('\n');
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s | %.0f "
-                                + "(%.0f + %.0f) | %s | %.2f / %.2f | %.1f | %.0f |\n", key[0], key[1], key[2],
+                                + "(%.0f + %.0f) | %s | %s / %s | %.1f | %.0f | %.0f |\n", key[0], key[1], key[2],
                         x.name(), x.plain().get("buffers"), x.plain().get("camera_fps"), x.plain().get("captured"),
                         x.plain().get("shown"), x.plain().get("skipped"), x.plain().get("dropped"), x.cpuPerFrame(),
                         x.perFrame("run_user_us"), x.perFrame("run_sys_us"), sysTotal < 0 ? "n/a" : fmt(sysTotal),
-                        x.get("latency_p50_us") / 1000.0, x.get("latency_p99_us") / 1000.0,
-                        x.get("maxrss_kb") / 1024.0, (x.get("total_user_us") + x.get("total_sys_us")) / 1000.0));
+                        millis(x, "latency_p50_us"), millis(x, "latency_p99_us"),
+                        x.get("maxrss_kb") / 1024.0, (x.get("total_user_us") + x.get("total_sys_us")) / 1000.0,
+                        x.copiedPerFrame()));
                 byType.append("- ").append(key[0]).append(' ').append(key[1]).append(' ').append(key[2]).append(", ")
                         .append(x.name()).append(": ").append(types).append('\n');
                 if (baseline.isPresent() && x != baseline.get()) {
-                    Contender b = baseline.get();
-                    double bSys = b.syscalls().map(m -> m.values().stream().mapToDouble(Double::doubleValue).sum())
-                            .orElse(-1.0);
-                    md.append(String.format(Locale.ROOT, "| | | | **%s / %s** | | | | **%s** | **%s** | **%s / %s**"
-                                    + " | **%s** | |\n", x.name(), b.name(), ratio(x.cpuPerFrame(), b.cpuPerFrame()),
-                            sysTotal < 0 || bSys <= 0 ? "n/a" : ratio(sysTotal, bSys),
-                            ratio(x.get("latency_p50_us"), b.get("latency_p50_us")),
-                            ratio(x.get("latency_p99_us"), b.get("latency_p99_us")),
-                            ratio(x.get("maxrss_kb"), b.get("maxrss_kb"))));
+                    md.append(ratios(x, baseline.get()));
+                }
+            }
+            Optional<Contender> subject = contenders.stream().filter(x -> x.name().equals(SUBJECT))
+                    .filter(Contender::ran).findFirst();
+            for (Contender peer : contenders) {
+                if (subject.isPresent() && peer.ran() && peer.name().startsWith(PEER)) {
+                    md.append(ratios(subject.get(), peer));
                 }
             }
         }
@@ -182,6 +210,24 @@ public final class PipelineReport {
         md.append('\n');
         Files.writeString(dir.resolve("pipeline.tsv"), tsv);
         Files.writeString(dir.resolve("pipeline.md"), md);
+    }
+
+    /** The table's bold row of {@code x / b}: CPU, system calls, latency and peak RSS per frame. */
+    private static String ratios(Contender x, Contender b) throws IOException {
+        double xSys = x.syscallsPerFrame();
+        double bSys = b.syscallsPerFrame();
+        return String.format(Locale.ROOT, "| | | | **%s / %s** | | | | **%s** | **%s** | **%s / %s** | **%s** | | |\n",
+                x.name(), b.name(), ratio(x.cpuPerFrame(), b.cpuPerFrame()),
+                xSys < 0 || bSys <= 0 ? "n/a" : ratio(xSys, bSys), ratio(x, b, "latency_p50_us"),
+                ratio(x, b, "latency_p99_us"), ratio(x.get("maxrss_kb"), b.get("maxrss_kb")));
+    }
+
+    private static String ratio(Contender x, Contender b, String key) {
+        return x.known(key).flatMap(v -> b.known(key).map(w -> ratio(v, w))).orElse("n/a");
+    }
+
+    private static String millis(Contender x, String key) {
+        return x.known(key).map(v -> String.format(Locale.ROOT, "%.2f", v / 1000.0)).orElse("n/a");
     }
 
     private static Map<String, String> fields(String line) {
