@@ -62,6 +62,16 @@ static inline int open_card(const char *driver) {
     exit(1);
 }
 
+/* The card of driver with universal planes and atomic modesetting turned on (DRM_IOCTL_SET_CLIENT_CAP). */
+static inline int open_atomic_card(const char *driver) {
+    int fd = open_card(driver);
+    struct drm_set_client_cap cap = {.capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1};
+    xioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &cap, "DRM_CLIENT_CAP_UNIVERSAL_PLANES");
+    cap.capability = DRM_CLIENT_CAP_ATOMIC;
+    xioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &cap, "DRM_CLIENT_CAP_ATOMIC");
+    return fd;
+}
+
 /* The id of the property called name on an object, and its current value; exits when it has none. */
 static inline uint32_t property(int fd, uint32_t object, uint32_t type, const char *name, uint64_t *value) {
     uint32_t ids[64];

@@ -45,11 +45,7 @@ static int flip_once(void *ctx) {
 
 int main(int argc, char **argv) {
     zf_options(argc, argv);
-    int fd = open_card("virtio_gpu");
-    struct drm_set_client_cap cap = {.capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1};
-    xioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &cap, "SET_CLIENT_CAP");
-    cap.capability = DRM_CLIENT_CAP_ATOMIC;
-    xioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &cap, "SET_CLIENT_CAP");
+    int fd = open_atomic_card("virtio_gpu");
 
     uint32_t crtcs[4], connectors[4];
     struct drm_mode_card_res res = {.crtc_id_ptr = (uintptr_t) crtcs, .count_crtcs = 4,

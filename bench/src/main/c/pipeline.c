@@ -236,11 +236,7 @@ int main(int argc, char **argv) {
     memory = from_camera ? V4L2_MEMORY_MMAP : V4L2_MEMORY_DMABUF;
 
     video = open_vivid_capture();
-    card = open_card(driver);
-    struct drm_set_client_cap cap = {.capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1};
-    xioctl(card, DRM_IOCTL_SET_CLIENT_CAP, &cap, "DRM_CLIENT_CAP_UNIVERSAL_PLANES");
-    cap.capability = DRM_CLIENT_CAP_ATOMIC;
-    xioctl(card, DRM_IOCTL_SET_CLIENT_CAP, &cap, "DRM_CLIENT_CAP_ATOMIC");
+    card = open_atomic_card(driver);
 
     /* The display: the first CRTC, a connected connector with a WIDTHxHEIGHT mode, a primary plane for the CRTC. */
     uint32_t crtcs[8], connectors[8];
