@@ -175,13 +175,24 @@ class InfoDeviceTest {
         Path out = Files.createTempFile("info", ".json");
         Path err = Files.createTempFile("info", ".err");
         try {
+            // a JVM that dies (exit 134: a fatal error prints to stdout and writes an hs_err file) says why here
+            Path crash = Files.createTempDirectory("info-crash");
             Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", jar.toString(), "--json")
+                    "-XX:ErrorFile=" + crash.resolve("hs_err_%p.log"), "-jar", jar.toString(), "--json")
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             assertTrue(java.waitFor(240, TimeUnit.SECONDS), "java -jar did not end in 240 s");
             String stderr = Files.readString(err);
-            assertEquals(0, java.exitValue(), stderr);
+            if (java.exitValue() != 0) {
+                StringBuilder why = new StringBuilder("stderr: " + stderr + "\nstdout: " + Files.readString(out));
+                try (var logs = Files.list(crash)) {
+                    for (Path log : logs.toList()) {
+                        why.append("\n").append(log).append(":\n").append(Files.readString(log));
+                    }
+                }
+                System.out.println(why);
+                assertEquals(0, java.exitValue(), why.toString());
+            }
             assertFalse(stderr.contains("WARNING"), stderr);
             Map<String, Object> doc = JSON.std.mapFrom(Files.readString(out));
             assertEquals(VideoDevices.nodes().size(), list(doc.get("video")).size());
