@@ -1,6 +1,7 @@
 package io.zeroframe.samples.info;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.zeroframe.samples.CommandLines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -51,17 +52,7 @@ public final class Info implements Callable<Integer> {
 
     /** Runs {@code info} with {@code args}, printing to {@link System#out} and {@link System#err}; the exit status. */
     public static int run(String... args) {
-        CommandLine line = new CommandLine(new Info());
-        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("info: " + e.getMessage());
-            return 1;
-        });
-        line.setParameterExceptionHandler((e, args2) -> {
-            CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("info: " + e.getMessage() + " (see info --help)");
-            return cmd.getCommandSpec().exitCodeOnInvalidInput();
-        });
-        return line.execute(args);
+        return CommandLines.oneLineErrors("info", new Info()).execute(args);
     }
 
     @Override

@@ -23,6 +23,7 @@ import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
 import io.zeroframe.drm.PlaneEndpoint;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.samples.CommandLines;
 import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.SystemAllocators;
@@ -358,17 +359,7 @@ public final class Preview implements Callable<Integer> {
 
     /** The command line of a new {@code preview}, its errors reported as one line. */
     static CommandLine commandLine() {
-        CommandLine line = new CommandLine(new Preview());
-        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("preview: " + e.getMessage());
-            return 1;
-        });
-        line.setParameterExceptionHandler((e, args2) -> {
-            CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("preview: " + e.getMessage() + " (see preview --help)");
-            return cmd.getCommandSpec().exitCodeOnInvalidInput();
-        });
-        return line;
+        return CommandLines.oneLineErrors("preview", new Preview());
     }
 
     /** The display chosen: the card and what runs on it. */
