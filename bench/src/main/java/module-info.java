@@ -12,4 +12,6 @@ open module io.zeroframe.bench {
     requires io.zeroframe.samples; // pipeline.JavaPipeline: CaptureToScanout, BufferPool
     requires jmh.core;
     requires jdk.management; // ThreadAllocation: the benchmark thread's own allocation counter
+    requires java.desktop; // pipeline.PipelineCharts: headless AWT and ImageIO
+    requires org.jfree.jfreechart; // pipeline.PipelineCharts
 }

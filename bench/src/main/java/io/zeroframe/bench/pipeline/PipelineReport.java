@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * GStreamer contender (names starting {@code gst}) in the same case.
  *
  * <p>Reads {@code DIR/pipeline-runs.txt} (the contenders' lines, each with its pass), {@code DIR/pipeline-env.txt}
- * and {@code DIR/pipeline-strace/*}. Usage: {@code PipelineReport DIR}.
+ * and {@code DIR/pipeline-strace/*}; draws the tsv's charts into {@code DIR/charts} ({@link PipelineCharts}), which
+ * the section embeds. Usage: {@code PipelineReport DIR}.
  */
 public final class PipelineReport {
     /** The contender the others are divided by. */
@@ -202,6 +203,7 @@ public final class PipelineReport {
                 }
             }
         }
+        md.append('\n').append(PipelineCharts.markdown());
         md.append("\nSystem calls per captured frame, by type:\n\n").append(byType);
         if (!failures.isEmpty()) {
             md.append("\nRuns that failed (see the suite's output):\n\n");
@@ -210,6 +212,7 @@ public final class PipelineReport {
         md.append('\n');
         Files.writeString(dir.resolve("pipeline.tsv"), tsv);
         Files.writeString(dir.resolve("pipeline.md"), md);
+        PipelineCharts.render(dir);
     }
 
     /** The table's bold row of {@code x / b}: CPU, system calls, latency and peak RSS per frame. */
