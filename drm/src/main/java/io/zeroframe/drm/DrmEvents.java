@@ -34,8 +34,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>As a {@link Pollable} it is ready ({@code POLLIN} on the device) when the kernel holds an event; then
  * {@link #read}{@code (event, 0)} takes it. Events this object has read but not handed out yet do not make it
- * ready: read until {@code read(event, 0)} returns {@code false} before waiting again. A closed device is reported
- * closed.
+ * ready: read until {@code read(event, 0)} returns {@code false}, or until {@link #hasBuffered} is {@code false},
+ * before waiting again. A closed device is reported closed.
  */
 public final class DrmEvents implements Pollable {
     static final int BUFFER_SIZE = 4096;
@@ -65,11 +65,14 @@ public final class DrmEvents implements Pollable {
     public boolean read(DrmEvent event, int timeoutMillis) throws KernelException {
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         while (position >= limit) {
-            int wait = timeoutMillis <= 0 ? timeoutMillis
-                    : (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-            int ready = Syscalls.waitFor(device.fd(), Syscalls.POLLIN, wait, OPERATION);
-            if (ready == 0) {
-                return false;
+            // the device is open O_NONBLOCK: a zero timeout reads at once (EAGAIN when nothing is there), with
+            // no poll before it, so taking what poll reported costs one read(2), as libdrm's drmHandleEvent
+            if (timeoutMillis != 0) {
+                int wait = timeoutMillis < 0 ? timeoutMillis
+                        : (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+                if (Syscalls.waitFor(device.fd(), Syscalls.POLLIN, wait, OPERATION) == 0) {
+                    return false;
+                }
             }
             long count;
             try {
@@ -88,6 +91,24 @@ public final class DrmEvents implements Pollable {
         }
         position += parse(buffer, position, limit, event);
         return true;
+    }
+
+    /**
+     * Whether events read from the device are still to be handed out: {@link #read}{@code (event, 0)} then returns
+     * the next one without a system call. A loop woken by {@code poll} takes the events with one {@code read(2)}
+     * and no second one that would find nothing:
+     * {@snippet :
+     * if (poller.ready(display)) {
+     *     do {
+     *         if (!events.read(event, 0)) break;   // one read(2): every event pending, up to 4 KiB
+     *         handle(event);
+     *     } while (events.hasBuffered());          // the rest of that read, no system call
+     * }
+     * }
+     * Allocates nothing.
+     */
+    public boolean hasBuffered() {
+        return position < limit;
     }
 
     /** The device's fd polled for {@code POLLIN}: an event to read. */

@@ -218,6 +218,33 @@ class VblankDeviceTest {
         }
     }
 
+    /**
+     * Three events pending at once come in one {@code read(2)}: {@link DrmEvents#hasBuffered} says the first read
+     * kept the other two, handed out without waiting, and the read after them finds nothing (the device is
+     * non-blocking: EAGAIN, not a wait).
+     */
+    @Test
+    void oneReadTakesEveryPendingEventAndHasBufferedSaysWhatIsLeft() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
+            DrmEvent event = new DrmEvent();
+            DrmEvents events = drained(card, event);
+            assertFalse(events.hasBuffered(), "drained");
+            assertFalse(events.read(event, 0), "nothing pending");
+            Cards.Display display = Cards.display(card);
+            long passed = card.crtcSequence(display.crtc()).sequence() - 3;
+            for (int i = 0; i < 3; i++) {
+                card.queueSequenceEventAt(display.crtc(), passed, SequenceMiss.SEND_NOW, 90 + i);
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue(events.read(event, 0), "event " + i + " of 3 sent at once");
+                assertEquals(90 + i, event.userData(), event.toString());
+                assertEquals(i < 2, events.hasBuffered(), "after event " + i + ": the first read took all three");
+            }
+            assertFalse(events.read(event, 0), "a fourth event");
+            assertFalse(events.hasBuffered());
+        }
+    }
+
     @Test
     void vkmsCountsVblanksAndSendsAbsoluteSequenceEventsWhereAsked() throws Exception {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {

@@ -52,7 +52,9 @@ import java.util.Optional;
  * {@link CaptureToScanout#run(long)}; {@code total_*} is since the JVM started. {@code maxrss_kb} is
  * {@code VmHWM} from {@code /proc/self/status} (what {@code getrusage}'s {@code ru_maxrss} reports).
  * {@code run_thread_alloc_bytes} is what the pipeline thread allocated during the run
- * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included.
+ * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included;
+ * {@code run_thread_cpu_us} the CPU time of that thread alone ({@link CaptureToScanout.Statistics#cpuNanosPerFrame}
+ * times the frames captured), which tells the loop's own cost from the JVM's other threads' (JIT, GC).
  *
  * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
  * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
@@ -129,11 +131,12 @@ public final class JavaPipeline {
                             + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
                             + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
                             + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
-                            + " run_thread_alloc_bytes=%d warmup=%d",
+                            + " run_thread_alloc_bytes=%d run_thread_cpu_us=%d warmup=%d",
                     driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
-                    after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated, warmup));
+                    after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated,
+                    stats.cpuNanosPerFrame() * stats.captured() / 1000, warmup));
         }
     }
 

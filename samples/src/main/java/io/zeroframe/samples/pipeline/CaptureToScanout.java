@@ -424,11 +424,17 @@ public final class CaptureToScanout implements AutoCloseable {
         }
     }
 
-    /** Handles every event read without waiting. */
+    /**
+     * Handles the events the device holds, which poll reported: one {@code read(2)} takes them all (no second
+     * one to find nothing, as the C loop); events that come after it make the device ready for the next wait.
+     */
     private void takeFlipEvents() throws KernelException {
-        while (events.read(event, 0)) {
+        do {
+            if (!events.read(event, 0)) {
+                return;
+            }
             flipped();
-        }
+        } while (events.hasBuffered());
     }
 
     /** A flip-complete event of this pipeline's: the flipped slot is on screen, the one it replaced goes back. */
