@@ -308,7 +308,7 @@ public final class PipelineCharts {
                 },
                 "system calls per captured frame (all threads)", "0.0",
                 "by type (fill pattern): the " + (types.size() - 1) + " most frequent overall, the rest as other; "
-                        + "strace -f -c of a long and a short run, the difference per frame", false);
+                        + "perf stat syscall counts of a long and a short run, the difference per frame", false);
     }
 
     /** Capture-to-scanout latency in milliseconds: p50 and, stacked on it, the rest up to p99. */

@@ -17,12 +17,13 @@ import java.util.stream.Collectors;
  * Turns the pipeline suite's runs ({@code bench/src/main/sh/pipeline-suite}) into {@code pipeline.tsv} (one row per
  * contender and case) and {@code pipeline.md} (the section {@code results.md} ends with): per captured frame, CPU
  * time (user + system, every thread of the process, over the run only), system calls by type (the difference of
- * two {@code strace -f -c} runs of FRAMES and 10 frames, so start-up and ending cancel out), capture-to-scanout
+ * the {@code perf stat} syscall-tracepoint counts of runs of FRAMES and 10 frames, so start-up and ending cancel
+ * out), capture-to-scanout
  * latency, resident memory, pixel bytes the CPU copied, the ratio of each contender to C and of Java to each
  * GStreamer contender (names starting {@code gst}) in the same case.
  *
  * <p>Reads {@code DIR/pipeline-runs.txt} (the contenders' lines, each with its pass), {@code DIR/pipeline-env.txt}
- * and {@code DIR/pipeline-strace/*}; draws the tsv's charts into {@code DIR/charts} ({@link PipelineCharts}), which
+ * and {@code DIR/pipeline-syscalls/*} ({@code perf stat -x ,} output); draws the tsv's charts into {@code DIR/charts} ({@link PipelineCharts}), which
  * the section embeds. Usage: {@code PipelineReport DIR}.
  */
 public final class PipelineReport {
@@ -34,9 +35,8 @@ public final class PipelineReport {
 
     private PipelineReport() {}
 
-    /** One contender in one case: its plain run and its two traced ones, each a line's fields. */
-    private record Contender(String name, Map<String, String> plain, Map<String, String> traced,
-                             Map<String, String> base, Path straceDir) {
+    /** One contender in one case: its run of FRAMES frames and its base run of 10, each a line's fields. */
+    private record Contender(String name, Map<String, String> plain, Map<String, String> base, Path syscallDir) {
         boolean ran() {
             return plain != null && !plain.containsKey("failed");
         }
@@ -68,17 +68,18 @@ public final class PipelineReport {
             return (double) (get("run_user_us") + get("run_sys_us")) / get("captured");
         }
 
-        /** System calls per extra captured frame between the long and the short traced run, by name. */
+        /** System calls per extra captured frame between the long and the base run, by name. */
         Optional<Map<String, Double>> syscalls() throws IOException {
-            if (traced == null || base == null || traced.containsKey("failed") || base.containsKey("failed")) {
+            if (plain == null || base == null || plain.containsKey("failed") || base.containsKey("failed")
+                    || !plain.containsKey("syscalls") || !base.containsKey("syscalls")) {
                 return Optional.empty();
             }
-            long frames = Long.parseLong(traced.get("captured")) - Long.parseLong(base.get("captured"));
+            long frames = Long.parseLong(plain.get("captured")) - Long.parseLong(base.get("captured"));
             if (frames <= 0) {
                 return Optional.empty();
             }
-            Map<String, Long> many = calls(straceDir.resolve(traced.get("strace")));
-            Map<String, Long> few = calls(straceDir.resolve(base.get("strace")));
+            Map<String, Long> many = calls(syscallDir.resolve(plain.get("syscalls")));
+            Map<String, Long> few = calls(syscallDir.resolve(base.get("syscalls")));
             Map<String, Double> perFrame = new TreeMap<>();
             for (var e : many.entrySet()) {
                 double n = (double) (e.getValue() - few.getOrDefault(e.getKey(), 0L)) / frames;
@@ -96,7 +97,7 @@ public final class PipelineReport {
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
-        Path straceDir = dir.resolve("pipeline-strace");
+        Path syscallDir = dir.resolve("pipeline-syscalls");
         // case (driver, allocator, size) -> contender -> pass -> fields, in the order the suite ran them
         Map<String, Map<String, Map<String, Map<String, String>>>> cases = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
@@ -140,10 +141,10 @@ public final class PipelineReport {
                 result. Per captured frame: CPU is user + system time of every thread of the process (for Java \
                 the JIT compilers, GC and other JVM threads too: a real cost; JVM start-up excluded, `total CPU` \
                 includes it) over the run only, from the kernel's accounting (Java `/proc/self/stat`, 10 ms \
-                ticks; C `getrusage`); system calls per frame are the difference of two `strace -f -c` runs \
+                ticks; C `getrusage`); system calls per frame are the difference of the `perf stat` syscall counts of two runs \
                 (all threads) of FRAMES and 10 frames; latency is V4L2 buffer timestamp (vivid: start of \
                 exposure) to flip-event timestamp, 50 us buckets; RSS is the process's peak. Raw lines: \
-                `pipeline-runs.txt`; strace tables: `pipeline-strace/`; the table as data: `pipeline.tsv`.
+                `pipeline-runs.txt`; call counts: `pipeline-syscalls/`; the table as data: `pipeline.tsv`.
 
                 Java's measured run follows a warm-up run of the same pipeline (`warmup=` in its line; the traced \
                 runs have none); C2 compiles a method after about 10,000 calls, so a run of a few hundred frames \
@@ -160,8 +161,8 @@ public final class PipelineReport {
             String[] key = c.getKey().split(" ");
             List<Contender> contenders = new ArrayList<>();
             for (var e : c.getValue().entrySet()) {
-                contenders.add(new Contender(e.getKey(), e.getValue().get("plain"), e.getValue().get("strace"),
-                        e.getValue().get("strace-base"), straceDir));
+                contenders.add(new Contender(e.getKey(), e.getValue().get("plain"), e.getValue().get("base"),
+                        syscallDir));
             }
             Optional<Contender> baseline = contenders.stream().filter(x -> x.name().equals(BASELINE))
                     .filter(Contender::ran).findFirst();
@@ -244,16 +245,31 @@ public final class PipelineReport {
         return f;
     }
 
-    /** An {@code strace -c} table's calls by system call name. */
-    private static Map<String, Long> calls(Path table) throws IOException {
+    /**
+     * A {@code perf stat -x ,} file's calls by system call name: each {@code syscalls:sys_enter_NAME} count, and
+     * {@code other} for what {@code raw_syscalls:sys_enter} (every call) counted beyond them.
+     */
+    static Map<String, Long> calls(Path counts) throws IOException {
         Map<String, Long> calls = new TreeMap<>();
-        for (String line : Files.readAllLines(table)) {
-            String[] w = line.trim().split("\\s+");
-            // % time, seconds, usecs/call, calls, [errors], syscall
-            if (w.length >= 5 && w[0].matches("[0-9.]+") && !w[w.length - 1].equals("total")) {
-                calls.merge(w[w.length - 1], Long.parseLong(w[3]), Long::sum);
+        long all = -1;
+        for (String line : Files.readAllLines(counts)) {
+            String[] w = line.split(",");
+            // count, unit, event, run time, enabled %, ...; "#" comments and blank lines between
+            if (w.length < 3 || !w[0].matches("[0-9]+")) {
+                continue;
+            }
+            long n = Long.parseLong(w[0]);
+            if (w[2].equals("raw_syscalls:sys_enter")) {
+                all = n;
+            } else if (w[2].startsWith("syscalls:sys_enter_")) {
+                calls.merge(w[2].substring("syscalls:sys_enter_".length()), n, Long::sum);
             }
         }
+        if (all < 0) {
+            throw new IOException(counts + " has no raw_syscalls:sys_enter count");
+        }
+        long named = calls.values().stream().mapToLong(Long::longValue).sum();
+        calls.put("other", all - named);
         return calls;
     }
 
