@@ -24,7 +24,7 @@ static int zf_compare(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void zf_options(int argc, char **argv) {
+static inline void zf_options(int argc, char **argv) {
     if (argc > 1) zf_rounds = atoi(argv[1]);
     if (argc > 2) zf_round_seconds = atof(argv[2]);
     if (zf_rounds < 1 || zf_rounds > 1000 || zf_round_seconds <= 0) {
@@ -34,7 +34,7 @@ static void zf_options(int argc, char **argv) {
 }
 
 /* Times op(ctx) and prints its line. op returns nonzero on failure (errno set); that aborts the program. */
-static void zf_measure(const char *name, const char *param, int (*op)(void *), void *ctx) {
+static inline void zf_measure(const char *name, const char *param, int (*op)(void *), void *ctx) {
     long iterations = 1;
     double elapsed = 0;
     while (elapsed < zf_round_seconds / 4) { /* calibrate; this also warms up */
