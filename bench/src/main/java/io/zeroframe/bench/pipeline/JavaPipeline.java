@@ -55,6 +55,10 @@ import java.util.Optional;
  * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included;
  * {@code run_thread_cpu_us} the CPU time of that thread alone ({@link CaptureToScanout.Statistics#cpuNanosPerFrame}
  * times the frames captured), which tells the loop's own cost from the JVM's other threads' (JIT, GC).
+ * {@code loop_alloc_bytes_per_frame} is what the loop allocates per captured frame: the measured run follows a run
+ * of {@value #BASE_FRAMES} frames in the same pipeline, and the difference of the two runs'
+ * allocated bytes per extra captured frame leaves out what every run allocates once (its set-up, the restoring
+ * commit, the statistics, the first frames before a new run's loop enters its compiled code).
  *
  * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
  * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
@@ -64,6 +68,11 @@ import java.util.Optional;
  */
 public final class JavaPipeline {
     private static final long MICROS_PER_TICK = 10_000;
+    /**
+     * The run before the measured one, for {@code loop_alloc_bytes_per_frame}; the same length whatever FRAMES, so
+     * that it cancels out of the difference of the suite's two runs (its system calls) as the warm-up does.
+     */
+    private static final long BASE_FRAMES = 300;
 
     private JavaPipeline() {}
 
@@ -115,11 +124,19 @@ public final class JavaPipeline {
             long[] before;
             long[] after;
             long allocated;
+            long baseAllocated;
+            long baseCaptured;
             try (BufferPool pool = BufferPool.allocate(plan, queue, card, source);
                  CaptureToScanout pipeline = CaptureToScanout.open(pool, queue, card, crtc, plane, connector, mode)) {
                 if (warmup > 0) {
                     pipeline.run(warmup);
                 }
+                // a shorter run first: what a run allocates whatever its length (set-up, restore, statistics)
+                // cancels out of the difference, which leaves the loop's own bytes per frame
+                long baseAllocatedBefore = threads.getCurrentThreadAllocatedBytes();
+                CaptureToScanout.Statistics base = pipeline.run(BASE_FRAMES);
+                baseAllocated = threads.getCurrentThreadAllocatedBytes() - baseAllocatedBefore;
+                baseCaptured = base.captured();
                 before = cpuMicros();
                 long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
                 stats = pipeline.run(frames);
@@ -131,11 +148,15 @@ public final class JavaPipeline {
                             + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
                             + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
                             + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
-                            + " run_thread_alloc_bytes=%d run_thread_cpu_us=%d warmup=%d",
+                            + " run_thread_alloc_bytes=%d loop_alloc_bytes_per_frame=%s run_thread_cpu_us=%d warmup=%d",
                     driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
                     after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated,
+                    frames > BASE_FRAMES && stats.captured() > baseCaptured
+                            ? String.format(Locale.ROOT, "%.2f",
+                                    (double) (allocated - baseAllocated) / (stats.captured() - baseCaptured))
+                            : "n/a",
                     stats.cpuNanosPerFrame() * stats.captured() / 1000, warmup));
         }
     }
