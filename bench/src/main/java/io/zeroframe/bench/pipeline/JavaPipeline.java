@@ -55,10 +55,9 @@ import java.util.Optional;
  * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included;
  * {@code run_thread_cpu_us} the CPU time of that thread alone ({@link CaptureToScanout.Statistics#cpuNanosPerFrame}
  * times the frames captured), which tells the loop's own cost from the JVM's other threads' (JIT, GC).
- * {@code loop_alloc_bytes_per_frame} is what the loop allocates per captured frame: the measured run follows a run
- * of {@value #BASE_FRAMES} frames in the same pipeline, and the difference of the two runs'
- * allocated bytes per extra captured frame leaves out what every run allocates once (its set-up, the restoring
- * commit, the statistics, the first frames before a new run's loop enters its compiled code).
+ * {@code loop_alloc_bytes_per_frame} is what the loop allocates per captured frame in the middle of the measured run
+ * ({@link LoopAllocation}), leaving out what the run allocates once (its set-up, the restoring commit, the
+ * statistics); {@code n/a} for a run too short to sample.
  *
  * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
  * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
@@ -68,11 +67,6 @@ import java.util.Optional;
  */
 public final class JavaPipeline {
     private static final long MICROS_PER_TICK = 10_000;
-    /**
-     * The run before the measured one, for {@code loop_alloc_bytes_per_frame}; the same length whatever FRAMES, so
-     * that it cancels out of the difference of the suite's two runs (its system calls) as the warm-up does.
-     */
-    private static final long BASE_FRAMES = 300;
 
     private JavaPipeline() {}
 
@@ -124,24 +118,20 @@ public final class JavaPipeline {
             long[] before;
             long[] after;
             long allocated;
-            long baseAllocated;
-            long baseCaptured;
+            LoopAllocation loop;
             try (BufferPool pool = BufferPool.allocate(plan, queue, card, source);
                  CaptureToScanout pipeline = CaptureToScanout.open(pool, queue, card, crtc, plane, connector, mode)) {
                 if (warmup > 0) {
                     pipeline.run(warmup);
                 }
-                // a shorter run first: what a run allocates whatever its length (set-up, restore, statistics)
-                // cancels out of the difference, which leaves the loop's own bytes per frame
-                long baseAllocatedBefore = threads.getCurrentThreadAllocatedBytes();
-                CaptureToScanout.Statistics base = pipeline.run(BASE_FRAMES);
-                baseAllocated = threads.getCurrentThreadAllocatedBytes() - baseAllocatedBefore;
-                baseCaptured = base.captured();
+                double seconds = frames / Math.min(cameraFps, Math.max(1, mode.vrefresh()));
+                loop = LoopAllocation.start(pipeline, Thread.currentThread().threadId(), seconds);
                 before = cpuMicros();
                 long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
                 stats = pipeline.run(frames);
                 allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
                 after = cpuMicros();
+                loop.finish();
             }
             long[] total = cpuMicros();
             System.out.println(String.format(Locale.ROOT, "pipeline contender=java driver=%s allocator=%s size=%dx%d"
@@ -153,11 +143,52 @@ public final class JavaPipeline {
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
                     after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated,
-                    frames > BASE_FRAMES && stats.captured() > baseCaptured
-                            ? String.format(Locale.ROOT, "%.2f",
-                                    (double) (allocated - baseAllocated) / (stats.captured() - baseCaptured))
-                            : "n/a",
+                    loop.bytesPerFrame(),
                     stats.cpuNanosPerFrame() * stats.captured() / 1000, warmup));
+        }
+    }
+
+    /**
+     * The pipeline thread's allocated bytes ({@code ThreadMXBean.getThreadAllocatedBytes}) and captured frames, read
+     * twice from a thread of its own while the run streams: a quarter into the run's expected time and at three
+     * quarters. Two wake-ups per run, so the sampling adds next to nothing to the run's CPU and system calls.
+     */
+    private static final class LoopAllocation {
+        private final Thread sampler;
+        private final long[] samples = new long[4]; // bytes, captured at the first and the second sample
+        private volatile int taken;
+
+        private LoopAllocation(CaptureToScanout pipeline, long thread, double seconds) {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long quarter = (long) (seconds * 250);
+            sampler = Thread.ofPlatform().daemon(true).name("loop-allocation").start(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        Thread.sleep(i == 0 ? quarter : 2 * quarter);
+                        samples[2 * i] = threads.getThreadAllocatedBytes(thread);
+                        samples[2 * i + 1] = pipeline.statistics().captured();
+                        taken = i + 1;
+                    }
+                } catch (InterruptedException e) {
+                    // the run ended first
+                }
+            });
+        }
+
+        static LoopAllocation start(CaptureToScanout pipeline, long thread, double seconds) {
+            return new LoopAllocation(pipeline, thread, seconds);
+        }
+
+        void finish() throws InterruptedException {
+            sampler.interrupt();
+            sampler.join();
+        }
+
+        /** Bytes per captured frame between the two samples, or {@code n/a}. */
+        String bytesPerFrame() {
+            long frames = samples[3] - samples[1];
+            return taken < 2 || frames <= 0 ? "n/a"
+                    : String.format(Locale.ROOT, "%.2f", (double) (samples[2] - samples[0]) / frames);
         }
     }
 

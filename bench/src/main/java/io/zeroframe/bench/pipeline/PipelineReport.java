@@ -106,12 +106,17 @@ public final class PipelineReport {
         // case (driver, allocator, size) -> contender -> pass -> fields, in the order the suite ran them
         Map<String, Map<String, Map<String, Map<String, String>>>> cases = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
+        List<String> retries = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("pipeline-runs.txt"))) {
             Map<String, String> f = fields(line);
             if (f.containsKey("failed")) {
                 failures.add(String.join(" ", f.getOrDefault("contender", "?"), f.getOrDefault("driver", "?"),
                         f.getOrDefault("allocator", ""), f.getOrDefault("size", ""), f.getOrDefault("pass", ""),
                         "failed (" + f.get("failed") + ")"));
+            }
+            if (f.containsKey("retried")) {
+                retries.add(String.join(" ", f.get("contender"), f.get("driver"), f.getOrDefault("allocator", ""),
+                        f.getOrDefault("size", ""), f.getOrDefault("pass", ""), "(" + f.get("retried") + ")"));
             }
             String key = f.get("driver") + " " + f.getOrDefault("allocator", "-") + " " + f.getOrDefault("size", "-");
             cases.computeIfAbsent(key, k -> new LinkedHashMap<>())
@@ -137,26 +142,37 @@ public final class PipelineReport {
                 `pipeline.c` (the same loop with raw ioctls), and GStreamer 1.22 as users run it \
                 (`gst-launch-1.0 v4l2src io-mode=MODE ! video/x-raw,format=BGRx,... ! kmssink \
                 force-modesetting=true`): `gst_dmabuf_import` (kmssink's pool, the display allocator) and \
-                `gst_dmabuf` (vivid's buffers, the camera allocator). GStreamer's CPU is the whole process's \
-                (`/usr/bin/time`, 10 ms resolution), the difference of a FRAMES and a 10-frame run; its captured \
-                frames are `num-buffers`, skipped the late ones kmssink did not show, dropped vivid's frames v4l2src \
-                missed (both from QoS messages); \
-                its latency is n/a (gst-launch reports none; the latency tracer times push to render, not \
-                capture to flip); its copied bytes count kmssink's `frame copy` lines. The test bed is QEMU software emulation (TCG, no \
-                KVM): absolute times are inflated, and the JVM's more than C's; the ratios of one run are the \
-                result. Per captured frame: CPU is user + system time of every thread of the process (for Java \
-                the JIT compilers, GC and other JVM threads too: a real cost; JVM start-up excluded, `total CPU` \
-                includes it) over the run only, from the kernel's accounting (Java `/proc/self/stat`, 10 ms \
-                ticks; C `getrusage`); system calls per frame are the difference of the `perf stat` syscall counts of two runs \
-                (all threads) of FRAMES and 10 frames; latency is V4L2 buffer timestamp (vivid: start of \
-                exposure) to flip-event timestamp, 50 us buckets; RSS is the process's peak. Raw lines: \
-                `pipeline-runs.txt`; call counts: `pipeline-syscalls/`; the table as data: `pipeline.tsv`.
+                `gst_dmabuf` (vivid's buffers, the camera allocator). libcamera's `cam` cannot take part: its KMS \
+                sink shows only formats a primary plane takes, and its vimc pipeline offers only 24-bit RGB, which \
+                neither display takes ([pipeline-cam.md](pipeline-cam.md)).
 
-                Java's measured run follows a warm-up run of the same pipeline (`warmup=` in its line; the traced \
-                runs have none); C2 compiles a method after about 10,000 calls, so a run of a few hundred frames \
-                measures mostly interpreted and C1 code and the compilers' own work: an upper bound of the \
-                JIT-compiled loop's cost, not its steady state. Each contender streams as fast as it can: a slower \
-                loop shows fewer of vivid's frames (more skipped and dropped) and waits longer per frame.
+                **How.** Each contender runs twice, 10 frames and then FRAMES frames, both under `perf stat` \
+                counting its system calls on the kernel's syscall tracepoints (every thread; no ptrace, so the \
+                loops run at their own speed, unlike under `strace -f`, which slowed C from 43 to 19 frames per \
+                second). Per captured frame: **CPU** is user + system time of every thread of the process over the \
+                run only, from the kernel's accounting (Java `/proc/self/stat` around the measured run, so the \
+                JIT compilers, GC and other JVM threads count, JVM start-up and warm-up do not (`total CPU` has \
+                them); C `getrusage`; GStreamer `/usr/bin/time` of the whole process, the difference of its two \
+                runs); **system calls** are the difference of the two runs' counts per extra captured frame; \
+                **latency** is V4L2 buffer timestamp (vivid: start of exposure) to flip-event timestamp, 50 us \
+                buckets (n/a for GStreamer: gst-launch reports none; its latency tracer times push to render, \
+                not capture to flip); **RSS** is the process's peak; **bytes copied** count GStreamer's \
+                `frame copy` lines (Java and C never map a frame); **loop B allocated** is what the Java \
+                pipeline thread allocated per frame in its loop (`ThreadMXBean`, the difference of a 300-frame \
+                and the measured run). GStreamer's captured frames are `num-buffers`, skipped the late ones \
+                kmssink did not show, dropped vivid's frames v4l2src missed (both from QoS messages).
+
+                **Java** runs with `-XX:CompileThresholdScaling=0.1` and streams a warm-up run (`warmup=` in its \
+                line) and a 300-frame run before the measured one, all in the same pipeline, so that the \
+                measured loop is C2-compiled code: the steady state a long-running preview reaches. Each \
+                contender streams as fast as it can: a slower loop shows fewer of vivid's frames (more skipped \
+                and dropped) and waits longer per frame.
+
+                **Reading it.** The test bed is QEMU software emulation (TCG, no KVM, 2 CPUs): absolute times \
+                are inflated, the JVM's more than C's, and system time includes spinning on kernel locks whose \
+                holders run slowly under emulation (vivid fills the next frame while holding the queue's lock): \
+                compare the ratios of one run, not absolute times. Raw lines: `pipeline-runs.txt`; call counts: \
+                `pipeline-syscalls/`; the table as data: `pipeline.tsv`; charts: `charts/`.
 
                 """);
         md.append("| display | allocator | size | contender | buffers | vivid fps | captured / shown / skipped / "
@@ -214,6 +230,12 @@ public final class PipelineReport {
         }
         md.append('\n').append(PipelineCharts.markdown());
         md.append("\nSystem calls per captured frame, by type:\n\n").append(byType);
+        if (!retries.isEmpty()) {
+            md.append("\nRuns whose JVM died of a fatal error in JIT-compiled code (SIGILL or SIGSEGV, an hs_err file in "
+                    + "`pipeline-failures/`: QEMU's multi-threaded TCG now and then runs stale translations of code the "
+                    + "JIT has just written) and were run once more, the figures above being the second run's:\n\n");
+            retries.forEach(f -> md.append("- ").append(f).append('\n'));
+        }
         if (!failures.isEmpty()) {
             md.append("\nRuns that failed (see the suite's output):\n\n");
             failures.forEach(f -> md.append("- ").append(f).append('\n'));

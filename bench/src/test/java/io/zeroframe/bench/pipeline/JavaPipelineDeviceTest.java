@@ -24,15 +24,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The pipeline benchmark's Java contender ({@link JavaPipeline}) streaming vivid onto vkms in a JVM of its own,
  * as {@code scripts/bench --pipeline} runs it: once its loop is compiled by C2, it allocates nothing per frame on the
- * pipeline thread ({@code loop_alloc_bytes_per_frame}: the thread's allocated bytes, the difference of a long and a
- * shorter run per extra captured frame, under 1 B/frame in size: what each run allocates once differs by a few
- * bytes from run to run, while a single object per frame would add at least 16). The same run with C1 only (no escape analysis: every FFM downcall that
+ * pipeline thread ({@code loop_alloc_bytes_per_frame}: the thread's allocated bytes per captured frame between a
+ * quarter and three quarters of the measured run). The same run with C1 only (no escape analysis: every FFM downcall that
  * captures errno allocates a slice of the capture segment) shows that the measurement sees allocation when there is
  * some. The device tests' own JVM runs C1 only, hence the child JVMs.
  */
 @Tag("device")
 class JavaPipelineDeviceTest {
     private static final Pattern LOOP_ALLOCATION = Pattern.compile(" loop_alloc_bytes_per_frame=([0-9.-]+) ");
+    private static final String JVM_FATAL_ERROR = "A fatal error has been detected by the Java Runtime Environment";
     private static final Pattern CAPTURED = Pattern.compile(" captured=([0-9]+) ");
 
     @Test
@@ -42,9 +42,9 @@ class JavaPipelineDeviceTest {
         double c1 = loopAllocation("-XX:TieredStopAtLevel=1");
         System.out.printf("JavaPipeline vivid -> vkms 640x480: loop allocation %.2f B/frame after C2, %.2f B/frame"
                 + " with C1 only%n", compiled, c1);
-        // a loop allocating even one 16-byte object every 16 frames would show 1 B/frame; what the two runs
-        // allocate once each differs by some bytes from run to run (-0.12 and 0.72 B/frame seen over 1,000 frames)
-        assertTrue(Math.abs(compiled) < 1.0, "bytes the C2-compiled loop allocated per captured frame: " + compiled);
+        // under 1 B/frame: a loop allocating one 16-byte object every 16 frames would fail; a rare deoptimization
+        // (the loop back in C1 code for a few frames) would not
+        assertTrue(compiled < 1.0, "bytes the C2-compiled loop allocated per captured frame: " + compiled);
         assertTrue(c1 >= 40, "C1 code allocates at least one 40-byte segment slice per frame: " + c1);
     }
 
@@ -60,10 +60,33 @@ class JavaPipelineDeviceTest {
         }
     }
 
-    /** Runs JavaPipeline (600 frames after a warm-up of 900) in a JVM with {@code option}; its loop allocation. */
+    /**
+     * Runs JavaPipeline (600 frames after a warm-up of 900) in a JVM with {@code option}; its loop allocation. A JVM
+     * that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG now and then runs a
+     * stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report; see the test bed's
+     * notes), which is the emulator's fault, not the pipeline's.
+     */
     private static double loopAllocation(String option) throws Exception {
+        String output = run(option);
+        if (output.contains(JVM_FATAL_ERROR)) {
+            System.out.println("JavaPipeline " + option + ": the JVM died, once more:\n" + output);
+            output = run(option);
+        }
+        String result = output;
+        String line = output.lines().filter(l -> l.startsWith("pipeline contender=java")).findFirst()
+                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + option + ":\n" + result));
+        Matcher captured = CAPTURED.matcher(line);
+        assertTrue(captured.find() && Long.parseLong(captured.group(1)) >= 600, line);
+        Matcher allocation = LOOP_ALLOCATION.matcher(line);
+        assertTrue(allocation.find(), line);
+        return Double.parseDouble(allocation.group(1));
+    }
+
+    /** One JavaPipeline process: its output; a failure other than a JVM fatal error fails the test. */
+    private static String run(String option) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", option, "-cp",
+                .toString(), "--enable-native-access=ALL-UNNAMED", option,
+                "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_pid%p.log", "-cp",
                 System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
                 "600", "900"));
         Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -73,13 +96,9 @@ class JavaPipelineDeviceTest {
             output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(java.waitFor(30, TimeUnit.SECONDS), "JavaPipeline did not exit");
-        assertEquals(0, java.exitValue(), "JavaPipeline " + option + " failed:\n" + output);
-        String line = output.lines().filter(l -> l.startsWith("pipeline contender=java")).findFirst()
-                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + option + ":\n" + output));
-        Matcher captured = CAPTURED.matcher(line);
-        assertTrue(captured.find() && Long.parseLong(captured.group(1)) >= 600, line);
-        Matcher allocation = LOOP_ALLOCATION.matcher(line);
-        assertTrue(allocation.find(), line);
-        return Double.parseDouble(allocation.group(1));
+        if (java.exitValue() != 0 && !output.contains(JVM_FATAL_ERROR)) {
+            throw new AssertionError("JavaPipeline " + option + " failed (" + java.exitValue() + "):\n" + output);
+        }
+        return output;
     }
 }
