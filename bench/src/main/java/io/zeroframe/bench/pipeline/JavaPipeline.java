@@ -28,6 +28,7 @@ import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.VideoQueue;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,20 +60,25 @@ import java.util.Optional;
  * ({@link LoopAllocation}), leaving out what the run allocates once (its set-up, the restoring commit, the
  * statistics); {@code n/a} for a run too short to sample.
  *
- * <p>{@code WARMUP} frames (default 0) are streamed by a first run of the same pipeline before the measured one,
- * so that the measured run's figures are the JIT-compiled loop's; the line says {@code warmup=}, and
- * {@code total_*} includes it.
+ * <p>{@code WARMUP} frames (default 0) are streamed by warm-up runs of the same pipeline before the measured one, in
+ * runs of {@value #WARMUP_CHUNK} frames; {@code auto:MOST} streams such runs until one passes with the JIT compilers
+ * nearly idle (under {@value #QUIET_JIT_MILLIS} ms of compilation) or MOST frames were streamed, so that the measured run's figures are the compiled loop's; the line
+ * says {@code warmup=} (frames streamed) and {@code jit_ms_during_run=} (the compilers' time during the measured
+ * run), and {@code total_*} includes the warm-up.
  *
- * <p>Usage: {@code JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]}
+ * <p>Usage: {@code JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP|auto:MOST]}
  */
 public final class JavaPipeline {
     private static final long MICROS_PER_TICK = 10_000;
+    private static final long WARMUP_CHUNK = 150;
+    private static final long QUIET_JIT_MILLIS = 50;
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private JavaPipeline() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 5 || args.length > 6 || !(args[1].equals("camera") || args[1].equals("display"))) {
-            System.err.println("usage: JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP]");
+            System.err.println("usage: JavaPipeline DRIVER camera|display WIDTH HEIGHT FRAMES [WARMUP|auto:MOST]");
             System.exit(2);
         }
         String driver = args[0];
@@ -80,7 +86,10 @@ public final class JavaPipeline {
         int width = Integer.parseInt(args[2]);
         int height = Integer.parseInt(args[3]);
         long frames = Long.parseLong(args[4]);
-        long warmup = args.length > 5 ? Long.parseLong(args[5]) : 0;
+        // WARMUP: a frame count, or auto:MOST for warm-up runs until the JIT is quiet (at most MOST frames)
+        String warmupArg = args.length > 5 ? args[5] : "0";
+        boolean untilQuiet = warmupArg.startsWith("auto:");
+        long warmup = Long.parseLong(untilQuiet ? warmupArg.substring(5) : warmupArg);
 
         try (VideoDevice vivid = VideoDevice.open(vividCapture());
              VideoQueue queue = vivid.openQueue(BufferType.VIDEO_CAPTURE);
@@ -119,12 +128,14 @@ public final class JavaPipeline {
             long[] after;
             long allocated;
             LoopAllocation loop;
+            long warmedUp;
+            long jitBefore;
+            long jitDuring;
             try (BufferPool pool = BufferPool.allocate(plan, queue, card, source);
                  CaptureToScanout pipeline = CaptureToScanout.open(pool, queue, card, crtc, plane, connector, mode)) {
-                if (warmup > 0) {
-                    pipeline.run(warmup);
-                }
-                double seconds = frames / Math.min(cameraFps, Math.max(1, mode.vrefresh()));
+                warmedUp = warmUp(pipeline, warmup, untilQuiet);
+                jitBefore = JIT.getTotalCompilationTime();
+                double seconds = frames / Math.max(1, cameraFps); // the shortest the run can take
                 loop = LoopAllocation.start(pipeline, Thread.currentThread().threadId(), seconds);
                 before = cpuMicros();
                 long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
@@ -132,19 +143,20 @@ public final class JavaPipeline {
                 allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
                 after = cpuMicros();
                 loop.finish();
+                jitDuring = JIT.getTotalCompilationTime() - jitBefore;
             }
             long[] total = cpuMicros();
             System.out.println(String.format(Locale.ROOT, "pipeline contender=java driver=%s allocator=%s size=%dx%d"
                             + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
                             + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
                             + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
-                            + " run_thread_alloc_bytes=%d loop_alloc_bytes_per_frame=%s run_thread_cpu_us=%d warmup=%d",
+                            + " run_thread_alloc_bytes=%d loop_alloc_bytes_per_frame=%s run_thread_cpu_us=%d warmup=%d jit_ms_during_run=%d",
                     driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
                     after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated,
                     loop.bytesPerFrame(),
-                    stats.cpuNanosPerFrame() * stats.captured() / 1000, warmup));
+                    stats.cpuNanosPerFrame() * stats.captured() / 1000, warmedUp, jitDuring));
         }
     }
 
@@ -190,6 +202,24 @@ public final class JavaPipeline {
             return taken < 2 || frames <= 0 ? "n/a"
                     : String.format(Locale.ROOT, "%.2f", (double) (samples[2] - samples[0]) / frames);
         }
+    }
+
+    /**
+     * Streams warm-up runs of {@value #WARMUP_CHUNK} frames until {@code most} frames were streamed or, when
+     * {@code untilQuiet}, a run's JIT compilation time ({@code CompilationMXBean}) stays under
+     * {@value #QUIET_JIT_MILLIS} ms: the compilers' work then no longer weighs on the measured run. Returns the
+     * frames streamed.
+     */
+    private static long warmUp(CaptureToScanout pipeline, long most, boolean untilQuiet) throws Exception {
+        long streamed = 0;
+        while (streamed < most) {
+            long before = JIT.getTotalCompilationTime();
+            streamed += pipeline.run(Math.min(WARMUP_CHUNK, most - streamed)).shown();
+            if (untilQuiet && JIT.getTotalCompilationTime() - before < QUIET_JIT_MILLIS) {
+                break;
+            }
+        }
+        return streamed;
     }
 
     private static Path vividCapture() throws IOException {

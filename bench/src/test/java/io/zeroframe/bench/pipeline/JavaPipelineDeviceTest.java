@@ -61,7 +61,7 @@ class JavaPipelineDeviceTest {
     }
 
     /**
-     * Runs JavaPipeline (600 frames after a warm-up of 900) in a JVM with {@code option}; its loop allocation. A JVM
+     * Runs JavaPipeline (600 frames after a warm-up until its JIT is quiet) in a JVM with {@code option}; its loop allocation. A JVM
      * that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG now and then runs a
      * stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report; see the test bed's
      * notes), which is the emulator's fault, not the pipeline's.
@@ -88,7 +88,7 @@ class JavaPipelineDeviceTest {
                 .toString(), "--enable-native-access=ALL-UNNAMED", option,
                 "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_pid%p.log", "-cp",
                 System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
-                "600", "900"));
+                "600", "auto:3000"));
         Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
         java.getOutputStream().close();
         String output;
