@@ -61,10 +61,10 @@ class JavaPipelineDeviceTest {
     }
 
     /**
-     * Runs JavaPipeline (600 frames after a warm-up until its JIT is quiet) in a JVM with {@code option}; its loop allocation. A JVM
-     * that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG now and then runs a
-     * stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report; see the test bed's
-     * notes), which is the emulator's fault, not the pipeline's.
+     * Runs JavaPipeline (600 frames after a warm-up until its JIT is quiet) in a JVM with {@code option}; its loop
+     * allocation. A JVM that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG
+     * now and then runs a stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report;
+     * see the test bed's notes), which is the emulator's fault, not the pipeline's.
      */
     private static double loopAllocation(String option) throws Exception {
         String output = run(option);
