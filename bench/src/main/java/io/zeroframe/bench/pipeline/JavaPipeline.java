@@ -50,7 +50,8 @@ import java.util.Optional;
  * <p>CPU time is the whole process's, every thread (JIT compilers, GC and other JVM threads included: they are a
  * real cost of a Java pipeline), from the kernel's accounting in {@code /proc/self/stat} ({@code utime},
  * {@code stime}, in clock ticks of 10 ms, Linux's fixed {@code USER_HZ} of 100), read just before and just after
- * {@link CaptureToScanout#run(long)}; {@code total_*} is since the JVM started. {@code maxrss_kb} is
+ * {@link CaptureToScanout#run(long)}; {@code total_*} is since the JVM started; {@code run_jit_*} is the part of
+ * {@code run_*} the JIT compiler threads took (compilations still going on after the warm-up). {@code maxrss_kb} is
  * {@code VmHWM} from {@code /proc/self/status} (what {@code getrusage}'s {@code ru_maxrss} reports).
  * {@code run_thread_alloc_bytes} is what the pipeline thread allocated during the run
  * ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), its per-run set-up and ending included;
@@ -150,13 +151,15 @@ public final class JavaPipeline {
                             + " buffers=%d camera_fps=%.2f frames=%d captured=%d shown=%d skipped=%d dropped=%d"
                             + " inflight=%d fps=%.2f latency_p50_us=%d latency_p99_us=%d latency_max_us=%d"
                             + " run_user_us=%d run_sys_us=%d total_user_us=%d total_sys_us=%d maxrss_kb=%d"
-                            + " run_thread_alloc_bytes=%d loop_alloc_bytes_per_frame=%s run_thread_cpu_us=%d warmup=%d jit_ms_during_run=%d",
+                            + " run_thread_alloc_bytes=%d loop_alloc_bytes_per_frame=%s run_thread_cpu_us=%d warmup=%d jit_ms_during_run=%d"
+                            + " run_jit_user_us=%d run_jit_sys_us=%d",
                     driver, args[1], width, height, plan.count(), cameraFps, frames, stats.captured(), stats.shown(),
                     stats.skipped(), stats.droppedByCamera(), stats.inFlight(), stats.framesPerSecond(),
                     stats.latencyP50Nanos() / 1000, stats.latencyP99Nanos() / 1000, stats.latencyMaxNanos() / 1000,
                     after[0] - before[0], after[1] - before[1], total[0], total[1], maxRssKb(), allocated,
                     loop.bytesPerFrame(),
-                    stats.cpuNanosPerFrame() * stats.captured() / 1000, warmedUp, jitDuring));
+                    stats.cpuNanosPerFrame() * stats.captured() / 1000, warmedUp, jitDuring, after[2] - before[2],
+                    after[3] - before[3]));
         }
     }
 
@@ -236,9 +239,34 @@ public final class JavaPipeline {
                 .orElseThrow(() -> new IllegalStateException("no " + driver + " card"));
     }
 
-    /** This process's user and system CPU time, all threads, in microseconds (10 ms resolution). */
+    /**
+     * This process's user and system CPU time, all threads, in microseconds (10 ms resolution), then the user and
+     * system time of its JIT compiler threads ({@code /proc/self/task/TID/stat} of the threads named
+     * {@code C1 CompilerThre}... and {@code C2 CompilerThre}...; the suite keeps their number fixed,
+     * {@code -XX:-UseDynamicNumberOfCompilerThreads}, so none ends between two readings).
+     */
     private static long[] cpuMicros() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
+        long[] process = userAndSystem(Path.of("/proc/self/stat"));
+        long[] cpu = {process[0], process[1], 0, 0};
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    if (stat.contains("(C1 CompilerThre") || stat.contains("(C2 CompilerThre")) {
+                        long[] jit = userAndSystem(task.resolve("stat"));
+                        cpu[2] += jit[0];
+                        cpu[3] += jit[1];
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return cpu;
+    }
+
+    private static long[] userAndSystem(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         // the fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return new long[] {Long.parseLong(fields[11]) * MICROS_PER_TICK, Long.parseLong(fields[12]) * MICROS_PER_TICK};

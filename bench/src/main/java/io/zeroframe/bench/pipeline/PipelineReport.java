@@ -73,6 +73,12 @@ public final class PipelineReport {
             return (double) (get("run_user_us") + get("run_sys_us")) / get("captured");
         }
 
+        /** CPU per captured frame without the JIT compiler threads' (Java; the others have none). */
+        double cpuWithoutJitPerFrame() {
+            long jit = known("run_jit_user_us").orElse(0L) + known("run_jit_sys_us").orElse(0L);
+            return cpuPerFrame() - (double) jit / get("captured");
+        }
+
         /** System calls per extra captured frame between the long and the base run, by name. */
         Optional<Map<String, Double>> syscalls() throws IOException {
             if (plain == null || base == null || plain.containsKey("failed") || base.containsKey("failed")
@@ -128,7 +134,7 @@ public final class PipelineReport {
                 + "\tcaptured\tshown\tskipped\tdropped\tfps\tcpu_user_us_per_frame\tcpu_sys_us_per_frame"
                 + "\tcpu_us_per_frame\tsyscalls_per_frame\tlatency_p50_us\tlatency_p99_us\tmaxrss_kb"
                 + "\ttotal_cpu_ms\trun_thread_alloc_bytes\tcopied_bytes_per_frame\tsyscalls_per_frame_by_type"
-                + "\tloop_alloc_bytes_per_frame\tthread_cpu_us_per_frame\n");
+                + "\tloop_alloc_bytes_per_frame\tthread_cpu_us_per_frame\tcpu_us_per_frame_without_jit\n");
         StringBuilder md = new StringBuilder();
         md.append("## Capture to scanout: the library's pipeline beside the same pipeline in C and GStreamer\n\n");
         for (String line : Files.readAllLines(dir.resolve("pipeline-env.txt"))) {
@@ -176,9 +182,9 @@ public final class PipelineReport {
 
                 """);
         md.append("| display | allocator | size | contender | buffers | vivid fps | captured / shown / skipped / "
-                + "dropped | CPU us/frame (user + sys) | syscalls/frame | latency p50 / p99 ms | peak RSS MiB "
+                + "dropped | CPU us/frame (user + sys) | without JIT threads | syscalls/frame | latency p50 / p99 ms | peak RSS MiB "
                 + "| total CPU ms | bytes copied/frame | loop B allocated/frame |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder byType = new StringBuilder();
         for (var c : cases.entrySet()) {
             String[] key = c.getKey().split(" ");
@@ -204,13 +210,16 @@ public final class PipelineReport {
                         x.plain().get("latency_p99_us"), x.plain().get("maxrss_kb"),
                         fmt((x.get("total_user_us") + x.get("total_sys_us")) / 1000.0),
                         x.plain().getOrDefault("run_thread_alloc_bytes", "n/a"), fmt(x.copiedPerFrame()), types,
-                        x.plain().getOrDefault("loop_alloc_bytes_per_frame", "n/a"), x.threadCpuPerFrame()))
+                        x.plain().getOrDefault("loop_alloc_bytes_per_frame", "n/a"), x.threadCpuPerFrame(),
+                        fmt(x.cpuWithoutJitPerFrame())))
                         .append('\n');
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s | %.0f "
-                                + "(%.0f + %.0f) | %s | %s / %s | %.1f | %.0f | %.0f | %s |\n", key[0], key[1], key[2],
+                                + "(%.0f + %.0f) | %.0f | %s | %s / %s | %.1f | %.0f | %.0f | %s |\n", key[0], key[1],
+                        key[2],
                         x.name(), x.plain().get("buffers"), x.plain().get("camera_fps"), x.plain().get("captured"),
                         x.plain().get("shown"), x.plain().get("skipped"), x.plain().get("dropped"), x.cpuPerFrame(),
-                        x.perFrame("run_user_us"), x.perFrame("run_sys_us"), sysTotal < 0 ? "n/a" : fmt(sysTotal),
+                        x.perFrame("run_user_us"), x.perFrame("run_sys_us"), x.cpuWithoutJitPerFrame(),
+                        sysTotal < 0 ? "n/a" : fmt(sysTotal),
                         millis(x, "latency_p50_us"), millis(x, "latency_p99_us"),
                         x.get("maxrss_kb") / 1024.0, (x.get("total_user_us") + x.get("total_sys_us")) / 1000.0,
                         x.copiedPerFrame(), x.plain().getOrDefault("loop_alloc_bytes_per_frame", "n/a")));
@@ -250,8 +259,9 @@ public final class PipelineReport {
     private static String ratios(Contender x, Contender b) throws IOException {
         double xSys = x.syscallsPerFrame();
         double bSys = b.syscallsPerFrame();
-        return String.format(Locale.ROOT, "| | | | **%s / %s** | | | | **%s** | **%s** | **%s / %s** | **%s** | | | |\n",
+        return String.format(Locale.ROOT, "| | | | **%s / %s** | | | | **%s** | **%s** | **%s** | **%s / %s** | **%s** | | | |\n",
                 x.name(), b.name(), ratio(x.cpuPerFrame(), b.cpuPerFrame()),
+                ratio(x.cpuWithoutJitPerFrame(), b.cpuWithoutJitPerFrame()),
                 xSys < 0 || bSys <= 0 ? "n/a" : ratio(xSys, bSys), ratio(x, b, "latency_p50_us"),
                 ratio(x, b, "latency_p99_us"), ratio(x.get("maxrss_kb"), b.get("maxrss_kb")));
     }
