@@ -136,11 +136,11 @@ class PipelineChartsTest {
     @Test
     void theReportEmbedsTheChartsItDrawsFromTheCommittedRuns() throws IOException {
         Path results = Path.of("results"); // in the bench module's directory, where surefire runs
-        Path copy = Files.createDirectories(dir.resolve("committed").resolve("pipeline-strace"));
+        Path copy = Files.createDirectories(dir.resolve("committed").resolve("pipeline-syscalls"));
         for (String f : List.of("pipeline-runs.txt", "pipeline-env.txt")) {
             Files.copy(results.resolve(f), copy.resolveSibling(f));
         }
-        try (var tables = Files.list(results.resolve("pipeline-strace"))) {
+        try (var tables = Files.list(results.resolve("pipeline-syscalls"))) {
             for (Path t : tables.toList()) {
                 Files.copy(t, copy.resolve(t.getFileName()));
             }
@@ -148,6 +148,8 @@ class PipelineChartsTest {
         PipelineReport.main(new String[] {copy.getParent().toString()});
         String md = Files.readString(copy.resolveSibling("pipeline.md"));
         assertTrue(md.contains("![CPU per frame](charts/pipeline-cpu.png)"), md);
+        // the perf counts were read: Java's loop calls by type, not n/a
+        assertTrue(md.contains("vkms display 640x480, java: ioctl"), md);
         assertTrue(Files.size(copy.resolveSibling("charts").resolve(PipelineCharts.CPU)) > 0);
     }
 
