@@ -164,13 +164,18 @@ public final class PipelineReport {
                 buckets (n/a for GStreamer: gst-launch reports none; its latency tracer times push to render, \
                 not capture to flip); **RSS** is the process's peak; **bytes copied** count GStreamer's \
                 `frame copy` lines (Java and C never map a frame); **loop B allocated** is what the Java \
-                pipeline thread allocated per frame in its loop (`ThreadMXBean`, the difference of a 300-frame \
-                and the measured run). GStreamer's captured frames are `num-buffers`, skipped the late ones \
+                pipeline thread allocated per frame in its loop (`ThreadMXBean`, read from another thread a \
+                quarter and three quarters into the run); **without JIT threads** is Java's CPU less what its \
+                JIT compiler threads took during the run (`/proc/self/task`): compilations still going on after \
+                the warm-up, a cost a long-running preview stops paying. GStreamer's captured frames are `num-buffers`, skipped the late ones \
                 kmssink did not show, dropped vivid's frames v4l2src missed (both from QoS messages).
 
-                **Java** runs with `-XX:CompileThresholdScaling=0.1` and streams a warm-up run (`warmup=` in its \
-                line) and a 300-frame run before the measured one, all in the same pipeline, so that the \
-                measured loop is C2-compiled code: the steady state a long-running preview reaches. Each \
+                **Java** runs with `-XX:CompileThresholdScaling=0.1` and streams warm-up runs of 150 frames in \
+                the same pipeline until one passes with its JIT nearly idle (at most 3,000 frames; `warmup=` in \
+                its line, and `jit_ms_during_run=` what the JIT still compiled during the measured run), so that \
+                the measured loop is C2-compiled code: the steady state a long-running preview reaches. Where \
+                the CPU goes: `scripts/bench --pipeline-profile` (`pipeline-profile/`: `perf record -g` of C and \
+                Java, kernel and JIT-compiled code named). Each \
                 contender streams as fast as it can: a slower loop shows fewer of vivid's frames (more skipped \
                 and dropped) and waits longer per frame.
 
