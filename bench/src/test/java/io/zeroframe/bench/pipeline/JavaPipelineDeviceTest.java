@@ -12,6 +12,7 @@ import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.VideoFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The pipeline benchmark's Java contender ({@link JavaPipeline}) streaming vivid onto vkms in a JVM of its own,
@@ -32,14 +34,17 @@ import org.junit.jupiter.api.Test;
 @Tag("device")
 class JavaPipelineDeviceTest {
     private static final Pattern LOOP_ALLOCATION = Pattern.compile(" loop_alloc_bytes_per_frame=([0-9.-]+) ");
+    /** Two of these, and one more after a JVM fatal error, fit in the test's timeout. */
+    private static final long RUN_SECONDS = 200;
     private static final String JVM_FATAL_ERROR = "A fatal error has been detected by the Java Runtime Environment";
     private static final Pattern CAPTURED = Pattern.compile(" captured=([0-9]+) ");
 
     @Test
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void theC2CompiledLoopAllocatesNothingPerFrameAndC1CodeIsSeenToAllocate() throws Exception {
         fastestVivid();
-        double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1");
-        double c1 = loopAllocation("-XX:TieredStopAtLevel=1");
+        double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:1500");
+        double c1 = loopAllocation("-XX:TieredStopAtLevel=1", "150");
         System.out.printf("JavaPipeline vivid -> vkms 640x480: loop allocation %.2f B/frame after C2, %.2f B/frame"
                 + " with C1 only%n", compiled, c1);
         // under 1 B/frame: a loop allocating one 16-byte object every 16 frames would fail; a rare deoptimization
@@ -61,16 +66,16 @@ class JavaPipelineDeviceTest {
     }
 
     /**
-     * Runs JavaPipeline (600 frames after a warm-up until its JIT is quiet) in a JVM with {@code option}; its loop
-     * allocation. A JVM that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG
+     * Runs JavaPipeline (600 frames after {@code warmup}, e.g. until its JIT is quiet) in a JVM with {@code option};
+     * its loop allocation. A JVM that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG
      * now and then runs a stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report;
      * see the test bed's notes), which is the emulator's fault, not the pipeline's.
      */
-    private static double loopAllocation(String option) throws Exception {
-        String output = run(option);
+    private static double loopAllocation(String option, String warmup) throws Exception {
+        String output = run(option, warmup);
         if (output.contains(JVM_FATAL_ERROR)) {
             System.out.println("JavaPipeline " + option + ": the JVM died, once more:\n" + output);
-            output = run(option);
+            output = run(option, warmup);
         }
         String result = output;
         String line = output.lines().filter(l -> l.startsWith("pipeline contender=java")).findFirst()
@@ -83,19 +88,32 @@ class JavaPipelineDeviceTest {
     }
 
     /** One JavaPipeline process: its output; a failure other than a JVM fatal error fails the test. */
-    private static String run(String option) throws Exception {
+    private static String run(String option, String warmup) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--enable-native-access=ALL-UNNAMED", option,
                 "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_pid%p.log", "-cp",
                 System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
-                "600", "auto:3000"));
-        Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
-        java.getOutputStream().close();
-        String output;
-        try (var out = java.getInputStream()) {
-            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+                "600", warmup));
+        // the output goes to a file, so that a JavaPipeline that never ends is stopped here (a SIGQUIT thread dump,
+        // then killed) rather than a read of its pipe blocking past the test's timeout
+        Path log = Files.createTempFile("java-pipeline", ".log");
+        Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean ended = false;
+        try {
+            ended = java.waitFor(RUN_SECONDS, TimeUnit.SECONDS);
+            if (!ended) {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(java.pid())).start().waitFor();
+                java.waitFor(5, TimeUnit.SECONDS);
+            }
+        } finally { // also when the test is interrupted: no JavaPipeline may stay master of vkms for later tests
+            if (java.isAlive()) {
+                java.destroyForcibly().waitFor();
+            }
         }
-        assertTrue(java.waitFor(30, TimeUnit.SECONDS), "JavaPipeline did not exit");
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertTrue(ended, "JavaPipeline " + option + " did not end in " + RUN_SECONDS + " s:\n" + output);
         if (java.exitValue() != 0 && !output.contains(JVM_FATAL_ERROR)) {
             throw new AssertionError("JavaPipeline " + option + " failed (" + java.exitValue() + "):\n" + output);
         }
