@@ -245,6 +245,17 @@ class VblankDeviceTest {
         }
     }
 
+    /** Taking what is there reads at once, with no poll first: a closed device still says so, naming the read. */
+    @Test
+    void takingWhatIsThereFromAClosedDeviceSaysItIsClosed() throws Exception {
+        DrmDevice card = Cards.open("vkms");
+        DrmEvents events = card.events();
+        card.close();
+        KernelException e = assertThrows(io.zeroframe.bindings.FdClosedException.class,
+                () -> events.read(new DrmEvent(), 0));
+        assertTrue(e.getMessage().contains("read (DRM events)"), e.getMessage());
+    }
+
     @Test
     void vkmsCountsVblanksAndSendsAbsoluteSequenceEventsWhereAsked() throws Exception {
         try (DrmDevice card = Cards.open("vkms"); Lit lit = lit(card)) {
