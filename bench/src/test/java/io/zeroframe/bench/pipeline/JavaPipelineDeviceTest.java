@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * captures errno allocates a slice of the capture segment) shows that the measurement sees allocation when there is
  * some. The device tests' own JVM runs C1 only, hence the child JVMs.
  */
-@Tag("device")
+@Tag("bench")
 class JavaPipelineDeviceTest {
     private static final Pattern LOOP_ALLOCATION = Pattern.compile(" loop_alloc_bytes_per_frame=([0-9.-]+) ");
     /** Two of these, and one more after a JVM fatal error, fit in the test's timeout. */
