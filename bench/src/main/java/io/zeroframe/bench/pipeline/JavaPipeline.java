@@ -63,7 +63,8 @@ import java.util.Optional;
  *
  * <p>{@code WARMUP} frames (default 0) are streamed by warm-up runs of the same pipeline before the measured one, in
  * runs of {@value #WARMUP_CHUNK} frames; {@code auto:MOST} streams such runs until one passes with the JIT compilers
- * nearly idle (under {@value #QUIET_JIT_MILLIS} ms of compilation) or MOST frames were streamed, so that the measured run's figures are the compiled loop's; the line
+ * nearly idle (under {@value #QUIET_JIT_MILLIS} ms of compilation finished and of compiler threads' CPU) or MOST
+ * frames were streamed, so that the measured run's figures are the compiled loop's; the line
  * says {@code warmup=} (frames streamed) and {@code jit_ms_during_run=} (the compilers' time during the measured
  * run), and {@code total_*} includes the warm-up.
  *
@@ -209,16 +210,21 @@ public final class JavaPipeline {
 
     /**
      * Streams warm-up runs of {@value #WARMUP_CHUNK} frames until {@code most} frames were streamed or, when
-     * {@code untilQuiet}, a run's JIT compilation time ({@code CompilationMXBean}) stays under
-     * {@value #QUIET_JIT_MILLIS} ms: the compilers' work then no longer weighs on the measured run. Returns the
-     * frames streamed.
+     * {@code untilQuiet}, a run passes with the JIT compilers nearly idle: under {@value #QUIET_JIT_MILLIS} ms of
+     * compilation finished ({@code CompilationMXBean}) and under {@value #QUIET_JIT_MILLIS} ms of CPU taken by the
+     * compiler threads ({@link #cpuMicros}). The second test sees a long C2 compilation still in flight, which the
+     * first only counts when it ends: the loop would then be measured in C1 code. Returns the frames streamed.
      */
     private static long warmUp(CaptureToScanout pipeline, long most, boolean untilQuiet) throws Exception {
         long streamed = 0;
         while (streamed < most) {
-            long before = JIT.getTotalCompilationTime();
+            long compiledBefore = JIT.getTotalCompilationTime();
+            long[] before = cpuMicros();
             streamed += pipeline.run(Math.min(WARMUP_CHUNK, most - streamed)).shown();
-            if (untilQuiet && JIT.getTotalCompilationTime() - before < QUIET_JIT_MILLIS) {
+            long[] after = cpuMicros();
+            long compilerMicros = after[2] + after[3] - before[2] - before[3];
+            if (untilQuiet && JIT.getTotalCompilationTime() - compiledBefore < QUIET_JIT_MILLIS
+                    && compilerMicros < QUIET_JIT_MILLIS * 1000) {
                 break;
             }
         }

@@ -3,6 +3,7 @@ package io.zeroframe.bench.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.bindings.testing.Commands;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.Fraction;
@@ -11,10 +12,7 @@ import io.zeroframe.v4l2.VideoDeviceInfo;
 import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.VideoFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,19 +29,18 @@ import org.junit.jupiter.api.Timeout;
  * captures errno allocates a slice of the capture segment) shows that the measurement sees allocation when there is
  * some. The device tests' own JVM runs C1 only, hence the child JVMs.
  */
-@Tag("bench")
+@Tag("device")
 class JavaPipelineDeviceTest {
     private static final Pattern LOOP_ALLOCATION = Pattern.compile(" loop_alloc_bytes_per_frame=([0-9.-]+) ");
     /** Two of these, and one more after a JVM fatal error, fit in the test's timeout. */
-    private static final long RUN_SECONDS = 200;
-    private static final String JVM_FATAL_ERROR = "A fatal error has been detected by the Java Runtime Environment";
+    private static final Duration RUN_TIME = Duration.ofSeconds(200);
     private static final Pattern CAPTURED = Pattern.compile(" captured=([0-9]+) ");
 
     @Test
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void theC2CompiledLoopAllocatesNothingPerFrameAndC1CodeIsSeenToAllocate() throws Exception {
         fastestVivid();
-        double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:1500");
+        double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:3000");
         double c1 = loopAllocation("-XX:TieredStopAtLevel=1", "150");
         System.out.printf("JavaPipeline vivid -> vkms 640x480: loop allocation %.2f B/frame after C2, %.2f B/frame"
                 + " with C1 only%n", compiled, c1);
@@ -66,57 +63,22 @@ class JavaPipelineDeviceTest {
     }
 
     /**
-     * Runs JavaPipeline (600 frames after {@code warmup}, e.g. until its JIT is quiet) in a JVM with {@code option};
-     * its loop allocation. A JVM that dies of a fatal error in JIT-compiled code runs once more: QEMU's multi-threaded TCG
-     * now and then runs a stale translation of code the JIT has just written (SIGILL or SIGSEGV, an hs_err report;
-     * see the test bed's notes), which is the emulator's fault, not the pipeline's.
+     * Runs JavaPipeline (600 frames after {@code warmup}, e.g. until its JIT is quiet) in a JVM with {@code option},
+     * bounded, once more after a JVM fatal error ({@link Commands#java}); its loop allocation.
      */
     private static double loopAllocation(String option, String warmup) throws Exception {
-        String output = run(option, warmup);
-        if (output.contains(JVM_FATAL_ERROR)) {
-            System.out.println("JavaPipeline " + option + ": the JVM died, once more:\n" + output);
-            output = run(option, warmup);
-        }
-        String result = output;
+        Commands.Result run = Commands.java(Commands.Stderr.MERGED, RUN_TIME, List.of(
+                "--enable-native-access=ALL-UNNAMED", option, "-XX:-UseDynamicNumberOfCompilerThreads", "-cp",
+                System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
+                "600", warmup));
+        String output = run.requireSuccess();
+        System.out.print(output);
         String line = output.lines().filter(l -> l.startsWith("pipeline contender=java")).findFirst()
-                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + option + ":\n" + result));
+                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + option + ":\n" + output));
         Matcher captured = CAPTURED.matcher(line);
         assertTrue(captured.find() && Long.parseLong(captured.group(1)) >= 600, line);
         Matcher allocation = LOOP_ALLOCATION.matcher(line);
         assertTrue(allocation.find(), line);
         return Double.parseDouble(allocation.group(1));
-    }
-
-    /** One JavaPipeline process: its output; a failure other than a JVM fatal error fails the test. */
-    private static String run(String option, String warmup) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", option,
-                "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_pid%p.log", "-cp",
-                System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
-                "600", warmup));
-        // the output goes to a file, so that a JavaPipeline that never ends is stopped here (a SIGQUIT thread dump,
-        // then killed) rather than a read of its pipe blocking past the test's timeout
-        Path log = Files.createTempFile("java-pipeline", ".log");
-        Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        boolean ended = false;
-        try {
-            ended = java.waitFor(RUN_SECONDS, TimeUnit.SECONDS);
-            if (!ended) {
-                new ProcessBuilder("kill", "-QUIT", Long.toString(java.pid())).start().waitFor();
-                java.waitFor(5, TimeUnit.SECONDS);
-            }
-        } finally { // also when the test is interrupted: no JavaPipeline may stay master of vkms for later tests
-            if (java.isAlive()) {
-                java.destroyForcibly().waitFor();
-            }
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        Files.delete(log);
-        assertTrue(ended, "JavaPipeline " + option + " did not end in " + RUN_SECONDS + " s:\n" + output);
-        if (java.exitValue() != 0 && !output.contains(JVM_FATAL_ERROR)) {
-            throw new AssertionError("JavaPipeline " + option + " failed (" + java.exitValue() + "):\n" + output);
-        }
-        return output;
     }
 }

@@ -12,11 +12,11 @@ import io.zeroframe.v4l2.VideoDevices;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
@@ -172,49 +172,18 @@ class InfoDeviceTest {
         assertNotEquals(0, uid, "the test bed runs the tests as uid 1000");
         Path jar = checkout().resolve("samples/target/zeroframe-info.jar");
         assertTrue(Files.isRegularFile(jar), jar + " (built by the samples module's package phase)");
-        Path out = Files.createTempFile("info", ".json");
-        Path err = Files.createTempFile("info", ".err");
-        try {
-            // a JVM that dies (exit 134: a fatal error prints to stdout and writes an hs_err file) says why here;
-            // one that died of a fatal error runs once more: under QEMU's multi-threaded TCG the JIT's fresh code
-            // now and then runs stale (SIGILL or SIGSEGV in compiled code, seen about once in a few hundred JVMs)
-            Path crash = Files.createTempDirectory("info-crash");
-            Process java = null;
-            for (int attempt = 0; attempt < 2; attempt++) {
-                java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:ErrorFile=" + crash.resolve("hs_err_%p.log"), "-jar", jar.toString(), "--json")
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-                assertTrue(java.waitFor(240, TimeUnit.SECONDS), "java -jar did not end in 240 s");
-                try (var logs = Files.list(crash)) {
-                    if (java.exitValue() == 0 || attempt > 0 || logs.findAny().isEmpty()) {
-                        break;
-                    }
-                }
-                System.out.println("java -jar died of a fatal error (hs_err in " + crash + "), once more");
-            }
-            String stderr = Files.readString(err);
-            if (java.exitValue() != 0) {
-                StringBuilder why = new StringBuilder("stderr: " + stderr + "\nstdout: " + Files.readString(out));
-                try (var logs = Files.list(crash)) {
-                    for (Path log : logs.toList()) {
-                        why.append("\n").append(log).append(":\n").append(Files.readString(log));
-                    }
-                }
-                System.out.println(why);
-                assertEquals(0, java.exitValue(), why.toString());
-            }
-            assertFalse(stderr.contains("WARNING"), stderr);
-            Map<String, Object> doc = JSON.std.mapFrom(Files.readString(out));
-            assertEquals(VideoDevices.nodes().size(), list(doc.get("video")).size());
-            assertTrue(list(doc.get("heaps")).stream().anyMatch(h -> "system".equals(h.get("name"))), doc.get("heaps").toString());
-            System.out.printf("java -jar %s --json as uid %d: %d bytes, %d video nodes, %d DRM devices, heaps %s%n",
-                    jar.getFileName(), uid, Files.size(out), list(doc.get("video")).size(),
-                    list(doc.get("drm")).size(), doc.get("heaps"));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
+        // a JVM that died of a fatal error runs once more (see Commands.java)
+        Commands.Result info = Commands.java(Commands.Stderr.SEPARATE, Duration.ofSeconds(240),
+                List.of("-jar", jar.toString(), "--json"));
+        assertEquals(0, info.exitCode(), "stderr: " + info.errors() + "\nstdout: " + info.output());
+        assertFalse(info.errors().contains("WARNING"), info.errors());
+        Map<String, Object> doc = JSON.std.mapFrom(info.output());
+        assertEquals(VideoDevices.nodes().size(), list(doc.get("video")).size());
+        assertTrue(list(doc.get("heaps")).stream().anyMatch(h -> "system".equals(h.get("name"))),
+                doc.get("heaps").toString());
+        System.out.printf("java -jar %s --json as uid %d: %d chars, %d video nodes, %d DRM devices, heaps %s%n",
+                jar.getFileName(), uid, info.output().length(), list(doc.get("video")).size(),
+                list(doc.get("drm")).size(), doc.get("heaps"));
     }
 
     /** The document written and read back; written again it gives the same text. */

@@ -27,6 +27,7 @@ import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.ConnectorType;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.DrmEvent;
 import io.zeroframe.drm.DrmDeviceInfo;
 import io.zeroframe.drm.DrmDevices;
 import io.zeroframe.drm.Framebuffer;
@@ -68,6 +69,8 @@ import java.util.function.BiFunction;
 final class TestBed {
     static final int WIDTH = 640;
     static final int HEIGHT = 480;
+    /** The user data of the vblank event {@link Writeback#await} waits for. */
+    private static final long VBLANK_AFTER_WRITEBACK = 0x5752_4243L;
 
     private TestBed() {}
 
@@ -287,10 +290,19 @@ final class TestBed {
      * vkms's writeback connector with a system-heap XRGB8888 frame of the mode's size to write the CRTC's output
      * into, and its framebuffer: {@link #route} it in a commit (with {@link #target}), {@link #await} the commit's
      * writeback fence, {@link #unroute} it. vkms 6.12 cannot clone its Virtual and Writeback encoders, so routing
-     * turns the Virtual connector off and unrouting turns it back on. {@link #close} frees the frame and its
-     * framebuffer (unroute first).
+     * turns the Virtual connector off and unrouting turns it back on. {@link #close} gives the CRTC back to the
+     * display's connector if a failed test left it routed, then frees the frame and its framebuffer.
+     *
+     * <p><b>vkms loses a writeback when two come too close.</b> vkms 6.12 turns its composer on when a writeback
+     * is committed ({@code vkms_wb_atomic_commit}) and off when a finished writeback job is cleaned up
+     * ({@code vkms_wb_cleanup_job}, queued on a kernel workqueue after the job's fence signals); the switch is a
+     * flag, not a count. A writeback committed between a fence's signal and that clean-up has its composer turned off
+     * under it: its fence never signals, and every later writeback on this boot signals one job late (the
+     * kernel signals the oldest queued job). {@link #await} therefore lets a vblank pass after each writeback before
+     * the next can be committed, giving the clean-up an idle CPU, and says what happened if a fence does not come.
      */
-    record Writeback(Connector connector, Heap heap, Frame output, Framebuffer framebuffer) implements AutoCloseable {
+    record Writeback(DrmDevice card, Display display, Connector connector, Heap heap, Frame output,
+                     Framebuffer framebuffer) implements AutoCloseable {
         static Writeback open(DrmDevice card, Display display) throws IOException {
             Connector connector = writeback(card);
             FrameLayout layout = FrameLayout.of(PixelFormat.XRGB8888, display.mode().hdisplay(),
@@ -299,7 +311,7 @@ final class TestBed {
             Frame output = null;
             try {
                 output = Frame.allocate(heap, layout);
-                return new Writeback(connector, heap, output, card.addFramebuffer(output));
+                return new Writeback(card, display, connector, heap, output, card.addFramebuffer(output));
             } catch (IOException | RuntimeException | Error e) {
                 if (output != null) {
                     output.close();
@@ -321,14 +333,27 @@ final class TestBed {
             req.requestWritebackFence(connector.id());
         }
 
-        /** Waits (up to 10 s) for the committed {@code req}'s writeback to complete and reads what it wrote. */
+        /**
+         * Waits (up to 10 s) for the committed {@code req}'s writeback to complete, lets the next vblank pass (see
+         * the class comment) and reads what it wrote.
+         */
         Png await(AtomicRequest req) throws KernelException {
             try (SyncFile done = req.takeOutFence(connector.id())
                     .orElseThrow(() -> new AssertionError("the commit returned no writeback fence"))) {
                 if (!done.await(Duration.ofSeconds(10))) {
-                    throw new AssertionError("the writeback did not complete within 10 s");
+                    throw new AssertionError("the writeback did not complete within 10 s: if an earlier writeback on"
+                            + " this boot was committed before vkms cleaned up the one before it, vkms turned its"
+                            + " composer off under it and now signals each writeback one job late (see"
+                            + " TestBed.Writeback); the first test to fail this way is the one to read");
                 }
             }
+            card.queueSequenceEvent(display.crtc().id(), 1, VBLANK_AFTER_WRITEBACK);
+            DrmEvent event = new DrmEvent();
+            do {
+                if (!card.events().read(event, 2000)) {
+                    throw new AssertionError("no vblank within 2 s after a writeback on " + display.crtc().id());
+                }
+            } while (event.userData() != VBLANK_AFTER_WRITEBACK);
             return rgb(output);
         }
 
@@ -344,7 +369,7 @@ final class TestBed {
 
         /**
          * What the CRTC shows now, as it stands (mode and planes untouched): routed to the writeback connector in one
-         * blocking modeset, written back, routed back to the display's connector.
+         * blocking modeset, written back, routed back to the display's connector (also when the writeback failed).
          */
         Png capture(DrmDevice card, Display display) throws KernelException {
             Png written;
@@ -353,6 +378,13 @@ final class TestBed {
                 target(req);
                 req.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
                 written = await(req);
+            } catch (KernelException | RuntimeException | Error e) {
+                try {
+                    unroute(card, display);
+                } catch (KernelException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
             }
             unroute(card, display);
             return written;
@@ -360,9 +392,20 @@ final class TestBed {
 
         @Override
         public void close() {
-            framebuffer.close();
-            output.close();
-            heap.close();
+            try {
+                // a test that failed between route and unroute left the CRTC on the writeback connector, where the
+                // display's restoring commit (and the next test's modeset) cannot reach it
+                if (card.connectorCurrent(connector.id()).properties().value("CRTC_ID").orElse(0) != 0) {
+                    unroute(card, display);
+                }
+            } catch (KernelException e) {
+                throw new IllegalStateException("could not give " + display.crtc().id() + " back to "
+                        + display.connector().id() + " after a writeback", e);
+            } finally {
+                framebuffer.close();
+                output.close();
+                heap.close();
+            }
         }
     }
 
