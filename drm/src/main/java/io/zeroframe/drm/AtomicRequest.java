@@ -198,6 +198,19 @@ public final class AtomicRequest implements AutoCloseable {
     }
 
     /**
+     * Sets a plane's {@code IN_FENCE_FD} to -1, no fence: the next commit does not wait, and no longer uses a
+     * fence {@link #setInFence} gave earlier (which the caller may then close). For a request reused frame after
+     * frame, where only some frames come with a fence.
+     */
+    public AtomicRequest clearInFence(PlaneId plane) throws KernelException {
+        int entry = entry(plane, "IN_FENCE_FD", -1);
+        replaceValue(entry, -1);
+        entryFence[entry] = null;
+        entryOutFence[entry] = false;
+        return this;
+    }
+
+    /**
      * Asks for an out-fence on {@code crtc} ({@code OUT_FENCE_PTR}): each commit that is not test-only returns a
      * sync_file that signals when the commit's frame is on the screen. Take it with {@link #takeOutFence}.
      */

@@ -57,6 +57,33 @@ class AtomicRequestDeviceTest {
         }
     }
 
+    /**
+     * A request reused frame after frame, some frames with an in-fence: once the fence of the last one is closed,
+     * the next commit fails naming the closed fence unless {@link AtomicRequest#clearInFence} took it out, after
+     * which the commit needs no fence ({@code IN_FENCE_FD} -1).
+     */
+    @Test
+    void clearInFenceLetsTheNextCommitGoWithoutTheFenceTheLastOneUsed() throws Exception {
+        try (DrmDevice card = Cards.open("vkms"); DumbBuffer source = card.createDumbBuffer(16, 16, 32);
+                DmaBuf exported = source.exportDmaBuf()) {
+            Cards.Display display = Cards.display(card);
+            Set<CommitFlag> test = EnumSet.of(CommitFlag.TEST_ONLY, CommitFlag.ALLOW_MODESET);
+            try (DumbBuffer shown = card.createDumbBuffer(display.mode().hdisplay(), display.mode().vdisplay(), 32);
+                    Framebuffer fb = card.addFramebuffer(shown, Cards.XRGB);
+                    AtomicRequest req = Cards.modeset(card, display, display.connector().id(), fb)) {
+                try (SyncFile fence = exported.exportSyncFile(Access.READ)) {
+                    req.setInFence(display.primary().id(), fence);
+                    req.commit(test, 0);
+                }
+                assertThrows(FdClosedException.class, () -> req.commit(test, 0),
+                        "the closed fence was still the request's in-fence");
+                req.clearInFence(display.primary().id());
+                req.commit(test, 0);
+                assertEquals(List.of(), Cards.openFdsOf(SYNC_FILE));
+            }
+        }
+    }
+
     @Test
     void settingModeIdAgainFreesTheBlobItReplaces() throws Exception {
         try (DrmDevice card = Cards.open("vkms");

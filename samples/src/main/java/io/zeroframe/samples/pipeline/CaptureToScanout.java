@@ -2,6 +2,9 @@ package io.zeroframe.samples.pipeline;
 
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.FenceStatus;
+import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.drm.AtomicRequest;
 import io.zeroframe.drm.CommitFlag;
 import io.zeroframe.drm.Connector;
@@ -57,6 +60,15 @@ import java.util.Set;
  * camera stopped) and then the queue and the device. The pipeline owns its {@link Poller} and its two atomic
  * requests (their mode blobs), freed by {@link #close}.
  *
+ * <p><b>Explicit fences.</b> {@link #release(Release)} chooses what tells the pipeline that a frame replaced on
+ * screen is free: the flip-complete event (the default), or the CRTC's out-fence ({@code OUT_FENCE_PTR}, a
+ * sync_file per commit, polled in the same wait as the camera; no page-flip events are asked for then). With
+ * {@link #inFences(FrameFence)} each commit takes the producer's fence for its frame ({@code IN_FENCE_FD}): the
+ * kernel holds the flip until the fence signals, while the loop goes on serving the camera (newer frames replace
+ * the waiting one and are skipped; the loop never waits on a fence). {@link FrameFence#IMPLICIT} bridges a
+ * producer that only knows implicit sync: the frame's dma-buf's write fences, exported as a sync_file
+ * ({@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE}). With fences the first commit, the modeset, is non-blocking too.
+ *
  * <p><b>Threads.</b> {@link #run} on one thread at a time; {@link #stop}, {@link #statistics} and {@link #close}
  * from any thread. {@link #close} during a run ends it as {@link #stop} does (the run restores the display, stops
  * the stream and returns its statistics normally), waits for it to return, and only then frees the poller and the
@@ -64,12 +76,19 @@ import java.util.Set;
  * the pool, the queue and the device. A run started after {@code close} throws {@link IllegalStateException}.
  * The loop allocates no memory per frame of its own: the counters and the latency histogram are preallocated,
  * the atomic requests, the event holder and the pool's slot {@code Optional}s reused (a run with a
- * {@link Duration} makes one {@code Duration} per wait).
+ * {@link Duration} makes one {@code Duration} per wait). Fences are the exception: each out-fence
+ * ({@link Release#OUT_FENCE}) is a new sync_file object per frame, and each in-fence is what the
+ * {@link FrameFence} makes.
  */
 public final class CaptureToScanout implements AutoCloseable {
     private static final Set<CommitFlag> MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.PAGE_FLIP_EVENT);
     private static final Set<CommitFlag> FLIP = EnumSet.of(CommitFlag.NONBLOCK, CommitFlag.PAGE_FLIP_EVENT);
     private static final Set<CommitFlag> RESTORE = EnumSet.of(CommitFlag.ALLOW_MODESET);
+    private static final Set<CommitFlag> MODESET_NONBLOCK = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.NONBLOCK,
+            CommitFlag.PAGE_FLIP_EVENT);
+    private static final Set<CommitFlag> MODESET_NO_EVENT = EnumSet.of(CommitFlag.ALLOW_MODESET);
+    private static final Set<CommitFlag> FENCED_MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.NONBLOCK);
+    private static final Set<CommitFlag> FENCED_FLIP = EnumSet.of(CommitFlag.NONBLOCK);
     /** The plane properties saved at open and restored at the end. */
     private static final List<String> PLANE_STATE = List.of("FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H",
             "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H");
@@ -104,6 +123,17 @@ public final class CaptureToScanout implements AutoCloseable {
     private final long[] captureNanos;
     private final Tally tally = new Tally();
     private volatile boolean stopRequested;
+    private volatile Release release = Release.FLIP_EVENT;
+    private volatile FrameFence inFences;
+    /** The run's choices, read from {@link #release} and {@link #inFences} when it starts. */
+    private boolean outFenceRun;
+    private FrameFence fenceRun;
+    /** The out-fence of the flip in flight when {@link Release#OUT_FENCE}, and its key in the poller. */
+    private SyncFile flipFence;
+    private int flipFenceKey = -1;
+    /** Tests: check each out-fence's state with {@code SYNC_IOC_FILE_INFO} when its frame's slot is freed. */
+    volatile boolean auditFences;
+    private long freedBeforeFence;
     /** Guards {@link #running} and {@link #closed}; {@link #close} waits on it for a run to end. */
     private final Object lifecycle = new Object();
     private boolean running;
@@ -242,6 +272,61 @@ public final class CaptureToScanout implements AutoCloseable {
         keepLastFrame = keep;
     }
 
+    /** What tells the pipeline that a frame replaced on screen is free again. */
+    public enum Release {
+        /** The page-flip event of the commit that replaced it ({@code DRM_MODE_PAGE_FLIP_EVENT}). */
+        FLIP_EVENT,
+        /**
+         * The out-fence of that commit ({@code OUT_FENCE_PTR}), a sync_file that signals when the new frame is on
+         * screen; the latency is then measured to when the loop saw the fence signalled. Each frame's out-fence is
+         * an fd the pipeline owns until then, so this costs a few small objects and system calls per frame more
+         * than {@link #FLIP_EVENT} (the sync_file, its close, and the wake eventfd the poller gives each fd).
+         */
+        OUT_FENCE
+    }
+
+    /** Where each shown frame's in-fence comes from: a producer that finishes writing the frame later. */
+    @FunctionalInterface
+    public interface FrameFence {
+        /**
+         * The frame's dma-buf's implicit write fences, exported as a sync_file
+         * ({@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE} for reading): what a device that only knows implicit sync
+         * (a GPU driver writing the buffer) attached to it; already signalled when nothing is writing.
+         */
+        FrameFence IMPLICIT = slot -> slot.frame().buffers().getFirst().exportSyncFile(Access.READ);
+
+        /**
+         * The fence the commit that shows {@code slot} waits for, handed to the pipeline (it closes it once the
+         * commit was made), or {@code null} for none. Called on the run's thread for each frame committed.
+         */
+        SyncFile fenceFor(BufferPool.Slot slot) throws KernelException;
+    }
+
+    /**
+     * Chooses what frees a frame replaced on screen (see {@link Release}); {@link Release#FLIP_EVENT} by default.
+     * Any thread; takes effect at the next run.
+     */
+    public void release(Release how) {
+        release = Objects.requireNonNull(how, "how");
+    }
+
+    /**
+     * Gives each commit its frame's in-fence from {@code source} ({@code IN_FENCE_FD} on the plane), or none when
+     * {@code null} (the default). Any thread; takes effect at the next run.
+     */
+    public void inFences(FrameFence source) {
+        inFences = source;
+    }
+
+    /**
+     * Frames of the current or last run whose slot was freed while the out-fence of the commit that replaced
+     * them was not signalled, as {@code SYNC_IOC_FILE_INFO} said at that moment; counted only with
+     * {@link #auditFences}. For the tests.
+     */
+    synchronized long freedBeforeFence() {
+        return freedBeforeFence;
+    }
+
     /**
      * Restores the display as {@link #open} found it when a run left its last frame on screen
      * ({@link #keepLastFrame}); does nothing otherwise. On the thread that runs, between runs.
@@ -318,6 +403,11 @@ public final class CaptureToScanout implements AutoCloseable {
 
     private Statistics streamOnce(long frames, long deadline) throws KernelException {
         tally.reset();
+        outFenceRun = release == Release.OUT_FENCE;
+        fenceRun = inFences;
+        synchronized (this) {
+            freedBeforeFence = 0;
+        }
         lastShown = null;
         lastSequence = -1;
         modeSet = false;
@@ -353,6 +443,10 @@ public final class CaptureToScanout implements AutoCloseable {
                 if (poller.ready(displayKey)) {
                     takeFlipEvents();
                     showWaiting(frames); // before taking frames: a newer one must not replace it now
+                }
+                if (flipFenceKey >= 0 && (poller.ready(flipFenceKey) || poller.closed(flipFenceKey))) {
+                    fenceSignalled();
+                    showWaiting(frames);
                 }
                 if (cameraKey >= 0 && poller.ready(cameraKey)) {
                     takeFrames(frames);
@@ -442,12 +536,36 @@ public final class CaptureToScanout implements AutoCloseable {
         if (event.kind() != DrmEvent.Kind.FLIP_COMPLETE || flipping == null || event.userData() != flipping.index()) {
             return; // not this pipeline's (another user of the device's event queue)
         }
+        onScreen(event.timestampNanos());
+    }
+
+    /**
+     * The out-fence of the flip in flight signalled (or its sync_file was found closed): its frame is on screen,
+     * the one it replaced goes back to the camera.
+     */
+    private void fenceSignalled() throws KernelException {
+        long now = System.nanoTime();
+        poller.unregister(flipFenceKey);
+        flipFenceKey = -1;
+        try (SyncFile fence = flipFence) {
+            flipFence = null;
+            if (auditFences && fence.status().isActive()) {
+                synchronized (this) {
+                    freedBeforeFence++;
+                }
+            }
+        }
+        onScreen(now);
+    }
+
+    /** The flip in flight completed at {@code timestampNanos} ({@code CLOCK_MONOTONIC}). */
+    private void onScreen(long timestampNanos) throws KernelException {
         BufferPool.Slot shown = flipping;
         flipping = null;
         lastShown = shown;
         if (timed) {
-            tally.shown(event.timestampNanos() - captureNanos[shown.index()], event.timestampNanos(),
-                    event.timestampNanos() - committedNanos > lateNanos);
+            tally.shown(timestampNanos - captureNanos[shown.index()], timestampNanos,
+                    timestampNanos - committedNanos > lateNanos);
         } else {
             tally.shownUntimed(System.nanoTime() - committedNanos > lateNanos); // the modeset's: see Statistics
             timed = true;
@@ -458,26 +576,71 @@ public final class CaptureToScanout implements AutoCloseable {
         }
     }
 
-    /** Commits {@code slot}: a modeset the first time in a run, a non-blocking flip after. */
+    /**
+     * Commits {@code slot}: a modeset the first time in a run, a non-blocking flip after; with its in-fence and an
+     * out-fence when the run uses them.
+     */
     private void commit(BufferPool.Slot slot) throws KernelException {
         Framebuffer fb = slot.framebuffer();
-        committedNanos = System.nanoTime();
-        if (!modeSet) {
-            modeset.clear();
-            modeset.set(crtc.id(), "MODE_ID", mode);
-            modeset.set(crtc.id(), "ACTIVE", true);
-            modeset.set(connector.id(), "CRTC_ID", crtc.id());
-            place(modeset, fb);
-            modeset.commit(MODESET, slot.index());
-            modeSet = true;
-            flip.clear();
-            place(flip, fb);
-        } else {
-            flip.set(plane, "FB_ID", fb.id());
-            flip.commit(FLIP, slot.index());
+        SyncFile inFence = fenceRun == null ? null : fenceRun.fenceFor(slot);
+        try {
+            committedNanos = System.nanoTime();
+            if (!modeSet) {
+                modeset.clear();
+                modeset.set(crtc.id(), "MODE_ID", mode);
+                modeset.set(crtc.id(), "ACTIVE", true);
+                modeset.set(connector.id(), "CRTC_ID", crtc.id());
+                place(modeset, fb);
+                fences(modeset, inFence);
+                modeset.commit(outFenceRun ? (fenceRun != null ? FENCED_MODESET : MODESET_NO_EVENT)
+                        : (fenceRun != null ? MODESET_NONBLOCK : MODESET), slot.index());
+                modeSet = true;
+                watchOutFence(modeset);
+                flip.clear();
+                place(flip, fb);
+                if (outFenceRun) {
+                    flip.requestOutFence(crtc.id());
+                }
+            } else {
+                flip.set(plane, "FB_ID", fb.id());
+                fences(flip, inFence);
+                flip.commit(outFenceRun ? FENCED_FLIP : FLIP, slot.index());
+                watchOutFence(flip);
+            }
+        } finally {
+            if (inFence != null) {
+                inFence.close(); // the commit holds its own reference to the fence
+            }
         }
         waiting = null;
         flipping = slot;
+    }
+
+    /** Sets the request's in-fence (or none) and asks for its out-fence, as the run uses them. */
+    private void fences(AtomicRequest req, SyncFile inFence) throws KernelException {
+        if (fenceRun != null) {
+            if (inFence != null) {
+                req.setInFence(plane, inFence);
+            } else {
+                req.clearInFence(plane);
+            }
+        }
+        if (outFenceRun && req == modeset) {
+            req.requestOutFence(crtc.id());
+        }
+    }
+
+    /** Takes the commit's out-fence and waits for it in the loop's poll. */
+    private void watchOutFence(AtomicRequest req) throws KernelException {
+        if (outFenceRun) {
+            Optional<SyncFile> fence = req.takeOutFence(crtc.id());
+            if (fence.isEmpty()) {
+                throw new IllegalStateException("DRM_IOCTL_MODE_ATOMIC on " + display + " returned no out-fence for "
+                        + crtc.id());
+            }
+            flipFence = fence.get();
+            flipFenceKey = poller.register(flipFence);
+        }
     }
 
     private void place(AtomicRequest req, Framebuffer fb) throws KernelException {
@@ -510,7 +673,10 @@ public final class CaptureToScanout implements AutoCloseable {
     private Exception finish(Exception failure) {
         try {
             long until = System.nanoTime() + LAST_FLIP_MILLIS * 1_000_000L;
-            while (flipping != null) {
+            if (flipFence != null && flipFence.await(Duration.ofMillis(LAST_FLIP_MILLIS))) {
+                fenceSignalled();
+            }
+            while (flipping != null && !outFenceRun) {
                 long left = until - System.nanoTime();
                 if (left <= 0 || !events.read(event, (int) Math.max(1, left / 1_000_000))) {
                     break;
@@ -524,6 +690,14 @@ public final class CaptureToScanout implements AutoCloseable {
             pool.skip(waiting);
             waiting = null;
             tally.unshown(1);
+        }
+        if (flipFenceKey >= 0) { // its out-fence never signalled
+            poller.unregister(flipFenceKey);
+            flipFenceKey = -1;
+        }
+        if (flipFence != null) {
+            flipFence.close();
+            flipFence = null;
         }
         boolean abandoned = flipping != null;
         if (abandoned) { // its event never came: it may still be scanned out until the restore below

@@ -42,8 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Tag("device")
 @ExtendWith(NoLeaks.class)
 class PipelineLifecycleDeviceTest {
-    /** How long any wait for the pipeline's progress may take on a loaded, emulated machine. */
-    private static final Duration PROGRESS = Duration.ofSeconds(60);
+    private static final Duration PROGRESS = TestBed.PROGRESS;
     /** The emulated test bed's slowness over a real machine, allowed on every asserted time. */
     private static final int EMULATION_MARGIN = 10;
 
@@ -51,8 +50,7 @@ class PipelineLifecycleDeviceTest {
 
     @AfterEach
     void stopRunner() throws InterruptedException {
-        runner.shutdownNow();
-        assertTrue(runner.awaitTermination(30, TimeUnit.SECONDS), "a pipeline run did not end");
+        TestBed.shutDown(runner);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.zeroframe.samples.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.testing.Png;
@@ -60,15 +61,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 
 /** The test bed's devices for the cross-device tests, found by driver and name, never by number. */
 final class TestBed {
     static final int WIDTH = 640;
     static final int HEIGHT = 480;
+    /** How long any wait for a pipeline's progress may take on a loaded, emulated machine. */
+    static final Duration PROGRESS = Duration.ofSeconds(60);
     /** The user data of the vblank event {@link Writeback#await} waits for. */
     private static final long VBLANK_AFTER_WRITEBACK = 0x5752_4243L;
 
@@ -603,21 +609,33 @@ final class TestBed {
      */
     static CaptureToScanout.Statistics awaitShown(CaptureToScanout pipeline, Future<?> run, long frames,
                                                   Duration bound) {
+        return await(pipeline, run, now -> now.shown() >= frames, frames + " frames shown", bound);
+    }
+
+    /** As {@link #awaitShown}, until the live statistics pass {@code done}, which {@code what} names. */
+    static CaptureToScanout.Statistics await(CaptureToScanout pipeline, Future<?> run,
+                                             Predicate<CaptureToScanout.Statistics> done, String what,
+                                             Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (true) {
             CaptureToScanout.Statistics now = pipeline.statistics();
-            if (now.shown() >= frames) {
+            if (done.test(now)) {
                 return now;
             }
             if (run.isDone()) {
-                throw new AssertionError("the run ended before " + frames + " frames were shown: " + now + ", "
-                        + outcome(run));
+                throw new AssertionError("the run ended before " + what + ": " + now + ", " + outcome(run));
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(frames + " frames not shown in " + bound + ": " + now);
+                throw new AssertionError("not " + what + " in " + bound + ": " + now);
             }
             LockSupport.parkNanos(2_000_000);
         }
+    }
+
+    /** Ends a test's pipeline runner: interrupts a run still going and fails unless it ends within 30 s. */
+    static void shutDown(ExecutorService runner) throws InterruptedException {
+        runner.shutdownNow();
+        assertTrue(runner.awaitTermination(30, TimeUnit.SECONDS), "a pipeline run did not end");
     }
 
     private static String outcome(Future<?> run) {
