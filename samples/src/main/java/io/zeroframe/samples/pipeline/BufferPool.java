@@ -63,6 +63,7 @@ public final class BufferPool implements AutoCloseable {
         private final Optional<Slot> present = Optional.of(this);
         private Framebuffer framebuffer;
         private State state = State.FREE;
+        private boolean tapped;
 
         private Slot(int index, Frame frame, VideoBuffer videoBuffer) {
             this.index = index;
@@ -93,6 +94,14 @@ public final class BufferPool implements AutoCloseable {
         /** Where it is. */
         public State state() {
             return state;
+        }
+
+        /**
+         * Whether a {@link CaptureToScanout.FrameTap} (an encoder recording the camera) still reads its frame: it
+         * does not go back to the camera before the tap gives it back, whatever the display does with it.
+         */
+        public boolean isTapped() {
+            return tapped;
         }
 
         @Override
@@ -192,9 +201,12 @@ public final class BufferPool implements AutoCloseable {
         return present(onScreen);
     }
 
-    /** Queues a {@link State#FREE} slot to the camera ({@code VIDIOC_QBUF}). */
+    /** Queues a {@link State#FREE} slot that no tap reads to the camera ({@code VIDIOC_QBUF}). */
     public void toCamera(Slot slot) throws KernelException {
         expect(slot, State.FREE, "queue it to the camera");
+        if (slot.tapped) {
+            throw new IllegalStateException("cannot queue " + slot + " to the camera: a tap still reads its frame");
+        }
         camera.enqueue(slot.videoBuffer);
         slot.state = State.WITH_CAMERA;
     }
@@ -227,6 +239,27 @@ public final class BufferPool implements AutoCloseable {
             before.state = State.FREE;
         }
         return present(before);
+    }
+
+    /** A tap reads a captured ({@link State#WAITING_TO_SHOW}) slot's frame from now on. */
+    public void tap(Slot slot) {
+        expect(slot, State.WAITING_TO_SHOW, "tap it");
+        slot.tapped = true;
+    }
+
+    /**
+     * The tap that read a slot's frame is done with it; returns whether the slot is {@link State#FREE} (the display
+     * is done with it too), so that the caller queues it to the camera.
+     */
+    public boolean untap(Slot slot) {
+        if (closed) {
+            throw new IllegalStateException("the pool is closed");
+        }
+        if (!slot.tapped) {
+            throw new IllegalStateException("cannot untap " + slot + ": no tap reads it");
+        }
+        slot.tapped = false;
+        return slot.state == State.FREE;
     }
 
     /** Gives a captured slot back unshown: {@link State#WAITING_TO_SHOW} to {@link State#FREE}. */

@@ -69,6 +69,12 @@ import java.util.Set;
  * producer that only knows implicit sync: the frame's dma-buf's write fences, exported as a sync_file
  * ({@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE}). With fences the first commit, the modeset, is non-blocking too.
  *
+ * <p><b>Taps.</b> A {@link FrameTap} ({@link #tap}) reads every captured frame besides the display, in the same
+ * loop: an encoder recording what the camera sees. It is offered each frame as it is dequeued; a frame it takes
+ * goes back to the camera only once both the tap and the display are done with it ({@link BufferPool.Slot#isTapped}).
+ * Its sources are in the loop's one wait; after each wait it does its work ({@link FrameTap#service}) and gives
+ * back the frames it finished. At the end of a run it finishes what it holds ({@link FrameTap#end}).
+ *
  * <p><b>Threads.</b> {@link #run} on one thread at a time; {@link #stop}, {@link #statistics} and {@link #close}
  * from any thread. {@link #close} during a run ends it as {@link #stop} does (the run restores the display, stops
  * the stream and returns its statistics normally), waits for it to return, and only then frees the poller and the
@@ -94,6 +100,8 @@ public final class CaptureToScanout implements AutoCloseable {
             "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H");
     /** How long the end of a run waits for the flip in flight: many refresh periods, to survive a loaded host. */
     private static final int LAST_FLIP_MILLIS = 500;
+    /** How long the end of a run lets a tap finish the frames it holds (an encoder draining under emulation). */
+    private static final int TAP_END_MILLIS = 5000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final BufferPool pool;
@@ -125,6 +133,9 @@ public final class CaptureToScanout implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile Release release = Release.FLIP_EVENT;
     private volatile FrameFence inFences;
+    private volatile FrameTap tap;
+    /** The run's tap, read from {@link #tap} when it starts. */
+    private FrameTap tapRun;
     /** The run's choices, read from {@link #release} and {@link #inFences} when it starts. */
     private boolean outFenceRun;
     private FrameFence fenceRun;
@@ -303,6 +314,41 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     /**
+     * A reader of every captured frame besides the display, driven by the pipeline's loop: see the class comment.
+     * Its calls are made on the run's thread.
+     */
+    public interface FrameTap {
+        /** At the start of a run: registers its sources in the loop's {@code poller}. */
+        void attach(Poller poller) throws KernelException;
+
+        /**
+         * A frame just captured: whether the tap takes it (it then reads the slot's frame until {@link #takeDone}
+         * gives the slot back); {@code false} when it cannot now (its queue is full), and the frame is not its.
+         */
+        boolean offer(BufferPool.Slot slot) throws KernelException;
+
+        /** After each wait of the loop, whatever woke it: the tap does what its sources are ready for. */
+        void service() throws KernelException;
+
+        /** A slot whose frame the tap has finished reading, or {@code null} when there is none (now). */
+        BufferPool.Slot takeDone() throws KernelException;
+
+        /**
+         * At the end of a run, the camera stopped: finishes what it holds, at most {@code bound}, so that
+         * {@link #takeDone} then gives back every slot it took; and removes its sources from the loop's poller.
+         */
+        void end(Duration bound) throws KernelException;
+    }
+
+    /**
+     * Gives each captured frame to {@code tap} as well as to the display, or to the display only when {@code null}
+     * (the default). Any thread; takes effect at the next run.
+     */
+    public void tap(FrameTap tap) {
+        this.tap = tap;
+    }
+
+    /**
      * Chooses what frees a frame replaced on screen (see {@link Release}); {@link Release#FLIP_EVENT} by default.
      * Any thread; takes effect at the next run.
      */
@@ -405,6 +451,7 @@ public final class CaptureToScanout implements AutoCloseable {
         tally.reset();
         outFenceRun = release == Release.OUT_FENCE;
         fenceRun = inFences;
+        tapRun = tap;
         synchronized (this) {
             freedBeforeFence = 0;
         }
@@ -422,6 +469,9 @@ public final class CaptureToScanout implements AutoCloseable {
                 if (slot.state() == BufferPool.State.FREE) {
                     toCamera(slot);
                 }
+            }
+            if (tapRun != null) {
+                tapRun.attach(poller);
             }
             camera.streamOn();
             Duration forever = ChronoUnit.FOREVER.getDuration();
@@ -450,6 +500,10 @@ public final class CaptureToScanout implements AutoCloseable {
                 }
                 if (cameraKey >= 0 && poller.ready(cameraKey)) {
                     takeFrames(frames);
+                }
+                if (tapRun != null) {
+                    tapRun.service();
+                    takeTapped(true);
                 }
             }
         } catch (KernelException | RuntimeException e) {
@@ -483,6 +537,22 @@ public final class CaptureToScanout implements AutoCloseable {
         withCamera++;
     }
 
+    /** A slot the display is done with goes back to the camera, unless the tap still reads it. */
+    private void giveBack(BufferPool.Slot slot) throws KernelException {
+        if (!slot.isTapped()) {
+            toCamera(slot);
+        }
+    }
+
+    /** The slots the tap has finished; those the display is done with too go back to the camera when {@code queue}. */
+    private void takeTapped(boolean queue) throws KernelException {
+        for (BufferPool.Slot done = tapRun.takeDone(); done != null; done = tapRun.takeDone()) {
+            if (pool.untap(done) && queue) {
+                toCamera(done);
+            }
+        }
+    }
+
     /**
      * Dequeues every captured frame; each goes to the display at once when it is idle, and a newer one replaces
      * the one waiting for a flip in flight.
@@ -499,10 +569,13 @@ public final class CaptureToScanout implements AutoCloseable {
             long dropped = lastSequence >= 0 && sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
             lastSequence = sequence;
             captureNanos[slot.index()] = slot.videoBuffer().timestampNanos();
+            if (tapRun != null && tapRun.offer(slot)) {
+                pool.tap(slot);
+            }
             boolean skipped = waiting != null;
             if (skipped) {
                 pool.skip(waiting);
-                toCamera(waiting);
+                giveBack(waiting);
             }
             waiting = slot;
             tally.captured(dropped, skipped, skipped && flipping == null,
@@ -572,7 +645,7 @@ public final class CaptureToScanout implements AutoCloseable {
         }
         Optional<BufferPool.Slot> free = pool.shown(shown);
         if (free.isPresent()) {
-            toCamera(free.get());
+            giveBack(free.get());
         }
     }
 
@@ -725,6 +798,19 @@ public final class CaptureToScanout implements AutoCloseable {
             }
         }
         withCamera = 0;
+        if (tapRun != null) {
+            try {
+                tapRun.end(Duration.ofMillis(TAP_END_MILLIS));
+                takeTapped(false);
+            } catch (KernelException | RuntimeException e) {
+                failure = add(failure, e);
+            }
+            for (BufferPool.Slot slot : pool.slots()) { // a tap that did not give everything back: its loss
+                if (slot.isTapped()) {
+                    pool.untap(slot);
+                }
+            }
+        }
         if (cameraKey >= 0) {
             poller.unregister(cameraKey);
             cameraKey = -1;
