@@ -1,0 +1,471 @@
+package io.zeroframe.samples.pipeline;
+
+import static io.zeroframe.samples.pipeline.TestBed.HEIGHT;
+import static io.zeroframe.samples.pipeline.TestBed.WIDTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.Errno;
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.Poller;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.CpuAccess;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.HeldDmaBuf;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Allocator;
+import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.heaps.Heap;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.FourCc;
+import io.zeroframe.v4l2.VideoBuffer;
+import io.zeroframe.v4l2.VideoDevice;
+import io.zeroframe.v4l2.VideoDeviceInfo;
+import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.v4l2.VideoFormat;
+import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.control.Controls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link CodecStage} in the test bed: vivid -> vicodec stateful encoder -> vicodec stateful decoder, every hop by
+ * dma-buf, driven by one thread in one {@link Poller} loop over the camera queue and both stages.
+ *
+ * <p><b>How the frames are compared without mapping them while streaming.</b> The 300-frame run maps nothing: the
+ * process's frame mappings are read in the middle of it and must be none. Its decoded frames are compared with the
+ * captured ones after the streams stopped, where both are still in memory: the camera is never given more buffers
+ * than frames still wanted, so the buffers that took the last frames stay out of it once the encoder has read them,
+ * and each is paired by timestamp with the decoder buffer holding its decoded picture (the last few frames, as many
+ * as the smaller of the two pools holds). Every decoded frame of
+ * the run is checked without its pixels: its timestamp is the next offered camera frame's (no frame lost, repeated
+ * or reordered), it is not flagged as an error, and it fills the format's {@code sizeimage}. A second, shorter run then
+ * compares every frame: it copies each camera frame when the encoder gives it back (mapped read-only inside a
+ * {@code DMA_BUF_IOCTL_SYNC} bracket, unmapped at once) and each decoded frame when it is taken, a controlled CPU read
+ * that the zero-copy run does not do.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class CodecStageDeviceTest {
+    private static final int FRAMES = 300;
+    private static final int VERIFIED_FRAMES = 30;
+    private static final FourCc FWHT = FourCc.of("FWHT");
+    /** Packet and decoded-frame buffers of each stage. */
+    private static final int RESULTS = 4;
+    private static final Duration STALL = Duration.ofSeconds(10);
+
+    /** vicodec's node named {@code name} ("stateful-encoder", "stateful-decoder"), found by driver and name. */
+    static Path vicodec(String name) throws IOException {
+        List<String> seen = new ArrayList<>();
+        for (VideoDeviceInfo info : VideoDevices.findByDriver("vicodec")) {
+            if (info.name().equals(name)) {
+                return info.path();
+            }
+            seen.add(info.path() + "=" + info.name());
+        }
+        throw new AssertionError("no vicodec node named " + name + " among " + seen
+                + "; device tests need the kernel test bed");
+    }
+
+    /** What a run measured. */
+    record Run(int offered, List<Long> offeredStamps, List<Long> decodedStamps, List<Double> psnr, long packetBytes,
+               int packets, boolean decoderLast, boolean encoderLast, List<String> mappingsWhileStreaming,
+               long nanos) {}
+
+    @Test
+    void vividThroughEncoderAndDecoderStagesInOnePollLoopMatchesTheCapturedFrames() throws Exception {
+        Run zeroCopy = run(FRAMES, false);
+        System.out.printf("vivid -> encoder -> decoder, %d frames zero-copy in %.1f s (%.1f fps): %d packets,"
+                        + " %d B per packet on average (%d B per raw frame); frame mappings while streaming: %s;"
+                        + " PSNR of the %d frames still in memory after the run: %s dB%n",
+                zeroCopy.offered(), zeroCopy.nanos() / 1e9, zeroCopy.offered() * 1e9 / zeroCopy.nanos(),
+                zeroCopy.packets(), zeroCopy.packetBytes() / Math.max(1, zeroCopy.packets()),
+                WIDTH * HEIGHT * 3 / 2, zeroCopy.mappingsWhileStreaming(), zeroCopy.psnr().size(), zeroCopy.psnr());
+        assertEquals(FRAMES, zeroCopy.offered());
+        assertEquals(zeroCopy.offeredStamps(), zeroCopy.decodedStamps(),
+                "every offered frame decoded once, in order (by the timestamp the codecs copy)");
+        assertEquals(List.of(), zeroCopy.mappingsWhileStreaming(), "frame memory mapped while streaming");
+        assertTrue(zeroCopy.encoderLast(), "the encoder's drain ended without a LAST packet");
+        assertTrue(zeroCopy.decoderLast(), "the decoder's drain ended without a LAST buffer");
+        assertFalse(zeroCopy.psnr().isEmpty(), "no decoded frame left to compare after the run");
+        zeroCopy.psnr().forEach(p -> assertTrue(p > 30, "PSNR " + p + " dB: not the captured frame"));
+
+        Run verified = run(VERIFIED_FRAMES, true);
+        System.out.printf("vivid -> encoder -> decoder, %d frames each compared: PSNR %s dB%n", verified.offered(),
+                verified.psnr());
+        assertEquals(verified.offeredStamps(), verified.decodedStamps());
+        assertEquals(VERIFIED_FRAMES, verified.psnr().size());
+        verified.psnr().forEach(p -> assertTrue(p > 30, "PSNR " + p + " dB: not the captured frame"));
+    }
+
+    /**
+     * Streams {@code frames} camera frames through both stages, drains them, and compares the frames still in memory
+     * afterwards, or with {@code copyEveryFrame} every frame as it goes (see the class comment).
+     */
+    private static Run run(int frames, boolean copyEveryFrame) throws Exception {
+        try (Camera camera = Camera.open();
+             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER);
+             CodecStage decoder = CodecStage.open(vicodec("stateful-decoder"), CodecStage.Kind.DECODER);
+             Poller poller = Poller.open()) {
+            // the camera is the producer, the encoder's OUTPUT queue the consumer: the planner picks who allocates
+            var producer = io.zeroframe.v4l2.negotiation.VideoEndpoint.of(camera.queue, Role.PRODUCER, WIDTH, HEIGHT);
+            var consumer = io.zeroframe.v4l2.negotiation.VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, WIDTH,
+                    HEIGHT);
+            TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
+                    producer.sink(), List.of(consumer.endpoint()), List.of(consumer.source()),
+                    List.of(consumer.sink()), Preference.DEFAULT.formatsFirst(PixelFormat.YUV420));
+            Plan plan = negotiation.planner().plan(negotiation.trials());
+            assertEquals(Plan.Kind.ZERO_COPY, plan.kind(), plan.explain());
+            assertEquals(Allocator.Source.V4L2_EXPORT, plan.allocator().source(), plan.explain());
+            assertEquals(PixelFormat.YUV420, plan.chosen().format(), plan.explain());
+            assertEquals(List.of(consumer.endpoint().name()), plan.importers(), plan.explain());
+            camera.allocate(plan);
+            encoder.startEncoder(plan.layout(), FWHT, camera.frames, RESULTS);
+            decoder.startDecoder(FWHT, WIDTH, HEIGHT, encoder.resultBuffers(), RESULTS);
+            int size = (int) camera.format.sizeImage(0);
+
+            // the encoder reads the camera's own memory, the decoder the encoder's packets: no buffer in between
+            for (CodecStage.Input input : encoder.inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(camera.queue.buffers().get(input.index()).dmaBuf(0)),
+                        input + " is not the camera's buffer " + input.index());
+            }
+            for (CodecStage.Input input : decoder.inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(encoder.results().get(input.index()).dmaBuf(0)));
+            }
+
+            Map<Long, byte[]> sources = new HashMap<>();
+            List<Long> offeredStamps = new ArrayList<>();
+            List<Long> decodedStamps = new ArrayList<>();
+            List<Double> psnr = new ArrayList<>();
+            List<String> mappings = List.of();
+            long[] cameraStamp = new long[camera.frames.size()];
+            boolean[] keptOut = new boolean[camera.frames.size()];
+            long[] decodedStamp = new long[64];
+            boolean looked = false;
+            boolean encoderLast = false;
+            boolean decoderLast = false;
+            int offered = 0;
+            int packets = 0;
+            long packetBytes = 0;
+            int withCamera = 0;
+            int cameraKey = -1;
+            for (VideoBuffer buffer : camera.queue.buffers()) {
+                camera.queue.enqueue(buffer);
+                withCamera++;
+            }
+            camera.queue.streamOn();
+            encoder.attach(poller);
+            decoder.attach(poller);
+            long started = System.nanoTime();
+            while (!decoder.drained()) {
+                if (withCamera > 0 && cameraKey < 0) {
+                    cameraKey = poller.register(camera.queue);
+                } else if (withCamera == 0 && cameraKey >= 0) {
+                    poller.unregister(cameraKey);
+                    cameraKey = -1;
+                }
+                if (poller.await(STALL) == 0) {
+                    throw new AssertionError("nothing happened for " + STALL + ": " + offered + " offered, "
+                            + decodedStamps.size() + " decoded, " + packets + " packets");
+                }
+                if (cameraKey >= 0 && poller.ready(cameraKey)) {
+                    Optional<VideoBuffer> captured;
+                    while (withCamera > 0 && (captured = camera.queue.dequeue(0)).isPresent()) {
+                        withCamera--;
+                        VideoBuffer frame = captured.get();
+                        assertFalse(frame.isError(), "vivid flagged a frame as an error");
+                        cameraStamp[frame.index()] = frame.timestampNanos();
+                        if (offered < frames && encoder.offer(frame.index(), frame.bytesUsed(0),
+                                frame.timestampNanos())) {
+                            offered++;
+                            offeredStamps.add(frame.timestampNanos());
+                            if (offered == frames) {
+                                encoder.drain();
+                            }
+                        } else if (offered + withCamera < frames) {
+                            camera.queue.enqueue(frame);
+                            withCamera++;
+                        }
+                    }
+                }
+                if (encoder.ready()) {
+                    Optional<CodecStage.Input> read;
+                    while ((read = encoder.takeProcessed()).isPresent()) {
+                        int index = read.get().index();
+                        if (copyEveryFrame) {
+                            sources.put(cameraStamp[index], read(camera.frames.get(index), size));
+                        }
+                        if (offered + withCamera < frames) {
+                            camera.queue.enqueue(camera.queue.buffers().get(index));
+                            withCamera++;
+                        } else {
+                            keptOut[index] = true; // no more frames needed: it keeps frame cameraStamp[index]
+                        }
+                    }
+                    Optional<CodecStage.Result> coded;
+                    while ((coded = encoder.takeResult()).isPresent()) {
+                        CodecStage.Result packet = coded.get();
+                        assertFalse(packet.isError(), "the encoder flagged a packet as an error");
+                        boolean last = packet.isLast();
+                        encoderLast |= last;
+                        if (packet.bytesUsed(0) > 0) {
+                            packets++;
+                            packetBytes += packet.bytesUsed(0);
+                        }
+                        if (packet.bytesUsed(0) == 0
+                                || !decoder.offer(packet.index(), packet.bytesUsed(0), packet.timestampNanos())) {
+                            encoder.release(packet);
+                        }
+                        if (last) {
+                            decoder.drain();
+                        }
+                    }
+                }
+                if (decoder.ready()) {
+                    Optional<CodecStage.Input> read;
+                    while ((read = decoder.takeProcessed()).isPresent()) {
+                        encoder.release(encoder.results().get(read.get().index()));
+                    }
+                    Optional<CodecStage.Result> decoded;
+                    while ((decoded = decoder.takeResult()).isPresent()) {
+                        CodecStage.Result picture = decoded.get();
+                        decoderLast |= picture.isLast();
+                        if (picture.bytesUsed(0) > 0) {
+                            assertFalse(picture.isError(), "the decoder flagged a frame as an error");
+                            assertEquals(size, picture.bytesUsed(0), "a decoded frame does not fill sizeimage");
+                            decodedStamps.add(picture.timestampNanos());
+                            decodedStamp[picture.index()] = picture.timestampNanos();
+                            if (copyEveryFrame) {
+                                psnr.add(psnr(sources.remove(picture.timestampNanos()),
+                                        read(picture.frame(), size)));
+                            }
+                        } else {
+                            decodedStamp[picture.index()] = 0; // the empty LAST buffer: its memory is older
+                        }
+                        decoder.release(picture);
+                    }
+                }
+                if (!copyEveryFrame && offered == frames / 2 && !looked) {
+                    looked = true;
+                    mappings = TestBed.frameMappings();
+                    assertEquals(camera.frames.size() + encoder.results().size() + decoder.results().size(),
+                            distinctDmaBufs(), "dma-bufs held while streaming: the camera's, the packets and the"
+                                    + " decoded frames only");
+                }
+            }
+            long nanos = System.nanoTime() - started;
+            if (cameraKey >= 0) {
+                poller.unregister(cameraKey);
+            }
+            encoder.detach();
+            decoder.detach();
+            camera.queue.streamOff();
+            if (!copyEveryFrame) {
+                // after the run: each decoded frame still in a decoder buffer against the camera buffer holding it
+                for (CodecStage.Result picture : decoder.results()) {
+                    long stamp = decodedStamp[picture.index()];
+                    for (int i = 0; stamp != 0 && i < cameraStamp.length; i++) {
+                        if (keptOut[i] && cameraStamp[i] == stamp) {
+                            psnr.add(psnr(read(camera.frames.get(i), size), read(picture.frame(), size)));
+                        }
+                    }
+                }
+                assertTrue(barsOf(read(camera.frames.getFirst(), size)) == 8, "the camera did not show 8 bars");
+            }
+            return new Run(offered, offeredStamps, decodedStamps, psnr, packetBytes, packets, decoderLast,
+                    encoderLast, mappings, nanos);
+        }
+    }
+
+    @Test
+    void refusedSizesAndTooSmallUpstreamBuffersFailNamingTheCallAndTheDeviceAndLeaveTheStageClean()
+            throws Exception {
+        FrameLayout fits = FrameLayout.of(PixelFormat.YUV420, WIDTH, HEIGHT);
+        try (Heap heap = Heap.open("system");
+             Frame frame = Frame.allocate(heap, fits);
+             Frame small = Frame.allocate(heap, FrameLayout.of(PixelFormat.YUV420, WIDTH / 2, HEIGHT / 2));
+             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER)) {
+            // vicodec clamps widths to its maximum: a size it cannot code is refused, not silently changed
+            KernelException refused = assertThrows(KernelException.class, () -> encoder.startEncoder(
+                    FrameLayout.of(PixelFormat.YUV420, 8192, HEIGHT), FWHT, List.of(frame), 2));
+            System.out.println("refused size: " + refused.getMessage());
+            assertEquals("VIDIOC_S_FMT", refused.operation());
+            assertEquals(encoder.path().toString(), refused.path());
+            assertEquals(Errno.EINVAL, refused.errno());
+            assertTrue(refused.getMessage().contains("8192x480"), refused.getMessage());
+
+            // an upstream buffer smaller than the format: refused before the driver is asked
+            IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class,
+                    () -> encoder.startEncoder(fits, FWHT, List.of(small), 2));
+            System.out.println("too small: " + tooSmall.getMessage());
+            assertTrue(tooSmall.getMessage().startsWith("VIDIOC_REQBUFS on " + encoder.path() + ": frame 0"),
+                    tooSmall.getMessage());
+            assertTrue(tooSmall.getMessage().contains("is 320x240"), tooSmall.getMessage());
+            assertEquals(List.of(), encoder.inputs());
+            assertEquals(List.of(), encoder.results());
+            assertEquals(0, distinctDmaBufs() - 2, "the failed starts left dma-bufs behind");
+
+            // and the stage still starts with buffers that fit, then encodes one heap frame
+            encoder.startEncoder(fits, FWHT, List.of(frame), 2);
+            assertTrue(encoder.offer(0, (int) fits.bufferSize(0), 1_000));
+            CodecStage.Result packet = awaitResult(encoder);
+            assertTrue(packet.bytesUsed(0) > 0);
+            assertEquals(1_000, packet.timestampNanos());
+            encoder.release(packet);
+        }
+    }
+
+    /** The stage's next result, polling its sources alone; fails after {@link #STALL}. */
+    private static CodecStage.Result awaitResult(CodecStage stage) throws KernelException {
+        try (Poller poller = Poller.open()) {
+            stage.attach(poller);
+            try {
+                long deadline = System.nanoTime() + STALL.toNanos();
+                while (System.nanoTime() < deadline) {
+                    poller.await(STALL);
+                    Optional<CodecStage.Result> result = stage.takeResult();
+                    if (result.isPresent()) {
+                        return result.get();
+                    }
+                }
+                throw new AssertionError("no result from " + stage + " in " + STALL);
+            } finally {
+                stage.detach();
+            }
+        }
+    }
+
+    /** How many distinct dma-bufs (by inode) the process holds. */
+    private static int distinctDmaBufs() throws IOException {
+        Set<Long> inodes = new HashSet<>();
+        HeldDmaBuf.list().forEach(held -> inodes.add(held.inode()));
+        return inodes.size();
+    }
+
+    /** The first {@code size} bytes of {@code frame}'s one dma-buf, read inside a CPU-access bracket and unmapped. */
+    private static byte[] read(Frame frame, int size) throws KernelException {
+        DmaBuf buffer = frame.plane(0).buffer();
+        byte[] bytes = new byte[size];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = buffer.map(arena, Access.READ);
+            try (CpuAccess ignored = buffer.cpuAccess(Access.READ)) {
+                MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, 0, bytes, 0, size);
+            }
+        }
+        return bytes;
+    }
+
+    private static double psnr(byte[] source, byte[] decoded) {
+        if (source == null) {
+            throw new AssertionError("a decoded frame whose camera frame was never given back by the encoder");
+        }
+        double squared = 0;
+        for (int i = 0; i < source.length; i++) {
+            int d = Byte.toUnsignedInt(source[i]) - Byte.toUnsignedInt(decoded[i]);
+            squared += d * d;
+        }
+        double mse = squared / source.length;
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    /** How many distinct luma values the 8 bars of a YUV 4:2:0 frame have, in its middle row. */
+    private static int barsOf(byte[] yuv) {
+        Set<Integer> luma = new TreeSet<>();
+        for (int bar = 0; bar < 8; bar++) {
+            luma.add(Byte.toUnsignedInt(yuv[HEIGHT / 2 * WIDTH + bar * WIDTH / 8 + WIDTH / 16]));
+        }
+        return luma.size();
+    }
+
+    /**
+     * vivid's capture node showing 75% colour bars with its OSD text (a frame counter, so that no two frames are
+     * alike), static; {@link #allocate} takes a plan's buffers as {@link BufferPool} does for a display, without
+     * framebuffers; {@link #close} frees them and puts the controls back.
+     */
+    private static final class Camera implements AutoCloseable {
+        private static final List<String> CONTROLS = List.of("test_pattern", "osd_text_mode", "horizontal_movement",
+                "vertical_movement");
+        final VideoDevice device;
+        final VideoQueue queue;
+        final Map<String, Integer> was = new HashMap<>();
+        final List<Frame> frames = new ArrayList<>();
+        VideoFormat format;
+
+        private Camera(VideoDevice device, VideoQueue queue) {
+            this.device = device;
+            this.queue = queue;
+        }
+
+        static Camera open() throws IOException {
+            VideoDevice device = VideoDevice.open(TestBed.vividCapture(0));
+            Camera camera = null;
+            try {
+                camera = new Camera(device, device.openQueue(BufferType.VIDEO_CAPTURE));
+                Controls controls = device.controls();
+                for (String name : CONTROLS) {
+                    camera.was.put(name, controls.getInt(name));
+                }
+                controls.set("test_pattern", 0); // 75% colour bars
+                controls.set("osd_text_mode", 0); // all: the counters make every frame different
+                controls.set("horizontal_movement", 3); // none
+                controls.set("vertical_movement", 3);
+                return camera;
+            } catch (IOException | RuntimeException | Error e) {
+                if (camera != null) {
+                    camera.close();
+                } else {
+                    device.close();
+                }
+                throw e;
+            }
+        }
+
+        /** The plan's buffers, exported by the camera and imported back (so none stays mapped). */
+        void allocate(Plan plan) throws KernelException {
+            format = device.setFormat(VideoFormat.of(BufferType.VIDEO_CAPTURE, plan.layout()));
+            for (VideoBuffer buffer : queue.allocate(plan.count())) {
+                frames.add(queue.exportFrame(buffer));
+            }
+            queue.release();
+            queue.importFrames(frames);
+        }
+
+        @Override
+        public void close() {
+            try {
+                queue.close();
+                frames.forEach(Frame::close);
+                Controls controls = device.controls();
+                for (Map.Entry<String, Integer> entry : was.entrySet()) {
+                    controls.set(entry.getKey(), entry.getValue());
+                }
+            } catch (KernelException e) {
+                throw new IllegalStateException("could not put vivid's controls back", e);
+            } finally {
+                device.close();
+            }
+        }
+    }
+}
