@@ -445,8 +445,15 @@ public final class CodecStage implements AutoCloseable {
         resultsEnded = false;
     }
 
-    /** CAPTURE stopped and freed ({@code VIDIOC_STREAMOFF}, {@code VIDIOC_REQBUFS} 0), then the exports closed. */
+    /**
+     * CAPTURE stopped and freed ({@code VIDIOC_STREAMOFF}, {@code VIDIOC_REQBUFS} 0), then the exports closed; the
+     * results are forgotten, except at close, where the loop may still hold them (their calls then throw).
+     */
     private void freeResults() {
+        freeResults(true);
+    }
+
+    private void freeResults(boolean forget) {
         try {
             resultQueue.release();
         } catch (KernelException | RuntimeException e) {
@@ -460,7 +467,9 @@ public final class CodecStage implements AutoCloseable {
             }
         }
         exports.clear();
-        results = List.of();
+        if (forget) {
+            results = List.of();
+        }
         resultsStreaming = false;
         resultsWithCodec = 0;
         resultsWithApplication = 0;
@@ -804,7 +813,7 @@ public final class CodecStage implements AutoCloseable {
         try {
             events.close();
             inputQueue.close();
-            freeResults();
+            freeResults(false);
             resultQueue.close();
         } finally {
             device.close();

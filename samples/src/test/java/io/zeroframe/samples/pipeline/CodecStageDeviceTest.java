@@ -32,6 +32,8 @@ import io.zeroframe.v4l2.VideoDevices;
 import io.zeroframe.v4l2.VideoFormat;
 import io.zeroframe.v4l2.VideoQueue;
 import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.Fraction;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,6 +48,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,15 +100,25 @@ class CodecStageDeviceTest {
     /** What a run measured. */
     record Run(int offered, List<Long> offeredStamps, List<Long> decodedStamps, List<Double> psnr, long packetBytes,
                int packets, boolean decoderLast, boolean encoderLast, List<String> mappingsWhileStreaming,
-               long nanos) {}
+               long nanos, long[] latencies, double framesPerSecond) {
+        long latency(double quantile) {
+            long[] sorted = latencies.clone();
+            java.util.Arrays.sort(sorted);
+            return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, quantile * sorted.length)];
+        }
+    }
 
     @Test
     void vividThroughEncoderAndDecoderStagesInOnePollLoopMatchesTheCapturedFrames() throws Exception {
-        Run zeroCopy = run(FRAMES, false);
-        System.out.printf("vivid -> encoder -> decoder, %d frames zero-copy in %.1f s (%.1f fps): %d packets,"
-                        + " %d B per packet on average (%d B per raw frame); frame mappings while streaming: %s;"
-                        + " PSNR of the %d frames still in memory after the run: %s dB%n",
-                zeroCopy.offered(), zeroCopy.nanos() / 1e9, zeroCopy.offered() * 1e9 / zeroCopy.nanos(),
+        Run zeroCopy;
+        try (Chain chain = Chain.open()) {
+            zeroCopy = chain.stream(FRAMES, false, new CountDownLatch(0));
+        }
+        System.out.printf("vivid (%s) -> encoder -> decoder, %d frames zero-copy in %.1f s, %.1f decoded frames/s,"
+                        + " camera-to-decoded latency p50 %.1f ms max %.1f ms: %d packets, %d B per packet on average"
+                        + " (%d B per raw frame); frame mappings while streaming: %s; PSNR of the %d frames still in"
+                        + " memory after the run: %s dB%n", Camera.RATE, zeroCopy.offered(), zeroCopy.nanos() / 1e9,
+                zeroCopy.framesPerSecond(), zeroCopy.latency(0.5) / 1e6, zeroCopy.latency(1) / 1e6,
                 zeroCopy.packets(), zeroCopy.packetBytes() / Math.max(1, zeroCopy.packets()),
                 WIDTH * HEIGHT * 3 / 2, zeroCopy.mappingsWhileStreaming(), zeroCopy.psnr().size(), zeroCopy.psnr());
         assertEquals(FRAMES, zeroCopy.offered());
@@ -112,7 +130,10 @@ class CodecStageDeviceTest {
         assertFalse(zeroCopy.psnr().isEmpty(), "no decoded frame left to compare after the run");
         zeroCopy.psnr().forEach(p -> assertTrue(p > 30, "PSNR " + p + " dB: not the captured frame"));
 
-        Run verified = run(VERIFIED_FRAMES, true);
+        Run verified;
+        try (Chain chain = Chain.open()) {
+            verified = chain.stream(VERIFIED_FRAMES, true, new CountDownLatch(0));
+        }
         System.out.printf("vivid -> encoder -> decoder, %d frames each compared: PSNR %s dB%n", verified.offered(),
                 verified.psnr());
         assertEquals(verified.offeredStamps(), verified.decodedStamps());
@@ -120,32 +141,91 @@ class CodecStageDeviceTest {
         verified.psnr().forEach(p -> assertTrue(p > 30, "PSNR " + p + " dB: not the captured frame"));
     }
 
-    /**
-     * Streams {@code frames} camera frames through both stages, drains them, and compares the frames still in memory
-     * afterwards, or with {@code copyEveryFrame} every frame as it goes (see the class comment).
-     */
-    private static Run run(int frames, boolean copyEveryFrame) throws Exception {
-        try (Camera camera = Camera.open();
-             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER);
-             CodecStage decoder = CodecStage.open(vicodec("stateful-decoder"), CodecStage.Kind.DECODER);
-             Poller poller = Poller.open()) {
-            // the camera is the producer, the encoder's OUTPUT queue the consumer: the planner picks who allocates
-            var producer = io.zeroframe.v4l2.negotiation.VideoEndpoint.of(camera.queue, Role.PRODUCER, WIDTH, HEIGHT);
-            var consumer = io.zeroframe.v4l2.negotiation.VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, WIDTH,
-                    HEIGHT);
-            TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
-                    producer.sink(), List.of(consumer.endpoint()), List.of(consumer.source()),
-                    List.of(consumer.sink()), Preference.DEFAULT.formatsFirst(PixelFormat.YUV420));
-            Plan plan = negotiation.planner().plan(negotiation.trials());
-            assertEquals(Plan.Kind.ZERO_COPY, plan.kind(), plan.explain());
-            assertEquals(Allocator.Source.V4L2_EXPORT, plan.allocator().source(), plan.explain());
-            assertEquals(PixelFormat.YUV420, plan.chosen().format(), plan.explain());
-            assertEquals(List.of(consumer.endpoint().name()), plan.importers(), plan.explain());
-            camera.allocate(plan);
-            encoder.startEncoder(plan.layout(), FWHT, camera.frames, RESULTS);
-            decoder.startDecoder(FWHT, WIDTH, HEIGHT, encoder.resultBuffers(), RESULTS);
-            int size = (int) camera.format.sizeImage(0);
+    @Test
+    void closingTheStagesFromAnotherThreadMidStreamEndsTheLoopWithoutALeak() throws Exception {
+        ExecutorService loop = Executors.newSingleThreadExecutor();
+        try (Chain chain = Chain.open()) {
+            CountDownLatch some = new CountDownLatch(20);
+            Future<Run> running = loop.submit(() -> chain.stream(FRAMES, false, some));
+            assertTrue(some.await(120, TimeUnit.SECONDS), "20 frames not decoded in 120 s");
+            // downstream first, while the loop waits in its poll or is inside a call of either stage
+            chain.decoder.close();
+            chain.encoder.close();
+            ExecutionException ended = assertThrows(ExecutionException.class,
+                    () -> running.get(30, TimeUnit.SECONDS));
+            System.out.println("closed mid-stream: the loop ended with " + ended.getCause());
+            assertTrue(ended.getCause() instanceof IllegalStateException, ended.getCause().toString());
+            assertTrue(ended.getCause().getMessage().contains("stage on /dev/video")
+                    && ended.getCause().getMessage().endsWith("is closed"), ended.getCause().getMessage());
+            assertFalse(chain.encoder.isOpen());
+        } finally {
+            loop.shutdownNow();
+            assertTrue(loop.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
 
+    /** The camera, both stages and the loop's poller, negotiated and started. */
+    private static final class Chain implements AutoCloseable {
+        final Camera camera;
+        final CodecStage encoder;
+        final CodecStage decoder;
+        final Poller poller;
+
+        private Chain(Camera camera, CodecStage encoder, CodecStage decoder, Poller poller) {
+            this.camera = camera;
+            this.encoder = encoder;
+            this.decoder = decoder;
+            this.poller = poller;
+        }
+
+        /**
+         * Plans the camera -> encoder hop (the camera the producer, the encoder's OUTPUT queue the consumer), allocates
+         * the camera's buffers as planned, and starts the encoder on them and the decoder on the encoder's packet
+         * buffers (a hop the planner cannot describe: FWHT is no frame-model format).
+         */
+        static Chain open() throws Exception {
+            List<AutoCloseable> opened = new ArrayList<>();
+            try {
+                Camera camera = add(opened, Camera.open());
+                CodecStage encoder = add(opened, CodecStage.open(vicodec("stateful-encoder"),
+                        CodecStage.Kind.ENCODER));
+                CodecStage decoder = add(opened, CodecStage.open(vicodec("stateful-decoder"),
+                        CodecStage.Kind.DECODER));
+                Poller poller = add(opened, Poller.open());
+                var producer = VideoEndpoint.of(camera.queue, Role.PRODUCER, WIDTH, HEIGHT);
+                var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, WIDTH, HEIGHT);
+                TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
+                        producer.sink(), List.of(consumer.endpoint()), List.of(consumer.source()),
+                        List.of(consumer.sink()), Preference.DEFAULT.formatsFirst(PixelFormat.YUV420));
+                Plan plan = negotiation.planner().plan(negotiation.trials());
+                assertEquals(Plan.Kind.ZERO_COPY, plan.kind(), plan.explain());
+                assertEquals(Allocator.Source.V4L2_EXPORT, plan.allocator().source(), plan.explain());
+                assertEquals(PixelFormat.YUV420, plan.chosen().format(), plan.explain());
+                assertEquals(List.of(consumer.endpoint().name()), plan.importers(), plan.explain());
+                camera.allocate(plan);
+                encoder.startEncoder(plan.layout(), FWHT, camera.frames, RESULTS);
+                decoder.startDecoder(FWHT, WIDTH, HEIGHT, encoder.resultBuffers(), RESULTS);
+                return new Chain(camera, encoder, decoder, poller);
+            } catch (Exception | Error e) {
+                for (AutoCloseable made : opened.reversed()) {
+                    made.close();
+                }
+                throw e;
+            }
+        }
+
+        private static <T extends AutoCloseable> T add(List<AutoCloseable> opened, T made) {
+            opened.add(made);
+            return made;
+        }
+
+        /**
+         * Streams {@code frames} camera frames through both stages in one poll loop on this thread, drains them, and
+         * compares the frames still in memory afterwards, or with {@code copyEveryFrame} every frame as it goes (see
+         * the class comment); counts {@code decodedSome} down once per decoded frame.
+         */
+        Run stream(int frames, boolean copyEveryFrame, CountDownLatch decodedSome) throws Exception {
+            int size = (int) camera.format.sizeImage(0);
             // the encoder reads the camera's own memory, the decoder the encoder's packets: no buffer in between
             for (CodecStage.Input input : encoder.inputs()) {
                 assertTrue(input.dmaBuf(0).sameBufferAs(camera.queue.buffers().get(input.index()).dmaBuf(0)),
@@ -158,6 +238,7 @@ class CodecStageDeviceTest {
             Map<Long, byte[]> sources = new HashMap<>();
             List<Long> offeredStamps = new ArrayList<>();
             List<Long> decodedStamps = new ArrayList<>();
+            long[] latencies = new long[frames];
             List<Double> psnr = new ArrayList<>();
             List<String> mappings = List.of();
             long[] cameraStamp = new long[camera.frames.size()];
@@ -171,6 +252,8 @@ class CodecStageDeviceTest {
             long packetBytes = 0;
             int withCamera = 0;
             int cameraKey = -1;
+            long firstDecoded = 0;
+            long lastDecoded = 0;
             for (VideoBuffer buffer : camera.queue.buffers()) {
                 camera.queue.enqueue(buffer);
                 withCamera++;
@@ -179,109 +262,118 @@ class CodecStageDeviceTest {
             encoder.attach(poller);
             decoder.attach(poller);
             long started = System.nanoTime();
-            while (!decoder.drained()) {
-                if (withCamera > 0 && cameraKey < 0) {
-                    cameraKey = poller.register(camera.queue);
-                } else if (withCamera == 0 && cameraKey >= 0) {
-                    poller.unregister(cameraKey);
-                    cameraKey = -1;
-                }
-                if (poller.await(STALL) == 0) {
-                    throw new AssertionError("nothing happened for " + STALL + ": " + offered + " offered, "
-                            + decodedStamps.size() + " decoded, " + packets + " packets");
-                }
-                if (cameraKey >= 0 && poller.ready(cameraKey)) {
-                    Optional<VideoBuffer> captured;
-                    while (withCamera > 0 && (captured = camera.queue.dequeue(0)).isPresent()) {
-                        withCamera--;
-                        VideoBuffer frame = captured.get();
-                        assertFalse(frame.isError(), "vivid flagged a frame as an error");
-                        cameraStamp[frame.index()] = frame.timestampNanos();
-                        if (offered < frames && encoder.offer(frame.index(), frame.bytesUsed(0),
-                                frame.timestampNanos())) {
-                            offered++;
-                            offeredStamps.add(frame.timestampNanos());
-                            if (offered == frames) {
-                                encoder.drain();
+            try {
+                while (!decoder.drained()) {
+                    if (withCamera > 0 && cameraKey < 0) {
+                        cameraKey = poller.register(camera.queue);
+                    } else if (withCamera == 0 && cameraKey >= 0) {
+                        poller.unregister(cameraKey);
+                        cameraKey = -1;
+                    }
+                    if (poller.await(STALL) == 0) {
+                        throw new AssertionError("nothing happened for " + STALL + ": " + offered + " offered, "
+                                + decodedStamps.size() + " decoded, " + packets + " packets");
+                    }
+                    if (cameraKey >= 0 && poller.ready(cameraKey)) {
+                        Optional<VideoBuffer> captured;
+                        while (withCamera > 0 && (captured = camera.queue.dequeue(0)).isPresent()) {
+                            withCamera--;
+                            VideoBuffer frame = captured.get();
+                            assertFalse(frame.isError(), "vivid flagged a frame as an error");
+                            cameraStamp[frame.index()] = frame.timestampNanos();
+                            if (offered < frames && encoder.offer(frame.index(), frame.bytesUsed(0),
+                                    frame.timestampNanos())) {
+                                offered++;
+                                offeredStamps.add(frame.timestampNanos());
+                                if (offered == frames) {
+                                    encoder.drain();
+                                }
+                            } else if (offered + withCamera < frames) {
+                                camera.queue.enqueue(frame);
+                                withCamera++;
                             }
-                        } else if (offered + withCamera < frames) {
-                            camera.queue.enqueue(frame);
-                            withCamera++;
                         }
                     }
-                }
-                if (encoder.ready()) {
-                    Optional<CodecStage.Input> read;
-                    while ((read = encoder.takeProcessed()).isPresent()) {
-                        int index = read.get().index();
-                        if (copyEveryFrame) {
-                            sources.put(cameraStamp[index], read(camera.frames.get(index), size));
-                        }
-                        if (offered + withCamera < frames) {
-                            camera.queue.enqueue(camera.queue.buffers().get(index));
-                            withCamera++;
-                        } else {
-                            keptOut[index] = true; // no more frames needed: it keeps frame cameraStamp[index]
-                        }
-                    }
-                    Optional<CodecStage.Result> coded;
-                    while ((coded = encoder.takeResult()).isPresent()) {
-                        CodecStage.Result packet = coded.get();
-                        assertFalse(packet.isError(), "the encoder flagged a packet as an error");
-                        boolean last = packet.isLast();
-                        encoderLast |= last;
-                        if (packet.bytesUsed(0) > 0) {
-                            packets++;
-                            packetBytes += packet.bytesUsed(0);
-                        }
-                        if (packet.bytesUsed(0) == 0
-                                || !decoder.offer(packet.index(), packet.bytesUsed(0), packet.timestampNanos())) {
-                            encoder.release(packet);
-                        }
-                        if (last) {
-                            decoder.drain();
-                        }
-                    }
-                }
-                if (decoder.ready()) {
-                    Optional<CodecStage.Input> read;
-                    while ((read = decoder.takeProcessed()).isPresent()) {
-                        encoder.release(encoder.results().get(read.get().index()));
-                    }
-                    Optional<CodecStage.Result> decoded;
-                    while ((decoded = decoder.takeResult()).isPresent()) {
-                        CodecStage.Result picture = decoded.get();
-                        decoderLast |= picture.isLast();
-                        if (picture.bytesUsed(0) > 0) {
-                            assertFalse(picture.isError(), "the decoder flagged a frame as an error");
-                            assertEquals(size, picture.bytesUsed(0), "a decoded frame does not fill sizeimage");
-                            decodedStamps.add(picture.timestampNanos());
-                            decodedStamp[picture.index()] = picture.timestampNanos();
+                    if (encoder.ready()) {
+                        Optional<CodecStage.Input> read;
+                        while ((read = encoder.takeProcessed()).isPresent()) {
+                            int index = read.get().index();
                             if (copyEveryFrame) {
-                                psnr.add(psnr(sources.remove(picture.timestampNanos()),
-                                        read(picture.frame(), size)));
+                                sources.put(cameraStamp[index], read(camera.frames.get(index), size));
                             }
-                        } else {
-                            decodedStamp[picture.index()] = 0; // the empty LAST buffer: its memory is older
+                            if (offered + withCamera < frames) {
+                                camera.queue.enqueue(camera.queue.buffers().get(index));
+                                withCamera++;
+                            } else {
+                                keptOut[index] = true; // no more frames wanted: it keeps frame cameraStamp[index]
+                            }
                         }
-                        decoder.release(picture);
+                        Optional<CodecStage.Result> coded;
+                        while ((coded = encoder.takeResult()).isPresent()) {
+                            CodecStage.Result packet = coded.get();
+                            assertFalse(packet.isError(), "the encoder flagged a packet as an error");
+                            boolean last = packet.isLast();
+                            encoderLast |= last;
+                            if (packet.bytesUsed(0) > 0) {
+                                packets++;
+                                packetBytes += packet.bytesUsed(0);
+                            }
+                            if (packet.bytesUsed(0) == 0 || !decoder.offer(packet.index(), packet.bytesUsed(0),
+                                    packet.timestampNanos())) {
+                                encoder.release(packet);
+                            }
+                            if (last) {
+                                decoder.drain();
+                            }
+                        }
+                    }
+                    if (decoder.ready()) {
+                        Optional<CodecStage.Input> read;
+                        while ((read = decoder.takeProcessed()).isPresent()) {
+                            encoder.release(encoder.results().get(read.get().index()));
+                        }
+                        Optional<CodecStage.Result> decoded;
+                        while ((decoded = decoder.takeResult()).isPresent()) {
+                            CodecStage.Result picture = decoded.get();
+                            decoderLast |= picture.isLast();
+                            if (picture.bytesUsed(0) > 0) {
+                                long now = System.nanoTime();
+                                assertFalse(picture.isError(), "the decoder flagged a frame as an error");
+                                assertEquals(size, picture.bytesUsed(0), "a decoded frame does not fill sizeimage");
+                                latencies[Math.min(decodedStamps.size(), frames - 1)] = now
+                                        - picture.timestampNanos();
+                                decodedStamps.add(picture.timestampNanos());
+                                decodedStamp[picture.index()] = picture.timestampNanos();
+                                firstDecoded = firstDecoded == 0 ? now : firstDecoded;
+                                lastDecoded = now;
+                                decodedSome.countDown();
+                                if (copyEveryFrame) {
+                                    psnr.add(psnr(sources.remove(picture.timestampNanos()),
+                                            read(picture.frame(), size)));
+                                }
+                            } else {
+                                decodedStamp[picture.index()] = 0; // the empty LAST buffer: its memory is older
+                            }
+                            decoder.release(picture);
+                        }
+                    }
+                    if (!copyEveryFrame && offered == frames / 2 && !looked) {
+                        looked = true;
+                        mappings = TestBed.frameMappings();
+                        assertEquals(camera.frames.size() + encoder.results().size() + decoder.results().size(),
+                                distinctDmaBufs(), "dma-bufs held while streaming: the camera's, the packets and"
+                                        + " the decoded frames only");
                     }
                 }
-                if (!copyEveryFrame && offered == frames / 2 && !looked) {
-                    looked = true;
-                    mappings = TestBed.frameMappings();
-                    assertEquals(camera.frames.size() + encoder.results().size() + decoder.results().size(),
-                            distinctDmaBufs(), "dma-bufs held while streaming: the camera's, the packets and the"
-                                    + " decoded frames only");
+            } finally {
+                if (cameraKey >= 0) {
+                    poller.unregister(cameraKey);
                 }
+                encoder.detach();
+                decoder.detach();
+                camera.queue.streamOff();
             }
             long nanos = System.nanoTime() - started;
-            if (cameraKey >= 0) {
-                poller.unregister(cameraKey);
-            }
-            encoder.detach();
-            decoder.detach();
-            camera.queue.streamOff();
             if (!copyEveryFrame) {
                 // after the run: each decoded frame still in a decoder buffer against the camera buffer holding it
                 for (CodecStage.Result picture : decoder.results()) {
@@ -292,10 +384,22 @@ class CodecStageDeviceTest {
                         }
                     }
                 }
-                assertTrue(barsOf(read(camera.frames.getFirst(), size)) == 8, "the camera did not show 8 bars");
+                assertEquals(8, barsOf(read(camera.frames.getFirst(), size)), "the camera did not show 8 bars");
             }
+            int decoded = decodedStamps.size();
+            double rate = decoded < 2 ? 0 : (decoded - 1) * 1e9 / (lastDecoded - firstDecoded);
             return new Run(offered, offeredStamps, decodedStamps, psnr, packetBytes, packets, decoderLast,
-                    encoderLast, mappings, nanos);
+                    encoderLast, mappings, nanos, java.util.Arrays.copyOf(latencies, Math.min(decoded, frames)),
+                    rate);
+        }
+
+        /** Downstream first: the decoder imports the encoder's packet buffers, the encoder the camera's. */
+        @Override
+        public void close() {
+            poller.close();
+            decoder.close();
+            encoder.close();
+            camera.close();
         }
     }
 
@@ -401,15 +505,18 @@ class CodecStageDeviceTest {
 
     /**
      * vivid's capture node showing 75% colour bars with its OSD text (a frame counter, so that no two frames are
-     * alike), static; {@link #allocate} takes a plan's buffers as {@link BufferPool} does for a display, without
-     * framebuffers; {@link #close} frees them and puts the controls back.
+     * alike), static, at {@link #RATE} with Start of Exposure timestamps; {@link #allocate} takes a plan's buffers as
+     * {@link BufferPool} does for a display, without framebuffers; {@link #close} frees them and puts the controls,
+     * the rate and the timestamps back (vivid keeps them across opens).
      */
     private static final class Camera implements AutoCloseable {
+        static final Fraction RATE = TestBed.Vivid.RATE;
         private static final List<String> CONTROLS = List.of("test_pattern", "osd_text_mode", "horizontal_movement",
                 "vertical_movement");
         final VideoDevice device;
         final VideoQueue queue;
         final Map<String, Integer> was = new HashMap<>();
+        Optional<Fraction> rateWas = Optional.empty();
         final List<Frame> frames = new ArrayList<>();
         VideoFormat format;
 
@@ -431,6 +538,9 @@ class CodecStageDeviceTest {
                 controls.set("osd_text_mode", 0); // all: the counters make every frame different
                 controls.set("horizontal_movement", 3); // none
                 controls.set("vertical_movement", 3);
+                camera.rateWas = Optional.of(device.streamParameters(BufferType.VIDEO_CAPTURE).timePerFrame());
+                device.setTimePerFrame(BufferType.VIDEO_CAPTURE, RATE);
+                controls.set(TestBed.TIMESTAMP_SOURCE, "Start of Exposure");
                 return camera;
             } catch (IOException | RuntimeException | Error e) {
                 if (camera != null) {
@@ -461,6 +571,7 @@ class CodecStageDeviceTest {
                 for (Map.Entry<String, Integer> entry : was.entrySet()) {
                     controls.set(entry.getKey(), entry.getValue());
                 }
+                TestBed.restoreCamera(device, rateWas);
             } catch (KernelException e) {
                 throw new IllegalStateException("could not put vivid's controls back", e);
             } finally {
