@@ -195,6 +195,9 @@ public final class CodecStage implements AutoCloseable {
         }
     }
 
+    /** How many recent offers are remembered for timing their results: more than a codec holds at once. */
+    private static final int RECENT = 32;
+
     private final Kind kind;
     private final VideoDevice device;
     private final BufferType inputType;
@@ -219,10 +222,15 @@ public final class CodecStage implements AutoCloseable {
     private int resultsWithApplication;
     private boolean draining;
     private boolean drained;
-    /** A source change that arrived while results were out or before the codec's LAST: set CAPTURE up when free. */
+    /** A source-change event not acted on yet: CAPTURE is set up after the LAST buffer, once the results are back. */
     private boolean setupPending;
     /** The decoder's CAPTURE ended (a LAST buffer outside a drain): the codec waits for the CAPTURE re-setup. */
     private boolean resultsEnded;
+    /** The offers' timestamps and times, the last {@link #RECENT} of them, to time each result against its offer. */
+    private final long[] offerStamps = new long[RECENT];
+    private final long[] offerNanos = new long[RECENT];
+    private int nextOffer;
+    private final Tally tally = new Tally();
     private Poller poller;
     private int inputKey = -1;
     private int resultKey = -1;
@@ -582,6 +590,7 @@ public final class CodecStage implements AutoCloseable {
         try {
             requireStarted("VIDIOC_QBUF");
             if (draining || drained) {
+                tally.refused();
                 return false;
             }
             Input input = inputs.get(index);
@@ -594,6 +603,10 @@ public final class CodecStage implements AutoCloseable {
             inputQueue.enqueue(input.buffer);
             input.withCodec = true;
             inputsWithCodec++;
+            offerStamps[nextOffer] = input.buffer.timestampNanos(); // as V4L2 carries it: whole microseconds
+            offerNanos[nextOffer] = System.nanoTime();
+            nextOffer = (nextOffer + 1) % RECENT;
+            tally.offered();
             rewatch();
             return true;
         } finally {
@@ -619,6 +632,7 @@ public final class CodecStage implements AutoCloseable {
             Input input = inputs.get(done.get().index());
             input.withCodec = false;
             inputsWithCodec--;
+            tally.processed();
             rewatch();
             return input.present;
         } finally {
@@ -654,17 +668,24 @@ public final class CodecStage implements AutoCloseable {
                     draining = false;
                     drained = true;
                 } else {
-                    resultsEnded = true; // a resolution change: CAPTURE is set up again once the results are back
-                    setupPending = true;
+                    resultsEnded = true; // a resolution change: CAPTURE is set up again after its event, once the
+                                         // results are back
                 }
             }
             if (resultsEnded && result.bytesUsed(0) == 0) {
-                setUpAgainIfFree(); // it carries nothing; CAPTURE is set up again once the event is in too
+                // it carries nothing; the source-change event came with it (whatever the last wait saw), and CAPTURE
+                // is set up again once no result is out
+                takeEvents();
+                setUpAgainIfFree();
                 rewatch();
                 return Optional.empty();
             }
             result.withApplication = true;
             resultsWithApplication++;
+            tally.result(result.bytesUsed(0) > 0 ? sinceOffer(result.timestampNanos()) : -1);
+            if (resultsEnded) {
+                takeEvents(); // CAPTURE is set up again once this result too is released
+            }
             rewatch();
             return result.present;
         } finally {
@@ -691,6 +712,7 @@ public final class CodecStage implements AutoCloseable {
                 resultQueue.enqueue(result.buffer);
                 resultsWithCodec++;
             } else if (resultsEnded) {
+                takeEvents();
                 setUpAgainIfFree();
             }
             rewatch();
@@ -718,6 +740,89 @@ public final class CodecStage implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /** Nanoseconds since the offer whose timestamp the result carries, or -1 if it is not among the recent ones. */
+    private long sinceOffer(long stamp) {
+        for (int i = 0; i < RECENT; i++) {
+            int at = Math.floorMod(nextOffer - 1 - i, RECENT);
+            if (offerStamps[at] == stamp && offerNanos[at] != 0) {
+                return System.nanoTime() - offerNanos[at];
+            }
+        }
+        return -1;
+    }
+
+    /** What the stage did since it was opened; a consistent snapshot, from any thread. */
+    public Statistics statistics() {
+        return tally.snapshot();
+    }
+
+    /**
+     * What a stage did, as a value: one hop's share of a pipeline's statistics.
+     *
+     * @param offered          inputs queued to the codec
+     * @param refused          offers refused because the stage was draining or drained
+     * @param processed        inputs the codec gave back
+     * @param results          results taken (the empty {@code LAST} buffer of a drain included)
+     * @param timed            results with data whose offer was found by timestamp among the recent ones
+     * @param latencyMeanNanos mean time from an offer to the result carrying its timestamp, over {@code timed}
+     * @param latencyMaxNanos  its maximum
+     */
+    public record Statistics(long offered, long refused, long processed, long results, long timed,
+                             long latencyMeanNanos, long latencyMaxNanos) {
+        @Override
+        public String toString() {
+            return String.format("offered %d, refused %d, processed %d, results %d, offer-to-result latency mean"
+                    + " %.2f ms max %.2f ms over %d", offered, refused, processed, results, latencyMeanNanos / 1e6,
+                    latencyMaxNanos / 1e6, timed);
+        }
+    }
+
+    /** The counters, written by the loop's thread, read by {@link #statistics} under this object's lock. */
+    private static final class Tally {
+        private long offered;
+        private long refused;
+        private long processed;
+        private long results;
+        private long timed;
+        private long latencySum;
+        private long latencyMax;
+
+        synchronized void offered() {
+            offered++;
+        }
+
+        synchronized void refused() {
+            refused++;
+        }
+
+        synchronized void processed() {
+            processed++;
+        }
+
+        synchronized void result(long latency) {
+            results++;
+            if (latency >= 0) {
+                timed++;
+                latencySum += latency;
+                latencyMax = Math.max(latencyMax, latency);
+            }
+        }
+
+        synchronized Statistics snapshot() {
+            return new Statistics(offered, refused, processed, results, timed, timed == 0 ? 0 : latencySum / timed,
+                    latencyMax);
+        }
+    }
+
+    /**
+     * Whether a decoder's CAPTURE stream ended for a resolution change (its {@code LAST} buffer came outside a drain)
+     * and waits to be set up again: for the source-change event, and for every result the application holds to be
+     * {@linkplain #release released} (a frame still shown must be released once its scan-out ended).
+     */
+    public boolean changePending() {
+        return resultsEnded;
     }
 
     /** Whether a drain ended: the {@code LAST} result was taken. */

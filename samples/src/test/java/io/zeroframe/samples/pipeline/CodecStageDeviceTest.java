@@ -374,6 +374,7 @@ class CodecStageDeviceTest {
                 camera.queue.streamOff();
             }
             long nanos = System.nanoTime() - started;
+            System.out.println("encoder: " + encoder.statistics() + "; decoder: " + decoder.statistics());
             if (!copyEveryFrame) {
                 // after the run: each decoded frame still in a decoder buffer against the camera buffer holding it
                 for (CodecStage.Result picture : decoder.results()) {
@@ -434,27 +435,145 @@ class CodecStageDeviceTest {
             // and the stage still starts with buffers that fit, then encodes one heap frame
             encoder.startEncoder(fits, FWHT, List.of(frame), 2);
             assertTrue(encoder.offer(0, (int) fits.bufferSize(0), 1_000));
-            CodecStage.Result packet = awaitResult(encoder);
+            CodecStage.Result packet = await(encoder, encoder::takeResult);
             assertTrue(packet.bytesUsed(0) > 0);
             assertEquals(1_000, packet.timestampNanos());
             encoder.release(packet);
         }
     }
 
-    /** The stage's next result, polling its sources alone; fails after {@link #STALL}. */
-    private static CodecStage.Result awaitResult(CodecStage stage) throws KernelException {
+    @Test
+    void aResolutionChangeMidStreamSetsTheDecoderUpAgainOnlyOnceItsFramesAreBack() throws Exception {
+        List<byte[]> packets = new ArrayList<>();
+        List<DmaBuf> inputs = new ArrayList<>();
+        try (Heap heap = Heap.open("system")) {
+            encode(heap, 640, 368, 2, packets);
+            encode(heap, 800, 480, 2, packets);
+            try (CodecStage decoder = CodecStage.open(vicodec("stateful-decoder"), CodecStage.Kind.DECODER);
+                 Poller poller = Poller.open()) {
+                for (int i = 0; i < 2; i++) {
+                    inputs.add(heap.allocate(1 << 20)); // room for an 800x480 packet; the test writes the packets
+                }
+                decoder.startDecoder(FWHT, 640, 368, inputs, 2);
+                decoder.attach(poller);
+                boolean[] free = {true, true};
+                List<String> sizes = new ArrayList<>();
+                CodecStage.Result held = null;
+                List<CodecStage.Result> before = null;
+                int fed = 0;
+                try {
+                    while (sizes.size() < packets.size()) {
+                        for (int i = 0; i < free.length && fed < packets.size(); i++) {
+                            if (free[i]) {
+                                write(inputs.get(i), packets.get(fed));
+                                assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
+                                free[i] = false;
+                                fed++;
+                            }
+                        }
+                        if (poller.await(STALL) == 0) {
+                            throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
+                        }
+                        Optional<CodecStage.Input> read;
+                        while ((read = decoder.takeProcessed()).isPresent()) {
+                            free[read.get().index()] = true;
+                        }
+                        Optional<CodecStage.Result> decoded;
+                        while ((decoded = decoder.takeResult()).isPresent()) {
+                            CodecStage.Result picture = decoded.get();
+                            assertFalse(picture.isError());
+                            sizes.add(picture.frame().width() + "x" + picture.frame().height());
+                            if (sizes.size() == 2) {
+                                held = picture; // as a display holds the frame it shows
+                                before = decoder.results();
+                            } else {
+                                decoder.release(picture);
+                            }
+                        }
+                        if (held != null && decoder.changePending()) {
+                            // the codec ended the 640x368 stream: the held frame keeps the old buffers alive
+                            assertTrue(decoder.results() == before, "CAPTURE was set up again under a held frame");
+                            assertTrue(held.frame().isOpen(), "the held frame was freed");
+                            decoder.release(held);
+                            held = null;
+                            assertFalse(decoder.changePending());
+                            assertFalse(decoder.results() == before, "CAPTURE not set up again after the release");
+                            assertFalse(before.getFirst().frame().isOpen(), "the old frames were not freed");
+                            System.out.println("resolution change: CAPTURE set up again for "
+                                    + decoder.resultFormat() + " once the held 640x368 frame was released");
+                        }
+                    }
+                } finally {
+                    decoder.detach();
+                }
+                System.out.println("resolution change: decoded " + sizes + "; " + decoder.statistics());
+                assertEquals(List.of("640x368", "640x368", "800x480", "800x480"), sizes);
+            } finally {
+                inputs.forEach(DmaBuf::close);
+            }
+        }
+    }
+
+    /** Encodes {@code count} gradient frames of {@code width x height} from a heap frame; adds the packets' bytes. */
+    private static void encode(Heap heap, int width, int height, int count, List<byte[]> packets) throws Exception {
+        FrameLayout layout = FrameLayout.of(PixelFormat.YUV420, width, height);
+        try (Frame frame = Frame.allocate(heap, layout);
+             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER)) {
+            encoder.startEncoder(layout, FWHT, List.of(frame), 2);
+            int size = (int) layout.bufferSize(0);
+            for (int n = 0; n < count; n++) {
+                byte[] pixels = new byte[size];
+                for (int i = 0; i < size; i++) {
+                    pixels[i] = (byte) (16 + (i % width + i / width + 4 * n) % 200);
+                }
+                write(frame.plane(0).buffer(), pixels);
+                assertTrue(encoder.offer(0, size, (n + 1) * 1_000L));
+                CodecStage.Result packet = await(encoder, encoder::takeResult);
+                DmaBuf coded = packet.dmaBuf(0);
+                byte[] bytes = new byte[packet.bytesUsed(0)];
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment mapped = coded.map(arena, Access.READ);
+                    try (CpuAccess ignored = coded.cpuAccess(Access.READ)) {
+                        MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, packet.dataOffset(0), bytes, 0,
+                                bytes.length);
+                    }
+                }
+                packets.add(bytes);
+                encoder.release(packet);
+                await(encoder, encoder::takeProcessed); // the frame is the encoder's until it gives it back
+            }
+        }
+    }
+
+    /** {@code bytes} written at the start of {@code buffer}, inside a CPU-access bracket; unmapped on return. */
+    private static void write(DmaBuf buffer, byte[] bytes) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = buffer.map(arena, Access.READ_WRITE);
+            try (CpuAccess ignored = buffer.cpuAccess(Access.WRITE)) {
+                MemorySegment.copy(bytes, 0, mapped, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            }
+        }
+    }
+
+    /** One of a stage's non-blocking steps. */
+    private interface Step<T> {
+        Optional<T> take() throws KernelException;
+    }
+
+    /** What {@code step} takes next, polling the stage's sources alone; fails after {@link #STALL}. */
+    private static <T> T await(CodecStage stage, Step<T> step) throws KernelException {
         try (Poller poller = Poller.open()) {
             stage.attach(poller);
             try {
                 long deadline = System.nanoTime() + STALL.toNanos();
                 while (System.nanoTime() < deadline) {
-                    poller.await(STALL);
-                    Optional<CodecStage.Result> result = stage.takeResult();
-                    if (result.isPresent()) {
-                        return result.get();
+                    Optional<T> taken = step.take();
+                    if (taken.isPresent()) {
+                        return taken.get();
                     }
+                    poller.await(STALL);
                 }
-                throw new AssertionError("no result from " + stage + " in " + STALL);
+                throw new AssertionError("nothing from " + stage + " in " + STALL);
             } finally {
                 stage.detach();
             }
