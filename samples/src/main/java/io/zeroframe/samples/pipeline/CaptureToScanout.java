@@ -798,6 +798,11 @@ public final class CaptureToScanout implements AutoCloseable {
             }
         }
         withCamera = 0;
+        if (cameraKey >= 0) {
+            poller.unregister(cameraKey);
+            cameraKey = -1;
+        }
+        // after the camera left the poller: a stopped queue with no buffers would report POLLERR to the tap's waits
         if (tapRun != null) {
             try {
                 tapRun.end(Duration.ofMillis(TAP_END_MILLIS));
@@ -810,10 +815,6 @@ public final class CaptureToScanout implements AutoCloseable {
                     pool.untap(slot);
                 }
             }
-        }
-        if (cameraKey >= 0) {
-            poller.unregister(cameraKey);
-            cameraKey = -1;
         }
         return failure;
     }

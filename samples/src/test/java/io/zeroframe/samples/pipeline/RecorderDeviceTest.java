@@ -1,0 +1,277 @@
+package io.zeroframe.samples.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.Poller;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.CpuAccess;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.Frame;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.heaps.Heap;
+import io.zeroframe.v4l2.FourCc;
+import io.zeroframe.v4l2.VideoFormat;
+import io.zeroframe.v4l2.control.Controls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The {@link Recorder} tapping a capture-to-scanout pipeline, vivid (30 fps, a still colour-bar picture) onto vkms:
+ * every frame the camera captures is offered to vicodec's stateful encoder, which reads the camera's own buffers,
+ * while the display shows them; the packets written decode (vicodec's stateful decoder) into the picture that was
+ * shown. No frame is mapped while streaming: the packets are the only memory the process reads.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class RecorderDeviceTest {
+    private static final FourCc FWHT = FourCc.of("FWHT");
+    private static final int FRAMES = 120;
+    /** vivid's picture with nothing moving in it, so that every frame is the one the display showed last. */
+    private static final Map<String, Integer> STILL = new LinkedHashMap<>(Map.of("test_pattern", 0,
+            "osd_text_mode", 2, "horizontal_movement", 3, "vertical_movement", 3));
+
+    @Test
+    void everyCapturedFrameIsEncodedFromTheCamerasMemoryWhileShownAndThePacketsDecodeToTheShownPicture()
+            throws Exception {
+        List<byte[]> packets = new ArrayList<>();
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE))) {
+            Controls controls = rig.vivid().controls();
+            Map<String, Integer> before = new LinkedHashMap<>();
+            for (String name : STILL.keySet()) {
+                before.put(name, controls.getInt(name));
+            }
+            try {
+                STILL.forEach((name, value) -> set(controls, name, value));
+                CaptureToScanout.Statistics stats;
+                CodecStage.Statistics encoded;
+                long written;
+                List<String> mappedWhileStreaming = new ArrayList<>();
+                try (Recorder recorder = Recorder.start(CodecStage.open(CodecStageDeviceTest.vicodec(
+                                "stateful-encoder"), CodecStage.Kind.ENCODER), rig.pool(), rig.plan().layout(), FWHT,
+                        4, collect(packets));
+                     CaptureToScanout pipeline = rig.pipeline()) {
+                    pipeline.tap(tapping(recorder, mappedWhileStreaming));
+                    stats = pipeline.run(FRAMES);
+                    encoded = recorder.encoder().statistics();
+                    written = recorder.bytesWritten();
+                    byte[] shown = pixels(pipeline.lastShown().orElseThrow().frame());
+                    System.out.printf("recorded while shown: %s; encoder: %s; %d packets, %d bytes (%.1f%% of the"
+                                    + " raw frames); frame mappings at frame 60: %s%n", stats, encoded,
+                            packets.size(), written, 100.0 * written / (packets.size()
+                                    * (double) rig.plan().layout().bufferSize(0)), mappedWhileStreaming);
+                    assertEquals(FRAMES, stats.shown(), stats.toString());
+                    assertEquals(stats.captured(), encoded.offered() + encoded.refused(), "every captured frame was"
+                            + " offered to the encoder: " + encoded);
+                    assertEquals(0, encoded.refused(), encoded.toString());
+                    assertEquals(encoded.offered(), packets.size(), "a packet per frame offered: " + encoded);
+                    // the only dma-buf memory mapped while streaming: the packet buffers, which the recorder reads
+                    List<Long> packetSizes = recorder.encoder().resultBuffers().stream().map(DmaBuf::size).toList();
+                    List<Long> mappedSizes = mappedWhileStreaming.stream().map(RecorderDeviceTest::length).toList();
+                    assertEquals(packetSizes.size(), mappedSizes.size(), "mappings while streaming: "
+                            + mappedWhileStreaming);
+                    assertTrue(packetSizes.containsAll(mappedSizes) && !mappedSizes.contains(
+                            rig.plan().layout().bufferSize(0)), "frame memory mapped while streaming: "
+                            + mappedWhileStreaming + "; the packet buffers are " + packetSizes + " bytes");
+                    decodeAndCompare(packets, rig.plan().layout().width(), rig.plan().layout().height(), shown);
+                }
+            } finally {
+                before.forEach((name, value) -> set(controls, name, value));
+            }
+        }
+    }
+
+    /** The length of a /proc/self/maps line's range. */
+    private static long length(String mapping) {
+        String[] range = mapping.substring(0, mapping.indexOf(' ')).split("-");
+        return Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+    }
+
+    /** A tap that forwards to {@code recorder} and reads the process's frame mappings at frame 60. */
+    private static CaptureToScanout.FrameTap tapping(Recorder recorder, List<String> mappings) {
+        return new CaptureToScanout.FrameTap() {
+            private int offered;
+
+            @Override
+            public void attach(Poller poller) {
+                recorder.attach(poller);
+            }
+
+            @Override
+            public boolean offer(BufferPool.Slot slot) throws KernelException {
+                if (++offered == FRAMES / 2) {
+                    try {
+                        mappings.addAll(TestBed.frameMappings());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return recorder.offer(slot);
+            }
+
+            @Override
+            public void service() throws KernelException {
+                recorder.service();
+            }
+
+            @Override
+            public BufferPool.Slot takeDone() {
+                return recorder.takeDone();
+            }
+
+            @Override
+            public void end(Duration bound) throws KernelException {
+                recorder.end(bound);
+            }
+        };
+    }
+
+    /** A channel that keeps each write as one packet (the recorder writes a packet in one go). */
+    private static WritableByteChannel collect(List<byte[]> packets) {
+        return new WritableByteChannel() {
+            private boolean open = true;
+
+            @Override
+            public int write(ByteBuffer source) {
+                byte[] bytes = new byte[source.remaining()];
+                source.get(bytes);
+                packets.add(bytes);
+                return bytes.length;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return open;
+            }
+
+            @Override
+            public void close() {
+                open = false;
+            }
+        };
+    }
+
+    /**
+     * Decodes {@code packets} with vicodec's stateful decoder, one system-heap buffer per packet in flight, and checks
+     * that every decoded picture is {@code shown} (XRGB: the X bytes are not compared) within FWHT's loss.
+     */
+    private static void decodeAndCompare(List<byte[]> packets, int width, int height, byte[] shown)
+            throws Exception {
+        List<DmaBuf> inputs = new ArrayList<>();
+        double worst = Double.POSITIVE_INFINITY;
+        int decodedCount = 0;
+        try (Heap heap = Heap.open("system");
+             CodecStage decoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                     CodecStage.Kind.DECODER);
+             Poller poller = Poller.open()) {
+            int largest = packets.stream().mapToInt(p -> p.length).max().orElseThrow();
+            for (int i = 0; i < 2; i++) {
+                inputs.add(heap.allocate(largest));
+            }
+            decoder.startDecoder(FWHT, width, height, inputs, 2);
+            decoder.attach(poller);
+            boolean[] free = {true, true};
+            int fed = 0;
+            VideoFormat format = null;
+            try {
+                while (decodedCount < packets.size()) {
+                    for (int i = 0; i < free.length && fed < packets.size(); i++) {
+                        if (free[i]) {
+                            write(inputs.get(i), packets.get(fed));
+                            assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
+                            free[i] = false;
+                            fed++;
+                        }
+                    }
+                    assertTrue(poller.await(Duration.ofSeconds(10)) > 0, "the decoder stalled after "
+                            + decodedCount + " of " + packets.size() + " frames");
+                    for (var read = decoder.takeProcessed(); read.isPresent(); read = decoder.takeProcessed()) {
+                        free[read.get().index()] = true;
+                    }
+                    for (var picture = decoder.takeResult(); picture.isPresent(); picture = decoder.takeResult()) {
+                        assertFalse(picture.get().isError());
+                        if (format == null) {
+                            format = decoder.resultFormat();
+                            System.out.println("decoded format: " + format);
+                        }
+                        byte[] decoded = pixels(picture.get().frame());
+                        worst = Math.min(worst, psnr(shown, decoded));
+                        decodedCount++;
+                        decoder.release(picture.get());
+                    }
+                }
+            } finally {
+                decoder.detach();
+            }
+        } finally {
+            inputs.forEach(DmaBuf::close);
+        }
+        System.out.printf("decoded %d frames, PSNR to the shown picture at worst %.1f dB%n", decodedCount, worst);
+        assertEquals(packets.size(), decodedCount);
+        assertTrue(worst >= 30, "a decoded frame is not the shown picture: PSNR " + worst + " dB");
+    }
+
+    /** The frame's colour bytes (each pixel's first three of four), read in a CPU-access bracket and unmapped. */
+    private static byte[] pixels(Frame frame) throws KernelException {
+        Frame.Plane plane = frame.plane(0);
+        byte[] rgb = new byte[frame.width() * frame.height() * 3];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = plane.buffer().map(arena, Access.READ);
+            try (CpuAccess ignored = plane.buffer().cpuAccess(Access.READ)) {
+                int at = 0;
+                for (int y = 0; y < frame.height(); y++) {
+                    long row = plane.offset() + y * plane.pitch();
+                    for (int x = 0; x < frame.width(); x++) {
+                        for (int c = 0; c < 3; c++) {
+                            rgb[at++] = mapped.get(ValueLayout.JAVA_BYTE, row + 4L * x + c);
+                        }
+                    }
+                }
+            }
+        }
+        return rgb;
+    }
+
+    private static void write(DmaBuf buffer, byte[] bytes) throws KernelException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = buffer.map(arena, Access.READ_WRITE);
+            try (CpuAccess ignored = buffer.cpuAccess(Access.WRITE)) {
+                MemorySegment.copy(bytes, 0, mapped, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            }
+        }
+    }
+
+    private static double psnr(byte[] source, byte[] decoded) {
+        assertEquals(source.length, decoded.length, "decoded frame size");
+        double squared = 0;
+        for (int i = 0; i < source.length; i++) {
+            int d = Byte.toUnsignedInt(source[i]) - Byte.toUnsignedInt(decoded[i]);
+            squared += d * d;
+        }
+        double mse = squared / source.length;
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    private static void set(Controls controls, String name, int value) {
+        try {
+            controls.set(name, value);
+        } catch (KernelException e) {
+            throw new IllegalStateException("vivid control " + name, e);
+        }
+    }
+}
