@@ -51,8 +51,9 @@ import java.util.Optional;
  * ({@link #resultBuffers}), which must be as large as its OUTPUT format's {@code sizeimage}.
  *
  * <p><b>Flow.</b> Nothing blocks and nothing allocates per frame: {@link #offer}, {@link #takeProcessed},
- * {@link #takeResult} and {@link #release} make one ioctl each (a dequeue that finds nothing returns empty) and
- * return preallocated objects. For one poll loop over many objects, {@link #attach} a {@link Poller}: the stage keeps
+ * {@link #takeResult} and {@link #release} make one ioctl each (a dequeue that finds nothing returns empty;
+ * {@link #takeResult} makes one more, {@code VIDIOC_DQEVENT}, when an event is pending) and return preallocated
+ * objects; only setting CAPTURE up and {@link Result#bytes} allocate. For one poll loop over many objects, {@link #attach} a {@link Poller}: the stage keeps
  * its sources registered in it as its state needs (the OUTPUT queue while an input is with the codec, the CAPTURE
  * queue while a result buffer is, and its events always: an m2m node polled for buffers with none queued on either
  * queue reports {@code POLLERR} at once), and {@link #ready} says whether the last wait found something of its.
@@ -71,16 +72,28 @@ import java.util.Optional;
  * time: it waits for a call in progress to return (calls do not block), then stops both streams, frees the buffers
  * and closes the exports and the device; the calls after it throw {@link IllegalStateException} and never reach a
  * freed buffer or a recycled fd. A {@link Poller} waiting on the stage's sources meanwhile reports them closed; the
- * loop's thread then calls {@link #detach}.
+ * loop's thread then calls {@link #detach}. Close a downstream stage before its upstream: an upstream's close closes
+ * the exports the downstream imported (the kernel keeps their memory, and the downstream's next {@link #offer}
+ * throws {@link io.zeroframe.bindings.FdClosedException}).
+ *
+ * <p><b>Ownership.</b> The stage owns its device, queues, event reader and exports; it borrows the upstream's
+ * frames or dma-bufs (keep them open while the stage uses them) and the {@link Poller}.
  *
  * {@snippet :
  * try (CodecStage encoder = CodecStage.open(node, CodecStage.Kind.ENCODER)) {
- *     encoder.startEncoder(plan.layout(), FourCc.of("FWHT"), cameraFrames, 4);
+ *     encoder.startEncoder(plan.layout(), FourCc.of("FWHT"), cameraFrames, 4); // camera buffer i = input i
  *     encoder.attach(poller);
- *     // in the loop, after poller.await(...):
- *     encoder.offer(cameraSlot, bytes, timestamp);              // false while draining
- *     encoder.takeProcessed().ifPresent(in -> camera.enqueue(in.index()));
- *     Optional<CodecStage.Result> packet = encoder.takeResult(); // write packet.get().dmaBuf(0), then release
+ *     while (running) {
+ *         poller.await(ChronoUnit.FOREVER.getDuration());             // with the camera and the display
+ *         // a captured camera buffer: encoder.offer(buffer.index(), buffer.bytesUsed(0), buffer.timestampNanos())
+ *         Optional<CodecStage.Input> read = encoder.takeProcessed();  // give read.get().index() back to the camera
+ *         Optional<CodecStage.Result> packet = encoder.takeResult();
+ *         if (packet.isPresent()) {
+ *             channel.write(packet.get().bytes().asByteBuffer());   // or hand packet.get().dmaBuf(0) on
+ *             encoder.release(packet.get());
+ *         }
+ *     }
+ *     encoder.drain();                                                // then take results until drained()
  * }
  * }
  */
