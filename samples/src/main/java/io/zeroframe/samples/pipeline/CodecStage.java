@@ -3,6 +3,8 @@ package io.zeroframe.samples.pipeline;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
+import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.FrameLayout;
@@ -17,6 +19,8 @@ import io.zeroframe.v4l2.VideoEvent;
 import io.zeroframe.v4l2.VideoEvents;
 import io.zeroframe.v4l2.VideoFormat;
 import io.zeroframe.v4l2.VideoQueue;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,11 +41,19 @@ import java.util.Optional;
  * and imported back from the exports ({@code V4L2_MEMORY_DMABUF}), so that the process maps no buffer; a queue that
  * cannot import keeps its MMAP buffers (mapped). {@link #takeResult} hands out a packet (encoder: its dma-buf and
  * bytes used) or a frame (decoder: a {@link Frame} any importer can take: a display, the next stage) and
- * {@link #release} queues it again. The exports are the stage's; importers borrow them.
+ * {@link #release} queues it again. The exports are the stage's; importers borrow them. An application that wants
+ * a packet's bytes reads {@link Result#bytes} (mapped once per buffer, bracketed for CPU reads until the release).
+ *
+ * <p><b>Negotiation.</b> An encoder's OUTPUT queue is a consumer the planner can describe
+ * ({@code VideoEndpoint.of(stage.inputQueue(), Role.CONSUMER, ...)}): plan the upstream hop with it, then start the
+ * stage on the plan's layout and buffers. A compressed hop (an encoder's packets into a decoder) is beyond the
+ * planner, whose frame model has no compressed formats: the decoder imports the encoder's packet buffers directly
+ * ({@link #resultBuffers}), which must be as large as its OUTPUT format's {@code sizeimage}.
  *
  * <p><b>Flow.</b> Nothing blocks and nothing allocates per frame: {@link #offer}, {@link #takeProcessed},
- * {@link #takeResult} and {@link #release} make one ioctl each (a dequeue that finds nothing returns empty) and
- * return preallocated objects. For one poll loop over many objects, {@link #attach} a {@link Poller}: the stage keeps
+ * {@link #takeResult} and {@link #release} make one ioctl each (a dequeue that finds nothing returns empty;
+ * {@link #takeResult} makes one more, {@code VIDIOC_DQEVENT}, when an event is pending) and return preallocated
+ * objects; only setting CAPTURE up and {@link Result#bytes} allocate. For one poll loop over many objects, {@link #attach} a {@link Poller}: the stage keeps
  * its sources registered in it as its state needs (the OUTPUT queue while an input is with the codec, the CAPTURE
  * queue while a result buffer is, and its events always: an m2m node polled for buffers with none queued on either
  * queue reports {@code POLLERR} at once), and {@link #ready} says whether the last wait found something of its.
@@ -60,16 +72,28 @@ import java.util.Optional;
  * time: it waits for a call in progress to return (calls do not block), then stops both streams, frees the buffers
  * and closes the exports and the device; the calls after it throw {@link IllegalStateException} and never reach a
  * freed buffer or a recycled fd. A {@link Poller} waiting on the stage's sources meanwhile reports them closed; the
- * loop's thread then calls {@link #detach}.
+ * loop's thread then calls {@link #detach}. Close a downstream stage before its upstream: an upstream's close closes
+ * the exports the downstream imported (the kernel keeps their memory, and the downstream's next {@link #offer}
+ * throws {@link io.zeroframe.bindings.FdClosedException}).
+ *
+ * <p><b>Ownership.</b> The stage owns its device, queues, event reader and exports; it borrows the upstream's
+ * frames or dma-bufs (keep them open while the stage uses them) and the {@link Poller}.
  *
  * {@snippet :
  * try (CodecStage encoder = CodecStage.open(node, CodecStage.Kind.ENCODER)) {
- *     encoder.startEncoder(plan.layout(), FourCc.of("FWHT"), cameraFrames, 4);
+ *     encoder.startEncoder(plan.layout(), FourCc.of("FWHT"), cameraFrames, 4); // camera buffer i = input i
  *     encoder.attach(poller);
- *     // in the loop, after poller.await(...):
- *     encoder.offer(cameraSlot, bytes, timestamp);              // false while draining
- *     encoder.takeProcessed().ifPresent(in -> camera.enqueue(in.index()));
- *     Optional<CodecStage.Result> packet = encoder.takeResult(); // write packet.get().dmaBuf(0), then release
+ *     while (running) {
+ *         poller.await(ChronoUnit.FOREVER.getDuration());             // with the camera and the display
+ *         // a captured camera buffer: encoder.offer(buffer.index(), buffer.bytesUsed(0), buffer.timestampNanos())
+ *         Optional<CodecStage.Input> read = encoder.takeProcessed();  // give read.get().index() back to the camera
+ *         Optional<CodecStage.Result> packet = encoder.takeResult();
+ *         if (packet.isPresent()) {
+ *             channel.write(packet.get().bytes().asByteBuffer());   // or hand packet.get().dmaBuf(0) on
+ *             encoder.release(packet.get());
+ *         }
+ *     }
+ *     encoder.drain();                                                // then take results until drained()
  * }
  * }
  */
@@ -117,18 +141,39 @@ public final class CodecStage implements AutoCloseable {
 
     /** One CAPTURE buffer: a packet (encoder) or a frame (decoder), and what its last dequeue said. */
     public static final class Result {
+        private final CodecStage stage;
         private final int index;
         private final VideoBuffer buffer;
         private final List<DmaBuf> dmaBufs;
         private final Frame frame;
         private final Optional<Result> present = Optional.of(this);
         private boolean withApplication;
+        /** Plane 0 mapped read-only by {@link #bytes}, once, in the stage's results arena. */
+        private MemorySegment mapped;
+        /** The CPU read bracket {@link #bytes} opened, ended by {@link CodecStage#release}. */
+        private CpuAccess reading;
 
-        private Result(int index, VideoBuffer buffer, List<DmaBuf> dmaBufs, Frame frame) {
+        private Result(CodecStage stage, int index, VideoBuffer buffer, List<DmaBuf> dmaBufs, Frame frame) {
+            this.stage = stage;
             this.index = index;
             this.buffer = buffer;
             this.dmaBufs = dmaBufs;
             this.frame = frame;
+        }
+
+        /**
+         * The data of memory plane 0 ({@code data_offset} to {@code data_offset + bytesused}) for the CPU to read: an
+         * encoder's packet, for an application that writes it out. The buffer is mapped read-only the first time
+         * (in an arena of the stage's, unmapped when CAPTURE is freed or the stage closes) and a CPU read bracket
+         * ({@code DMA_BUF_IOCTL_SYNC} {@code START}) is opened until {@link CodecStage#release}, which ends it
+         * ({@code END}). Valid until the release; copy what you keep. Not for the zero-copy path: a display or the
+         * next stage takes {@link #dmaBuf} or {@link #frame} and the process maps nothing.
+         *
+         * @throws IllegalStateException for a result the application does not hold, or a closed stage
+         * @throws KernelException the failed {@code mmap} or {@code DMA_BUF_IOCTL_SYNC}
+         */
+        public MemorySegment bytes() throws KernelException {
+            return stage.bytes(this);
         }
 
         /** Its CAPTURE index. */
@@ -231,6 +276,8 @@ public final class CodecStage implements AutoCloseable {
     private final long[] offerNanos = new long[RECENT];
     private int nextOffer;
     private final Tally tally = new Tally();
+    /** Where {@link Result#bytes} maps; made on first use, closed when CAPTURE is freed. */
+    private Arena resultArena;
     private Poller poller;
     private int inputKey = -1;
     private int resultKey = -1;
@@ -441,7 +488,7 @@ public final class CodecStage implements AutoCloseable {
         }
         List<Result> made = new ArrayList<>(buffers.size());
         for (int i = 0; i < buffers.size(); i++) {
-            made.add(new Result(i, buffers.get(i), planes.get(i), raw ? frames.get(i) : null));
+            made.add(new Result(this, i, buffers.get(i), planes.get(i), raw ? frames.get(i) : null));
         }
         results = Collections.unmodifiableList(made);
         for (Result result : results) {
@@ -462,6 +509,18 @@ public final class CodecStage implements AutoCloseable {
     }
 
     private void freeResults(boolean forget) {
+        for (Result result : results) {
+            try {
+                endReading(result);
+            } catch (KernelException | RuntimeException e) {
+                // the bracket ends with the dma-buf's close below
+            }
+            result.mapped = null;
+        }
+        if (resultArena != null) {
+            resultArena.close(); // unmaps what bytes() mapped
+            resultArena = null;
+        }
         try {
             resultQueue.release();
         } catch (KernelException | RuntimeException e) {
@@ -593,6 +652,10 @@ public final class CodecStage implements AutoCloseable {
                 tally.refused();
                 return false;
             }
+            if (index < 0 || index >= inputs.size()) {
+                throw new IllegalArgumentException("VIDIOC_QBUF on " + device.path() + ": input " + index
+                        + " is not one of the stage's " + inputs.size() + " (the upstream's buffer indexes)");
+            }
             Input input = inputs.get(index);
             if (input.withCodec) {
                 throw new IllegalStateException("VIDIOC_QBUF on " + device.path() + ": " + input
@@ -708,6 +771,7 @@ public final class CodecStage implements AutoCloseable {
             }
             result.withApplication = false;
             resultsWithApplication--;
+            endReading(result);
             if (!drained && !resultsEnded) {
                 resultQueue.enqueue(result.buffer);
                 resultsWithCodec++;
@@ -739,6 +803,38 @@ public final class CodecStage implements AutoCloseable {
             draining = true;
         } finally {
             exit();
+        }
+    }
+
+    private MemorySegment bytes(Result result) throws KernelException {
+        enter();
+        try {
+            if (!result.withApplication || result.index >= results.size() || results.get(result.index) != result) {
+                throw new IllegalStateException("mmap on " + device.path() + ": " + result
+                        + " is not held by the application");
+            }
+            DmaBuf memory = result.dmaBuf(0);
+            if (result.mapped == null) {
+                if (resultArena == null) {
+                    resultArena = Arena.ofShared(); // close() may come from another thread
+                }
+                result.mapped = memory.map(resultArena, Access.READ);
+            }
+            if (result.reading == null) {
+                result.reading = memory.cpuAccess(Access.READ);
+            }
+            return result.mapped.asSlice(result.dataOffset(0), result.bytesUsed(0));
+        } finally {
+            exit();
+        }
+    }
+
+    /** Ends the CPU read bracket {@link Result#bytes} opened, if any. */
+    private static void endReading(Result result) throws KernelException {
+        CpuAccess reading = result.reading;
+        if (reading != null) {
+            result.reading = null;
+            reading.close();
         }
     }
 

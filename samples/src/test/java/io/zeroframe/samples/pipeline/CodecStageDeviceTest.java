@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.Errno;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
+import io.zeroframe.bindings.testing.Allocations;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.CpuAccess;
@@ -514,6 +515,100 @@ class CodecStageDeviceTest {
         }
     }
 
+    /**
+     * The steps allocate nothing of their own: over {@value #ALLOCATION_CYCLES} encodes of a heap frame (after as many
+     * to warm up), the bytes the thread allocates inside {@code offer}, {@code takeProcessed}, {@code takeResult} and
+     * {@code release} are at most what as many bare dequeues allocate (each FFM downcall allocates about 40 B inside the
+     * JDK under the test bed's C1; see {@link Allocations}), plus its margin per call.
+     */
+    @Test
+    void theStepsAllocateNoMoreThanTheirSystemCalls() throws Exception {
+        FrameLayout fits = FrameLayout.of(PixelFormat.YUV420, WIDTH, HEIGHT);
+        int size = (int) fits.bufferSize(0);
+        try (Heap heap = Heap.open("system");
+             Frame frame = Frame.allocate(heap, fits);
+             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER);
+             Poller poller = Poller.open()) {
+            encoder.startEncoder(fits, FWHT, List.of(frame), 2);
+            VideoQueue input = encoder.inputQueue();
+            // nothing offered yet: each dequeue is one VIDIOC_DQBUF answered EAGAIN
+            long baseline = Allocations.ofRepeated(ALLOCATION_CYCLES, ALLOCATION_CYCLES, () -> input.dequeue(0));
+            encoder.attach(poller);
+            Steps steps = new Steps(encoder, size);
+            long bytes = 0;
+            long ioctls = 0;
+            for (int cycle = 0; cycle < 2 * ALLOCATION_CYCLES; cycle++) {
+                steps.ioctls = 0;
+                long cycleBytes = Allocations.of(steps::offer);
+                while (!steps.done()) {
+                    if (poller.await(STALL) == 0) {
+                        throw new AssertionError("no packet in " + STALL);
+                    }
+                    cycleBytes += Allocations.of(steps::take);
+                }
+                if (cycle >= ALLOCATION_CYCLES) {
+                    bytes += cycleBytes;
+                    ioctls += steps.ioctls;
+                }
+            }
+            encoder.detach();
+            long perIoctl = baseline / ALLOCATION_CYCLES;
+            System.out.printf("steps: %d B over %d encodes making %d ioctls (%.1f B an ioctl); a bare dequeue: %d B%n",
+                    bytes, ALLOCATION_CYCLES, ioctls, (double) bytes / ioctls, perIoctl);
+            Allocations.assertNoMoreThanSystemCalls("encodes' stage steps", ALLOCATION_CYCLES, bytes,
+                    perIoctl * ioctls);
+        }
+    }
+
+    private static final int ALLOCATION_CYCLES = 100;
+
+    /** One encode as steps the allocation test measures, its state in fields so the measured calls capture nothing. */
+    private static final class Steps {
+        private final CodecStage encoder;
+        private final int size;
+        private boolean processed;
+        private boolean coded;
+        private long stamp;
+        /** The ioctls the steps made since reset: QBUF per offer and release, DQBUF per take attempt. */
+        long ioctls;
+
+        Steps(CodecStage encoder, int size) {
+            this.encoder = encoder;
+            this.size = size;
+        }
+
+        void offer() throws KernelException {
+            processed = false;
+            coded = false;
+            stamp += 1_000;
+            ioctls++;
+            if (!encoder.offer(0, size, stamp)) {
+                throw new AssertionError("offer refused");
+            }
+        }
+
+        /** Takes back the input and the packet when they are done, and releases the packet. */
+        void take() throws KernelException {
+            if (!processed) {
+                ioctls++;
+                processed = encoder.takeProcessed().isPresent();
+            }
+            if (!coded) {
+                ioctls++;
+                Optional<CodecStage.Result> packet = encoder.takeResult();
+                if (packet.isPresent()) {
+                    coded = true;
+                    ioctls++;
+                    encoder.release(packet.get());
+                }
+            }
+        }
+
+        boolean done() {
+            return processed && coded;
+        }
+    }
+
     /** Encodes {@code count} gradient frames of {@code width x height} from a heap frame; adds the packets' bytes. */
     private static void encode(Heap heap, int width, int height, int count, List<byte[]> packets) throws Exception {
         FrameLayout layout = FrameLayout.of(PixelFormat.YUV420, width, height);
@@ -529,16 +624,7 @@ class CodecStageDeviceTest {
                 write(frame.plane(0).buffer(), pixels);
                 assertTrue(encoder.offer(0, size, (n + 1) * 1_000L));
                 CodecStage.Result packet = await(encoder, encoder::takeResult);
-                DmaBuf coded = packet.dmaBuf(0);
-                byte[] bytes = new byte[packet.bytesUsed(0)];
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment mapped = coded.map(arena, Access.READ);
-                    try (CpuAccess ignored = coded.cpuAccess(Access.READ)) {
-                        MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, packet.dataOffset(0), bytes, 0,
-                                bytes.length);
-                    }
-                }
-                packets.add(bytes);
+                packets.add(packet.bytes().toArray(ValueLayout.JAVA_BYTE)); // mapped once, read in a bracket
                 encoder.release(packet);
                 await(encoder, encoder::takeProcessed); // the frame is the encoder's until it gives it back
             }
