@@ -166,8 +166,16 @@ public final class PixelFormat {
         return ALL.stream().filter(f -> !f.multiPlanar && f.drmFourcc == drmFourcc).findFirst();
     }
 
-    /** The format with this V4L2 code ({@code V4L2_PIX_FMT_*}, e.g. from {@code VIDIOC_ENUM_FMT}). */
+    /**
+     * The format with this V4L2 code ({@code V4L2_PIX_FMT_*}, e.g. from {@code VIDIOC_ENUM_FMT}). The deprecated
+     * {@code BGR32} ('BGR4'), whose fourth byte is alpha or padding as the driver pleases, is {@link #XRGB8888}: the
+     * same bytes B, G, R, x, with the fourth byte ignored. Decoders still produce it (vicodec's stateful decoder for
+     * 32-bit RGB streams), and a display takes it as {@code XRGB8888}.
+     */
     public static Optional<PixelFormat> fromV4l2(int v4l2Fourcc) {
+        if (v4l2Fourcc == videodev2_h.V4L2_PIX_FMT_BGR32()) {
+            return Optional.of(XRGB8888);
+        }
         return ALL.stream().filter(f -> f.v4l2Fourcc == v4l2Fourcc).findFirst();
     }
 

@@ -86,6 +86,15 @@ class PixelFormatTest {
     }
 
     @Test
+    void theDeprecatedBgr32IsXrgb8888ButXrgb8888IsStillXr24ForV4l2() {
+        // 'BGR4' is bytes B, G, R and an alpha-or-padding byte: what a display shows as XRGB8888
+        assertEquals(PixelFormat.XRGB8888, PixelFormat.fromV4l2(FourCc.of("BGR4")).orElseThrow());
+        assertEquals(FourCc.of("XR24"), PixelFormat.XRGB8888.v4l2Fourcc());
+        // its sibling 'RGB4' (x, R, G, B) stays unknown
+        assertEquals(Optional.empty(), PixelFormat.fromV4l2(FourCc.of("RGB4")));
+    }
+
+    @Test
     void multiPlanarVariantsShareTheDrmCode() {
         assertSame(PixelFormat.NV12, PixelFormat.fromDrm(FourCc.of("NV12")).orElseThrow());
         assertSame(PixelFormat.NV12M, PixelFormat.fromV4l2(FourCc.of("NM12")).orElseThrow());

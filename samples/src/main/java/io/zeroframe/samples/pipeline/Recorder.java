@@ -2,15 +2,11 @@ package io.zeroframe.samples.pipeline;
 
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
-import io.zeroframe.dmabuf.Access;
-import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.v4l2.FourCc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
@@ -36,17 +32,14 @@ import java.util.Optional;
  * encoder is drained ({@code V4L2_ENC_CMD_STOP}, up to the {@code LAST} packet) and the frames it held are given back:
  * a recorder records one run.
  *
- * <p>Per frame it allocates only the CPU-access bracket of the packet it writes ({@link CpuAccess}); the packets'
- * mappings and byte-buffer views are made once. {@link #close} closes the encoder and unmaps the packets, once no
- * run uses the recorder (close the pipeline first); the channel stays the caller's.
+ * <p>Per packet it allocates its CPU-access bracket and a byte-buffer view of it ({@link CodecStage.Result#bytes},
+ * which maps each packet buffer once). {@link #close} closes the encoder, once no run uses the recorder (close the
+ * pipeline first); the channel stays the caller's.
  */
 public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable {
     private final CodecStage encoder;
     private final BufferPool pool;
     private final WritableByteChannel out;
-    private final Arena arena = Arena.ofShared();
-    /** Each packet buffer mapped read-only, and its byte-buffer view, by result index. */
-    private final List<ByteBuffer> packets = new ArrayList<>();
     /** Slots the encoder has read, by index, until the pipeline takes them: a ring as large as the pool. */
     private final int[] done;
     private int doneHead;
@@ -65,7 +58,7 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
     /**
      * Starts {@code encoder} (opened on an encoder node, not started; the recorder owns it from now on, also when
      * this fails) to code {@code layout} (the pool's frames) into {@code coded}, with the pool's frames as its input
-     * buffers and {@code packets} packet buffers, and maps the packet buffers.
+     * buffers and {@code packets} packet buffers.
      *
      * @param pool the pipeline's buffers, borrowed; their layout must be one the encoder takes (plan it with the
      *             encoder's OUTPUT queue as a consumer: {@link CodecStage#inputQueue})
@@ -83,10 +76,6 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
                 frames.add(slot.frame());
             }
             encoder.startEncoder(layout, coded, frames, packets);
-            for (var buffer : encoder.resultBuffers()) {
-                MemorySegment mapped = buffer.map(recorder.arena, Access.READ);
-                recorder.packets.add(mapped.asByteBuffer());
-            }
             return recorder;
         } catch (KernelException | RuntimeException | Error e) {
             recorder.close();
@@ -164,16 +153,12 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
     /** Writes a packet's bytes to the channel and gives its buffer back to the encoder. */
     private void write(CodecStage.Result packet) throws KernelException {
         try {
-            int length = packet.bytesUsed(0) - packet.dataOffset(0);
-            if (length > 0) {
-                ByteBuffer view = packets.get(packet.index());
-                try (CpuAccess cpu = packet.dmaBuf(0).cpuAccess(Access.READ)) {
-                    view.limit(packet.dataOffset(0) + length).position(packet.dataOffset(0));
-                    while (view.hasRemaining()) {
-                        out.write(view);
-                    }
+            if (packet.bytesUsed(0) > 0) {
+                ByteBuffer bytes = packet.bytes().asByteBuffer();
+                bytesWritten += bytes.remaining();
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
                 }
-                bytesWritten += length;
                 packetsWritten++;
             }
         } catch (IOException e) {
@@ -183,13 +168,10 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
         }
     }
 
-    /** Closes the encoder (stopping it) and unmaps the packet buffers; idempotent; once no run uses the recorder. */
+    /** Closes the encoder (stopping it, unmapping its packets); idempotent; once no run uses the recorder. */
     @Override
     public void close() {
         encoder.close();
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
     }
 
     @Override

@@ -175,13 +175,14 @@ class RecorderDeviceTest {
         List<DmaBuf> inputs = new ArrayList<>();
         double worst = Double.POSITIVE_INFINITY;
         int decodedCount = 0;
+        int errors = 0;
         try (Heap heap = Heap.open("system");
              CodecStage decoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
                      CodecStage.Kind.DECODER);
              Poller poller = Poller.open()) {
             int largest = packets.stream().mapToInt(p -> p.length).max().orElseThrow();
             for (int i = 0; i < 2; i++) {
-                inputs.add(heap.allocate(largest));
+                inputs.add(heap.allocate(Math.max(largest, 2 << 20))); // at least the format's sizeimage
             }
             decoder.startDecoder(FWHT, width, height, inputs, 2);
             decoder.attach(poller);
@@ -204,7 +205,15 @@ class RecorderDeviceTest {
                         free[read.get().index()] = true;
                     }
                     for (var picture = decoder.takeResult(); picture.isPresent(); picture = decoder.takeResult()) {
-                        assertFalse(picture.get().isError());
+                        if (picture.get().isError()) {
+                            System.out.println("decoded frame " + decodedCount + " has the ERROR flag: "
+                                    + picture.get() + " bytes used " + picture.get().bytesUsed(0) + ", format "
+                                    + decoder.resultFormat());
+                            errors++;
+                            decodedCount++;
+                            decoder.release(picture.get());
+                            continue;
+                        }
                         if (format == null) {
                             format = decoder.resultFormat();
                             System.out.println("decoded format: " + format);
@@ -223,6 +232,7 @@ class RecorderDeviceTest {
         }
         System.out.printf("decoded %d frames, PSNR to the shown picture at worst %.1f dB%n", decodedCount, worst);
         assertEquals(packets.size(), decodedCount);
+        assertEquals(0, errors, "decoded frames with the ERROR flag");
         assertTrue(worst >= 30, "a decoded frame is not the shown picture: PSNR " + worst + " dB");
     }
 
