@@ -26,8 +26,11 @@ import io.zeroframe.drm.PlaneType;
 import io.zeroframe.samples.CommandLines;
 import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
+import io.zeroframe.samples.pipeline.CodecStage;
+import io.zeroframe.samples.pipeline.Recorder;
 import io.zeroframe.samples.pipeline.SystemAllocators;
 import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.FourCc;
 import io.zeroframe.v4l2.Fraction;
 import io.zeroframe.v4l2.VideoCapability;
 import io.zeroframe.v4l2.VideoDevice;
@@ -39,11 +42,13 @@ import io.zeroframe.v4l2.format.FrameIntervals;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -81,6 +86,13 @@ import picocli.CommandLine.Option;
  * bracket ({@link FrameImage}) and writes it as a PNG; {@code --hold SECONDS} leaves it on screen that long,
  * announced by one line {@code "holding the last frame on screen for ..."}, before the display is restored.
  *
+ * <p><b>Recording.</b> {@code --encode FILE} also offers every captured frame to a V4L2 stateful encoder
+ * ({@code --encoder}, by default the first memory-to-memory node that encodes to FWHT: vicodec's) through a
+ * {@link Recorder} in the pipeline's loop: the plan takes the encoder's OUTPUT queue as a third consumer, so the
+ * format suits camera, display and encoder at once, and the encoder reads the camera's own buffers. The packets go
+ * to FILE, one after the other. A software encoder codes inside {@code VIDIOC_QBUF} on the pipeline's thread
+ * (vicodec does), so the display then runs at the encoder's pace.
+ *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
  * (a desktop session) drives the display and nothing is tried. Any later EACCES or EBUSY is reported as the error
@@ -100,6 +112,7 @@ import picocli.CommandLine.Option;
  * scripts/preview --frames 600 --explain
  * scripts/preview --camera vivid --display virtio_gpu --duration 10 --stats stats.json --save-last last.png
  * scripts/preview --display vkms --plane overlay --position 64,48 --size 320x240 --hold 5
+ * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --encode camera.fwht
  * }
  */
 @Command(name = "preview", mixinStandardHelpOptions = true, version = "Zeroframe preview 0.1.0",
@@ -112,6 +125,9 @@ public final class Preview implements Callable<Integer> {
     /** The capture size without {@code --size} on an overlay plane, and the mode looked for without either. */
     static final Size DEFAULT_SIZE = new Size(640, 480);
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+    private static final FourCc FWHT = FourCc.of("FWHT");
+    /** Packet buffers of the recorder's encoder: one being written, one coded into, two to spare. */
+    private static final int RECORDER_PACKETS = 4;
 
     @Option(names = "--camera", paramLabel = "PATH|NAME",
             description = {"V4L2 capture node, or a driver, card or node name: its first capture node (e.g. vivid,"
@@ -181,6 +197,17 @@ public final class Preview implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).", "Announced by one line: holding the last frame on screen for"
                     + " ..."})
     double hold;
+
+    @Option(names = "--encode", paramLabel = "FILE",
+            description = {"Record what the camera captures while it is shown: every frame encoded by a V4L2"
+                    + " stateful encoder from the camera's own buffers, the packets written to FILE (a FWHT stream"
+                    + " with vicodec, which its decoder reads back).", "Announced by one line: recording to ..."})
+    Path encode;
+
+    @Option(names = "--encoder", paramLabel = "PATH|NAME",
+            description = "The encoder for --encode: a node, or the first memory-to-memory node of that driver, card"
+                    + " or name (default: the first that encodes to FWHT).")
+    String encoder;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -376,6 +403,9 @@ public final class Preview implements Callable<Integer> {
         if (duration != null && !(duration > 0)) {
             throw usage("--duration must be positive: " + duration);
         }
+        if (encoder != null && encode == null) {
+            throw usage("--encoder " + encoder + " needs --encode FILE");
+        }
         if (!(hold >= 0) || hold > Integer.MAX_VALUE) {
             throw usage("--hold must be 0 or more seconds: " + hold);
         }
@@ -400,7 +430,15 @@ public final class Preview implements Callable<Integer> {
             out.printf("display: %s (%s), %s, %s %s, mode %s%n", card.path(), screen.connector().name(),
                     screen.crtc().id(), screen.plane().type().name().toLowerCase(Locale.ROOT), screen.plane().id(),
                     screen.mode());
-            Planned planned = plan(node, screen, capture);
+            Optional<CodecStage> recordWith = encode == null ? Optional.empty()
+                    : Optional.of(CodecStage.open(encoderNode(), CodecStage.Kind.ENCODER));
+            Planned planned;
+            try {
+                planned = plan(node, screen, capture, recordWith);
+            } catch (IOException | RuntimeException | Error e) {
+                recordWith.ifPresent(CodecStage::close);
+                throw e;
+            }
             try {
                 out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture, position,
                         planned.plan().allocator());
@@ -408,8 +446,9 @@ public final class Preview implements Callable<Integer> {
                     out.println(planned.plan().explain());
                 }
                 out.flush();
-                stream(screen, planned, out);
+                stream(screen, planned, recordWith, out);
             } finally {
+                recordWith.ifPresent(CodecStage::close);
                 planned.queue().close();
                 planned.device().close();
             }
@@ -425,14 +464,22 @@ public final class Preview implements Callable<Integer> {
      * Streams, then (the last frame still on screen with {@code --hold}, the stream stopped) writes the statistics
      * and the last frame, holds it, and restores the display before the pool is closed.
      */
-    private void stream(Screen screen, Planned planned, PrintWriter out) throws Exception {
+    private void stream(Screen screen, Planned planned, Optional<CodecStage> recordWith, PrintWriter out)
+            throws Exception {
         Optional<BufferSource> source = planned.sources().stream()
                 .filter(s -> s.allocator().equals(planned.plan().allocator())).findFirst();
         boolean console = System.console() != null && System.console().isTerminal();
         try (SignalStop signal = SignalStop.install();
              BufferPool pool = BufferPool.allocate(planned.plan(), planned.queue(), screen.card(), source);
+             FileChannel file = encode == null ? null : recording(encode);
+             Recorder recorder = recordWith.isEmpty() ? null : Recorder.start(recordWith.get(), pool,
+                     planned.plan().layout(), FWHT, RECORDER_PACKETS, file);
              CaptureToScanout pipeline = CaptureToScanout.open(pool, planned.queue(), screen.card(), screen.crtc(),
                      screen.plane(), screen.connector(), screen.mode(), position.x(), position.y())) {
+            if (recorder != null) {
+                pipeline.tap(recorder);
+                out.printf("recording to %s (encoder %s, %s)%n", encode, recorder.encoder().path(), FWHT);
+            }
             Fraction interval = setRate(planned, screen);
             out.printf("rate: %s fps%n", fps(interval));
             pipeline.keepLastFrame(hold > 0);
@@ -444,6 +491,10 @@ public final class Preview implements Callable<Integer> {
                     pipeline.restoreDisplay();
                 }
                 out.println("final: " + result);
+                if (recorder != null) {
+                    out.printf("recorded: %d packets, %d bytes to %s; encoder %s%n", recorder.packetsWritten(),
+                            recorder.bytesWritten(), encode, recorder.encoder().statistics());
+                }
                 out.flush();
                 if (stats != null) {
                     try {
@@ -568,6 +619,53 @@ public final class Preview implements Callable<Integer> {
         map.put("cpuNanosPerFrame", s.cpuNanosPerFrame());
         map.put("stampedAfterFlip", s.stampedAfterFlip());
         return map;
+    }
+
+    /**
+     * The encoder {@code --encoder} names: a path, or the first memory-to-memory node of that driver, card or name;
+     * without it, the first memory-to-memory node whose CAPTURE queue offers FWHT.
+     */
+    private Path encoderNode() throws IOException, Failure {
+        if (encoder != null && encoder.contains("/")) {
+            Path path = Path.of(encoder);
+            if (!Files.exists(path)) {
+                throw new Failure("no encoder " + encoder + ": no such file");
+            }
+            return path;
+        }
+        List<VideoDeviceInfo> m2m = VideoDevices.find(info -> info.deviceCapabilities()
+                .contains(VideoCapability.VIDEO_M2M) || info.deviceCapabilities()
+                .contains(VideoCapability.VIDEO_M2M_MPLANE));
+        for (VideoDeviceInfo info : m2m) {
+            if (encoder != null ? info.driver().equals(encoder) || info.card().equals(encoder)
+                    || info.name().equals(encoder) : encodesFwht(info)) {
+                return info.path();
+            }
+        }
+        throw new Failure("no encoder" + (encoder != null ? " " + encoder + ": no memory-to-memory node has that"
+                + " driver, card or name" : ": no memory-to-memory node encodes to FWHT") + "; there are "
+                + (m2m.isEmpty() ? "none" : m2m.stream().map(i -> i.path() + " (" + i.driver() + ", " + i.name()
+                + ")").toList()));
+    }
+
+    private static boolean encodesFwht(VideoDeviceInfo info) {
+        BufferType coded = info.deviceCapabilities().contains(VideoCapability.VIDEO_M2M_MPLANE)
+                ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE;
+        try (VideoDevice device = VideoDevice.open(info.path())) {
+            return device.formats(coded).stream().anyMatch(f -> f.fourcc().equals(FWHT));
+        } catch (IOException e) {
+            return false; // a node this user cannot open is not the one
+        }
+    }
+
+    /** {@code file} created or truncated for the encoder's packets; a failure is one line naming it. */
+    private static FileChannel recording(Path file) throws Failure {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new Failure("cannot record to " + file + ": " + reason(e));
+        }
     }
 
     /** The capture node {@code --camera} names: a path, or the first capture node of that driver, card or name. */
@@ -698,10 +796,11 @@ public final class Preview implements Callable<Integer> {
         return explain || end < 0 ? message : message.substring(0, end) + " (--explain tells why)";
     }
 
-    private Planned plan(Optional<Path> node, Screen screen, Size capture) throws IOException, Failure {
+    private Planned plan(Optional<Path> node, Screen screen, Size capture, Optional<CodecStage> encoder)
+            throws IOException, Failure {
         if (node.isPresent()) {
             try {
-                return plan(node.get(), screen, capture.width(), capture.height());
+                return plan(node.get(), screen, capture.width(), capture.height(), encoder);
             } catch (NoPlanException e) {
                 throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": " + brief(e));
             }
@@ -718,7 +817,7 @@ public final class Preview implements Callable<Integer> {
                 continue;
             }
             try {
-                return plan(candidate, screen, capture.width(), capture.height());
+                return plan(candidate, screen, capture.width(), capture.height(), encoder);
             } catch (NoPlanException | KernelException e) {
                 tried.add(candidate + ": " + brief(e));
             }
@@ -726,7 +825,9 @@ public final class Preview implements Callable<Integer> {
         throw new Failure(tried.isEmpty() ? "no camera: no V4L2 capture node" : "no camera plans: " + tried);
     }
 
-    private Planned plan(Path node, Screen screen, int width, int height) throws IOException, NoPlanException {
+    /** The plan from the camera at {@code node} to the screen's plane, and to the encoder's OUTPUT queue if any. */
+    private Planned plan(Path node, Screen screen, int width, int height, Optional<CodecStage> encoder)
+            throws IOException, NoPlanException {
         VideoDevice device = VideoDevice.open(node);
         VideoQueue queue = null;
         try {
@@ -746,6 +847,11 @@ public final class Preview implements Callable<Integer> {
             Planner.Builder planner = Planner.builder(width, height).producer(camera.endpoint())
                     .consumer(plane.endpoint()).preference(preference);
             DeviceTrials.Builder trials = DeviceTrials.builder().sink(camera.sink()).sink(plane.sink());
+            if (encoder.isPresent()) {
+                VideoEndpoint input = VideoEndpoint.of(encoder.get().inputQueue(), Role.CONSUMER, width, height);
+                planner.consumer(input.endpoint());
+                trials.sink(input.sink());
+            }
             List<BufferSource> sources = new ArrayList<>();
             camera.source().ifPresent(sources::add);
             plane.source().ifPresent(sources::add);

@@ -632,7 +632,7 @@ class CodecStageDeviceTest {
     }
 
     /** {@code bytes} written at the start of {@code buffer}, inside a CPU-access bracket; unmapped on return. */
-    private static void write(DmaBuf buffer, byte[] bytes) throws KernelException {
+    static void write(DmaBuf buffer, byte[] bytes) throws KernelException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mapped = buffer.map(arena, Access.READ_WRITE);
             try (CpuAccess ignored = buffer.cpuAccess(Access.WRITE)) {
@@ -686,7 +686,7 @@ class CodecStageDeviceTest {
         return bytes;
     }
 
-    private static double psnr(byte[] source, byte[] decoded) {
+    static double psnr(byte[] source, byte[] decoded) {
         if (source == null) {
             throw new AssertionError("a decoded frame whose camera frame was never given back by the encoder");
         }

@@ -193,7 +193,7 @@ class RecorderDeviceTest {
                 while (decodedCount < packets.size()) {
                     for (int i = 0; i < free.length && fed < packets.size(); i++) {
                         if (free[i]) {
-                            write(inputs.get(i), packets.get(fed));
+                            CodecStageDeviceTest.write(inputs.get(i), packets.get(fed));
                             assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
                             free[i] = false;
                             fed++;
@@ -219,7 +219,8 @@ class RecorderDeviceTest {
                             System.out.println("decoded format: " + format);
                         }
                         byte[] decoded = pixels(picture.get().frame());
-                        worst = Math.min(worst, psnr(shown, decoded));
+                        assertEquals(shown.length, decoded.length, "decoded frame size");
+                        worst = Math.min(worst, CodecStageDeviceTest.psnr(shown, decoded));
                         decodedCount++;
                         decoder.release(picture.get());
                     }
@@ -255,26 +256,6 @@ class RecorderDeviceTest {
             }
         }
         return rgb;
-    }
-
-    private static void write(DmaBuf buffer, byte[] bytes) throws KernelException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mapped = buffer.map(arena, Access.READ_WRITE);
-            try (CpuAccess ignored = buffer.cpuAccess(Access.WRITE)) {
-                MemorySegment.copy(bytes, 0, mapped, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            }
-        }
-    }
-
-    private static double psnr(byte[] source, byte[] decoded) {
-        assertEquals(source.length, decoded.length, "decoded frame size");
-        double squared = 0;
-        for (int i = 0; i < source.length; i++) {
-            int d = Byte.toUnsignedInt(source[i]) - Byte.toUnsignedInt(decoded[i]);
-            squared += d * d;
-        }
-        double mse = squared / source.length;
-        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
     private static void set(Controls controls, String name, int value) {

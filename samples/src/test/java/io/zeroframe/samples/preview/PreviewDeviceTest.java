@@ -51,39 +51,78 @@ class PreviewDeviceTest {
     private static final String IN_USE = "is in use by another program (a desktop session?): run from a text console,"
             + " or stop the display server";
     private static final Pattern SHOWN = Pattern.compile(" fps, shown [1-9]");
+    /** {@code sizeof(struct fwht_cframe_hdr)}: eleven 32-bit words. */
+    private static final int FWHT_HEADER = 44;
     private static final Pattern CAPTURE = Pattern.compile("^camera: .*, (\\d+)x(\\d+) at (\\d+),(\\d+), plan: ");
 
     @Test
     void vividToVirtioGpuShows60FramesAndWritesTheStatistics(@TempDir Path dir) throws Exception {
         Path stats = dir.resolve("stats.json");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine line = Preview.commandLine();
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        int status = line.execute("--camera", "vivid-000-vid-cap", "--display", "virtio_gpu", "--frames", "60",
-                "--explain", "--stats", stats.toString());
-        System.out.println(out);
-        assertEquals(0, status, err.toString());
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "virtio_gpu", "--frames",
+                "60", "--explain", "--stats", stats.toString());
+        System.out.println(run.out());
+        assertEquals(0, run.status(), run.err());
         Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
         System.out.println("stats: " + json);
         long captured = number(json, "captured");
         long shown = number(json, "shown");
         assertEquals(60, shown, json.toString());
         assertEquals(captured, shown + number(json, "skipped") + number(json, "inFlight"), json.toString());
-        assertTrue(out.toString().contains("final: captured " + captured), out.toString());
+        assertTrue(run.out().contains("final: captured " + captured), run.out());
+    }
+
+    /**
+     * {@code --encode}: vivid onto vkms while vicodec's encoder records every captured frame. The file is checked as
+     * a FWHT stream by its own headers (vicodec's {@code struct fwht_cframe_hdr}: two magic words, the frame size
+     * and the compressed size, big-endian), one per captured frame; that the packets decode into the shown frames
+     * is RecorderDeviceTest's.
+     */
+    @Test
+    void recordingWhileShowingWritesOneFwhtFramePerCapturedFrame(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("camera.fwht");
+        Path stats = dir.resolve("stats.json");
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
+                "--frames", "30", "--explain", "--stats", stats.toString(), "--encode", file.toString());
+        System.out.println(run.out());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("recording to " + file + " (encoder /dev/video"), run.out());
+        long captured = number(JSON.std.mapFrom(Files.readString(stats)), "captured");
+        java.nio.ByteBuffer stream = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)); // big-endian
+        int frames = 0;
+        while (stream.remaining() >= FWHT_HEADER) {
+            int at = stream.position();
+            assertEquals(0x4f4f4f4f, stream.getInt(at), "magic1 of frame " + frames + " at " + at);
+            assertEquals(0xffffffff, stream.getInt(at + 4), "magic2 of frame " + frames + " at " + at);
+            assertEquals(List.of(640, 480), List.of(stream.getInt(at + 12), stream.getInt(at + 16)),
+                    "size of frame " + frames);
+            stream.position(at + FWHT_HEADER + stream.getInt(at + 40));
+            frames++;
+        }
+        assertEquals(0, stream.remaining(), "bytes after the last whole frame");
+        System.out.printf("--encode: %d FWHT frames, %d bytes, %d frames captured%n", frames, Files.size(file),
+                captured);
+        assertEquals(captured, frames, "one FWHT frame per captured frame");
+        assertTrue(run.out().contains("recorded: " + frames + " packets, " + Files.size(file) + " bytes"),
+                run.out());
+    }
+
+    @Test
+    void anEncoderThatIsNotThereIsOneLineNamingIt(@TempDir Path dir) {
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--encode",
+                dir.resolve("x.fwht").toString(), "--encoder", "no-such-encoder");
+        String text = run.err().strip();
+        System.out.println("status " + run.status() + ": " + text);
+        assertEquals(1, run.status(), text);
+        assertTrue(text.startsWith("preview: no encoder no-such-encoder: no memory-to-memory node has that driver,"
+                + " card or name; there are [/dev/video") && !text.contains("\n"), text);
     }
 
     @Test
     void aMissingCameraIsOneLineNamingIt() {
-        StringWriter err = new StringWriter();
-        CommandLine line = Preview.commandLine();
-        line.setOut(new PrintWriter(new StringWriter()));
-        line.setErr(new PrintWriter(err));
-        int status = line.execute("--camera", "/dev/nonexistent", "--display", "virtio_gpu");
-        String text = err.toString().strip();
-        System.out.println("status " + status + ": " + text);
-        assertNotEquals(0, status);
+        InProcess run = InProcess.preview("--camera", "/dev/nonexistent", "--display", "virtio_gpu");
+        String text = run.err().strip();
+        System.out.println("status " + run.status() + ": " + text);
+        assertNotEquals(0, run.status());
         assertTrue(text.contains("/dev/nonexistent") && !text.contains("\n"), text);
     }
 
@@ -329,6 +368,19 @@ class PreviewDeviceTest {
                 }
             }
             throw new AssertionError("no checkout at or above " + Path.of("").toAbsolutePath());
+        }
+    }
+
+    /** {@code preview} run in this JVM: its exit status and what it printed. */
+    private record InProcess(int status, String out, String err) {
+        static InProcess preview(String... args) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine line = Preview.commandLine();
+            line.setOut(new PrintWriter(out));
+            line.setErr(new PrintWriter(err));
+            int status = line.execute(args);
+            return new InProcess(status, out.toString(), err.toString());
         }
     }
 }
