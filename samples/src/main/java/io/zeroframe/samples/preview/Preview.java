@@ -90,8 +90,9 @@ import picocli.CommandLine.Option;
  * ({@code --encoder}, by default the first memory-to-memory node that encodes to FWHT: vicodec's) through a
  * {@link Recorder} in the pipeline's loop: the plan takes the encoder's OUTPUT queue as a third consumer, so the
  * format suits camera, display and encoder at once, and the encoder reads the camera's own buffers. The packets go
- * to FILE, one after the other. A software encoder codes inside {@code VIDIOC_QBUF} on the pipeline's thread
- * (vicodec does), so the display then runs at the encoder's pace.
+ * to FILE, one after the other. The encoder runs on a thread of its own: a software encoder (vicodec) codes inside
+ * {@code VIDIOC_QBUF}, so a frame captured while the encoder is busy with the ones it holds is shown but not
+ * recorded, and the display keeps the camera's pace.
  *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
@@ -473,7 +474,7 @@ public final class Preview implements Callable<Integer> {
              BufferPool pool = BufferPool.allocate(planned.plan(), planned.queue(), screen.card(), source);
              FileChannel file = encode == null ? null : recording(encode);
              Recorder recorder = recordWith.isEmpty() ? null : Recorder.start(recordWith.get(), pool,
-                     planned.plan().layout(), FWHT, RECORDER_PACKETS, file);
+                     planned.plan().layout(), FWHT, RECORDER_PACKETS, recorderFrames(pool), file);
              CaptureToScanout pipeline = CaptureToScanout.open(pool, planned.queue(), screen.card(), screen.crtc(),
                      screen.plane(), screen.connector(), screen.mode(), position.x(), position.y())) {
             if (recorder != null) {
@@ -492,8 +493,9 @@ public final class Preview implements Callable<Integer> {
                 }
                 out.println("final: " + result);
                 if (recorder != null) {
-                    out.printf("recorded: %d packets, %d bytes to %s; encoder %s%n", recorder.packetsWritten(),
-                            recorder.bytesWritten(), encode, recorder.encoder().statistics());
+                    out.printf("recorded: %d packets, %d bytes to %s, %d captured frames not recorded (the"
+                                    + " encoder was busy); encoder %s%n", recorder.packetsWritten(),
+                            recorder.bytesWritten(), encode, recorder.refused(), recorder.encoder().statistics());
                 }
                 out.flush();
                 if (stats != null) {
@@ -656,6 +658,14 @@ public final class Preview implements Callable<Integer> {
         } catch (IOException e) {
             return false; // a node this user cannot open is not the one
         }
+    }
+
+    /**
+     * How many frames the recorder may hold at once: what the pool has beyond the display's two (shown, flipping)
+     * and the camera's one, and at least one.
+     */
+    private static int recorderFrames(BufferPool pool) {
+        return Math.max(1, pool.slots().size() - 3);
     }
 
     /** {@code file} created or truncated for the encoder's packets; a failure is one line naming it. */

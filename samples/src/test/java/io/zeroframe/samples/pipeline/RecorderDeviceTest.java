@@ -2,6 +2,7 @@ package io.zeroframe.samples.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
@@ -27,15 +28,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The {@link Recorder} tapping a capture-to-scanout pipeline, vivid (30 fps, a still colour-bar picture) onto vkms:
- * every frame the camera captures is offered to vicodec's stateful encoder, which reads the camera's own buffers,
- * while the display shows them; the packets written decode (vicodec's stateful decoder) into the picture that was
- * shown. No frame is mapped while streaming: the packets are the only memory the process reads.
+ * the frames the camera captures go to vicodec's stateful encoder on the recorder's thread, which reads the camera's
+ * own buffers, while the display shows them at the camera's pace; the packets written decode (vicodec's stateful
+ * decoder) into the picture that was shown. No frame is mapped while streaming: the packets are the only memory the
+ * process reads.
  */
 @Tag("device")
 @ExtendWith(NoLeaks.class)
@@ -64,26 +71,33 @@ class RecorderDeviceTest {
                 List<String> mappedWhileStreaming = new ArrayList<>();
                 try (Recorder recorder = Recorder.start(CodecStage.open(CodecStageDeviceTest.vicodec(
                                 "stateful-encoder"), CodecStage.Kind.ENCODER), rig.pool(), rig.plan().layout(), FWHT,
-                        4, collect(packets));
+                        4, 1, collect(packets));
                      CaptureToScanout pipeline = rig.pipeline()) {
                     pipeline.tap(tapping(recorder, mappedWhileStreaming));
                     stats = pipeline.run(FRAMES);
                     encoded = recorder.encoder().statistics();
+                    long notRecorded = recorder.refused();
                     written = recorder.bytesWritten();
                     byte[] shown = pixels(pipeline.lastShown().orElseThrow().frame());
-                    System.out.printf("recorded while shown: %s; encoder: %s; %d packets, %d bytes (%.1f%% of the"
-                                    + " raw frames); frame mappings at frame 60: %s%n", stats, encoded,
+                    System.out.printf("recorded while shown: %s; encoder: %s; %d captured frames not recorded (the"
+                                    + " encoder busy); %d packets, %d bytes (%.1f%% of the raw frames); frame mappings"
+                                    + " at frame 60: %s%n", stats, encoded, notRecorded,
                             packets.size(), written, 100.0 * written / (packets.size()
                                     * (double) rig.plan().layout().bufferSize(0)), mappedWhileStreaming);
                     assertEquals(FRAMES, stats.shown(), stats.toString());
-                    assertEquals(stats.captured(), encoded.offered() + encoded.refused(), "every captured frame was"
-                            + " offered to the encoder: " + encoded);
+                    assertEquals(stats.captured(), encoded.offered() + notRecorded, "every captured frame is"
+                            + " recorded or counted as not: " + encoded + ", not recorded " + notRecorded);
                     assertEquals(0, encoded.refused(), encoded.toString());
                     assertEquals(encoded.offered(), packets.size(), "a packet per frame offered: " + encoded);
+                    assertTrue(encoded.offered() >= 10, "frames recorded: " + encoded);
+                    // the encoder codes inside VIDIOC_QBUF on its own thread, not on the display's: vicodec took
+                    // 75-118 ms of the loop's CPU per frame and held the display to 5-8 fps when it ran there
+                    assertTrue(stats.cpuNanosPerFrame() < 30_000_000, "the loop's CPU per frame: " + stats);
+                    assertTrue(stats.framesPerSecond() >= 15, "the display's pace while recording: " + stats);
                     // the only dma-buf memory mapped while streaming: the packet buffers, which the recorder reads
                     List<Long> packetSizes = recorder.encoder().resultBuffers().stream().map(DmaBuf::size).toList();
                     List<Long> mappedSizes = mappedWhileStreaming.stream().map(RecorderDeviceTest::length).toList();
-                    assertEquals(packetSizes.size(), mappedSizes.size(), "mappings while streaming: "
+                    assertTrue(mappedSizes.size() <= packetSizes.size(), "mappings while streaming: "
                             + mappedWhileStreaming);
                     assertTrue(packetSizes.containsAll(mappedSizes) && !mappedSizes.contains(
                             rig.plan().layout().bufferSize(0)), "frame memory mapped while streaming: "
@@ -93,6 +107,38 @@ class RecorderDeviceTest {
             } finally {
                 before.forEach((name, value) -> set(controls, name, value));
             }
+        }
+    }
+
+    /**
+     * The recorder closed from another thread while the pipeline records: its encoder thread stops, the run ends with
+     * the failure named, the display is restored and nothing is left open (NoLeaks).
+     */
+    @Test
+    void closingTheRecorderFromAnotherThreadMidRunEndsTheRunWithItsEncoderNamed() throws Exception {
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
+             Recorder recorder = Recorder.start(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                     CodecStage.Kind.ENCODER), rig.pool(), rig.plan().layout(), FWHT, 4, 1, collect(new ArrayList<>()));
+             CaptureToScanout pipeline = rig.pipeline()) {
+            pipeline.tap(recorder);
+            TestBed.DisplayState before = rig.displayState();
+            Future<CaptureToScanout.Statistics> run = runner.submit(() -> pipeline.run(Duration.ofMinutes(5)));
+            long deadline = System.nanoTime() + TestBed.PROGRESS.toNanos();
+            while (recorder.packetsWritten() < 5) { // a bounded retry on the other threads' progress
+                assertFalse(run.isDone(), "the run ended before the recorder wrote 5 packets");
+                assertTrue(System.nanoTime() < deadline, "5 packets not written in " + TestBed.PROGRESS);
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+            recorder.close();
+            ExecutionException ended = assertThrows(ExecutionException.class,
+                    () -> run.get(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS));
+            System.out.println("the recorder closed mid-run: the run ended with " + ended.getCause());
+            assertTrue(ended.getCause().getMessage().contains(recorder.encoder().path().toString()),
+                    ended.getCause().toString());
+            assertEquals(before, rig.displayState(), "the display was not restored");
+        } finally {
+            TestBed.shutDown(runner);
         }
     }
 

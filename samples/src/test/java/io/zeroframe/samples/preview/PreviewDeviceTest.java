@@ -72,13 +72,13 @@ class PreviewDeviceTest {
     }
 
     /**
-     * {@code --encode}: vivid onto vkms while vicodec's encoder records every captured frame. The file is checked as
+     * {@code --encode}: vivid onto vkms while vicodec's encoder records what it has room for. The file is checked as
      * a FWHT stream by its own headers (vicodec's {@code struct fwht_cframe_hdr}: two magic words, the frame size
-     * and the compressed size, big-endian), one per captured frame; that the packets decode into the shown frames
-     * is RecorderDeviceTest's.
+     * and the compressed size, big-endian), one per recorded frame, and the captured frames not recorded (the encoder
+     * busy) are the rest; that the packets decode into the shown frames is RecorderDeviceTest's.
      */
     @Test
-    void recordingWhileShowingWritesOneFwhtFramePerCapturedFrame(@TempDir Path dir) throws Exception {
+    void recordingWhileShowingWritesAFwhtFramePerRecordedFrame(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("camera.fwht");
         Path stats = dir.resolve("stats.json");
         InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
@@ -101,9 +101,9 @@ class PreviewDeviceTest {
         assertEquals(0, stream.remaining(), "bytes after the last whole frame");
         System.out.printf("--encode: %d FWHT frames, %d bytes, %d frames captured%n", frames, Files.size(file),
                 captured);
-        assertEquals(captured, frames, "one FWHT frame per captured frame");
-        assertTrue(run.out().contains("recorded: " + frames + " packets, " + Files.size(file) + " bytes"),
-                run.out());
+        assertTrue(frames >= 5 && frames <= captured, frames + " FWHT frames of " + captured + " captured");
+        assertTrue(run.out().contains("recorded: " + frames + " packets, " + Files.size(file) + " bytes to " + file
+                + ", " + (captured - frames) + " captured frames not recorded"), run.out());
     }
 
     @Test
