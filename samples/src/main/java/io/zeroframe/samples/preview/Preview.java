@@ -202,7 +202,8 @@ public final class Preview implements Callable<Integer> {
     @Option(names = "--encode", paramLabel = "FILE",
             description = {"Record what the camera captures while it is shown: every frame encoded by a V4L2"
                     + " stateful encoder from the camera's own buffers, the packets written to FILE (a FWHT stream"
-                    + " with vicodec, which its decoder reads back).", "Announced by one line: recording to ..."})
+                    + " with vicodec, which its decoder reads back).", "Announced by one line: recording to ...;"
+                    + " --stats then has a \"recorder\" object."})
     Path encode;
 
     @Option(names = "--encoder", paramLabel = "PATH|NAME",
@@ -500,8 +501,11 @@ public final class Preview implements Callable<Integer> {
                 out.flush();
                 if (stats != null) {
                     try {
-                        Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT)
-                                .asString(json(result)));
+                        Map<String, Object> doc = json(result);
+                        if (recorder != null) {
+                            doc.put("recorder", json(recorder));
+                        }
+                        Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(doc));
                     } catch (IOException e) {
                         throw new Failure("cannot write the statistics to " + stats + ": " + reason(e));
                     }
@@ -620,6 +624,21 @@ public final class Preview implements Callable<Integer> {
         map.put("latencyMaxNanos", s.latencyMaxNanos());
         map.put("cpuNanosPerFrame", s.cpuNanosPerFrame());
         map.put("stampedAfterFlip", s.stampedAfterFlip());
+        return map;
+    }
+
+    /** The recording hop's figures for {@code --stats}: what it wrote, what it left out, its encoder's counters. */
+    static Map<String, Object> json(Recorder recorder) {
+        CodecStage.Statistics encoder = recorder.encoder().statistics();
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("encoder", recorder.encoder().path().toString());
+        map.put("packets", recorder.packetsWritten());
+        map.put("bytes", recorder.bytesWritten());
+        map.put("notRecorded", recorder.refused());
+        map.put("offered", encoder.offered());
+        map.put("processed", encoder.processed());
+        map.put("offerToPacketMeanNanos", encoder.latencyMeanNanos());
+        map.put("offerToPacketMaxNanos", encoder.latencyMaxNanos());
         return map;
     }
 

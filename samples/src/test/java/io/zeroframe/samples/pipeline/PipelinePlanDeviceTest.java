@@ -49,6 +49,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class PipelinePlanDeviceTest {
     private static final int FRAMES = 30;
+    /** Every how many frames one is written back and compared: 5 of the 30. */
+    private static final int WRITEBACK_EVERY = 6;
 
     @Test
     void vividToVirtioGpuVirtioGpuAllocatesDumbBuffersAndTheCameraImportsThem() throws Exception {
@@ -112,8 +114,8 @@ class PipelinePlanDeviceTest {
                 assertEquals(PixelFormat.XRGB8888, plan.chosen().format());
                 try (BufferPool pool = BufferPool.allocate(plan, queue, vkms, negotiation.source(plan.allocator()))) {
                     long wrong = showAndWriteBack(vkms, display, pool, queue);
-                    System.out.printf("vivid -> vkms from %s: %d frames shown, %d pixels differ%n",
-                            plan.allocator(), FRAMES, wrong);
+                    System.out.printf("vivid -> vkms from %s: %d frames shown, %d written back, %d pixels differ%n",
+                            plan.allocator(), FRAMES, FRAMES / WRITEBACK_EVERY, wrong);
                     assertEquals(0, wrong, plan.allocator() + ": written-back pixels differ from the captured ones");
                 }
             }
@@ -219,9 +221,11 @@ class PipelinePlanDeviceTest {
     }
 
     /**
-     * Streams {@link #FRAMES} frames through the pool onto the primary plane, with the writeback connector writing
-     * each composed frame into a heap buffer; returns how many pixels of all frames differ from the captured ones.
-     * Leaves the CRTC on the Virtual connector and the writeback connector off, as it found them.
+     * Streams {@link #FRAMES} frames through the pool onto the primary plane, the CRTC routed to the writeback
+     * connector, which writes every {@link #WRITEBACK_EVERY}th composed frame into a heap buffer; returns how many
+     * pixels of those frames differ from the captured ones. Leaves the CRTC on the Virtual connector and the
+     * writeback connector off, as it found them. The writebacks are spaced: vkms 6.12 loses a writeback committed
+     * too soon after the one before (see {@link TestBed.Writeback}), about once in a hundred back-to-back ones here.
      */
     private static long showAndWriteBack(DrmDevice vkms, TestBed.Display display, BufferPool pool, VideoQueue queue)
             throws Exception {
@@ -243,11 +247,16 @@ class PipelinePlanDeviceTest {
                     Framebuffer fb = slot.framebuffer();
                     CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(),
                             fb.height());
-                    writeback.target(req);
+                    boolean checked = i % WRITEBACK_EVERY == WRITEBACK_EVERY - 1;
+                    if (checked) {
+                        writeback.target(req);
+                    }
                     req.commit(i == 0 ? EnumSet.of(CommitFlag.ALLOW_MODESET) : Set.of(), 0);
-                    written = writeback.await(req);
+                    written = checked ? writeback.await(req) : null;
                 }
-                wrong += TestBed.differing(TestBed.rgb(slot.frame()), written, 0, 0);
+                if (written != null) {
+                    wrong += TestBed.differing(TestBed.rgb(slot.frame()), written, 0, 0);
+                }
                 Optional<BufferPool.Slot> free = pool.shown(slot);
                 if (free.isPresent()) {
                     pool.toCamera(free.get());

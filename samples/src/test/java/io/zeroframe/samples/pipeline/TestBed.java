@@ -304,8 +304,9 @@ final class TestBed {
      * ({@code vkms_wb_cleanup_job}, queued on a kernel workqueue after the job's fence signals); the switch is a
      * flag, not a count. A writeback committed between a fence's signal and that clean-up has its composer turned off
      * under it: its fence never signals, and every later writeback on this boot signals one job late (the
-     * kernel signals the oldest queued job). {@link #await} therefore lets a vblank pass after each writeback before
-     * the next can be committed, giving the clean-up an idle CPU, and says what happened if a fence does not come.
+     * kernel signals the oldest queued job). {@link #await} lets a vblank pass after each writeback before the next
+     * can be committed and says what happened if a fence does not come; that narrows the window but did not close
+     * it (one CI run still lost a writeback among 120 back-to-back ones), so tests space their writebacks.
      */
     record Writeback(DrmDevice card, Display display, Connector connector, Heap heap, Frame output,
                      Framebuffer framebuffer) implements AutoCloseable {

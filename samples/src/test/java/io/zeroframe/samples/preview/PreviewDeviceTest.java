@@ -82,11 +82,14 @@ class PreviewDeviceTest {
         Path file = dir.resolve("camera.fwht");
         Path stats = dir.resolve("stats.json");
         InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
-                "--frames", "30", "--explain", "--stats", stats.toString(), "--encode", file.toString());
+                "--frames", "60", "--explain", "--stats", stats.toString(), "--encode", file.toString());
         System.out.println(run.out());
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("recording to " + file + " (encoder /dev/video"), run.out());
-        long captured = number(JSON.std.mapFrom(Files.readString(stats)), "captured");
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
+        long captured = number(json, "captured");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> recorder = (Map<String, Object>) json.get("recorder");
         java.nio.ByteBuffer stream = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)); // big-endian
         int frames = 0;
         while (stream.remaining() >= FWHT_HEADER) {
@@ -101,7 +104,11 @@ class PreviewDeviceTest {
         assertEquals(0, stream.remaining(), "bytes after the last whole frame");
         System.out.printf("--encode: %d FWHT frames, %d bytes, %d frames captured%n", frames, Files.size(file),
                 captured);
-        assertTrue(frames >= 5 && frames <= captured, frames + " FWHT frames of " + captured + " captured");
+        // vicodec codes XR24 at about 13 frames/s under emulation: a third to a tenth of the camera's 30
+        assertTrue(frames >= 3 && frames <= captured, frames + " FWHT frames of " + captured + " captured");
+        assertEquals(frames, number(recorder, "packets"), json.toString());
+        assertEquals(Files.size(file), number(recorder, "bytes"), json.toString());
+        assertEquals(captured, frames + number(recorder, "notRecorded"), json.toString());
         assertTrue(run.out().contains("recorded: " + frames + " packets, " + Files.size(file) + " bytes to " + file
                 + ", " + (captured - frames) + " captured frames not recorded"), run.out());
     }
