@@ -85,7 +85,9 @@ public final class Commands {
             Process process = builder.start();
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    // no pipe to kill either: the JDK's reaper would close it later, under the next test's NoLeaks
                     new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid()))
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
                     process.waitFor(5, TimeUnit.SECONDS);
