@@ -32,15 +32,22 @@ import org.junit.jupiter.api.Timeout;
 @Tag("device")
 class JavaPipelineDeviceTest {
     private static final Pattern LOOP_ALLOCATION = Pattern.compile(" loop_alloc_bytes_per_frame=([0-9.-]+) ");
-    /** Two of these, and one more after a JVM fatal error, fit in the test's timeout. */
+    /** Three of these, and one more after a JVM fatal error, fit in the test's timeout. */
     private static final Duration RUN_TIME = Duration.ofSeconds(200);
     private static final Pattern CAPTURED = Pattern.compile(" captured=([0-9]+) ");
 
     @Test
-    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    @Timeout(value = 16, unit = TimeUnit.MINUTES)
     void theC2CompiledLoopAllocatesNothingPerFrameAndC1CodeIsSeenToAllocate() throws Exception {
         fastestVivid();
         double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:3000");
+        if (compiled >= 1.0) {
+            // under emulation the JIT may still be compiling (or recompiling after a deoptimization) in the measured
+            // window (two CI runs in seven read 44-47 B/frame with 0.75 s of compilation during the run): once more;
+            // a loop that allocates per frame allocates in both runs
+            System.out.printf("JavaPipeline after C2: %.2f B/frame with the JIT still at work; once more%n", compiled);
+            compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:3000");
+        }
         double c1 = loopAllocation("-XX:TieredStopAtLevel=1", "150");
         System.out.printf("JavaPipeline vivid -> vkms 640x480: loop allocation %.2f B/frame after C2, %.2f B/frame"
                 + " with C1 only%n", compiled, c1);
