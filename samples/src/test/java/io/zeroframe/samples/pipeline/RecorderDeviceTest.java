@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
 import io.zeroframe.bindings.testing.NoLeaks;
-import io.zeroframe.dmabuf.Access;
-import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.negotiation.Preference;
@@ -17,9 +15,6 @@ import io.zeroframe.heaps.Heap;
 import io.zeroframe.v4l2.FourCc;
 import io.zeroframe.v4l2.VideoFormat;
 import io.zeroframe.v4l2.control.Controls;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
@@ -352,25 +347,16 @@ class RecorderDeviceTest {
         assertTrue(worst >= 30, "a decoded frame is not the shown picture: PSNR " + worst + " dB");
     }
 
-    /** The frame's colour bytes (each pixel's first three of four), read in a CPU-access bracket and unmapped. */
+    /** The frame's colours (TestBed.rgb), three bytes a pixel, for a PSNR over the colour channels. */
     private static byte[] pixels(Frame frame) throws KernelException {
-        Frame.Plane plane = frame.plane(0);
-        byte[] rgb = new byte[frame.width() * frame.height() * 3];
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mapped = plane.buffer().map(arena, Access.READ);
-            try (CpuAccess ignored = plane.buffer().cpuAccess(Access.READ)) {
-                int at = 0;
-                for (int y = 0; y < frame.height(); y++) {
-                    long row = plane.offset() + y * plane.pitch();
-                    for (int x = 0; x < frame.width(); x++) {
-                        for (int c = 0; c < 3; c++) {
-                            rgb[at++] = mapped.get(ValueLayout.JAVA_BYTE, row + 4L * x + c);
-                        }
-                    }
-                }
-            }
+        int[] rgb = TestBed.rgb(frame).rgb();
+        byte[] bytes = new byte[rgb.length * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            bytes[3 * i] = (byte) rgb[i];
+            bytes[3 * i + 1] = (byte) (rgb[i] >> 8);
+            bytes[3 * i + 2] = (byte) (rgb[i] >> 16);
         }
-        return rgb;
+        return bytes;
     }
 
     private static void set(Controls controls, String name, int value) {
