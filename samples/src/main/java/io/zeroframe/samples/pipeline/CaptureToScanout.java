@@ -3,6 +3,7 @@ package io.zeroframe.samples.pipeline;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
 import io.zeroframe.dmabuf.Access;
+import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.FenceStatus;
 import io.zeroframe.dmabuf.SyncFile;
 import io.zeroframe.drm.AtomicRequest;
@@ -67,7 +68,10 @@ import java.util.Set;
  * kernel holds the flip until the fence signals, while the loop goes on serving the camera (newer frames replace
  * the waiting one and are skipped; the loop never waits on a fence). {@link FrameFence#IMPLICIT} bridges a
  * producer that only knows implicit sync: the frame's dma-buf's write fences, exported as a sync_file
- * ({@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE}). With fences the first commit, the modeset, is non-blocking too.
+ * ({@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE}). With fences the first commit, the modeset, is non-blocking too. The way
+ * back, {@link #implicitRelease}, puts each out-fence into the dma-bufs of the frame its commit replaces, as a read
+ * fence ({@code DMA_BUF_IOCTL_IMPORT_SYNC_FILE}): a writer that only knows implicit sync waits in the kernel until
+ * the display has let go of the buffer.
  *
  * <p><b>Taps.</b> A {@link FrameTap} ({@link #tap}) reads every captured frame besides the display, in the same
  * loop: an encoder recording what the camera sees. It is offered each frame as it is dequeued; a frame it takes
@@ -133,6 +137,12 @@ public final class CaptureToScanout implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile Release release = Release.FLIP_EVENT;
     private volatile FrameFence inFences;
+    private volatile boolean implicitRelease;
+    private boolean implicitReleaseRun;
+    /** Tests: with {@link #implicitRelease}, check the replaced frame's dma-buf for writers at commit and at release. */
+    volatile boolean auditImplicit;
+    private long implicitMismatches;
+    private long implicitBusySeen;
     private volatile FrameTap tap;
     /** The run's tap, read from {@link #tap} when it starts. */
     private FrameTap tapRun;
@@ -365,6 +375,28 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     /**
+     * With {@link Release#OUT_FENCE}, also imports each commit's out-fence into every dma-buf of the frame that
+     * commit replaces on screen, as a read fence ({@code DMA_BUF_IOCTL_IMPORT_SYNC_FILE} with {@code READ}): a
+     * producer that only knows implicit sync (a GPU driver that waits on a buffer's reservation before it writes,
+     * or anyone polling the dma-buf for {@code POLLOUT}) then sees the buffer busy until the display has stopped
+     * scanning it out, without asking this pipeline. One ioctl per plane buffer per frame, no allocation. Off by
+     * default; any thread; takes effect at the next run, which throws {@link IllegalStateException} if it does
+     * not release by out-fence.
+     */
+    public void implicitRelease(boolean on) {
+        implicitRelease = on;
+    }
+
+    /**
+     * With {@link #auditImplicit}: commits after which the replaced frame's dma-buf was idle for writers while
+     * the out-fence was still unsignalled, plus releases at which it was still busy for writers after the fence
+     * had signalled; and how many commits found it busy (the check saw the fence at work). For the tests.
+     */
+    synchronized long[] implicitAudit() {
+        return new long[] {implicitMismatches, implicitBusySeen};
+    }
+
+    /**
      * Frames of the current or last run whose slot was freed while the out-fence of the commit that replaced
      * them was not signalled, as {@code SYNC_IOC_FILE_INFO} said at that moment; counted only with
      * {@link #auditFences}. For the tests.
@@ -452,8 +484,15 @@ public final class CaptureToScanout implements AutoCloseable {
         outFenceRun = release == Release.OUT_FENCE;
         fenceRun = inFences;
         tapRun = tap;
+        implicitReleaseRun = implicitRelease;
+        if (implicitReleaseRun && !outFenceRun) {
+            throw new IllegalStateException("implicitRelease needs release(Release.OUT_FENCE): there is no out-fence"
+                    + " to put into the replaced frames' dma-bufs");
+        }
         synchronized (this) {
             freedBeforeFence = 0;
+            implicitMismatches = 0;
+            implicitBusySeen = 0;
         }
         lastShown = null;
         lastSequence = -1;
@@ -628,6 +667,15 @@ public final class CaptureToScanout implements AutoCloseable {
                 }
             }
         }
+        if (auditImplicit && implicitReleaseRun) {
+            Optional<BufferPool.Slot> replaced = pool.onScreen(); // still the replaced frame: onScreen moves it on
+            if (replaced.isPresent() && !replaced.get().frame().buffers().getFirst().awaitIdle(Access.WRITE,
+                    Duration.ZERO)) {
+                synchronized (this) {
+                    implicitMismatches++;
+                }
+            }
+        }
         onScreen(now);
     }
 
@@ -669,6 +717,7 @@ public final class CaptureToScanout implements AutoCloseable {
                         : (fenceRun != null ? MODESET_NONBLOCK : MODESET), slot.index());
                 modeSet = true;
                 watchOutFence(modeset);
+                releaseImplicitly();
                 flip.clear();
                 place(flip, fb);
                 if (outFenceRun) {
@@ -679,6 +728,7 @@ public final class CaptureToScanout implements AutoCloseable {
                 fences(flip, inFence);
                 flip.commit(outFenceRun ? FENCED_FLIP : FLIP, slot.index());
                 watchOutFence(flip);
+                releaseImplicitly();
             }
         } finally {
             if (inFence != null) {
@@ -713,6 +763,32 @@ public final class CaptureToScanout implements AutoCloseable {
             }
             flipFence = fence.get();
             flipFenceKey = poller.register(flipFence);
+        }
+    }
+
+    /**
+     * With {@link #implicitRelease}: the out-fence just taken becomes a read fence of the frame on screen, which
+     * the commit replaces (none after the modeset of a run that found nothing of its own on screen).
+     */
+    private void releaseImplicitly() throws KernelException {
+        if (!implicitReleaseRun) {
+            return;
+        }
+        Optional<BufferPool.Slot> replaced = pool.onScreen();
+        if (replaced.isEmpty()) {
+            return;
+        }
+        List<DmaBuf> buffers = replaced.get().frame().buffers();
+        for (int i = 0; i < buffers.size(); i++) {
+            buffers.get(i).importSyncFile(flipFence, Access.READ);
+        }
+        if (auditImplicit) {
+            boolean idle = buffers.getFirst().awaitIdle(Access.WRITE, Duration.ZERO);
+            boolean pending = flipFence.status().isActive();
+            synchronized (this) {
+                implicitBusySeen += idle ? 0 : 1;
+                implicitMismatches += idle && pending ? 1 : 0;
+            }
         }
     }
 

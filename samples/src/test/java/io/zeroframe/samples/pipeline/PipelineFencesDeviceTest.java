@@ -2,6 +2,7 @@ package io.zeroframe.samples.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.testing.NoLeaks;
@@ -124,6 +125,33 @@ class PipelineFencesDeviceTest {
             assertEquals(0, pipeline.freedBeforeFence(), "slots freed before their out-fence signalled");
             assertEquals(stats.captured(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
             assertTrue(stats.latencyP50Nanos() > 0, "latencies measured at the fence: " + stats);
+        }
+    }
+    /**
+     * The bridge back to implicit sync: each out-fence goes into the dma-buf of the frame its commit replaces as a
+     * read fence, so a writer that only knows implicit sync (polling the dma-buf for POLLOUT, as a GPU driver's
+     * reservation wait does) finds the buffer busy right after the commit, while the display still scans it out,
+     * and idle once the fence signalled. vivid attaches no fences of its own: what the checks see is the import.
+     */
+    @Test
+    void withImplicitReleaseAWriterSeesTheReplacedFrameBusyUntilItsOutFenceSignals() throws Exception {
+        try (TestBed.Rig rig = TestBed.Rig.open(0, "vkms", Preference.DEFAULT, Optional.of(TestBed.Vivid.RATE));
+             CaptureToScanout pipeline = rig.pipeline()) {
+            pipeline.implicitRelease(true);
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> pipeline.run(10));
+            System.out.println("implicit release without out-fences: " + refused.getMessage());
+            assertTrue(refused.getMessage().contains("OUT_FENCE"), refused.getMessage());
+
+            pipeline.release(CaptureToScanout.Release.OUT_FENCE);
+            pipeline.auditImplicit = true;
+            CaptureToScanout.Statistics stats = pipeline.run(300);
+            long[] audit = pipeline.implicitAudit();
+            System.out.printf("implicit release, 300 frames: %s; replaced frames busy for writers right after their"
+                    + " commit: %d; idle while the fence was pending or busy after it signalled: %d%n", stats,
+                    audit[1], audit[0]);
+            assertEquals(300, stats.shown(), stats.toString());
+            assertEquals(0, audit[0], "a replaced frame's dma-buf disagreed with its out-fence");
+            assertTrue(audit[1] >= 250, "busy right after the commit only " + audit[1] + " times of 299");
         }
     }
 }
