@@ -43,6 +43,9 @@ import java.util.Optional;
  * bytes used) or a frame (decoder: a {@link Frame} any importer can take: a display, the next stage) and
  * {@link #release} queues it again. The exports are the stage's; importers borrow them. An application that wants
  * a packet's bytes reads {@link Result#bytes} (mapped once per buffer, bracketed for CPU reads until the release).
+ * A decoder whose frames must live in a downstream device's memory (a display that imports no foreign buffers, as
+ * virtio-gpu) takes its CAPTURE frames from a {@link ResultFrames} instead ({@link #resultFrames}): imported
+ * ({@code V4L2_MEMORY_DMABUF}) at every CAPTURE setup, borrowed, never allocated by the codec.
  *
  * <p><b>Negotiation.</b> An encoder's OUTPUT queue is a consumer the planner can describe
  * ({@code VideoEndpoint.of(stage.inputQueue(), Role.CONSUMER, ...)}): plan the upstream hop with it, then start the
@@ -240,6 +243,21 @@ public final class CodecStage implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a decoder's CAPTURE frames come from when the downstream allocates them: the display's dumb buffers
+     * for a display that imports nothing (virtio-gpu refuses foreign dma-bufs with ENODEV), a heap, a pool.
+     */
+    @FunctionalInterface
+    public interface ResultFrames {
+        /**
+         * {@code count} frames for CAPTURE's {@code format} (the codec's answer after a source change: size, pitch,
+         * {@code sizeimage}), made at each CAPTURE setup, on the loop's thread. They stay the supplier's: the stage
+         * imports them and stops using them when CAPTURE is set up again or the stage closes; the supplier closes
+         * them after that (a frame still shown keeps its memory in the display's import either way).
+         */
+        List<Frame> frames(VideoFormat format, int count) throws KernelException;
+    }
+
     /** How many recent offers are remembered for timing their results: more than a codec holds at once. */
     private static final int RECENT = 32;
 
@@ -260,6 +278,8 @@ public final class CodecStage implements AutoCloseable {
     /** What the stage owns behind {@link #results}: the exports (frames for a decoder, dma-bufs for an encoder). */
     private final List<AutoCloseable> exports = new ArrayList<>();
     private int resultCount;
+    /** A decoder's CAPTURE frames' supplier, or {@code null}: the codec allocates them (see the class comment). */
+    private ResultFrames resultFrames;
     private boolean started;
     private boolean resultsStreaming;
     private int inputsWithCodec;
@@ -319,6 +339,20 @@ public final class CodecStage implements AutoCloseable {
             device.close(); // closes the queues and events opened so far
             throw e;
         }
+    }
+
+    /**
+     * Has a decoder import its CAPTURE frames from {@code source} at every CAPTURE setup instead of allocating them
+     * ({@code null}: allocate, the default). Before {@link #startDecoder}.
+     *
+     * @throws IllegalStateException on an encoder, or once started
+     */
+    public void resultFrames(ResultFrames source) {
+        requireKind(Kind.DECODER, "resultFrames");
+        if (started) {
+            throw new IllegalStateException("resultFrames on " + device.path() + ": the stage is started already");
+        }
+        resultFrames = source;
     }
 
     /** The stage's kind. */
@@ -461,6 +495,10 @@ public final class CodecStage implements AutoCloseable {
      */
     private void setUpResults() throws KernelException {
         int count = Math.max(resultCount, device.minBuffers(resultType).orElse(1));
+        if (resultFrames != null) {
+            importResults(count);
+            return;
+        }
         List<VideoBuffer> allocated = resultQueue.allocate(count);
         List<List<DmaBuf>> planes = new ArrayList<>(allocated.size());
         List<Frame> frames = new ArrayList<>(allocated.size());
@@ -490,6 +528,27 @@ public final class CodecStage implements AutoCloseable {
         for (int i = 0; i < buffers.size(); i++) {
             made.add(new Result(this, i, buffers.get(i), planes.get(i), raw ? frames.get(i) : null));
         }
+        startResults(made);
+    }
+
+    /** CAPTURE from the {@link ResultFrames} supplier's frames for the current format, every one queued, streamed. */
+    private void importResults(int count) throws KernelException {
+        VideoFormat format = device.getFormat(resultType);
+        List<Frame> frames = List.copyOf(resultFrames.frames(format, count));
+        if (frames.isEmpty()) {
+            throw new IllegalStateException("the result frames' supplier of " + device.path() + " gave none for "
+                    + format);
+        }
+        List<VideoBuffer> buffers = resultQueue.importFrames(frames);
+        List<Result> made = new ArrayList<>(buffers.size());
+        for (int i = 0; i < buffers.size(); i++) {
+            made.add(new Result(this, i, buffers.get(i), frames.get(i).buffers(), frames.get(i)));
+        }
+        startResults(made);
+    }
+
+    /** CAPTURE's buffers as {@code made}: every one queued, the stream started. */
+    private void startResults(List<Result> made) throws KernelException {
         results = Collections.unmodifiableList(made);
         for (Result result : results) {
             resultQueue.enqueue(result.buffer);
