@@ -96,6 +96,11 @@ public final class ThroughCodec implements AutoCloseable {
     private volatile CaptureToScanout.Release release = CaptureToScanout.Release.FLIP_EVENT;
     /** Tests: check each out-fence's state with {@code SYNC_IOC_FILE_INFO} when its replaced frame is released. */
     volatile boolean auditFences;
+    /**
+     * Tests: called on the run's thread at the end of a run whose last flip completed, the last frame still on screen,
+     * before the display is restored (a writeback of the screen); given the frames shown.
+     */
+    volatile RunLoop.Step beforeRestore;
     private final CameraWatch cameraWatch;
     private boolean timed;
     /** The decoder's set of frames the framebuffers are for, by result index. */
@@ -402,6 +407,14 @@ public final class ThroughCodec implements AutoCloseable {
             abandoned = scanout.finish(shown);
         } catch (KernelException | RuntimeException e) {
             failure = RunLock.add(failure, e);
+        }
+        RunLoop.Step atEnd = beforeRestore;
+        if (atEnd != null && scanout.modeSet() && !abandoned && failure == null) {
+            try {
+                atEnd.take(tally.shownCount());
+            } catch (KernelException | RuntimeException e) {
+                failure = RunLock.add(failure, e);
+            }
         }
         if (scanout.modeSet()) {
             try {

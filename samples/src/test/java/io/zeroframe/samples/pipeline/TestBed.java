@@ -67,6 +67,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 
 /** The test bed's devices for the cross-device tests, found by driver and name, never by number. */
@@ -617,9 +618,14 @@ final class TestBed {
     static CaptureToScanout.Statistics await(CaptureToScanout pipeline, Future<?> run,
                                              Predicate<CaptureToScanout.Statistics> done, String what,
                                              Duration bound) {
+        return await(pipeline::statistics, run, done, what, bound);
+    }
+
+    /** As {@link #awaitShown}, for any pipeline's live {@code statistics}, until they pass {@code done}. */
+    static <S> S await(Supplier<S> statistics, Future<?> run, Predicate<S> done, String what, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (true) {
-            CaptureToScanout.Statistics now = pipeline.statistics();
+            S now = statistics.get();
             if (done.test(now)) {
                 return now;
             }

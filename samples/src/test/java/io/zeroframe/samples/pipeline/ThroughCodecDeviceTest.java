@@ -1,0 +1,265 @@
+package io.zeroframe.samples.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.bindings.testing.Png;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.PlaneType;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.FourCc;
+import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link ThroughCodec} in the test bed: vivid (30 fps, a still colour-bar picture) -> vicodec's stateful encoder ->
+ * vicodec's stateful decoder -> vkms, every hop by dma-buf in one poll loop. The screen is read back through vkms's
+ * writeback connector at the end of a run, the last decoded frame still on screen, and compared with a frame the
+ * camera captured; no frame is mapped while streaming.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class ThroughCodecDeviceTest {
+    private static final FourCc FWHT = FourCc.of("FWHT");
+    private static final int FRAMES = 300;
+    /** Packet buffers and decoded frames of each stage. */
+    private static final int RESULTS = 4;
+    /** vivid's picture with nothing moving and no text in it: every frame is the same picture. */
+    private static final Map<String, Integer> STILL = new LinkedHashMap<>(Map.of("test_pattern", 0,
+            "osd_text_mode", 2, "horizontal_movement", 3, "vertical_movement", 3));
+
+    private final ExecutorService runner = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopRunner() throws InterruptedException {
+        TestBed.shutDown(runner);
+    }
+
+    @Test
+    void threeHundredDecodedFramesAreShownWithoutMappingAFrameAndTheScreenIsTheCameraWithinFwhtLoss()
+            throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY);
+             TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
+            chain.assertZeroCopy();
+            AtomicReference<Png> screen = new AtomicReference<>();
+            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(FRAMES));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= FRAMES / 2, FRAMES / 2 + " shown",
+                    TestBed.PROGRESS);
+            List<String> mappedWhileStreaming = TestBed.frameMappings();
+            ThroughCodec.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Png camera = TestBed.rgb(chain.codecs.cameraFrames().getFirst()); // the camera stopped: a still frame
+            assertNotNull(screen.get(), "the screen was not written back");
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(screen.get()));
+            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            System.out.printf("through the codecs, %d frames: %s; frame mappings at frame %d: %s; the screen against"
+                            + " a frame from vivid: PSNR %.2f dB, %d of %d pixels differ%n", FRAMES, stats, FRAMES / 2,
+                    mappedWhileStreaming, psnr, differing, camera.width() * camera.height());
+            assertEquals(FRAMES, stats.shown(), stats.toString());
+            assertEquals(List.of(), mappedWhileStreaming, "frame memory mapped while streaming");
+            assertEquals(stats.decoded(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertEquals(0, stats.decoder().refused(), stats.toString());
+            assertTrue(stats.latencyP50Nanos() > 0, "capture-to-scanout latency measured: " + stats);
+            assertTrue(psnr > 30, "the screen is not the camera's picture: PSNR " + psnr + " dB");
+        }
+    }
+
+    @Test
+    void withOutFencesNoDecodedFrameGoesBackToTheDecoderBeforeTheFenceOfTheFlipThatReplacedIt() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            chain.pipeline.release(CaptureToScanout.Release.OUT_FENCE);
+            chain.pipeline.auditFences = true;
+            ThroughCodec.Statistics stats = chain.pipeline.run(FRAMES);
+            System.out.printf("through the codecs with out-fences, %d frames: %s; decoded frames released before"
+                    + " their out-fence signalled: %d%n", FRAMES, stats, chain.pipeline.freedBeforeFence());
+            assertEquals(FRAMES, stats.shown(), stats.toString());
+            assertEquals(0, chain.pipeline.freedBeforeFence(), "frames released before their out-fence signalled");
+            assertEquals(stats.decoded(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertTrue(stats.latencyP50Nanos() > 0, "latencies measured at the fence: " + stats);
+        }
+    }
+
+    /**
+     * The pipeline closed from another thread mid-run: the run ends as a stop ends it (it returns its statistics),
+     * the display is as it was before the run, and nothing is left open (NoLeaks).
+     */
+    @Test
+    void closingThePipelineFromAnotherThreadMidRunEndsItAndRestoresTheDisplay() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            TestBed.DisplayState before = TestBed.displayState(chain.card, chain.display);
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(100_000));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 20, "20 shown", TestBed.PROGRESS);
+            chain.pipeline.close();
+            assertTrue(run.isDone(), "close returned before the run ended");
+            ThroughCodec.Statistics stats = run.get();
+            System.out.println("closed mid-run: " + stats);
+            assertTrue(stats.shown() >= 20 && stats.shown() < 100_000, stats.toString());
+            assertEquals(before, TestBed.displayState(chain.card, chain.display), "the display was not restored");
+            for (CodecStage.Input input : chain.codecs.encoder().inputs()) {
+                assertTrue(!input.isWithCodec(), "the encoder still holds " + input + " after the run");
+            }
+        }
+    }
+
+    /**
+     * 3,000 frames of 320x180 (a fifth of 640x480's pixels: vicodec codes on the loop's thread, and the emulated test
+     * bed codes 640x480 at a few frames per second) on an overlay plane: the process's open fds are the same at every
+     * 300th frame and at the end, and its resident set grows by less than 8 MiB after the first sample.
+     */
+    @Test
+    void overThreeThousandFramesTheOpenFdsStayTheSameAndTheResidentSetFlat() throws Exception {
+        int every = 300;
+        int samples = 10;
+        long rssBoundKib = 8 * 1024;
+        List<Map<Integer, String>> fds = new ArrayList<>();
+        List<Long> rss = new ArrayList<>();
+        ThroughCodec.Statistics stats;
+        try (Chain chain = Chain.open(320, 180, PlaneType.OVERLAY)) {
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run((long) every * samples));
+            try {
+                for (int i = 1; i < samples; i++) {
+                    long shown = (long) every * i;
+                    TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= shown, shown + " shown",
+                            TestBed.PROGRESS);
+                    fds.add(NoLeaks.Snapshot.take().fds());
+                    rss.add(TestBed.residentKib());
+                }
+                stats = run.get(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                chain.pipeline.stop();
+            }
+            fds.add(NoLeaks.Snapshot.take().fds());
+            rss.add(TestBed.residentKib());
+        }
+        long growth = rss.stream().mapToLong(Long::longValue).max().orElseThrow() - rss.getFirst();
+        System.out.printf("through the codecs, 3,000 frames of 320x180: %s; open fds %s; VmRSS KiB %s, growth %d KiB"
+                + " (bound %d)%n", stats, fds.stream().map(Map::size).toList(), rss, growth, rssBoundKib);
+        assertEquals((long) every * samples, stats.shown(), stats.toString());
+        for (int i = 1; i < fds.size(); i++) {
+            assertEquals(fds.getFirst(), fds.get(i), "the open fds changed between samples 0 and " + i);
+        }
+        assertTrue(growth < rssBoundKib, "VmRSS grew by " + growth + " KiB after the first sample: " + rss);
+    }
+
+    /** The RGB bytes of a picture, for a PSNR over the colour channels. */
+    private static byte[] bytes(Png picture) {
+        int[] rgb = picture.rgb();
+        byte[] bytes = new byte[rgb.length * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            bytes[3 * i] = (byte) rgb[i];
+            bytes[3 * i + 1] = (byte) (rgb[i] >> 8);
+            bytes[3 * i + 2] = (byte) (rgb[i] >> 16);
+        }
+        return bytes;
+    }
+
+    /**
+     * vivid still at 30 fps, its buffers planned with the encoder's OUTPUT queue as their consumer (XRGB8888, which
+     * vkms shows and vicodec codes), both stages started, vkms's plane of {@code type}, and the pipeline; {@link #close}
+     * closes them downstream first and puts vivid's settings back.
+     */
+    private record Chain(TestBed.Vivid vivid, Map<String, Integer> controlsWas, VideoQueue queue, DrmDevice card,
+                         TestBed.Display display, ThroughCodec.Codecs codecs, ThroughCodec pipeline)
+            implements AutoCloseable {
+        static Chain open(int width, int height, PlaneType type) throws Exception {
+            List<AutoCloseable> opened = new ArrayList<>();
+            try {
+                TestBed.Vivid vivid = add(opened, TestBed.Vivid.at30fps());
+                Controls controls = vivid.device().controls();
+                Map<String, Integer> was = new LinkedHashMap<>();
+                for (String name : STILL.keySet()) {
+                    was.put(name, controls.getInt(name));
+                }
+                opened.add(() -> {
+                    for (Map.Entry<String, Integer> entry : was.entrySet()) {
+                        controls.set(entry.getKey(), entry.getValue());
+                    }
+                });
+                for (Map.Entry<String, Integer> entry : STILL.entrySet()) {
+                    controls.set(entry.getKey(), entry.getValue());
+                }
+                VideoQueue queue = add(opened, vivid.device().openQueue(BufferType.VIDEO_CAPTURE));
+                DrmDevice card = add(opened, TestBed.card("vkms"));
+                TestBed.Display display = TestBed.display(card, type);
+                CodecStage encoder = add(opened, CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                        CodecStage.Kind.ENCODER));
+                CodecStage decoder = add(opened, CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                        CodecStage.Kind.DECODER));
+                var producer = VideoEndpoint.of(queue, Role.PRODUCER, width, height);
+                var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, width, height);
+                TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
+                        producer.sink(), List.of(consumer.endpoint()), List.of(consumer.source()),
+                        List.of(consumer.sink()), Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888), width,
+                        height);
+                Plan plan = negotiation.planner().plan(negotiation.trials());
+                assertEquals(Plan.Kind.ZERO_COPY, plan.kind(), plan.explain());
+                assertEquals(PixelFormat.XRGB8888, plan.chosen().format(), plan.explain());
+                ThroughCodec.Codecs codecs = add(opened, ThroughCodec.Codecs.start(plan, queue,
+                        negotiation.source(plan.allocator()), encoder, decoder, FWHT, RESULTS));
+                ThroughCodec pipeline = add(opened, ThroughCodec.open(queue, codecs.encoder(), codecs.decoder(), card,
+                        display.crtc(), display.plane(), display.connector(), display.mode()));
+                opened.clear(); // the chain closes them now
+                return new Chain(vivid, was, queue, card, display, codecs, pipeline);
+            } catch (Exception | Error e) {
+                for (AutoCloseable made : opened.reversed()) {
+                    made.close();
+                }
+                throw e;
+            }
+        }
+
+        private static <T extends AutoCloseable> T add(List<AutoCloseable> opened, T made) {
+            opened.add(made);
+            return made;
+        }
+
+        /** The encoder reads the camera's memory, the decoder the encoder's packets: no buffer in between. */
+        void assertZeroCopy() throws KernelException {
+            for (CodecStage.Input input : codecs.encoder().inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(codecs.cameraFrames().get(input.index()).plane(0).buffer()),
+                        input + " is not the camera's buffer " + input.index());
+            }
+            for (CodecStage.Input input : codecs.decoder().inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(codecs.encoder().results().get(input.index()).dmaBuf(0)),
+                        input + " is not the encoder's packet buffer " + input.index());
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                pipeline.close();
+                codecs.close();
+                queue.close();
+                card.close();
+                Controls controls = vivid.device().controls();
+                for (Map.Entry<String, Integer> entry : controlsWas.entrySet()) {
+                    controls.set(entry.getKey(), entry.getValue());
+                }
+            } finally {
+                vivid.close();
+            }
+        }
+    }
+}
