@@ -55,6 +55,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -609,20 +610,31 @@ class CodecStageDeviceTest {
         }
     }
 
-    /** Encodes {@code count} gradient frames of {@code width x height} from a heap frame; adds the packets' bytes. */
+    /** Encodes {@code count} YUV 4:2:0 gradient frames of {@code width x height} from a heap frame; adds the packets. */
     private static void encode(Heap heap, int width, int height, int count, List<byte[]> packets) throws Exception {
         FrameLayout layout = FrameLayout.of(PixelFormat.YUV420, width, height);
+        encode(heap, layout, count, n -> {
+            byte[] pixels = new byte[(int) layout.bufferSize(0)];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) (16 + (i % width + i / width + 4 * n) % 200);
+            }
+            return pixels;
+        }, packets);
+    }
+
+    /**
+     * Encodes {@code count} frames of {@code layout}, frame {@code n}'s bytes {@code picture.apply(n)}, from a heap frame;
+     * adds the packets' bytes.
+     */
+    static void encode(Heap heap, FrameLayout layout, int count, IntFunction<byte[]> picture, List<byte[]> packets)
+            throws Exception {
         try (Frame frame = Frame.allocate(heap, layout);
              CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER)) {
             encoder.startEncoder(layout, FWHT, List.of(frame), 2);
-            int size = (int) layout.bufferSize(0);
             for (int n = 0; n < count; n++) {
-                byte[] pixels = new byte[size];
-                for (int i = 0; i < size; i++) {
-                    pixels[i] = (byte) (16 + (i % width + i / width + 4 * n) % 200);
-                }
+                byte[] pixels = picture.apply(n);
                 write(frame.plane(0).buffer(), pixels);
-                assertTrue(encoder.offer(0, size, (n + 1) * 1_000L));
+                assertTrue(encoder.offer(0, pixels.length, (n + 1) * 1_000L));
                 CodecStage.Result packet = await(encoder, encoder::takeResult);
                 packets.add(packet.bytes().toArray(ValueLayout.JAVA_BYTE)); // mapped once, read in a bracket
                 encoder.release(packet);

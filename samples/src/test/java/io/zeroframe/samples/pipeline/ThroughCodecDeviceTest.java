@@ -1,24 +1,34 @@
 package io.zeroframe.samples.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.Poller;
 import io.zeroframe.bindings.testing.NoLeaks;
 import io.zeroframe.bindings.testing.Png;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.dmabuf.negotiation.Plan;
 import io.zeroframe.dmabuf.negotiation.Preference;
 import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.drm.AtomicRequest;
+import io.zeroframe.drm.CommitFlag;
 import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.Framebuffer;
 import io.zeroframe.drm.PlaneType;
+import io.zeroframe.heaps.Heap;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.FourCc;
 import io.zeroframe.v4l2.VideoQueue;
 import io.zeroframe.v4l2.control.Controls;
 import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,6 +170,149 @@ class ThroughCodecDeviceTest {
             assertEquals(fds.getFirst(), fds.get(i), "the open fds changed between samples 0 and " + i);
         }
         assertTrue(growth < rssBoundKib, "VmRSS grew by " + growth + " KiB after the first sample: " + rss);
+    }
+
+    /**
+     * What {@link ThroughCodec} relies on at a source change, checked with the kernel: a decoded frame's framebuffer
+     * keeps showing its picture after the decoder freed the frame's buffer ({@code VIDIOC_REQBUFS} 0 and the export
+     * closed, for the CAPTURE set-up in the new size), because the display's import holds the memory. Packets of two
+     * 320x240 frames then two 160x120 ones (XRGB8888, encoded from heap frames) go to vicodec's decoder; the first
+     * 320x240 frame is shown on vkms's overlay plane and held while the decoder ends the 320x240 stream; it is then
+     * released, the decoder sets CAPTURE up again, and the screen, written back, still shows the 320x240 picture. The
+     * first 160x120 frame then replaces it, and only then are the old framebuffers removed.
+     */
+    @Test
+    void aDecodedFramesFramebufferKeepsShowingItAfterTheDecoderFreedItsBufferForASourceChange() throws Exception {
+        int[] big = picture(320, 240, 0xc04020, 0x2080e0);
+        int[] small = picture(160, 120, 0x30c060, 0x30c060);
+        List<byte[]> packets = new ArrayList<>();
+        try (Heap heap = Heap.open("system")) {
+            CodecStageDeviceTest.encode(heap, FrameLayout.of(PixelFormat.XRGB8888, 320, 240), 2, n -> xrgb(big),
+                    packets);
+            CodecStageDeviceTest.encode(heap, FrameLayout.of(PixelFormat.XRGB8888, 160, 120), 2, n -> xrgb(small),
+                    packets);
+        }
+        List<DmaBuf> inputs = new ArrayList<>();
+        List<Framebuffer> framebuffers = new ArrayList<>();
+        try (Heap heap = Heap.open("system");
+             DrmDevice card = TestBed.card("vkms")) {
+            TestBed.Display overlay = TestBed.display(card, PlaneType.OVERLAY);
+            TestBed.Saved saved = TestBed.Saved.of(card, overlay);
+            try (TestBed.Writeback writeback = TestBed.Writeback.open(card, overlay);
+                 CodecStage decoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                         CodecStage.Kind.DECODER);
+                 Poller poller = Poller.open();
+                 AtomicRequest show = card.newAtomicRequest()) {
+                for (int i = 0; i < 2; i++) {
+                    inputs.add(heap.allocate(1 << 20));
+                }
+                decoder.startDecoder(FWHT, 320, 240, inputs, 2);
+                decoder.attach(poller);
+                boolean[] free = {true, true};
+                int fed = 0;
+                CodecStage.Result held = null;
+                List<CodecStage.Result> oldSet = null;
+                Png whileFreed = null;
+                boolean replaced = false;
+                try {
+                    while (!replaced) {
+                        for (int i = 0; i < free.length && fed < packets.size(); i++) {
+                            if (free[i]) {
+                                CodecStageDeviceTest.write(inputs.get(i), packets.get(fed));
+                                assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
+                                free[i] = false;
+                                fed++;
+                            }
+                        }
+                        assertTrue(poller.await(Duration.ofSeconds(10)) > 0, "the decoder stalled");
+                        for (var read = decoder.takeProcessed(); read.isPresent(); read = decoder.takeProcessed()) {
+                            free[read.get().index()] = true;
+                        }
+                        for (var taken = decoder.takeResult(); taken.isPresent(); taken = decoder.takeResult()) {
+                            CodecStage.Result frame = taken.get();
+                            if (oldSet == null) { // the first 320x240 frame: registered with its set, shown, held
+                                oldSet = decoder.results();
+                                for (CodecStage.Result each : oldSet) {
+                                    framebuffers.add(card.addFramebuffer(each.frame()));
+                                }
+                                show.set(overlay.crtc().id(), "MODE_ID", overlay.mode());
+                                show.set(overlay.crtc().id(), "ACTIVE", true);
+                                show.set(overlay.connector().id(), "CRTC_ID", overlay.crtc().id());
+                                Scanout.place(show, overlay.plane().id(), overlay.crtc().id(),
+                                        framebuffers.get(frame.index()), 0, 0, 320, 240);
+                                show.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+                                held = frame;
+                            } else if (whileFreed == null) {
+                                decoder.release(frame); // the rest of the 320x240 stream
+                            } else { // the first 160x120 frame replaces the held one's framebuffer on screen
+                                assertEquals(160, frame.frame().width());
+                                Framebuffer next = card.addFramebuffer(frame.frame());
+                                framebuffers.add(next);
+                                show.clear();
+                                Scanout.place(show, overlay.plane().id(), overlay.crtc().id(), next, 0, 0, 160, 120);
+                                show.commit(EnumSet.noneOf(CommitFlag.class), 0); // blocking: done when on screen
+                                for (int i = 0; i < oldSet.size(); i++) {
+                                    framebuffers.get(i).close(); // no longer scanned out
+                                }
+                                decoder.release(frame);
+                                replaced = true;
+                                break;
+                            }
+                        }
+                        if (held != null && decoder.changePending()) {
+                            decoder.release(held); // its framebuffer keeps showing it
+                            held = null;
+                            assertFalse(decoder.results() == oldSet, "CAPTURE not set up again");
+                            assertFalse(oldSet.getFirst().frame().isOpen(), "the old frames were not freed");
+                            whileFreed = writeback.capture(card, overlay);
+                        }
+                    }
+                } finally {
+                    decoder.detach();
+                    saved.restore(card);
+                }
+                assertNotNull(whileFreed, "the decoder never changed its source");
+                double psnr = psnr(big, whileFreed, 320, 240);
+                System.out.printf("a source change: the 320x240 frame shown while the decoder freed its buffer and set"
+                        + " up 160x120 still shows on screen: PSNR %.2f dB against the picture encoded%n", psnr);
+                assertTrue(psnr > 30, "the framebuffer of a freed decoder buffer does not show its picture: PSNR "
+                        + psnr + " dB");
+            } finally {
+                framebuffers.forEach(Framebuffer::close);
+                inputs.forEach(DmaBuf::close);
+            }
+        }
+    }
+
+    /** {@code width x height} RGB pixels: the left half {@code left}, the right half {@code right}. */
+    private static int[] picture(int width, int height, int left, int right) {
+        int[] rgb = new int[width * height];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = i % width < width / 2 ? left : right;
+        }
+        return rgb;
+    }
+
+    /** The bytes of an XRGB8888 frame of {@code rgb} (little-endian B, G, R, X), its pitch its width. */
+    private static byte[] xrgb(int[] rgb) {
+        byte[] bytes = new byte[rgb.length * 4];
+        for (int i = 0; i < rgb.length; i++) {
+            bytes[4 * i] = (byte) rgb[i];
+            bytes[4 * i + 1] = (byte) (rgb[i] >> 8);
+            bytes[4 * i + 2] = (byte) (rgb[i] >> 16);
+        }
+        return bytes;
+    }
+
+    /** The PSNR of the top left {@code width x height} of {@code screen} against {@code expected}, over RGB. */
+    private static double psnr(int[] expected, Png screen, int width, int height) {
+        int[] shown = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                shown[y * width + x] = screen.pixel(x, y);
+            }
+        }
+        return CodecStageDeviceTest.psnr(bytes(new Png(width, height, expected)), bytes(new Png(width, height, shown)));
     }
 
     /** The RGB bytes of a picture, for a PSNR over the colour channels. */
