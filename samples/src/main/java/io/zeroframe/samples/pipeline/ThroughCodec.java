@@ -311,6 +311,14 @@ public final class ThroughCodec implements AutoCloseable {
                 continue;
             }
             tally.decoded();
+            if (waiting != null && scanout.inFlight()) {
+                // the codecs' work in this pass (vicodec codes inside VIDIOC_QBUF) took long enough for the flip to
+                // complete: look again (one poll, not waiting) before the waiting frame is replaced
+                poller.await(Duration.ZERO);
+                if (scanout.service(shown)) {
+                    showWaiting(frames);
+                }
+            }
             if (waiting != null) {
                 decoder.release(waiting);
                 tally.skipped();

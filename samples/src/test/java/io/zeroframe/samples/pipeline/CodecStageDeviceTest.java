@@ -186,14 +186,13 @@ class CodecStageDeviceTest {
          * buffers (a hop the planner cannot describe: FWHT is no frame-model format).
          */
         static Chain open() throws Exception {
-            List<AutoCloseable> opened = new ArrayList<>();
-            try {
-                Camera camera = add(opened, Camera.open());
-                CodecStage encoder = add(opened, CodecStage.open(vicodec("stateful-encoder"),
+            try (TestBed.Opened opened = new TestBed.Opened()) {
+                Camera camera = opened.add(Camera.open());
+                CodecStage encoder = opened.add(CodecStage.open(vicodec("stateful-encoder"),
                         CodecStage.Kind.ENCODER));
-                CodecStage decoder = add(opened, CodecStage.open(vicodec("stateful-decoder"),
+                CodecStage decoder = opened.add(CodecStage.open(vicodec("stateful-decoder"),
                         CodecStage.Kind.DECODER));
-                Poller poller = add(opened, Poller.open());
+                Poller poller = opened.add(Poller.open());
                 var producer = VideoEndpoint.of(camera.queue, Role.PRODUCER, WIDTH, HEIGHT);
                 var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, WIDTH, HEIGHT);
                 TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
@@ -207,18 +206,9 @@ class CodecStageDeviceTest {
                 camera.allocate(plan);
                 encoder.startEncoder(plan.layout(), FWHT, camera.frames, RESULTS);
                 decoder.startDecoder(FWHT, WIDTH, HEIGHT, encoder.resultBuffers(), RESULTS);
+                opened.keep();
                 return new Chain(camera, encoder, decoder, poller);
-            } catch (Exception | Error e) {
-                for (AutoCloseable made : opened.reversed()) {
-                    made.close();
-                }
-                throw e;
             }
-        }
-
-        private static <T extends AutoCloseable> T add(List<AutoCloseable> opened, T made) {
-            opened.add(made);
-            return made;
         }
 
         /**
@@ -458,27 +448,15 @@ class CodecStageDeviceTest {
                 }
                 decoder.startDecoder(FWHT, 640, 368, inputs, 2);
                 decoder.attach(poller);
-                boolean[] free = {true, true};
+                Feeder feeder = new Feeder(decoder, inputs, packets);
                 List<String> sizes = new ArrayList<>();
                 CodecStage.Result held = null;
                 List<CodecStage.Result> before = null;
-                int fed = 0;
                 try {
                     while (sizes.size() < packets.size()) {
-                        for (int i = 0; i < free.length && fed < packets.size(); i++) {
-                            if (free[i]) {
-                                write(inputs.get(i), packets.get(fed));
-                                assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
-                                free[i] = false;
-                                fed++;
-                            }
-                        }
+                        feeder.feed();
                         if (poller.await(STALL) == 0) {
                             throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
-                        }
-                        Optional<CodecStage.Input> read;
-                        while ((read = decoder.takeProcessed()).isPresent()) {
-                            free[read.get().index()] = true;
                         }
                         Optional<CodecStage.Result> decoded;
                         while ((decoded = decoder.takeResult()).isPresent()) {
@@ -639,6 +617,41 @@ class CodecStageDeviceTest {
                 packets.add(packet.bytes().toArray(ValueLayout.JAVA_BYTE)); // mapped once, read in a bracket
                 encoder.release(packet);
                 await(encoder, encoder::takeProcessed); // the frame is the encoder's until it gives it back
+            }
+        }
+    }
+
+    /**
+     * Packets fed to a decoder in order through its input buffers (written by the CPU: test input, not the zero-copy
+     * path), each as soon as its buffer is back, packet {@code n} with timestamp {@code (n + 1)} ms.
+     */
+    static final class Feeder {
+        private final CodecStage decoder;
+        private final List<DmaBuf> inputs;
+        private final List<byte[]> packets;
+        private final boolean[] free;
+        private int fed;
+
+        Feeder(CodecStage decoder, List<DmaBuf> inputs, List<byte[]> packets) {
+            this.decoder = decoder;
+            this.inputs = inputs;
+            this.packets = packets;
+            this.free = new boolean[inputs.size()];
+            java.util.Arrays.fill(free, true);
+        }
+
+        /** Gives back the inputs the decoder has read, then writes and offers the next packets into the free ones. */
+        void feed() throws KernelException {
+            for (var read = decoder.takeProcessed(); read.isPresent(); read = decoder.takeProcessed()) {
+                free[read.get().index()] = true;
+            }
+            for (int i = 0; i < free.length && fed < packets.size(); i++) {
+                if (free[i]) {
+                    write(inputs.get(i), packets.get(fed));
+                    assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
+                    free[i] = false;
+                    fed++;
+                }
             }
         }
     }
