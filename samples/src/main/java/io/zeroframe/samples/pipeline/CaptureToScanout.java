@@ -589,7 +589,7 @@ public final class CaptureToScanout implements AutoCloseable {
 
     /** The counters, written by the loop and read by {@link #statistics} under this object's lock. */
     private static final class Tally {
-        private final Latencies latencies = new Latencies();
+        private final Latencies latencies = new Latencies(50_000);
         private final RunCpu cpu = new RunCpu();
         private long captured;
         private long shown;

@@ -3,14 +3,19 @@ package io.zeroframe.samples.pipeline;
 import java.util.Arrays;
 
 /**
- * A histogram of latencies in 50 us buckets up to 1 s (longer ones count in the last bucket; the maximum stays exact),
+ * A histogram of latencies in 20,000 buckets (longer ones count in the last bucket; the maximum stays exact),
  * preallocated so that adding one allocates nothing. Not thread-safe: a pipeline's tally guards it.
  */
 final class Latencies {
-    static final long BUCKET_NANOS = 50_000;
+    private final long bucketNanos;
     private final int[] histogram = new int[20_000];
     private long count;
     private long max;
+
+    /** Buckets of {@code bucketNanos}: 50 us ones reach 1 s, 250 us ones 5 s. */
+    Latencies(long bucketNanos) {
+        this.bucketNanos = bucketNanos;
+    }
 
     void reset() {
         Arrays.fill(histogram, 0);
@@ -22,7 +27,7 @@ final class Latencies {
     void add(long nanos) {
         count++;
         max = Math.max(max, nanos);
-        histogram[(int) Math.min(nanos / BUCKET_NANOS, histogram.length - 1)]++;
+        histogram[(int) Math.min(nanos / bucketNanos, histogram.length - 1)]++;
     }
 
     long count() {
@@ -43,7 +48,7 @@ final class Latencies {
         for (int i = 0; i < histogram.length; i++) {
             seen += histogram[i];
             if (seen >= rank) {
-                return Math.min((i + 1) * BUCKET_NANOS, max);
+                return Math.min((i + 1) * bucketNanos, max);
             }
         }
         return max;
