@@ -546,11 +546,8 @@ public final class ThroughCodec implements AutoCloseable {
         }
     }
 
-    /** The counters, written by the loop and read by {@link #statistics} under this object's lock. */
+    /** Each hop's counters, written by the loop and read by {@link #statistics} under this object's lock. */
     private static final class Tally {
-        /** 250 us buckets up to 5 s: two codecs on the loop's thread take hundreds of ms under emulation. */
-        private final Latencies latencies = new Latencies(250_000);
-        private final RunCpu cpu = new RunCpu();
         private long captured;
         private long dropped;
         private long notEncoded;
@@ -562,6 +559,9 @@ public final class ThroughCodec implements AutoCloseable {
         private long firstFlip;
         private long lastFlip;
         private long sourceChanges;
+        /** 250 us buckets up to 5 s: two codecs on the loop's thread take hundreds of ms under emulation. */
+        private final Latencies latencies = new Latencies(250_000);
+        private final RunCpu cpu = new RunCpu();
 
         synchronized void reset() {
             latencies.reset();
