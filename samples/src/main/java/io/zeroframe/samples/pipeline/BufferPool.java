@@ -138,40 +138,11 @@ public final class BufferPool implements AutoCloseable {
         if (plan.kind() != Plan.Kind.ZERO_COPY || plan.framebuffers().size() != 1) {
             throw new IllegalArgumentException("a pool needs a zero-copy plan with one plane: " + plan.explain());
         }
-        camera.device().setFormat(VideoFormat.of(camera.type(), plan.layout()));
         List<Frame> frames = new ArrayList<>(plan.count());
         List<Slot> slots = new ArrayList<>(plan.count());
         BufferPool pool = new BufferPool(camera, slots, frames);
         try {
-            List<VideoBuffer> videoBuffers;
-            if (plan.allocator().source() == Allocator.Source.V4L2_EXPORT) {
-                videoBuffers = camera.allocate(plan.count());
-                for (VideoBuffer buffer : videoBuffers) {
-                    frames.add(camera.exportFrame(buffer));
-                }
-                if (camera.info().canImport()) {
-                    // VideoQueue maps every MMAP buffer it allocates: give them back (unmapped, then REQBUFS 0; the
-                    // exports keep the memory) and import the exports, so no frame stays mapped in the process
-                    camera.release();
-                    videoBuffers = camera.importFrames(frames);
-                }
-            } else {
-                BufferSource from = source.filter(s -> s.allocator().equals(plan.allocator()))
-                        .orElseThrow(() -> new IllegalArgumentException("no source for " + plan.allocator()));
-                try {
-                    for (int i = 0; i < plan.count(); i++) {
-                        Attempt<Frame> made = from.allocate(plan.chosen());
-                        if (!made.accepted()) {
-                            throw new IOException("allocating buffer " + i + " of " + plan.count() + " from "
-                                    + plan.allocator() + " failed after the probe succeeded: " + made.result());
-                        }
-                        frames.add(made.get());
-                    }
-                } finally {
-                    from.release(); // the frames hold their memory; the source's own fds (a heap's) go
-                }
-                videoBuffers = camera.importFrames(frames);
-            }
+            List<VideoBuffer> videoBuffers = allocateFrames(plan, camera, source, frames);
             Plan.Framebuffer registration = plan.framebuffers().getFirst();
             for (int i = 0; i < videoBuffers.size(); i++) {
                 Slot slot = new Slot(i, frames.get(i), videoBuffers.get(i));
@@ -189,6 +160,48 @@ public final class BufferPool implements AutoCloseable {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * The camera's buffers for {@code plan}, as the class comment describes: the camera's format set to the plan's
+     * layout ({@code VIDIOC_S_FMT}), then its own exports (imported back when it can import, so that none stays
+     * mapped) or frames from {@code source} imported into it. Each frame made is added to {@code frames} as soon as
+     * it exists (the caller owns them, also when this throws).
+     *
+     * @return the camera's buffers, by index, paired with {@code frames}
+     * @throws IOException the camera's or the source's refusal
+     */
+    static List<VideoBuffer> allocateFrames(Plan plan, VideoQueue camera, Optional<BufferSource> source,
+                                            List<Frame> frames) throws IOException {
+        camera.device().setFormat(VideoFormat.of(camera.type(), plan.layout()));
+        if (plan.allocator().source() == Allocator.Source.V4L2_EXPORT) {
+            List<VideoBuffer> videoBuffers = camera.allocate(plan.count());
+            for (VideoBuffer buffer : videoBuffers) {
+                frames.add(camera.exportFrame(buffer));
+            }
+            if (!camera.info().canImport()) {
+                return videoBuffers;
+            }
+            // VideoQueue maps every MMAP buffer it allocates: give them back (unmapped, then REQBUFS 0; the exports
+            // keep the memory) and import the exports, so no frame stays mapped in the process
+            camera.release();
+            return camera.importFrames(frames);
+        }
+        BufferSource from = source.filter(s -> s.allocator().equals(plan.allocator()))
+                .orElseThrow(() -> new IllegalArgumentException("no source for " + plan.allocator()));
+        try {
+            for (int i = 0; i < plan.count(); i++) {
+                Attempt<Frame> made = from.allocate(plan.chosen());
+                if (!made.accepted()) {
+                    throw new IOException("allocating buffer " + i + " of " + plan.count() + " from "
+                            + plan.allocator() + " failed after the probe succeeded: " + made.result());
+                }
+                frames.add(made.get());
+            }
+        } finally {
+            from.release(); // the frames hold their memory; the source's own fds (a heap's) go
+        }
+        return camera.importFrames(frames);
     }
 
     /** Every slot, by V4L2 index. */

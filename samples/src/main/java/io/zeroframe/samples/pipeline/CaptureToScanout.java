@@ -4,30 +4,18 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
 import io.zeroframe.dmabuf.Access;
 import io.zeroframe.dmabuf.DmaBuf;
-import io.zeroframe.dmabuf.FenceStatus;
 import io.zeroframe.dmabuf.SyncFile;
-import io.zeroframe.drm.AtomicRequest;
-import io.zeroframe.drm.CommitFlag;
 import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.Crtc;
-import io.zeroframe.drm.CrtcId;
 import io.zeroframe.drm.DrmDevice;
-import io.zeroframe.drm.DrmEvent;
 import io.zeroframe.drm.DrmEvents;
-import io.zeroframe.drm.Framebuffer;
 import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
-import io.zeroframe.drm.PlaneId;
 import io.zeroframe.v4l2.VideoQueue;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Streams a V4L2 capture queue onto a KMS plane without copying: every captured buffer of a {@link BufferPool} is
@@ -91,50 +79,18 @@ import java.util.Set;
  * {@link FrameFence} makes.
  */
 public final class CaptureToScanout implements AutoCloseable {
-    private static final Set<CommitFlag> MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.PAGE_FLIP_EVENT);
-    private static final Set<CommitFlag> FLIP = EnumSet.of(CommitFlag.NONBLOCK, CommitFlag.PAGE_FLIP_EVENT);
-    private static final Set<CommitFlag> RESTORE = EnumSet.of(CommitFlag.ALLOW_MODESET);
-    private static final Set<CommitFlag> MODESET_NONBLOCK = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.NONBLOCK,
-            CommitFlag.PAGE_FLIP_EVENT);
-    private static final Set<CommitFlag> MODESET_NO_EVENT = EnumSet.of(CommitFlag.ALLOW_MODESET);
-    private static final Set<CommitFlag> FENCED_MODESET = EnumSet.of(CommitFlag.ALLOW_MODESET, CommitFlag.NONBLOCK);
-    private static final Set<CommitFlag> FENCED_FLIP = EnumSet.of(CommitFlag.NONBLOCK);
-    /** The plane properties saved at open and restored at the end. */
-    private static final List<String> PLANE_STATE = List.of("FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H",
-            "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H");
-    /** How long the end of a run waits for the flip in flight: many refresh periods, to survive a loaded host. */
-    private static final int LAST_FLIP_MILLIS = 500;
     /** How long the end of a run lets a tap finish the frames it holds (an encoder draining under emulation). */
     private static final int TAP_END_MILLIS = 5000;
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final BufferPool pool;
     private final VideoQueue camera;
     private final DrmDevice display;
-    private final Crtc crtc;
-    private final PlaneId plane;
-    private final Connector connector;
-    private final Mode mode;
-    /** A flip whose event comes later than this after its commit missed a vblank: {@link #lateFlips}. */
-    private final long lateNanos;
-    /** Where the frame's top left corner goes on the CRTC ({@code CRTC_X}, {@code CRTC_Y}). */
-    private final int x;
-    private final int y;
-    private final DrmEvents events;
-    private final DrmEvent event = new DrmEvent();
+    private final Scanout scanout;
+    private final Scanout.Shown onScreen = this::onScreen;
     private final Poller poller;
-    private final int displayKey;
-    private final AtomicRequest flip;
-    private final AtomicRequest modeset;
-    /** Where the display was at open: restored at the end of every run. */
-    private final Crtc savedCrtc;
-    private final long savedActive;
-    private final long savedConnectorCrtc;
-    private final long[] savedPlane = new long[PLANE_STATE.size()];
     /** The V4L2 timestamp of the frame in each slot, by slot index, taken when it was dequeued. */
     private final long[] captureNanos;
     private final Tally tally = new Tally();
-    private volatile boolean stopRequested;
     private volatile Release release = Release.FLIP_EVENT;
     private volatile FrameFence inFences;
     private volatile boolean implicitRelease;
@@ -147,59 +103,32 @@ public final class CaptureToScanout implements AutoCloseable {
     /** The run's tap, read from {@link #tap} when it starts. */
     private FrameTap tapRun;
     /** The run's choices, read from {@link #release} and {@link #inFences} when it starts. */
-    private boolean outFenceRun;
     private FrameFence fenceRun;
-    /** The out-fence of the flip in flight when {@link Release#OUT_FENCE}, and its key in the poller. */
-    private SyncFile flipFence;
-    private int flipFenceKey = -1;
     /** Tests: check each out-fence's state with {@code SYNC_IOC_FILE_INFO} when its frame's slot is freed. */
     volatile boolean auditFences;
-    private long freedBeforeFence;
-    /** Guards {@link #running} and {@link #closed}; {@link #close} waits on it for a run to end. */
-    private final Object lifecycle = new Object();
-    private boolean running;
-    private boolean closed;
+    private final RunLoop loop;
     private volatile boolean keepLastFrame;
     /** The slot of the last completed flip of the last run, kept after the run for {@link #lastShown}. */
     private volatile BufferPool.Slot lastShown;
     /** Whether a run left its last frame on screen ({@link #keepLastFrame}): {@link #restoreDisplay} is due. */
     private boolean displayHeld;
-    private int cameraKey = -1;
-    private int withCamera;
+    private final CameraWatch cameraWatch;
     private BufferPool.Slot waiting;
     private BufferPool.Slot flipping;
-    private boolean modeSet;
     /** Whether the next flip event is timed: all but the modeset's. */
     private boolean timed;
-    private long lastSequence;
-    /** When the flip in flight was committed ({@code System.nanoTime}, {@code CLOCK_MONOTONIC}). */
-    private long committedNanos;
 
-    private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Crtc crtc, Plane plane,
-                             Connector connector, Mode mode, int x, int y, Poller poller) throws KernelException {
+    private CaptureToScanout(BufferPool pool, VideoQueue camera, DrmDevice display, Scanout scanout,
+                             Poller poller) {
         this.pool = pool;
-        this.x = x;
-        this.y = y;
         this.camera = camera;
         this.display = display;
-        this.crtc = crtc;
-        this.plane = plane.id();
-        this.connector = connector;
-        this.mode = mode;
-        this.lateNanos = 3 * 1_000_000_000L / (2L * Math.max(1, mode.vrefresh()));
+        this.scanout = scanout;
         this.poller = poller;
-        this.events = display.events();
+        this.loop = new RunLoop(poller, scanout, camera, this::start, this::serve, tally::shownCount, this::finish,
+                tally::ended);
+        this.cameraWatch = loop.camera();
         this.captureNanos = new long[pool.slots().size()];
-        this.savedCrtc = display.crtc(crtc.id());
-        this.savedActive = savedCrtc.properties().value("ACTIVE").orElse(0);
-        this.savedConnectorCrtc = display.connectorCurrent(connector.id()).properties().value("CRTC_ID").orElse(0);
-        Plane now = display.plane(plane.id());
-        for (int i = 0; i < savedPlane.length; i++) {
-            savedPlane[i] = now.properties().value(PLANE_STATE.get(i)).orElse(0);
-        }
-        this.displayKey = poller.register(events);
-        this.flip = display.newAtomicRequest();
-        this.modeset = display.newAtomicRequest();
     }
 
     /**
@@ -235,15 +164,10 @@ public final class CaptureToScanout implements AutoCloseable {
         Objects.requireNonNull(plane, "plane");
         Objects.requireNonNull(connector, "connector");
         Objects.requireNonNull(mode, "mode");
-        if (x < 0 || y < 0 || x >= mode.hdisplay() || y >= mode.vdisplay()) {
-            throw new IllegalArgumentException("position (" + x + ", " + y + ") is outside the mode " + mode);
-        }
-        if (!display.isAtomic()) {
-            throw new IllegalArgumentException(display + " was not opened with atomic modesetting");
-        }
         Poller poller = Poller.open();
         try {
-            return new CaptureToScanout(pool, camera, display, crtc, plane, connector, mode, x, y, poller);
+            return new CaptureToScanout(pool, camera, display,
+                    Scanout.open(display, crtc, plane, connector, mode, x, y, poller), poller);
         } catch (KernelException | RuntimeException | Error e) {
             poller.close();
             throw e;
@@ -258,19 +182,12 @@ public final class CaptureToScanout implements AutoCloseable {
      *         away) or the display (a commit it refuses); the display is restored and the stream stopped first
      */
     public Statistics run(long frames) throws KernelException {
-        if (frames <= 0) {
-            throw new IllegalArgumentException("frames must be positive: " + frames);
-        }
-        return stream(frames, Long.MAX_VALUE);
+        return stream(RunLock.frames(frames), Long.MAX_VALUE);
     }
 
     /** Streams for {@code duration} or until {@link #stop} is called; as {@link #run(long)} otherwise. */
     public Statistics run(Duration duration) throws KernelException {
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("duration must be positive: " + duration);
-        }
-        long nanos = duration.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : duration.toNanos();
-        return stream(Long.MAX_VALUE, System.nanoTime() + nanos);
+        return stream(Long.MAX_VALUE, RunLock.deadline(duration));
     }
 
     /**
@@ -278,8 +195,7 @@ public final class CaptureToScanout implements AutoCloseable {
      * one refresh period plus the restoring commit. Callable from any thread; allocates nothing.
      */
     public void stop() {
-        stopRequested = true;
-        poller.wakeup();
+        loop.stop();
     }
 
     /**
@@ -401,8 +317,8 @@ public final class CaptureToScanout implements AutoCloseable {
      * them was not signalled, as {@code SYNC_IOC_FILE_INFO} said at that moment; counted only with
      * {@link #auditFences}. For the tests.
      */
-    synchronized long freedBeforeFence() {
-        return freedBeforeFence;
+    long freedBeforeFence() {
+        return scanout.freedBeforeFence();
     }
 
     /**
@@ -460,120 +376,57 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     private Statistics stream(long frames, long deadline) throws KernelException {
-        synchronized (lifecycle) {
-            if (closed) {
-                throw new IllegalStateException("the pipeline is closed");
-            }
-            if (running) {
-                throw new IllegalStateException("the pipeline is already running on another thread");
-            }
-            running = true;
-        }
-        try {
-            return streamOnce(frames, deadline);
-        } finally {
-            synchronized (lifecycle) {
-                running = false;
-                lifecycle.notifyAll();
-            }
-        }
+        loop.run(frames, deadline);
+        return tally.snapshot();
     }
 
-    private Statistics streamOnce(long frames, long deadline) throws KernelException {
+    /** Before the loop: the run's choices read, counters reset, free slots queued, the tap attached, the stream on. */
+    private void start(long cpuStart) throws KernelException {
         tally.reset();
-        outFenceRun = release == Release.OUT_FENCE;
         fenceRun = inFences;
         tapRun = tap;
         implicitReleaseRun = implicitRelease;
-        if (implicitReleaseRun && !outFenceRun) {
+        if (implicitReleaseRun && release != Release.OUT_FENCE) {
             throw new IllegalStateException("implicitRelease needs release(Release.OUT_FENCE): there is no out-fence"
                     + " to put into the replaced frames' dma-bufs");
         }
         synchronized (this) {
-            freedBeforeFence = 0;
             implicitMismatches = 0;
             implicitBusySeen = 0;
         }
+        scanout.begin(release == Release.OUT_FENCE, fenceRun != null, auditFences);
         lastShown = null;
-        lastSequence = -1;
-        modeSet = false;
+        cameraWatch.begin();
         timed = false;
-        // the thread's CPU time is read here and at the end (a system call each, so not per pass); statistics()
-        // reads it meanwhile from its own thread
-        long cpuStart = THREADS.getCurrentThreadCpuTime();
-        tally.running(Thread.currentThread().threadId(), cpuStart);
-        Exception failure = null;
-        try {
-            for (BufferPool.Slot slot : pool.slots()) {
-                if (slot.state() == BufferPool.State.FREE) {
-                    toCamera(slot);
-                }
+        tally.running(cpuStart);
+        for (BufferPool.Slot slot : pool.slots()) {
+            if (slot.state() == BufferPool.State.FREE) {
+                toCamera(slot);
             }
-            if (tapRun != null) {
-                tapRun.attach(poller);
-            }
-            camera.streamOn();
-            Duration forever = ChronoUnit.FOREVER.getDuration();
-            while (!stopRequested && tally.shownCount() < frames) {
-                Duration timeout = forever;
-                if (deadline != Long.MAX_VALUE) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    timeout = Duration.ofNanos(left); // a value object per wait: only for timed runs
-                }
-                watchCamera();
-                poller.await(timeout);
-                if (poller.closed(displayKey) || (cameraKey >= 0 && poller.closed(cameraKey))) {
-                    throw new IllegalStateException("the " + (poller.closed(displayKey) ? display : camera)
-                            + " was closed while the pipeline streamed from it");
-                }
-                if (poller.ready(displayKey)) {
-                    takeFlipEvents();
-                    showWaiting(frames); // before taking frames: a newer one must not replace it now
-                }
-                if (flipFenceKey >= 0 && (poller.ready(flipFenceKey) || poller.closed(flipFenceKey))) {
-                    fenceSignalled();
-                    showWaiting(frames);
-                }
-                if (cameraKey >= 0 && poller.ready(cameraKey)) {
-                    takeFrames(frames);
-                }
-                if (tapRun != null) {
-                    tapRun.service();
-                    takeTapped(true);
-                }
-            }
-        } catch (KernelException | RuntimeException e) {
-            failure = e;
-        } finally {
-            failure = finish(failure);
-            tally.ended(THREADS.getCurrentThreadCpuTime() - cpuStart);
-            stopRequested = false;
         }
-        if (failure instanceof KernelException kernel) {
-            throw kernel;
+        if (tapRun != null) {
+            tapRun.attach(poller);
         }
-        if (failure != null) {
-            throw (RuntimeException) failure;
-        }
-        return tally.snapshot();
+        camera.streamOn();
     }
 
-    /** Polls the camera only while it holds a buffer: with none queued its node reports POLLERR at once. */
-    private void watchCamera() {
-        if (withCamera > 0 && cameraKey < 0) {
-            cameraKey = poller.register(camera);
-        } else if (withCamera == 0 && cameraKey >= 0) {
-            poller.unregister(cameraKey);
-            cameraKey = -1;
+    /** After each wait: flips completed, frames captured, the tap's work. */
+    private void serve(long frames) throws KernelException {
+        if (scanout.service(onScreen)) {
+            showWaiting(frames); // before taking frames: a newer one must not replace it now
+        }
+        if (cameraWatch.ready()) {
+            takeFrames(frames);
+        }
+        if (tapRun != null) {
+            tapRun.service();
+            takeTapped(true);
         }
     }
 
     private void toCamera(BufferPool.Slot slot) throws KernelException {
         pool.toCamera(slot);
-        withCamera++;
+        cameraWatch.queued();
     }
 
     /** A slot the display is done with goes back to the camera, unless the tap still reads it. */
@@ -597,16 +450,14 @@ public final class CaptureToScanout implements AutoCloseable {
      * the one waiting for a flip in flight.
      */
     private void takeFrames(long frames) throws KernelException {
-        while (withCamera > 0) {
+        while (cameraWatch.holds()) {
             Optional<BufferPool.Slot> captured = pool.fromCamera(0);
             if (captured.isEmpty()) {
                 return;
             }
-            withCamera--;
+            cameraWatch.taken();
             BufferPool.Slot slot = captured.get();
-            long sequence = Integer.toUnsignedLong(slot.videoBuffer().sequence());
-            long dropped = lastSequence >= 0 && sequence > lastSequence + 1 ? sequence - lastSequence - 1 : 0;
-            lastSequence = sequence;
+            long dropped = cameraWatch.droppedBefore(slot.videoBuffer().sequence());
             captureNanos[slot.index()] = slot.videoBuffer().timestampNanos();
             if (tapRun != null && tapRun.offer(slot)) {
                 pool.tap(slot);
@@ -618,7 +469,7 @@ public final class CaptureToScanout implements AutoCloseable {
             }
             waiting = slot;
             tally.captured(dropped, skipped, skipped && flipping == null,
-                    skipped && flipping != null && System.nanoTime() - committedNanos > lateNanos);
+                    skipped && flipping != null && scanout.lateAt(System.nanoTime()));
             showWaiting(frames);
         }
     }
@@ -630,66 +481,25 @@ public final class CaptureToScanout implements AutoCloseable {
         }
     }
 
-    /**
-     * Handles the events the device holds, which poll reported: one {@code read(2)} takes them all (no second
-     * one to find nothing, as the C loop); events that come after it make the device ready for the next wait.
-     */
-    private void takeFlipEvents() throws KernelException {
-        do {
-            if (!events.read(event, 0)) {
-                return;
-            }
-            flipped();
-        } while (events.hasBuffered());
-    }
-
-    /** A flip-complete event of this pipeline's: the flipped slot is on screen, the one it replaced goes back. */
-    private void flipped() throws KernelException {
-        if (event.kind() != DrmEvent.Kind.FLIP_COMPLETE || flipping == null || event.userData() != flipping.index()) {
-            return; // not this pipeline's (another user of the device's event queue)
-        }
-        onScreen(event.timestampNanos());
-    }
-
-    /**
-     * The out-fence of the flip in flight signalled (or its sync_file was found closed): its frame is on screen,
-     * the one it replaced goes back to the camera.
-     */
-    private void fenceSignalled() throws KernelException {
-        long now = System.nanoTime();
-        poller.unregister(flipFenceKey);
-        flipFenceKey = -1;
-        try (SyncFile fence = flipFence) {
-            flipFence = null;
-            if (auditFences && fence.status().isActive()) {
-                synchronized (this) {
-                    freedBeforeFence++;
-                }
-            }
-        }
-        if (auditImplicit && implicitReleaseRun) {
-            Optional<BufferPool.Slot> replaced = pool.onScreen(); // still the replaced frame: onScreen moves it on
-            if (replaced.isPresent() && !replaced.get().frame().buffers().getFirst().awaitIdle(Access.WRITE,
-                    Duration.ZERO)) {
-                synchronized (this) {
-                    implicitMismatches++;
-                }
-            }
-        }
-        onScreen(now);
-    }
-
     /** The flip in flight completed at {@code timestampNanos} ({@code CLOCK_MONOTONIC}). */
     private void onScreen(long timestampNanos) throws KernelException {
         BufferPool.Slot shown = flipping;
         flipping = null;
         lastShown = shown;
         if (timed) {
-            tally.shown(timestampNanos - captureNanos[shown.index()], timestampNanos,
-                    timestampNanos - committedNanos > lateNanos);
+            tally.shown(timestampNanos - captureNanos[shown.index()], timestampNanos, scanout.lateAt(timestampNanos));
         } else {
-            tally.shownUntimed(System.nanoTime() - committedNanos > lateNanos); // the modeset's: see Statistics
+            tally.shownUntimed(scanout.lateAt(System.nanoTime())); // the modeset's: see Statistics
             timed = true;
+        }
+        if (auditImplicit && implicitReleaseRun) {
+            Optional<BufferPool.Slot> replaced = pool.onScreen(); // the frame the completed flip replaced
+            if (replaced.isPresent()
+                    && !replaced.get().frame().buffers().getFirst().awaitIdle(Access.WRITE, Duration.ZERO)) {
+                synchronized (this) {
+                    implicitMismatches++;
+                }
+            }
         }
         Optional<BufferPool.Slot> free = pool.shown(shown);
         if (free.isPresent()) {
@@ -702,34 +512,9 @@ public final class CaptureToScanout implements AutoCloseable {
      * out-fence when the run uses them.
      */
     private void commit(BufferPool.Slot slot) throws KernelException {
-        Framebuffer fb = slot.framebuffer();
         SyncFile inFence = fenceRun == null ? null : fenceRun.fenceFor(slot);
         try {
-            committedNanos = System.nanoTime();
-            if (!modeSet) {
-                modeset.clear();
-                modeset.set(crtc.id(), "MODE_ID", mode);
-                modeset.set(crtc.id(), "ACTIVE", true);
-                modeset.set(connector.id(), "CRTC_ID", crtc.id());
-                place(modeset, fb);
-                fences(modeset, inFence);
-                modeset.commit(outFenceRun ? (fenceRun != null ? FENCED_MODESET : MODESET_NO_EVENT)
-                        : (fenceRun != null ? MODESET_NONBLOCK : MODESET), slot.index());
-                modeSet = true;
-                watchOutFence(modeset);
-                releaseImplicitly();
-                flip.clear();
-                place(flip, fb);
-                if (outFenceRun) {
-                    flip.requestOutFence(crtc.id());
-                }
-            } else {
-                flip.set(plane, "FB_ID", fb.id());
-                fences(flip, inFence);
-                flip.commit(outFenceRun ? FENCED_FLIP : FLIP, slot.index());
-                watchOutFence(flip);
-                releaseImplicitly();
-            }
+            scanout.commit(slot.framebuffer(), slot.index(), inFence);
         } finally {
             if (inFence != null) {
                 inFence.close(); // the commit holds its own reference to the fence
@@ -737,82 +522,33 @@ public final class CaptureToScanout implements AutoCloseable {
         }
         waiting = null;
         flipping = slot;
-    }
-
-    /** Sets the request's in-fence (or none) and asks for its out-fence, as the run uses them. */
-    private void fences(AtomicRequest req, SyncFile inFence) throws KernelException {
-        if (fenceRun != null) {
-            if (inFence != null) {
-                req.setInFence(plane, inFence);
-            } else {
-                req.clearInFence(plane);
-            }
-        }
-        if (outFenceRun && req == modeset) {
-            req.requestOutFence(crtc.id());
-        }
-    }
-
-    /** Takes the commit's out-fence and waits for it in the loop's poll. */
-    private void watchOutFence(AtomicRequest req) throws KernelException {
-        if (outFenceRun) {
-            Optional<SyncFile> fence = req.takeOutFence(crtc.id());
-            if (fence.isEmpty()) {
-                throw new IllegalStateException("DRM_IOCTL_MODE_ATOMIC on " + display + " returned no out-fence for "
-                        + crtc.id());
-            }
-            flipFence = fence.get();
-            flipFenceKey = poller.register(flipFence);
+        if (implicitReleaseRun) {
+            releaseImplicitly();
         }
     }
 
     /**
-     * With {@link #implicitRelease}: the out-fence just taken becomes a read fence of the frame on screen, which
-     * the commit replaces (none after the modeset of a run that found nothing of its own on screen).
+     * The out-fence just taken becomes a read fence of the frame on screen, which the commit replaces (none after the
+     * modeset of a run that found nothing of its own on screen).
      */
     private void releaseImplicitly() throws KernelException {
-        if (!implicitReleaseRun) {
-            return;
-        }
         Optional<BufferPool.Slot> replaced = pool.onScreen();
         if (replaced.isEmpty()) {
             return;
         }
+        SyncFile fence = scanout.outFence();
         List<DmaBuf> buffers = replaced.get().frame().buffers();
         for (int i = 0; i < buffers.size(); i++) {
-            buffers.get(i).importSyncFile(flipFence, Access.READ);
+            buffers.get(i).importSyncFile(fence, Access.READ);
         }
         if (auditImplicit) {
             boolean idle = buffers.getFirst().awaitIdle(Access.WRITE, Duration.ZERO);
-            boolean pending = flipFence.status().isActive();
+            boolean pending = fence.status().isActive();
             synchronized (this) {
                 implicitBusySeen += idle ? 0 : 1;
                 implicitMismatches += idle && pending ? 1 : 0;
             }
         }
-    }
-
-    private void place(AtomicRequest req, Framebuffer fb) throws KernelException {
-        place(req, plane, crtc.id(), fb, x, y, Math.min(fb.width(), mode.hdisplay() - x),
-                Math.min(fb.height(), mode.vdisplay() - y));
-    }
-
-    /**
-     * Sets {@code plane} to show the top left {@code width x height} of {@code fb}, unscaled, with its corner at
-     * {@code (x, y)} on the CRTC.
-     */
-    static void place(AtomicRequest req, PlaneId plane, CrtcId crtc, Framebuffer fb, int x, int y, int width,
-                      int height) throws KernelException {
-        req.set(plane, "FB_ID", fb.id());
-        req.set(plane, "CRTC_ID", crtc);
-        req.set(plane, "SRC_X", 0);
-        req.set(plane, "SRC_Y", 0);
-        req.set(plane, "SRC_W", (long) width << 16);
-        req.set(plane, "SRC_H", (long) height << 16);
-        req.set(plane, "CRTC_X", x);
-        req.set(plane, "CRTC_Y", y);
-        req.set(plane, "CRTC_W", width);
-        req.set(plane, "CRTC_H", height);
     }
 
     /**
@@ -821,32 +557,14 @@ public final class CaptureToScanout implements AutoCloseable {
      */
     private Exception finish(Exception failure) {
         try {
-            long until = System.nanoTime() + LAST_FLIP_MILLIS * 1_000_000L;
-            if (flipFence != null && flipFence.await(Duration.ofMillis(LAST_FLIP_MILLIS))) {
-                fenceSignalled();
-            }
-            while (flipping != null && !outFenceRun) {
-                long left = until - System.nanoTime();
-                if (left <= 0 || !events.read(event, (int) Math.max(1, left / 1_000_000))) {
-                    break;
-                }
-                flipped();
-            }
+            scanout.finish(onScreen);
         } catch (KernelException | RuntimeException e) {
-            failure = add(failure, e);
+            failure = RunLock.add(failure, e);
         }
         if (waiting != null) {
             pool.skip(waiting);
             waiting = null;
             tally.unshown(1);
-        }
-        if (flipFenceKey >= 0) { // its out-fence never signalled
-            poller.unregister(flipFenceKey);
-            flipFenceKey = -1;
-        }
-        if (flipFence != null) {
-            flipFence.close();
-            flipFence = null;
         }
         boolean abandoned = flipping != null;
         if (abandoned) { // its event never came: it may still be scanned out until the restore below
@@ -854,37 +572,33 @@ public final class CaptureToScanout implements AutoCloseable {
             flipping = null;
             tally.unshown(1);
         }
-        if (modeSet && failure == null && !abandoned && keepLastFrame && pool.onScreen().isPresent()) {
+        if (scanout.modeSet() && failure == null && !abandoned && keepLastFrame && pool.onScreen().isPresent()) {
             displayHeld = true;
-        } else if (modeSet) {
+        } else if (scanout.modeSet()) {
             try {
                 restore();
             } catch (KernelException | RuntimeException e) {
-                failure = add(failure, e);
+                failure = RunLock.add(failure, e);
             }
         }
         try {
             camera.streamOff();
         } catch (KernelException | RuntimeException e) {
-            failure = add(failure, e);
+            failure = RunLock.add(failure, e);
         }
         for (BufferPool.Slot slot : pool.slots()) {
             if (slot.state() == BufferPool.State.WITH_CAMERA) {
                 pool.fromStream(slot);
             }
         }
-        withCamera = 0;
-        if (cameraKey >= 0) {
-            poller.unregister(cameraKey);
-            cameraKey = -1;
-        }
+        cameraWatch.stopped();
         // after the camera left the poller: a stopped queue with no buffers would report POLLERR to the tap's waits
         if (tapRun != null) {
             try {
                 tapRun.end(Duration.ofMillis(TAP_END_MILLIS));
                 takeTapped(false);
             } catch (KernelException | RuntimeException e) {
-                failure = add(failure, e);
+                failure = RunLock.add(failure, e);
             }
             for (BufferPool.Slot slot : pool.slots()) { // a tap that did not give everything back: its loss
                 if (slot.isTapped()) {
@@ -895,37 +609,9 @@ public final class CaptureToScanout implements AutoCloseable {
         return failure;
     }
 
-    /** The first failure, with the later ones suppressed in it. */
-    private static Exception add(Exception failure, Exception e) {
-        if (failure == null) {
-            return e;
-        }
-        failure.addSuppressed(e);
-        return failure;
-    }
-
-    /**
-     * One blocking commit back to the state read at open; a CRTC that had no mode is turned off, its connector
-     * detached, and the plane gets its saved framebuffer, CRTC and rectangles either way.
-     */
+    /** The display back as {@link #open} found it; the slot on screen is free again. */
     private void restore() throws KernelException {
-        try (AtomicRequest back = display.newAtomicRequest()) {
-            if (savedCrtc.mode().isPresent()) {
-                back.set(crtc.id(), "MODE_ID", savedCrtc.mode().get());
-                back.set(crtc.id(), "ACTIVE", savedActive);
-                back.set(connector.id(), "CRTC_ID", savedConnectorCrtc);
-            } else {
-                back.set(crtc.id(), "ACTIVE", false);
-                back.set(crtc.id(), "MODE_ID", 0);
-                back.set(connector.id(), "CRTC_ID", 0);
-            }
-            // all of the plane's saved state, also when it was off: its rectangles would otherwise stay in the
-            // kernel's state for the next user of the plane
-            for (int i = 0; i < savedPlane.length; i++) {
-                back.set(plane, PLANE_STATE.get(i), savedPlane[i]);
-            }
-            back.commit(RESTORE, 0);
-        }
+        scanout.restore();
         pool.offScreen();
     }
 
@@ -936,29 +622,7 @@ public final class CaptureToScanout implements AutoCloseable {
      */
     @Override
     public void close() {
-        boolean interrupted = false;
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (running) {
-                stop();
-            }
-            while (running) {
-                try {
-                    lifecycle.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the run's end is bounded: finish waiting, then keep the interrupt
-                }
-            }
-        }
-        poller.close();
-        flip.close();
-        modeset.close();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 
     /**
@@ -1003,33 +667,25 @@ public final class CaptureToScanout implements AutoCloseable {
 
     /** The counters, written by the loop and read by {@link #statistics} under this object's lock. */
     private static final class Tally {
-        static final long BUCKET_NANOS = 50_000;
-        /** 50 us buckets up to 1 s; longer latencies count in the last one (the maximum stays exact). */
-        private final int[] histogram = new int[20_000];
+        private final Latencies latencies = new Latencies(50_000);
+        private final RunCpu cpu = new RunCpu();
         private long captured;
         private long shown;
         private long timed;
-        /** Timed frames with a latency of 0 or more: the histogram's count. */
-        private long measured;
         private long stampedAfter;
         private long dropped;
         private long skipped;
         private long unshown;
-        private long latencyMax;
         private long firstFlip;
         private long lastFlip;
-        private long cpu;
-        /** The running run's thread, -1 between runs; and that thread's CPU time when it started. */
-        private long runThread = -1;
-        private long runCpuStart;
         private long late;
         private long skippedBehindLate;
         private long skippedWhileIdle;
 
         synchronized void reset() {
-            java.util.Arrays.fill(histogram, 0);
-            captured = shown = timed = dropped = skipped = unshown = latencyMax = firstFlip = lastFlip = cpu = 0;
-            measured = stampedAfter = 0;
+            latencies.reset();
+            captured = shown = timed = dropped = skipped = unshown = firstFlip = lastFlip = 0;
+            stampedAfter = 0;
             late = skippedBehindLate = skippedWhileIdle = 0;
         }
 
@@ -1070,9 +726,7 @@ public final class CaptureToScanout implements AutoCloseable {
                 stampedAfter++;
                 return;
             }
-            measured++;
-            latencyMax = Math.max(latencyMax, latency);
-            histogram[(int) Math.min(latency / BUCKET_NANOS, histogram.length - 1)]++;
+            latencies.add(latency);
         }
 
         synchronized void shownUntimed(boolean lateFlip) {
@@ -1090,16 +744,14 @@ public final class CaptureToScanout implements AutoCloseable {
             unshown += frames;
         }
 
-        /** A run started on thread {@code thread}, whose CPU time was then {@code cpuStart}. */
-        synchronized void running(long thread, long cpuStart) {
-            runThread = thread;
-            runCpuStart = cpuStart;
+        /** A run started on this thread, whose CPU time was then {@code cpuStart}. */
+        synchronized void running(long cpuStart) {
+            cpu.running(cpuStart);
         }
 
         /** The run ended, having used {@code cpuNanos} of its thread's CPU time. */
         synchronized void ended(long cpuNanos) {
-            cpu = cpuNanos;
-            runThread = -1;
+            cpu.ended(cpuNanos);
         }
 
         synchronized long shownCount() {
@@ -1108,29 +760,9 @@ public final class CaptureToScanout implements AutoCloseable {
 
         synchronized Statistics snapshot() {
             double fps = timed < 2 || lastFlip == firstFlip ? 0 : (timed - 1) * 1e9 / (lastFlip - firstFlip);
-            long used = cpu;
-            if (runThread >= 0) {
-                long now = THREADS.getThreadCpuTime(runThread); // -1 once the thread has died
-                used = now >= 0 ? now - runCpuStart : cpu;
-            }
-            return new Statistics(captured, shown, dropped, skipped, unshown, fps, percentile(0.50),
-                    percentile(0.99), latencyMax, captured == 0 ? 0 : used / captured, stampedAfter);
-        }
-
-        /** The upper edge of the bucket holding the {@code p} quantile, at most the maximum. */
-        private long percentile(double p) {
-            if (measured == 0) {
-                return 0;
-            }
-            long rank = (long) Math.ceil(p * measured);
-            long seen = 0;
-            for (int i = 0; i < histogram.length; i++) {
-                seen += histogram[i];
-                if (seen >= rank) {
-                    return Math.min((i + 1) * BUCKET_NANOS, latencyMax);
-                }
-            }
-            return latencyMax;
+            long used = cpu.used();
+            return new Statistics(captured, shown, dropped, skipped, unshown, fps, latencies.percentile(0.50),
+                    latencies.percentile(0.99), latencies.max(), captured == 0 ? 0 : used / captured, stampedAfter);
         }
     }
 }

@@ -28,6 +28,7 @@ import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.CodecStage;
 import io.zeroframe.samples.pipeline.Recorder;
+import io.zeroframe.samples.pipeline.ThroughCodec;
 import io.zeroframe.samples.pipeline.SystemAllocators;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.FourCc;
@@ -63,6 +64,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,6 +96,14 @@ import picocli.CommandLine.Option;
  * {@code VIDIOC_QBUF}, so a frame captured while the encoder is busy with the ones it holds is shown but not
  * recorded, and the display keeps the camera's pace.
  *
+ * <p><b>Through a codec.</b> {@code --through-codec} shows the camera after an encode and decode round trip (a video
+ * call's self-view) through a {@link ThroughCodec}: the camera's frames go to a stateful encoder ({@code --encoder},
+ * by default the first memory-to-memory node that encodes to FWHT), its packets to a stateful decoder
+ * ({@code --decoder}, by default the first that decodes FWHT), and the decoded frames to the plane, all by dma-buf
+ * in one loop; the plan is the camera's into the encoder (XRGB8888 first, which displays take, unless
+ * {@code --format}). {@code --stats} then has one object per hop: {@code camera}, {@code encoder}, {@code decoder},
+ * {@code display}. Not with {@code --encode}, {@code --save-last} or {@code --hold}.
+ *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
  * (a desktop session) drives the display and nothing is tried. Any later EACCES or EBUSY is reported as the error
@@ -114,6 +124,7 @@ import picocli.CommandLine.Option;
  * scripts/preview --camera vivid --display virtio_gpu --duration 10 --stats stats.json --save-last last.png
  * scripts/preview --display vkms --plane overlay --position 64,48 --size 320x240 --hold 5
  * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --encode camera.fwht
+ * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --through-codec --stats hops.json
  * }
  */
 @Command(name = "preview", mixinStandardHelpOptions = true, version = "Zeroframe preview 0.1.0",
@@ -129,6 +140,8 @@ public final class Preview implements Callable<Integer> {
     private static final FourCc FWHT = FourCc.of("FWHT");
     /** Packet buffers of the recorder's encoder: one being written, one coded into, two to spare. */
     private static final int RECORDER_PACKETS = 4;
+    /** Packet buffers and decoded frames of each codec with {@code --through-codec}. */
+    private static final int CODEC_RESULTS = 4;
 
     @Option(names = "--camera", paramLabel = "PATH|NAME",
             description = {"V4L2 capture node, or a driver, card or node name: its first capture node (e.g. vivid,"
@@ -207,9 +220,19 @@ public final class Preview implements Callable<Integer> {
     Path encode;
 
     @Option(names = "--encoder", paramLabel = "PATH|NAME",
-            description = "The encoder for --encode: a node, or the first memory-to-memory node of that driver, card"
-                    + " or name (default: the first that encodes to FWHT).")
+            description = "The encoder for --encode or --through-codec: a node, or the first memory-to-memory node of"
+                    + " that driver, card or name (default: the first that encodes to FWHT).")
     String encoder;
+
+    @Option(names = "--through-codec",
+            description = {"Show the camera after an encode and decode round trip: camera -> stateful encoder ->"
+                    + " stateful decoder -> display, every hop by dma-buf.", "--stats then has one object per hop."})
+    boolean throughCodec;
+
+    @Option(names = "--decoder", paramLabel = "PATH|NAME",
+            description = "The decoder for --through-codec: a node, or the first memory-to-memory node of that driver,"
+                    + " card or name (default: the first that decodes FWHT).")
+    String decoder;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -405,8 +428,14 @@ public final class Preview implements Callable<Integer> {
         if (duration != null && !(duration > 0)) {
             throw usage("--duration must be positive: " + duration);
         }
-        if (encoder != null && encode == null) {
-            throw usage("--encoder " + encoder + " needs --encode FILE");
+        if (encoder != null && encode == null && !throughCodec) {
+            throw usage("--encoder " + encoder + " needs --encode FILE or --through-codec");
+        }
+        if (decoder != null && !throughCodec) {
+            throw usage("--decoder " + decoder + " needs --through-codec");
+        }
+        if (throughCodec && (encode != null || saveLast != null || hold > 0)) {
+            throw usage("--through-codec shows decoded frames: not with --encode, --save-last or --hold");
         }
         if (!(hold >= 0) || hold > Integer.MAX_VALUE) {
             throw usage("--hold must be 0 or more seconds: " + hold);
@@ -432,11 +461,15 @@ public final class Preview implements Callable<Integer> {
             out.printf("display: %s (%s), %s, %s %s, mode %s%n", card.path(), screen.connector().name(),
                     screen.crtc().id(), screen.plane().type().name().toLowerCase(Locale.ROOT), screen.plane().id(),
                     screen.mode());
+            if (throughCodec) {
+                throughCodec(node, screen, capture, out);
+                return 0;
+            }
             Optional<CodecStage> recordWith = encode == null ? Optional.empty()
                     : Optional.of(CodecStage.open(encoderNode(), CodecStage.Kind.ENCODER));
             Planned planned;
             try {
-                planned = plan(node, screen, capture, recordWith);
+                planned = plan(node, screen, capture, recordWith, false);
             } catch (IOException | RuntimeException | Error e) {
                 recordWith.ifPresent(CodecStage::close);
                 throw e;
@@ -485,8 +518,9 @@ public final class Preview implements Callable<Integer> {
             Fraction interval = setRate(planned, screen);
             out.printf("rate: %s fps%n", fps(interval));
             pipeline.keepLastFrame(hold > 0);
-            signal.stops(pipeline);
-            CaptureToScanout.Statistics result = run(pipeline, out, console);
+            signal.stops(pipeline::stop);
+            CaptureToScanout.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
+                    ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000))) : pipeline.run(frames), out, console);
             try {
                 boolean holding = hold > 0 && !signal.signalled();
                 if (!holding) {
@@ -500,15 +534,11 @@ public final class Preview implements Callable<Integer> {
                 }
                 out.flush();
                 if (stats != null) {
-                    try {
-                        Map<String, Object> doc = json(result);
-                        if (recorder != null) {
-                            doc.put("recorder", json(recorder));
-                        }
-                        Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(doc));
-                    } catch (IOException e) {
-                        throw new Failure("cannot write the statistics to " + stats + ": " + reason(e));
+                    Map<String, Object> doc = json(result);
+                    if (recorder != null) {
+                        doc.put("recorder", json(recorder));
                     }
+                    writeStats(doc);
                 }
                 if (saveLast != null) {
                     BufferPool.Slot last = pipeline.lastShown().orElseThrow(() ->
@@ -532,7 +562,8 @@ public final class Preview implements Callable<Integer> {
         }
     }
 
-    private CaptureToScanout.Statistics run(CaptureToScanout pipeline, PrintWriter out, boolean console)
+    /** Runs {@code body}, printing {@code progress} once a second meanwhile. */
+    private static <T> T run(Supplier<String> progress, Callable<T> body, PrintWriter out, boolean console)
             throws Exception {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "preview-progress");
@@ -541,11 +572,10 @@ public final class Preview implements Callable<Integer> {
         });
         try {
             ticker.scheduleAtFixedRate(() -> {
-                out.print(progress(pipeline.statistics()) + (console ? "\r" : "\n"));
+                out.print(progress.get() + (console ? "\r" : "\n"));
                 out.flush();
             }, 1, 1, TimeUnit.SECONDS);
-            return duration != null ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000)))
-                    : pipeline.run(frames);
+            return body.call();
         } finally {
             ticker.shutdownNow();
             ticker.awaitTermination(1, TimeUnit.SECONDS);
@@ -553,6 +583,102 @@ public final class Preview implements Callable<Integer> {
                 out.println();
             }
         }
+    }
+
+    /**
+     * {@code --through-codec}: opens both codecs (one line naming what is missing when one is not there), plans the
+     * camera into the encoder, starts the codecs and streams through them onto the screen.
+     */
+    private void throughCodec(Optional<Path> node, Screen screen, Size capture, PrintWriter out) throws Exception {
+        Path encoderPath = codecNode(encoder, "encoder", "encodes to", BufferType.VIDEO_CAPTURE);
+        Path decoderPath = codecNode(decoder, "decoder", "decodes", BufferType.VIDEO_OUTPUT);
+        try (CodecStage encoding = CodecStage.open(encoderPath, CodecStage.Kind.ENCODER);
+             CodecStage decoding = CodecStage.open(decoderPath, CodecStage.Kind.DECODER)) {
+            Planned planned = plan(node, screen, capture, Optional.of(encoding), true);
+            try {
+                out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture, position,
+                        planned.plan().allocator());
+                if (explain) {
+                    out.println(planned.plan().explain());
+                }
+                Optional<BufferSource> source = planned.sources().stream()
+                        .filter(s -> s.allocator().equals(planned.plan().allocator())).findFirst();
+                boolean console = System.console() != null && System.console().isTerminal();
+                try (SignalStop signal = SignalStop.install();
+                     ThroughCodec.Codecs codecs = ThroughCodec.Codecs.start(planned.plan(), planned.queue(), source,
+                             encoding, decoding, FWHT, CODEC_RESULTS);
+                     ThroughCodec pipeline = ThroughCodec.open(planned.queue(), codecs.encoder(), codecs.decoder(),
+                             screen.card(), screen.crtc(), screen.plane(), screen.connector(), screen.mode(),
+                             position.x(), position.y())) {
+                    out.printf("through %s (encoder %s) and %s (decoder)%n", encoderPath, FWHT, decoderPath);
+                    out.printf("rate: %s fps%n", fps(setRate(planned, screen)));
+                    out.flush();
+                    signal.stops(pipeline::stop);
+                    ThroughCodec.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
+                            ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000))) : pipeline.run(frames), out,
+                            console);
+                    out.println("final: " + result);
+                    out.flush();
+                    if (stats != null) {
+                        writeStats(json(result, encoderPath, decoderPath));
+                    }
+                }
+            } finally {
+                planned.queue().close();
+                planned.device().close();
+            }
+        }
+    }
+
+    /** {@code doc} as pretty JSON to {@code --stats}; a failure is one line naming the file. */
+    private void writeStats(Map<String, Object> doc) throws Failure {
+        try {
+            Files.writeString(stats, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(doc));
+        } catch (IOException e) {
+            throw new Failure("cannot write the statistics to " + stats + ": " + reason(e));
+        }
+    }
+
+    static String progress(ThroughCodec.Statistics s) {
+        return String.format("%6.2f fps, shown %d, skipped %d, decoded %d, captured %d, latency p50 %.2f ms",
+                s.framesPerSecond(), s.shown(), s.skipped(), s.decoded(), s.captured(), s.latencyP50Nanos() / 1e6);
+    }
+
+    /** {@code --through-codec}'s statistics, one object per hop. */
+    static Map<String, Object> json(ThroughCodec.Statistics s, Path encoderPath, Path decoderPath) {
+        Map<String, Object> camera = new LinkedHashMap<>();
+        camera.put("captured", s.captured());
+        camera.put("droppedByCamera", s.droppedByCamera());
+        camera.put("notEncoded", s.notEncoded());
+        Map<String, Object> display = new LinkedHashMap<>();
+        display.put("decoded", s.decoded());
+        display.put("shown", s.shown());
+        display.put("skipped", s.skipped());
+        display.put("inFlight", s.inFlight());
+        display.put("framesPerSecond", s.framesPerSecond());
+        display.put("latencyP50Nanos", s.latencyP50Nanos());
+        display.put("latencyP99Nanos", s.latencyP99Nanos());
+        display.put("latencyMaxNanos", s.latencyMaxNanos());
+        display.put("cpuNanosPerFrame", s.cpuNanosPerFrame());
+        display.put("sourceChanges", s.sourceChanges());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("camera", camera);
+        doc.put("encoder", json(s.encoder(), encoderPath));
+        doc.put("decoder", json(s.decoder(), decoderPath));
+        doc.put("display", display);
+        return doc;
+    }
+
+    /** A codec hop's counters. */
+    static Map<String, Object> json(CodecStage.Statistics s, Path node) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("node", node.toString());
+        map.put("offered", s.offered());
+        map.put("processed", s.processed());
+        map.put("results", s.results());
+        map.put("offerToResultMeanNanos", s.latencyMeanNanos());
+        map.put("offerToResultMaxNanos", s.latencyMaxNanos());
+        return map;
     }
 
     /** Why a file could not be written, in words: the exception's own message is often just the path. */
@@ -642,15 +768,22 @@ public final class Preview implements Callable<Integer> {
         return map;
     }
 
-    /**
-     * The encoder {@code --encoder} names: a path, or the first memory-to-memory node of that driver, card or name;
-     * without it, the first memory-to-memory node whose CAPTURE queue offers FWHT.
-     */
+    /** The encoder {@code --encoder} names, or the first memory-to-memory node that encodes to FWHT. */
     private Path encoderNode() throws IOException, Failure {
-        if (encoder != null && encoder.contains("/")) {
-            Path path = Path.of(encoder);
+        return codecNode(encoder, "encoder", "encodes to", BufferType.VIDEO_CAPTURE);
+    }
+
+    /**
+     * The codec {@code asked} names: a path, or the first memory-to-memory node of that driver, card or name; without
+     * it, the first memory-to-memory node whose queue of {@code fwhtOn}'s direction (CAPTURE for an encoder, OUTPUT
+     * for a decoder) offers FWHT. A failure is one line naming what was looked for and the nodes there are.
+     */
+    private static Path codecNode(String asked, String role, String verb, BufferType fwhtOn)
+            throws IOException, Failure {
+        if (asked != null && asked.contains("/")) {
+            Path path = Path.of(asked);
             if (!Files.exists(path)) {
-                throw new Failure("no encoder " + encoder + ": no such file");
+                throw new Failure("no " + role + " " + asked + ": no such file");
             }
             return path;
         }
@@ -658,22 +791,25 @@ public final class Preview implements Callable<Integer> {
                 .contains(VideoCapability.VIDEO_M2M) || info.deviceCapabilities()
                 .contains(VideoCapability.VIDEO_M2M_MPLANE));
         for (VideoDeviceInfo info : m2m) {
-            if (encoder != null ? info.driver().equals(encoder) || info.card().equals(encoder)
-                    || info.name().equals(encoder) : encodesFwht(info)) {
+            if (asked != null ? info.driver().equals(asked) || info.card().equals(asked)
+                    || info.name().equals(asked) : offersFwht(info, fwhtOn)) {
                 return info.path();
             }
         }
-        throw new Failure("no encoder" + (encoder != null ? " " + encoder + ": no memory-to-memory node has that"
-                + " driver, card or name" : ": no memory-to-memory node encodes to FWHT") + "; there are "
+        throw new Failure("no " + role + (asked != null ? " " + asked + ": no memory-to-memory node has that"
+                + " driver, card or name" : ": no memory-to-memory node " + verb + " FWHT") + "; there are "
                 + (m2m.isEmpty() ? "none" : m2m.stream().map(i -> i.path() + " (" + i.driver() + ", " + i.name()
                 + ")").toList()));
     }
 
-    private static boolean encodesFwht(VideoDeviceInfo info) {
-        BufferType coded = info.deviceCapabilities().contains(VideoCapability.VIDEO_M2M_MPLANE)
-                ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE;
+    /** Whether the node's queue of {@code type}'s direction offers FWHT (its multi-planar kind on an MPLANE node). */
+    private static boolean offersFwht(VideoDeviceInfo info, BufferType type) {
+        boolean mplane = info.deviceCapabilities().contains(VideoCapability.VIDEO_M2M_MPLANE);
+        BufferType queue = type == BufferType.VIDEO_CAPTURE
+                ? (mplane ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE)
+                : (mplane ? BufferType.VIDEO_OUTPUT_MPLANE : BufferType.VIDEO_OUTPUT);
         try (VideoDevice device = VideoDevice.open(info.path())) {
-            return device.formats(coded).stream().anyMatch(f -> f.fourcc().equals(FWHT));
+            return device.formats(queue).stream().anyMatch(f -> f.fourcc().equals(FWHT));
         } catch (IOException e) {
             return false; // a node this user cannot open is not the one
         }
@@ -825,11 +961,11 @@ public final class Preview implements Callable<Integer> {
         return explain || end < 0 ? message : message.substring(0, end) + " (--explain tells why)";
     }
 
-    private Planned plan(Optional<Path> node, Screen screen, Size capture, Optional<CodecStage> encoder)
-            throws IOException, Failure {
+    private Planned plan(Optional<Path> node, Screen screen, Size capture, Optional<CodecStage> encoder,
+                         boolean encoderOnly) throws IOException, Failure {
         if (node.isPresent()) {
             try {
-                return plan(node.get(), screen, capture.width(), capture.height(), encoder);
+                return plan(node.get(), screen, capture.width(), capture.height(), encoder, encoderOnly);
             } catch (NoPlanException e) {
                 throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": " + brief(e));
             }
@@ -846,7 +982,7 @@ public final class Preview implements Callable<Integer> {
                 continue;
             }
             try {
-                return plan(candidate, screen, capture.width(), capture.height(), encoder);
+                return plan(candidate, screen, capture.width(), capture.height(), encoder, encoderOnly);
             } catch (NoPlanException | KernelException e) {
                 tried.add(candidate + ": " + brief(e));
             }
@@ -854,9 +990,13 @@ public final class Preview implements Callable<Integer> {
         throw new Failure(tried.isEmpty() ? "no camera: no V4L2 capture node" : "no camera plans: " + tried);
     }
 
-    /** The plan from the camera at {@code node} to the screen's plane, and to the encoder's OUTPUT queue if any. */
-    private Planned plan(Path node, Screen screen, int width, int height, Optional<CodecStage> encoder)
-            throws IOException, NoPlanException {
+    /**
+     * The plan from the camera at {@code node} to the screen's plane, and to the encoder's OUTPUT queue if any; with
+     * {@code encoderOnly} to the encoder alone (the screen shows what the decoder makes), XRGB8888 first unless
+     * {@code --format}.
+     */
+    private Planned plan(Path node, Screen screen, int width, int height, Optional<CodecStage> encoder,
+                         boolean encoderOnly) throws IOException, NoPlanException {
         VideoDevice device = VideoDevice.open(node);
         VideoQueue queue = null;
         try {
@@ -867,15 +1007,19 @@ public final class Preview implements Callable<Integer> {
             PlaneEndpoint plane = PlaneEndpoint.of(screen.card(), screen.plane(), screen.crtc(), screen.connector(),
                     screen.mode());
             Preference preference = Preference.DEFAULT;
-            if (format != null) {
-                preference = preference.formatsFirst(format);
+            if (format != null || encoderOnly) {
+                preference = preference.formatsFirst(format != null ? format : PixelFormat.XRGB8888);
             }
             if (allocator != null) {
                 preference = preference.forceAllocator(allocator);
             }
             Planner.Builder planner = Planner.builder(width, height).producer(camera.endpoint())
-                    .consumer(plane.endpoint()).preference(preference);
-            DeviceTrials.Builder trials = DeviceTrials.builder().sink(camera.sink()).sink(plane.sink());
+                    .preference(preference);
+            DeviceTrials.Builder trials = DeviceTrials.builder().sink(camera.sink());
+            if (!encoderOnly) {
+                planner.consumer(plane.endpoint());
+                trials.sink(plane.sink());
+            }
             if (encoder.isPresent()) {
                 VideoEndpoint input = VideoEndpoint.of(encoder.get().inputQueue(), Role.CONSUMER, width, height);
                 planner.consumer(input.endpoint());
@@ -883,7 +1027,9 @@ public final class Preview implements Callable<Integer> {
             }
             List<BufferSource> sources = new ArrayList<>();
             camera.source().ifPresent(sources::add);
-            plane.source().ifPresent(sources::add);
+            if (!encoderOnly) {
+                plane.source().ifPresent(sources::add);
+            }
             sources.addAll(SystemAllocators.addTo(planner));
             sources.forEach(trials::source);
             Plan plan = planner.build().plan(trials.build());

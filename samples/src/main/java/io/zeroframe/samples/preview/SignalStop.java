@@ -1,13 +1,12 @@
 package io.zeroframe.samples.preview;
 
-import io.zeroframe.samples.pipeline.CaptureToScanout;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Ends {@code preview}'s run cleanly on SIGINT or SIGTERM (and any other start of the JVM's shutdown): a shutdown
- * hook calls {@link CaptureToScanout#stop} and then waits, at most {@link #BOUND}, until the run's thread has
+ * hook stops the pipeline ({@code CaptureToScanout.stop}, {@code ThroughCodec.stop}) and then waits, at most {@link #BOUND}, until the run's thread has
  * restored the display, printed its statistics and released the buffers ({@link #close}). The JVM then exits with
  * the status the signal set: 130 for SIGINT, 143 for SIGTERM (128 plus the signal number, as shells report it).
  *
@@ -21,7 +20,7 @@ final class SignalStop implements AutoCloseable {
     private final CountDownLatch signalled = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook = new Thread(this::onShutdown, "preview-signal");
-    private volatile CaptureToScanout pipeline;
+    private volatile Runnable pipeline;
 
     private SignalStop() {}
 
@@ -32,11 +31,11 @@ final class SignalStop implements AutoCloseable {
         return stop;
     }
 
-    /** The pipeline a signal stops from now on; stopped at once if a signal came already. */
-    void stops(CaptureToScanout pipeline) {
-        this.pipeline = pipeline;
+    /** What stops the pipeline on a signal from now on (its {@code stop}); called at once if a signal came already. */
+    void stops(Runnable stop) {
+        this.pipeline = stop;
         if (signalled()) {
-            pipeline.stop();
+            stop.run();
         }
     }
 
@@ -52,9 +51,9 @@ final class SignalStop implements AutoCloseable {
 
     private void onShutdown() {
         signalled.countDown();
-        CaptureToScanout running = pipeline;
-        if (running != null) {
-            running.stop();
+        Runnable stop = pipeline;
+        if (stop != null) {
+            stop.run();
         }
         try {
             if (!finished.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -55,6 +55,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -185,14 +186,13 @@ class CodecStageDeviceTest {
          * buffers (a hop the planner cannot describe: FWHT is no frame-model format).
          */
         static Chain open() throws Exception {
-            List<AutoCloseable> opened = new ArrayList<>();
-            try {
-                Camera camera = add(opened, Camera.open());
-                CodecStage encoder = add(opened, CodecStage.open(vicodec("stateful-encoder"),
+            try (TestBed.Opened opened = new TestBed.Opened()) {
+                Camera camera = opened.add(Camera.open());
+                CodecStage encoder = opened.add(CodecStage.open(vicodec("stateful-encoder"),
                         CodecStage.Kind.ENCODER));
-                CodecStage decoder = add(opened, CodecStage.open(vicodec("stateful-decoder"),
+                CodecStage decoder = opened.add(CodecStage.open(vicodec("stateful-decoder"),
                         CodecStage.Kind.DECODER));
-                Poller poller = add(opened, Poller.open());
+                Poller poller = opened.add(Poller.open());
                 var producer = VideoEndpoint.of(camera.queue, Role.PRODUCER, WIDTH, HEIGHT);
                 var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, WIDTH, HEIGHT);
                 TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
@@ -206,18 +206,9 @@ class CodecStageDeviceTest {
                 camera.allocate(plan);
                 encoder.startEncoder(plan.layout(), FWHT, camera.frames, RESULTS);
                 decoder.startDecoder(FWHT, WIDTH, HEIGHT, encoder.resultBuffers(), RESULTS);
+                opened.keep();
                 return new Chain(camera, encoder, decoder, poller);
-            } catch (Exception | Error e) {
-                for (AutoCloseable made : opened.reversed()) {
-                    made.close();
-                }
-                throw e;
             }
-        }
-
-        private static <T extends AutoCloseable> T add(List<AutoCloseable> opened, T made) {
-            opened.add(made);
-            return made;
         }
 
         /**
@@ -457,27 +448,15 @@ class CodecStageDeviceTest {
                 }
                 decoder.startDecoder(FWHT, 640, 368, inputs, 2);
                 decoder.attach(poller);
-                boolean[] free = {true, true};
+                Feeder feeder = new Feeder(decoder, inputs, packets);
                 List<String> sizes = new ArrayList<>();
                 CodecStage.Result held = null;
                 List<CodecStage.Result> before = null;
-                int fed = 0;
                 try {
                     while (sizes.size() < packets.size()) {
-                        for (int i = 0; i < free.length && fed < packets.size(); i++) {
-                            if (free[i]) {
-                                write(inputs.get(i), packets.get(fed));
-                                assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
-                                free[i] = false;
-                                fed++;
-                            }
-                        }
+                        feeder.feed();
                         if (poller.await(STALL) == 0) {
                             throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
-                        }
-                        Optional<CodecStage.Input> read;
-                        while ((read = decoder.takeProcessed()).isPresent()) {
-                            free[read.get().index()] = true;
                         }
                         Optional<CodecStage.Result> decoded;
                         while ((decoded = decoder.takeResult()).isPresent()) {
@@ -609,24 +588,70 @@ class CodecStageDeviceTest {
         }
     }
 
-    /** Encodes {@code count} gradient frames of {@code width x height} from a heap frame; adds the packets' bytes. */
+    /** Encodes {@code count} YUV 4:2:0 gradient frames of {@code width x height} from a heap frame; adds the packets. */
     private static void encode(Heap heap, int width, int height, int count, List<byte[]> packets) throws Exception {
         FrameLayout layout = FrameLayout.of(PixelFormat.YUV420, width, height);
+        encode(heap, layout, count, n -> {
+            byte[] pixels = new byte[(int) layout.bufferSize(0)];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) (16 + (i % width + i / width + 4 * n) % 200);
+            }
+            return pixels;
+        }, packets);
+    }
+
+    /**
+     * Encodes {@code count} frames of {@code layout}, frame {@code n}'s bytes {@code picture.apply(n)}, from a heap frame;
+     * adds the packets' bytes.
+     */
+    static void encode(Heap heap, FrameLayout layout, int count, IntFunction<byte[]> picture, List<byte[]> packets)
+            throws Exception {
         try (Frame frame = Frame.allocate(heap, layout);
              CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER)) {
             encoder.startEncoder(layout, FWHT, List.of(frame), 2);
-            int size = (int) layout.bufferSize(0);
             for (int n = 0; n < count; n++) {
-                byte[] pixels = new byte[size];
-                for (int i = 0; i < size; i++) {
-                    pixels[i] = (byte) (16 + (i % width + i / width + 4 * n) % 200);
-                }
+                byte[] pixels = picture.apply(n);
                 write(frame.plane(0).buffer(), pixels);
-                assertTrue(encoder.offer(0, size, (n + 1) * 1_000L));
+                assertTrue(encoder.offer(0, pixels.length, (n + 1) * 1_000L));
                 CodecStage.Result packet = await(encoder, encoder::takeResult);
                 packets.add(packet.bytes().toArray(ValueLayout.JAVA_BYTE)); // mapped once, read in a bracket
                 encoder.release(packet);
                 await(encoder, encoder::takeProcessed); // the frame is the encoder's until it gives it back
+            }
+        }
+    }
+
+    /**
+     * Packets fed to a decoder in order through its input buffers (written by the CPU: test input, not the zero-copy
+     * path), each as soon as its buffer is back, packet {@code n} with timestamp {@code (n + 1)} ms.
+     */
+    static final class Feeder {
+        private final CodecStage decoder;
+        private final List<DmaBuf> inputs;
+        private final List<byte[]> packets;
+        private final boolean[] free;
+        private int fed;
+
+        Feeder(CodecStage decoder, List<DmaBuf> inputs, List<byte[]> packets) {
+            this.decoder = decoder;
+            this.inputs = inputs;
+            this.packets = packets;
+            this.free = new boolean[inputs.size()];
+            java.util.Arrays.fill(free, true);
+        }
+
+        /** Gives back the inputs the decoder has read, then writes and offers the next packets into the free ones. */
+        void feed() throws KernelException {
+            for (var read = decoder.takeProcessed(); read.isPresent(); read = decoder.takeProcessed()) {
+                free[read.get().index()] = true;
+            }
+            for (int i = 0; i < free.length && fed < packets.size(); i++) {
+                if (free[i]) {
+                    write(inputs.get(i), packets.get(fed));
+                    assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
+                    free[i] = false;
+                    fed++;
+                }
             }
         }
     }

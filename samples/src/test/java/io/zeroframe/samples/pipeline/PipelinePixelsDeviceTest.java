@@ -170,7 +170,7 @@ class PipelinePixelsDeviceTest {
                             req.set(primary.crtc().id(), "MODE_ID", primary.mode());
                             req.set(primary.crtc().id(), "ACTIVE", 1);
                             req.set(primary.connector().id(), "CRTC_ID", primary.crtc().id());
-                            CaptureToScanout.place(req, primary.plane().id(), primary.crtc().id(), backdrop, 0, 0,
+                            Scanout.place(req, primary.plane().id(), primary.crtc().id(), backdrop, 0, 0,
                                     width, height);
                             req.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
                         }

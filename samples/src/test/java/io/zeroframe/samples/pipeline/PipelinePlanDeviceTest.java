@@ -245,7 +245,7 @@ class PipelinePlanDeviceTest {
                         writeback.route(req, display);
                     }
                     Framebuffer fb = slot.framebuffer();
-                    CaptureToScanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(),
+                    Scanout.place(req, display.plane().id(), display.crtc().id(), fb, 0, 0, fb.width(),
                             fb.height());
                     boolean checked = i % WRITEBACK_EVERY == WRITEBACK_EVERY - 1;
                     if (checked) {

@@ -147,8 +147,7 @@ class RecorderDeviceTest {
         int every = 300;
         int samples = 10;
         long rssBoundKib = 8 * 1024;
-        List<Map<Integer, String>> fds = new ArrayList<>();
-        List<Long> rss = new ArrayList<>();
+        List<TestBed.Footprint> footprints = new ArrayList<>();
         ExecutorService runner = Executors.newSingleThreadExecutor();
         CaptureToScanout.Statistics stats;
         long packets;
@@ -162,27 +161,21 @@ class RecorderDeviceTest {
             try {
                 for (int i = 1; i < samples; i++) {
                     TestBed.awaitShown(pipeline, run, (long) every * i, TestBed.PROGRESS);
-                    fds.add(NoLeaks.Snapshot.take().fds());
-                    rss.add(TestBed.residentKib());
+                    footprints.add(TestBed.Footprint.take());
                 }
                 stats = run.get(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
             } finally {
                 pipeline.stop();
                 TestBed.shutDown(runner);
             }
-            fds.add(NoLeaks.Snapshot.take().fds());
-            rss.add(TestBed.residentKib());
+            footprints.add(TestBed.Footprint.take());
             packets = recorder.packetsWritten();
         }
-        long growth = rss.stream().mapToLong(Long::longValue).max().orElseThrow() - rss.getFirst();
-        System.out.printf("recording 3,000 frames: %s; %d packets; open fds %s; VmRSS KiB %s, growth %d KiB (bound"
-                + " %d)%n", stats, packets, fds.stream().map(Map::size).toList(), rss, growth, rssBoundKib);
+        System.out.printf("recording 3,000 frames: %s; %d packets; %s (growth bound %d KiB)%n", stats, packets,
+                TestBed.Footprint.describe(footprints), rssBoundKib);
         assertEquals((long) every * samples, stats.shown(), stats.toString());
         assertTrue(packets >= 100, "packets recorded: " + packets);
-        for (int i = 1; i < fds.size(); i++) {
-            assertEquals(fds.getFirst(), fds.get(i), "the open fds changed between samples 0 and " + i);
-        }
-        assertTrue(growth < rssBoundKib, "VmRSS grew by " + growth + " KiB after the first sample: " + rss);
+        TestBed.Footprint.assertFlat(footprints, rssBoundKib);
     }
 
     /** A channel that takes every byte and keeps none: a long recording with nothing to store. */
@@ -296,24 +289,13 @@ class RecorderDeviceTest {
             }
             decoder.startDecoder(FWHT, width, height, inputs, 2);
             decoder.attach(poller);
-            boolean[] free = {true, true};
-            int fed = 0;
+            CodecStageDeviceTest.Feeder feeder = new CodecStageDeviceTest.Feeder(decoder, inputs, packets);
             VideoFormat format = null;
             try {
                 while (decodedCount < packets.size()) {
-                    for (int i = 0; i < free.length && fed < packets.size(); i++) {
-                        if (free[i]) {
-                            CodecStageDeviceTest.write(inputs.get(i), packets.get(fed));
-                            assertTrue(decoder.offer(i, packets.get(fed).length, (fed + 1) * 1_000_000L));
-                            free[i] = false;
-                            fed++;
-                        }
-                    }
+                    feeder.feed();
                     assertTrue(poller.await(Duration.ofSeconds(10)) > 0, "the decoder stalled after "
                             + decodedCount + " of " + packets.size() + " frames");
-                    for (var read = decoder.takeProcessed(); read.isPresent(); read = decoder.takeProcessed()) {
-                        free[read.get().index()] = true;
-                    }
                     for (var picture = decoder.takeResult(); picture.isPresent(); picture = decoder.takeResult()) {
                         if (picture.get().isError()) {
                             System.out.println("decoded frame " + decodedCount + " has the ERROR flag: "
@@ -349,14 +331,7 @@ class RecorderDeviceTest {
 
     /** The frame's colours (TestBed.rgb), three bytes a pixel, for a PSNR over the colour channels. */
     private static byte[] pixels(Frame frame) throws KernelException {
-        int[] rgb = TestBed.rgb(frame).rgb();
-        byte[] bytes = new byte[rgb.length * 3];
-        for (int i = 0; i < rgb.length; i++) {
-            bytes[3 * i] = (byte) rgb[i];
-            bytes[3 * i + 1] = (byte) (rgb[i] >> 8);
-            bytes[3 * i + 2] = (byte) (rgb[i] >> 16);
-        }
-        return bytes;
+        return TestBed.bgr(TestBed.rgb(frame).rgb(), 3);
     }
 
     private static void set(Controls controls, String name, int value) {

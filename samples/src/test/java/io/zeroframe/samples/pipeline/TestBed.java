@@ -67,6 +67,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 
 /** The test bed's devices for the cross-device tests, found by driver and name, never by number. */
@@ -252,6 +253,20 @@ final class TestBed {
             rgb[i] &= 0xffffff;
         }
         return new Png(width, height, rgb);
+    }
+
+    /**
+     * RGB pixels (0xRRGGBB) as bytes B, G, R a pixel, with {@code bytesPerPixel} 4 followed by a zero X byte: the bytes
+     * of an XRGB8888 frame, or with 3 the colour channels for a PSNR.
+     */
+    static byte[] bgr(int[] rgb, int bytesPerPixel) {
+        byte[] bytes = new byte[rgb.length * bytesPerPixel];
+        for (int i = 0; i < rgb.length; i++) {
+            bytes[bytesPerPixel * i] = (byte) rgb[i];
+            bytes[bytesPerPixel * i + 1] = (byte) (rgb[i] >> 8);
+            bytes[bytesPerPixel * i + 2] = (byte) (rgb[i] >> 16);
+        }
+        return bytes;
     }
 
     /** {@link #rgb(Frame, int, int)} of the whole frame. */
@@ -593,6 +608,64 @@ final class TestBed {
                 .filter(line -> FRAME_MAPPINGS.stream().anyMatch(line::contains)).toList();
     }
 
+    /**
+     * What the process holds at one point of a long run, for checking that a pipeline keeps nothing per frame: its
+     * open fds (NoLeaks's snapshot) and its resident set.
+     */
+    record Footprint(Map<Integer, String> fds, long rssKib) {
+        static Footprint take() throws IOException {
+            return new Footprint(io.zeroframe.bindings.testing.NoLeaks.Snapshot.take().fds(), residentKib());
+        }
+
+        /**
+         * Fails unless every footprint has the first one's open fds and the resident set never grew by
+         * {@code rssBoundKib} or more over the first one's; returns the largest growth, KiB.
+         */
+        static long assertFlat(List<Footprint> samples, long rssBoundKib) {
+            for (int i = 1; i < samples.size(); i++) {
+                assertEquals(samples.getFirst().fds(), samples.get(i).fds(), "the open fds changed between samples 0"
+                        + " and " + i);
+            }
+            long growth = samples.stream().mapToLong(Footprint::rssKib).max().orElseThrow()
+                    - samples.getFirst().rssKib();
+            assertTrue(growth < rssBoundKib, "VmRSS grew by " + growth + " KiB after the first sample: "
+                    + samples.stream().map(Footprint::rssKib).toList());
+            return growth;
+        }
+
+        /** The fd counts and resident sets of {@code samples}, for a report. */
+        static String describe(List<Footprint> samples) {
+            return "open fds " + samples.stream().map(f -> f.fds().size()).toList() + "; VmRSS KiB "
+                    + samples.stream().map(Footprint::rssKib).toList();
+        }
+    }
+
+    /**
+     * What a test opened so far, closed in reverse order if it fails before handing them on ({@link #keep}): the
+     * acquire-step-by-step shape of a test's set-up.
+     */
+    static final class Opened implements AutoCloseable {
+        private final List<AutoCloseable> opened = new ArrayList<>();
+
+        <T extends AutoCloseable> T add(T made) {
+            opened.add(made);
+            return made;
+        }
+
+        /** The set-up succeeded: whoever it handed them to closes them now. */
+        void keep() {
+            opened.clear();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (AutoCloseable made : opened.reversed()) {
+                made.close();
+            }
+            opened.clear();
+        }
+    }
+
     /** This process's resident set ({@code VmRSS} of /proc/self/status), in KiB. */
     static long residentKib() throws IOException {
         String line = Files.readAllLines(Path.of("/proc/self/status")).stream()
@@ -617,9 +690,14 @@ final class TestBed {
     static CaptureToScanout.Statistics await(CaptureToScanout pipeline, Future<?> run,
                                              Predicate<CaptureToScanout.Statistics> done, String what,
                                              Duration bound) {
+        return await(pipeline::statistics, run, done, what, bound);
+    }
+
+    /** As {@link #awaitShown}, for any pipeline's live {@code statistics}, until they pass {@code done}. */
+    static <S> S await(Supplier<S> statistics, Future<?> run, Predicate<S> done, String what, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (true) {
-            CaptureToScanout.Statistics now = pipeline.statistics();
+            S now = statistics.get();
             if (done.test(now)) {
                 return now;
             }

@@ -113,6 +113,50 @@ class PreviewDeviceTest {
                 + ", " + (captured - frames) + " captured frames not recorded"), run.out());
     }
 
+    /**
+     * {@code --through-codec}: vivid -> vicodec's encoder -> vicodec's decoder -> vkms; {@code --stats} has one object
+     * per hop, and the counts agree from hop to hop: every decoded frame shown, skipped or in flight, no more frames
+     * decoded than the encoder was offered, no more offered than captured.
+     */
+    @Test
+    void throughCodecShowsTheDecodedFramesAndWritesAnObjectPerHop(@TempDir Path dir) throws Exception {
+        Path stats = dir.resolve("hops.json");
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
+                "--frames", "30", "--through-codec", "--stats", stats.toString());
+        System.out.println(run.out());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("through /dev/video") && run.out().contains("(decoder)"), run.out());
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
+        System.out.println("--through-codec stats: " + json);
+        assertEquals(List.of("camera", "encoder", "decoder", "display"), List.copyOf(json.keySet()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> camera = (Map<String, Object>) json.get("camera");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> encoder = (Map<String, Object>) json.get("encoder");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> decoder = (Map<String, Object>) json.get("decoder");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> display = (Map<String, Object>) json.get("display");
+        assertEquals(30, number(display, "shown"), json.toString());
+        assertEquals(number(display, "decoded"), number(display, "shown") + number(display, "skipped")
+                + number(display, "inFlight"), json.toString());
+        assertTrue(number(encoder, "offered") <= number(camera, "captured"), json.toString());
+        assertTrue(number(decoder, "results") >= number(display, "decoded"), json.toString());
+        assertTrue(number(decoder, "offered") <= number(encoder, "results"), json.toString());
+        assertTrue(run.out().contains("final: camera: captured " + number(camera, "captured")), run.out());
+    }
+
+    @Test
+    void aDecoderThatIsNotThereIsOneLineNamingIt() {
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--through-codec",
+                "--decoder", "no-such-decoder");
+        String text = run.err().strip();
+        System.out.println("status " + run.status() + ": " + text);
+        assertEquals(1, run.status(), text);
+        assertTrue(text.startsWith("preview: no decoder no-such-decoder: no memory-to-memory node has that driver,"
+                + " card or name; there are [/dev/video") && !text.contains("\n"), text);
+    }
+
     @Test
     void anEncoderThatIsNotThereIsOneLineNamingIt(@TempDir Path dir) {
         InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--encode",

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.drm.PlaneType;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
+import io.zeroframe.samples.pipeline.CodecStage;
+import io.zeroframe.samples.pipeline.ThroughCodec;
 import io.zeroframe.v4l2.Fraction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -98,6 +101,29 @@ class PreviewTest {
     }
 
     @Test
+    void codecOptionsWithoutTheirModeAndThroughCodecWithWhatNeedsTheCamerasFramesAreUsageErrors() {
+        assertUsageError("--decoder vicodec needs --through-codec", "--decoder", "vicodec");
+        assertUsageError("--encoder vicodec needs --encode FILE or --through-codec", "--encoder", "vicodec");
+        assertUsageError("--through-codec shows decoded frames: not with --encode, --save-last or --hold",
+                "--through-codec", "--hold", "1");
+        assertUsageError("--through-codec shows decoded frames", "--through-codec", "--encode", "x.fwht");
+    }
+
+    @Test
+    void throughCodecStatisticsHaveAnObjectPerHop() {
+        var codec = new CodecStage.Statistics(10, 0, 10, 10, 10, 5_000_000, 9_000_000);
+        var stats = new ThroughCodec.Statistics(12, 1, 0, codec, codec, 10, 8, 1, 1, 6.5, 40_000_000, 90_000_000,
+                95_000_000, 150_000_000, 0);
+        Map<String, Object> json = Preview.json(stats, Path.of("/dev/video4"), Path.of("/dev/video5"));
+        assertEquals(List.of("camera", "encoder", "decoder", "display"), List.copyOf(json.keySet()));
+        assertEquals(Map.of("captured", 12L, "droppedByCamera", 1L, "notEncoded", 0L), json.get("camera"));
+        assertEquals("/dev/video5", ((Map<?, ?>) json.get("decoder")).get("node"));
+        assertEquals(8L, ((Map<?, ?>) json.get("display")).get("shown"));
+        assertEquals("  6.50 fps, shown 8, skipped 1, decoded 10, captured 12, latency p50 40.00 ms",
+                Preview.progress(stats));
+    }
+
+    @Test
     void helpListsEveryOption() {
         StringWriter out = new StringWriter();
         CommandLine line = Preview.commandLine();
@@ -105,7 +131,7 @@ class PreviewTest {
         assertEquals(0, line.execute("--help"));
         for (String option : List.of("--camera=PATH|NAME", "--display=CARD", "--connector=NAME", "--mode=WxH[@HZ]",
                 "--size=WxH", "--plane=primary|overlay|ID", "--position=X,Y", "--save-last=FILE",
-                "--hold=SECONDS", "--rate=FPS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
+                "--hold=SECONDS", "--through-codec", "--decoder=PATH|NAME", "--rate=FPS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
         }
     }

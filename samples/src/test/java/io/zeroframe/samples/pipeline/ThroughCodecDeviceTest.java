@@ -1,0 +1,376 @@
+package io.zeroframe.samples.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroframe.bindings.KernelException;
+import io.zeroframe.bindings.Poller;
+import io.zeroframe.bindings.testing.NoLeaks;
+import io.zeroframe.bindings.testing.Png;
+import io.zeroframe.dmabuf.DmaBuf;
+import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.PixelFormat;
+import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.negotiation.Preference;
+import io.zeroframe.dmabuf.negotiation.Role;
+import io.zeroframe.drm.AtomicRequest;
+import io.zeroframe.drm.CommitFlag;
+import io.zeroframe.drm.DrmDevice;
+import io.zeroframe.drm.Framebuffer;
+import io.zeroframe.drm.PlaneType;
+import io.zeroframe.heaps.Heap;
+import io.zeroframe.v4l2.BufferType;
+import io.zeroframe.v4l2.FourCc;
+import io.zeroframe.v4l2.VideoQueue;
+import io.zeroframe.v4l2.control.Controls;
+import io.zeroframe.v4l2.negotiation.VideoEndpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link ThroughCodec} in the test bed: vivid (30 fps, a still colour-bar picture) -> vicodec's stateful encoder ->
+ * vicodec's stateful decoder -> vkms, every hop by dma-buf in one poll loop. The screen is read back through vkms's
+ * writeback connector at the end of a run, the last decoded frame still on screen, and compared with a frame the
+ * camera captured; no frame is mapped while streaming.
+ */
+@Tag("device")
+@ExtendWith(NoLeaks.class)
+class ThroughCodecDeviceTest {
+    private static final FourCc FWHT = FourCc.of("FWHT");
+    private static final int FRAMES = 300;
+    /** Packet buffers and decoded frames of each stage. */
+    private static final int RESULTS = 4;
+    /** vivid's picture with nothing moving and no text in it: every frame is the same picture. */
+    private static final Map<String, Integer> STILL = new LinkedHashMap<>(Map.of("test_pattern", 0,
+            "osd_text_mode", 2, "horizontal_movement", 3, "vertical_movement", 3));
+
+    private final ExecutorService runner = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopRunner() throws InterruptedException {
+        TestBed.shutDown(runner);
+    }
+
+    @Test
+    void threeHundredDecodedFramesAreShownWithoutMappingAFrameAndTheScreenIsTheCameraWithinFwhtLoss()
+            throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY);
+             TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
+            chain.assertZeroCopy();
+            AtomicReference<Png> screen = new AtomicReference<>();
+            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(FRAMES));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= FRAMES / 2, FRAMES / 2 + " shown",
+                    TestBed.PROGRESS);
+            List<String> mappedWhileStreaming = TestBed.frameMappings();
+            ThroughCodec.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Png camera = TestBed.rgb(chain.codecs.cameraFrames().getFirst()); // the camera stopped: a still frame
+            assertNotNull(screen.get(), "the screen was not written back");
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(screen.get()));
+            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            System.out.printf("through the codecs, %d frames: %s; frame mappings at frame %d: %s; the screen against"
+                            + " a frame from vivid: PSNR %.2f dB, %d of %d pixels differ%n", FRAMES, stats, FRAMES / 2,
+                    mappedWhileStreaming, psnr, differing, camera.width() * camera.height());
+            assertEquals(FRAMES, stats.shown(), stats.toString());
+            assertEquals(List.of(), mappedWhileStreaming, "frame memory mapped while streaming");
+            assertEquals(stats.decoded(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertEquals(0, stats.decoder().refused(), stats.toString());
+            assertTrue(stats.latencyP50Nanos() > 0, "capture-to-scanout latency measured: " + stats);
+            assertTrue(psnr > 30, "the screen is not the camera's picture: PSNR " + psnr + " dB");
+        }
+    }
+
+    @Test
+    void withOutFencesNoDecodedFrameGoesBackToTheDecoderBeforeTheFenceOfTheFlipThatReplacedIt() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            chain.pipeline.release(CaptureToScanout.Release.OUT_FENCE);
+            chain.pipeline.auditFences = true;
+            ThroughCodec.Statistics stats = chain.pipeline.run(FRAMES);
+            System.out.printf("through the codecs with out-fences, %d frames: %s; decoded frames released before"
+                    + " their out-fence signalled: %d%n", FRAMES, stats, chain.pipeline.freedBeforeFence());
+            assertEquals(FRAMES, stats.shown(), stats.toString());
+            assertEquals(0, chain.pipeline.freedBeforeFence(), "frames released before their out-fence signalled");
+            assertEquals(stats.decoded(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertTrue(stats.latencyP50Nanos() > 0, "latencies measured at the fence: " + stats);
+        }
+    }
+
+    /**
+     * The pipeline closed from another thread mid-run: the run ends as a stop ends it (it returns its statistics),
+     * the display is as it was before the run, and nothing is left open (NoLeaks).
+     */
+    @Test
+    void closingThePipelineFromAnotherThreadMidRunEndsItAndRestoresTheDisplay() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            TestBed.DisplayState before = TestBed.displayState(chain.card, chain.display);
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(100_000));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 20, "20 shown", TestBed.PROGRESS);
+            chain.pipeline.close();
+            assertTrue(run.isDone(), "close returned before the run ended");
+            ThroughCodec.Statistics stats = run.get();
+            System.out.println("closed mid-run: " + stats);
+            assertTrue(stats.shown() >= 20 && stats.shown() < 100_000, stats.toString());
+            assertEquals(before, TestBed.displayState(chain.card, chain.display), "the display was not restored");
+            for (CodecStage.Input input : chain.codecs.encoder().inputs()) {
+                assertTrue(!input.isWithCodec(), "the encoder still holds " + input + " after the run");
+            }
+        }
+    }
+
+    /**
+     * 3,000 camera frames (100 s at 30 fps; the codecs take the ones they have room for: vicodec codes on the loop's
+     * thread, a few frames per second in the emulated test bed, and the camera drops the rest): the process's open fds
+     * are the same at every 300th camera frame and at the end, and its resident set grows by less than 8 MiB after
+     * the first sample.
+     */
+    @Test
+    void overThreeThousandCameraFramesTheOpenFdsStayTheSameAndTheResidentSetFlat() throws Exception {
+        long cameraFrames = 3_000;
+        long rssBoundKib = 8 * 1024;
+        List<TestBed.Footprint> footprints = new ArrayList<>();
+        ThroughCodec.Statistics stats;
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(Duration.ofMinutes(4)));
+            try {
+                for (long frames = 300; frames <= cameraFrames; frames += 300) {
+                    long due = frames;
+                    TestBed.await(chain.pipeline::statistics, run,
+                            now -> now.captured() + now.droppedByCamera() >= due, due + " camera frames",
+                            TestBed.PROGRESS);
+                    if (due < cameraFrames) {
+                        footprints.add(TestBed.Footprint.take());
+                    }
+                }
+            } finally {
+                chain.pipeline.stop();
+            }
+            stats = run.get(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            footprints.add(TestBed.Footprint.take());
+        }
+        System.out.printf("through the codecs, %d camera frames: %s; %s (growth bound %d KiB)%n", cameraFrames, stats,
+                TestBed.Footprint.describe(footprints), rssBoundKib);
+        assertTrue(stats.captured() + stats.droppedByCamera() >= cameraFrames, stats.toString());
+        assertTrue(stats.shown() >= 100, "frames shown through the codecs: " + stats);
+        TestBed.Footprint.assertFlat(footprints, rssBoundKib);
+    }
+
+    /**
+     * What {@link ThroughCodec} relies on at a source change, checked with the kernel: a decoded frame's framebuffer
+     * keeps showing its picture after the decoder freed the frame's buffer ({@code VIDIOC_REQBUFS} 0 and the export
+     * closed, for the CAPTURE set-up in the new size), because the display's import holds the memory. Packets of two
+     * 640x480 frames then two 640x368 ones (XRGB8888, encoded from heap frames; vicodec codes 640x360 and up) go to
+     * vicodec's decoder; the first 640x480 frame is shown on vkms's overlay plane and held while the decoder ends the
+     * 640x480 stream; it is then released, the decoder sets CAPTURE up again, and the screen, written back, still
+     * shows the 640x480 picture. The first 640x368 frame then replaces it, and only then are the old framebuffers
+     * removed.
+     */
+    @Test
+    void aDecodedFramesFramebufferKeepsShowingItAfterTheDecoderFreedItsBufferForASourceChange() throws Exception {
+        int[] big = picture(640, 480, 0xc04020, 0x2080e0);
+        int[] small = picture(640, 368, 0x30c060, 0x30c060);
+        List<byte[]> packets = new ArrayList<>();
+        try (Heap heap = Heap.open("system")) {
+            CodecStageDeviceTest.encode(heap, FrameLayout.of(PixelFormat.XRGB8888, 640, 480), 2, n -> TestBed.bgr(big, 4),
+                    packets);
+            CodecStageDeviceTest.encode(heap, FrameLayout.of(PixelFormat.XRGB8888, 640, 368), 2, n -> TestBed.bgr(small, 4),
+                    packets);
+        }
+        List<DmaBuf> inputs = new ArrayList<>();
+        List<Framebuffer> framebuffers = new ArrayList<>();
+        try (Heap heap = Heap.open("system");
+             DrmDevice card = TestBed.card("vkms")) {
+            TestBed.Display overlay = TestBed.display(card, PlaneType.OVERLAY);
+            TestBed.Saved saved = TestBed.Saved.of(card, overlay);
+            try (TestBed.Writeback writeback = TestBed.Writeback.open(card, overlay);
+                 CodecStage decoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                         CodecStage.Kind.DECODER);
+                 Poller poller = Poller.open();
+                 AtomicRequest show = card.newAtomicRequest()) {
+                for (int i = 0; i < 2; i++) {
+                    inputs.add(heap.allocate(4 << 20)); // at least the format's sizeimage
+                }
+                decoder.startDecoder(FWHT, 640, 480, inputs, 2);
+                decoder.attach(poller);
+                CodecStageDeviceTest.Feeder feeder = new CodecStageDeviceTest.Feeder(decoder, inputs, packets);
+                CodecStage.Result held = null;
+                List<CodecStage.Result> oldSet = null;
+                Png whileFreed = null;
+                boolean replaced = false;
+                try {
+                    while (!replaced) {
+                        feeder.feed();
+                        assertTrue(poller.await(Duration.ofSeconds(10)) > 0, "the decoder stalled");
+                        for (var taken = decoder.takeResult(); taken.isPresent(); taken = decoder.takeResult()) {
+                            CodecStage.Result frame = taken.get();
+                            if (oldSet == null) { // the first 640x480 frame: registered with its set, shown, held
+                                oldSet = decoder.results();
+                                for (CodecStage.Result each : oldSet) {
+                                    framebuffers.add(card.addFramebuffer(each.frame()));
+                                }
+                                show.set(overlay.crtc().id(), "MODE_ID", overlay.mode());
+                                show.set(overlay.crtc().id(), "ACTIVE", true);
+                                show.set(overlay.connector().id(), "CRTC_ID", overlay.crtc().id());
+                                Scanout.place(show, overlay.plane().id(), overlay.crtc().id(),
+                                        framebuffers.get(frame.index()), 0, 0, 640, 480);
+                                show.commit(EnumSet.of(CommitFlag.ALLOW_MODESET), 0);
+                                held = frame;
+                            } else if (whileFreed == null) {
+                                decoder.release(frame); // the rest of the 640x480 stream
+                            } else { // the first 640x368 frame replaces the held one's framebuffer on screen
+                                assertEquals(368, frame.frame().height());
+                                Framebuffer next = card.addFramebuffer(frame.frame());
+                                framebuffers.add(next);
+                                show.clear();
+                                Scanout.place(show, overlay.plane().id(), overlay.crtc().id(), next, 0, 0, 640, 368);
+                                show.commit(EnumSet.noneOf(CommitFlag.class), 0); // blocking: done when on screen
+                                for (int i = 0; i < oldSet.size(); i++) {
+                                    framebuffers.get(i).close(); // no longer scanned out
+                                }
+                                decoder.release(frame);
+                                replaced = true;
+                                break;
+                            }
+                        }
+                        if (held != null && decoder.changePending()) {
+                            decoder.release(held); // its framebuffer keeps showing it
+                            held = null;
+                            assertFalse(decoder.results() == oldSet, "CAPTURE not set up again");
+                            assertFalse(oldSet.getFirst().frame().isOpen(), "the old frames were not freed");
+                            whileFreed = writeback.capture(card, overlay);
+                        }
+                    }
+                } finally {
+                    decoder.detach();
+                    saved.restore(card);
+                }
+                assertNotNull(whileFreed, "the decoder never changed its source");
+                double psnr = psnr(big, whileFreed, 640, 480);
+                System.out.printf("a source change: the 640x480 frame shown while the decoder freed its buffer and set"
+                        + " up 640x368 still shows on screen: PSNR %.2f dB against the picture encoded%n", psnr);
+                assertTrue(psnr > 30, "the framebuffer of a freed decoder buffer does not show its picture: PSNR "
+                        + psnr + " dB");
+            } finally {
+                framebuffers.forEach(Framebuffer::close);
+                inputs.forEach(DmaBuf::close);
+            }
+        }
+    }
+
+    /** {@code width x height} RGB pixels: the left half {@code left}, the right half {@code right}. */
+    private static int[] picture(int width, int height, int left, int right) {
+        int[] rgb = new int[width * height];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = i % width < width / 2 ? left : right;
+        }
+        return rgb;
+    }
+
+    /** The PSNR of the top left {@code width x height} of {@code screen} against {@code expected}, over RGB. */
+    private static double psnr(int[] expected, Png screen, int width, int height) {
+        int[] shown = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                shown[y * width + x] = screen.pixel(x, y);
+            }
+        }
+        return CodecStageDeviceTest.psnr(bytes(new Png(width, height, expected)), bytes(new Png(width, height, shown)));
+    }
+
+    /** The RGB bytes of a picture, for a PSNR over the colour channels. */
+    private static byte[] bytes(Png picture) {
+        return TestBed.bgr(picture.rgb(), 3);
+    }
+
+    /**
+     * vivid still at 30 fps, its buffers planned with the encoder's OUTPUT queue as their consumer (XRGB8888, which
+     * vkms shows and vicodec codes), both stages started, vkms's plane of {@code type}, and the pipeline; {@link #close}
+     * closes them downstream first and puts vivid's settings back.
+     */
+    private record Chain(TestBed.Vivid vivid, Map<String, Integer> controlsWas, VideoQueue queue, DrmDevice card,
+                         TestBed.Display display, ThroughCodec.Codecs codecs, ThroughCodec pipeline)
+            implements AutoCloseable {
+        static Chain open(int width, int height, PlaneType type) throws Exception {
+            try (TestBed.Opened opened = new TestBed.Opened()) {
+                TestBed.Vivid vivid = opened.add(TestBed.Vivid.at30fps());
+                Controls controls = vivid.device().controls();
+                Map<String, Integer> was = new LinkedHashMap<>();
+                for (String name : STILL.keySet()) {
+                    was.put(name, controls.getInt(name));
+                }
+                opened.add((AutoCloseable) () -> {
+                    for (Map.Entry<String, Integer> entry : was.entrySet()) {
+                        controls.set(entry.getKey(), entry.getValue());
+                    }
+                });
+                for (Map.Entry<String, Integer> entry : STILL.entrySet()) {
+                    controls.set(entry.getKey(), entry.getValue());
+                }
+                VideoQueue queue = opened.add(vivid.device().openQueue(BufferType.VIDEO_CAPTURE));
+                DrmDevice card = opened.add(TestBed.card("vkms"));
+                TestBed.Display display = TestBed.display(card, type);
+                CodecStage encoder = opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                        CodecStage.Kind.ENCODER));
+                CodecStage decoder = opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                        CodecStage.Kind.DECODER));
+                var producer = VideoEndpoint.of(queue, Role.PRODUCER, width, height);
+                var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, width, height);
+                TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
+                        producer.sink(), List.of(consumer.endpoint()), List.of(consumer.source()),
+                        List.of(consumer.sink()), Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888), width,
+                        height);
+                Plan plan = negotiation.planner().plan(negotiation.trials());
+                assertEquals(Plan.Kind.ZERO_COPY, plan.kind(), plan.explain());
+                assertEquals(PixelFormat.XRGB8888, plan.chosen().format(), plan.explain());
+                ThroughCodec.Codecs codecs = opened.add(ThroughCodec.Codecs.start(plan, queue,
+                        negotiation.source(plan.allocator()), encoder, decoder, FWHT, RESULTS));
+                ThroughCodec pipeline = opened.add(ThroughCodec.open(queue, codecs.encoder(), codecs.decoder(), card,
+                        display.crtc(), display.plane(), display.connector(), display.mode()));
+                opened.keep(); // the chain closes them now
+                return new Chain(vivid, was, queue, card, display, codecs, pipeline);
+            }
+        }
+
+        /** The encoder reads the camera's memory, the decoder the encoder's packets: no buffer in between. */
+        void assertZeroCopy() throws KernelException {
+            for (CodecStage.Input input : codecs.encoder().inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(codecs.cameraFrames().get(input.index()).plane(0).buffer()),
+                        input + " is not the camera's buffer " + input.index());
+            }
+            for (CodecStage.Input input : codecs.decoder().inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(codecs.encoder().results().get(input.index()).dmaBuf(0)),
+                        input + " is not the encoder's packet buffer " + input.index());
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                pipeline.close();
+                codecs.close();
+                queue.close();
+                card.close();
+                Controls controls = vivid.device().controls();
+                for (Map.Entry<String, Integer> entry : controlsWas.entrySet()) {
+                    controls.set(entry.getKey(), entry.getValue());
+                }
+            } finally {
+                vivid.close();
+            }
+        }
+    }
+}
