@@ -27,6 +27,7 @@ import io.zeroframe.samples.CommandLines;
 import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.CodecStage;
+import io.zeroframe.samples.pipeline.DisplayFrames;
 import io.zeroframe.samples.pipeline.Recorder;
 import io.zeroframe.samples.pipeline.ThroughCodec;
 import io.zeroframe.samples.pipeline.SystemAllocators;
@@ -102,7 +103,9 @@ import picocli.CommandLine.Option;
  * ({@code --decoder}, by default the first that decodes FWHT), and the decoded frames to the plane, all by dma-buf
  * in one loop; the plan is the camera's into the encoder (XRGB8888 first, which displays take, unless
  * {@code --format}). {@code --stats} then has one object per hop: {@code camera}, {@code encoder}, {@code decoder},
- * {@code display}. Not with {@code --encode}, {@code --save-last} or {@code --hold}.
+ * {@code display}. The decoder writes into the display's own dumb buffers ({@link DisplayFrames}): a display shows
+ * them whether or not it imports foreign buffers (virtio-gpu does not). Not with {@code --encode},
+ * {@code --save-last} or {@code --hold}.
  *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
@@ -604,9 +607,11 @@ public final class Preview implements Callable<Integer> {
                 Optional<BufferSource> source = planned.sources().stream()
                         .filter(s -> s.allocator().equals(planned.plan().allocator())).findFirst();
                 boolean console = System.console() != null && System.console().isTerminal();
+                // the display allocates the decoded frames, which it alone must scan out: virtio-gpu shows only its
+                // own memory (ENODEV for a codec's buffers), and the decoder imports any display's dumb buffers
                 try (SignalStop signal = SignalStop.install();
-                     ThroughCodec.Codecs codecs = ThroughCodec.Codecs.start(planned.plan(), planned.queue(), source,
-                             encoding, decoding, FWHT, CODEC_RESULTS);
+                     DisplayFrames decoded = new DisplayFrames(screen.card());
+                     ThroughCodec.Codecs codecs = start(planned, source, encoding, decoding, decoded);
                      ThroughCodec pipeline = ThroughCodec.open(planned.queue(), codecs.encoder(), codecs.decoder(),
                              screen.card(), screen.crtc(), screen.plane(), screen.connector(), screen.mode(),
                              position.x(), position.y())) {
@@ -628,6 +633,14 @@ public final class Preview implements Callable<Integer> {
                 planned.device().close();
             }
         }
+    }
+
+    /** The codecs on the plan's camera buffers, the decoder writing into {@code decoded}. */
+    private static ThroughCodec.Codecs start(Planned planned, Optional<BufferSource> source, CodecStage encoding,
+                                             CodecStage decoding, DisplayFrames decoded) throws IOException {
+        decoding.resultFrames(decoded);
+        return ThroughCodec.Codecs.start(planned.plan(), planned.queue(), source, encoding, decoding, FWHT,
+                CODEC_RESULTS);
     }
 
     /** {@code doc} as pretty JSON to {@code --stats}; a failure is one line naming the file. */

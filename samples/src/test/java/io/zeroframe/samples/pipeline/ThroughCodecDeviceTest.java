@@ -95,6 +95,51 @@ class ThroughCodecDeviceTest {
         }
     }
 
+    /**
+     * virtio-gpu refuses foreign dma-bufs (ENODEV from {@code DRM_IOCTL_PRIME_FD_TO_HANDLE}), so the decoder writes
+     * into the display's own dumb buffers ({@link DisplayFrames}): the framebuffers are then of virtio-gpu's memory,
+     * and the test bed's screenshot of the screen, the last decoded frame still on it, is the camera's picture.
+     */
+    @Test
+    void onVirtioGpuTheDecoderWritesIntoTheDisplaysDumbBuffersAndTheScreenIsTheCamera() throws Exception {
+        int frames = 100;
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "virtio_gpu", true)) {
+            chain.assertZeroCopy();
+            AtomicReference<Png> screen = new AtomicReference<>();
+            chain.pipeline.beforeRestore = shown -> {
+                try {
+                    screen.set(Png.screenshot("through-codec-virtio"));
+                } catch (java.io.IOException | java.util.zip.DataFormatException e) {
+                    throw new AssertionError("screenshot", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(frames));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= frames / 2, frames / 2 + " shown",
+                    TestBed.PROGRESS);
+            List<String> mappedWhileStreaming = TestBed.frameMappings();
+            ThroughCodec.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            List<io.zeroframe.dmabuf.Frame> decoded = chain.decoded.current();
+            for (CodecStage.Result result : chain.codecs.decoder().results()) {
+                assertTrue(result.dmaBuf(0).sameBufferAs(decoded.get(result.index()).plane(0).buffer()),
+                        "decoded frame " + result.index() + " is not the display's dumb buffer");
+            }
+            Png camera = TestBed.rgb(chain.codecs.cameraFrames().getFirst());
+            assertNotNull(screen.get(), "no screenshot");
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(screen.get()));
+            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            System.out.printf("through the codecs into virtio-gpu's dumb buffers, %d frames: %s; frame mappings at"
+                            + " frame %d: %s; the screenshot against a frame from vivid: PSNR %.2f dB, %d of %d pixels"
+                            + " differ%n", frames, stats, frames / 2, mappedWhileStreaming, psnr, differing,
+                    camera.width() * camera.height());
+            assertEquals(frames, stats.shown(), stats.toString());
+            assertEquals(List.of(), mappedWhileStreaming, "frame memory mapped while streaming");
+            assertEquals(stats.decoded(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertTrue(psnr > 30, "the screen is not the camera's picture: PSNR " + psnr + " dB");
+        }
+    }
+
     @Test
     void withOutFencesNoDecodedFrameGoesBackToTheDecoderBeforeTheFenceOfTheFlipThatReplacedIt() throws Exception {
         try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
@@ -302,9 +347,19 @@ class ThroughCodecDeviceTest {
      * closes them downstream first and puts vivid's settings back.
      */
     private record Chain(TestBed.Vivid vivid, Map<String, Integer> controlsWas, VideoQueue queue, DrmDevice card,
-                         TestBed.Display display, ThroughCodec.Codecs codecs, ThroughCodec pipeline)
+                         TestBed.Display display, ThroughCodec.Codecs codecs, ThroughCodec pipeline,
+                         DisplayFrames decoded)
             implements AutoCloseable {
         static Chain open(int width, int height, PlaneType type) throws Exception {
+            return open(width, height, type, "vkms", false);
+        }
+
+        /**
+         * On the display of {@code driver}; with {@code displayAllocates} the decoder's frames are the display's dumb
+         * buffers ({@link DisplayFrames}), else the decoder's own.
+         */
+        static Chain open(int width, int height, PlaneType type, String driver, boolean displayAllocates)
+                throws Exception {
             try (TestBed.Opened opened = new TestBed.Opened()) {
                 TestBed.Vivid vivid = opened.add(TestBed.Vivid.at30fps());
                 Controls controls = vivid.device().controls();
@@ -321,12 +376,17 @@ class ThroughCodecDeviceTest {
                     controls.set(entry.getKey(), entry.getValue());
                 }
                 VideoQueue queue = opened.add(vivid.device().openQueue(BufferType.VIDEO_CAPTURE));
-                DrmDevice card = opened.add(TestBed.card("vkms"));
+                DrmDevice card = opened.add(TestBed.card(driver));
                 TestBed.Display display = TestBed.display(card, type);
                 CodecStage encoder = opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
                         CodecStage.Kind.ENCODER));
                 CodecStage decoder = opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
                         CodecStage.Kind.DECODER));
+                DisplayFrames decoded = null;
+                if (displayAllocates) {
+                    decoded = opened.add(new DisplayFrames(card)); // holds frames only once the stream plays
+                    decoder.resultFrames(decoded);
+                }
                 var producer = VideoEndpoint.of(queue, Role.PRODUCER, width, height);
                 var consumer = VideoEndpoint.of(encoder.inputQueue(), Role.CONSUMER, width, height);
                 TestBed.Negotiation negotiation = TestBed.negotiation(producer.endpoint(), producer.source(),
@@ -341,7 +401,7 @@ class ThroughCodecDeviceTest {
                 ThroughCodec pipeline = opened.add(ThroughCodec.open(queue, codecs.encoder(), codecs.decoder(), card,
                         display.crtc(), display.plane(), display.connector(), display.mode()));
                 opened.keep(); // the chain closes them now
-                return new Chain(vivid, was, queue, card, display, codecs, pipeline);
+                return new Chain(vivid, was, queue, card, display, codecs, pipeline, decoded);
             }
         }
 
@@ -362,6 +422,9 @@ class ThroughCodecDeviceTest {
             try {
                 pipeline.close();
                 codecs.close();
+                if (decoded != null) {
+                    decoded.close();
+                }
                 queue.close();
                 card.close();
                 Controls controls = vivid.device().controls();

@@ -146,6 +146,19 @@ class PreviewDeviceTest {
         assertTrue(run.out().contains("final: camera: captured " + number(camera, "captured")), run.out());
     }
 
+    /**
+     * {@code --through-codec} onto virtio-gpu, which imports no foreign buffer: the decoder writes into virtio-gpu's own
+     * dumb buffers, so the decoded frames are shown all the same.
+     */
+    @Test
+    void throughCodecOntoVirtioGpuShowsTheDecodedFramesInTheDisplaysOwnBuffers() throws Exception {
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "virtio_gpu", "--size",
+                "640x480", "--frames", "20", "--through-codec");
+        System.out.println(run.out());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("final: camera: captured ") && run.out().contains("shown 20,"), run.out());
+    }
+
     @Test
     void aDecoderThatIsNotThereIsOneLineNamingIt() {
         InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--through-codec",
