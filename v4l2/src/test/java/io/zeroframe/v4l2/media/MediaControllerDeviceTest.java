@@ -12,6 +12,8 @@ import io.zeroframe.bindings.testing.NoLeaks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,6 +58,24 @@ class MediaControllerDeviceTest {
                 for (MediaEntity e : graph.entities()) {
                     assertEquals(e, graph.entity(e.name()).orElseThrow());
                     graph.node(e.id()).ifPresent(n -> assertEquals(e, graph.entityOfNode(n).orElseThrow()));
+                }
+                // the sub-devices' active pad formats, as media-ctl prints them in [fmt:...]
+                Map<String, String> formats = new TreeMap<>();
+                for (MediaEntity e : graph.entities()) {
+                    if (graph.interfaceOf(e.id()).map(i -> i.type() == InterfaceType.V4L_SUBDEV).orElse(false)
+                            && !graph.pads(e.id()).isEmpty()) {
+                        try (SubDevice subdev = SubDevice.open(graph.node(e.id()).orElseThrow())) {
+                            for (MediaPad pad : graph.pads(e.id())) {
+                                MediaBusFormat f = subdev.format(pad.index(), Which.ACTIVE);
+                                formats.put(graph.padName(pad.id()), f.code() + "/" + f.width() + "x" + f.height()
+                                        + " field:" + f.field().name().toLowerCase().replace('_', '-'));
+                            }
+                        }
+                    }
+                }
+                assertEquals(MediaCtl.padFormats(peer), formats, node.toString());
+                if (!formats.isEmpty()) {
+                    System.out.println(node + ": " + formats.size() + " sub-device pad formats agree with media-ctl -p");
                 }
             }
         }

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The peer tool for the media graph ({@code media-ctl}, v4l-utils) and the test bed's media devices found by driver.
@@ -78,6 +82,31 @@ final class MediaCtl {
         }
         blocks.sort((a, b) -> Integer.compare(entityId(a.getFirst()), entityId(b.getFirst())));
         return blocks.stream().flatMap(List::stream).toList();
+    }
+
+    /**
+     * The active pad formats of a {@code media-ctl -p} listing: {@code "Entity":pad} to
+     * {@code CODE/WIDTHxHEIGHT field:FIELD}, from its {@code [fmt:...]} lines.
+     */
+    static Map<String, String> padFormats(String listing) {
+        Map<String, String> formats = new TreeMap<>();
+        String entity = null;
+        String pad = null;
+        Pattern header = Pattern.compile("- entity \\d+: (.*) \\(\\d+ pads?, \\d+ links?\\)");
+        Pattern padLine = Pattern.compile("\tpad(\\d+): .*");
+        Pattern fmt = Pattern.compile("\t\t\\[fmt:(\\S+)/(\\d+)x(\\d+) field:([\\w-]+).*");
+        for (String line : listing.split("\n")) {
+            Matcher m;
+            if ((m = header.matcher(line)).matches()) {
+                entity = m.group(1);
+            } else if ((m = padLine.matcher(line)).matches()) {
+                pad = m.group(1);
+            } else if ((m = fmt.matcher(line)).matches()) {
+                formats.put("\"" + entity + "\":" + pad, m.group(1) + "/" + m.group(2) + "x" + m.group(3) + " field:"
+                        + m.group(4));
+            }
+        }
+        return formats;
     }
 
     private static int entityId(String header) {
