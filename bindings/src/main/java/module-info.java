@@ -19,6 +19,8 @@ module io.zeroframe.bindings {
     exports io.zeroframe.bindings.sync_file to io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.udmabuf to io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.videodev2 to io.zeroframe.v4l2, io.zeroframe.dmabuf;
+    exports io.zeroframe.bindings.media to io.zeroframe.v4l2;
+    exports io.zeroframe.bindings.v4l2_subdev to io.zeroframe.v4l2;
     exports io.zeroframe.bindings.drm to io.zeroframe.drm, io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.drm_mode to io.zeroframe.drm, io.zeroframe.dmabuf;
     exports io.zeroframe.bindings.drm_fourcc to io.zeroframe.drm, io.zeroframe.v4l2, io.zeroframe.dmabuf;

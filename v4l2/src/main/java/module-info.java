@@ -11,5 +11,6 @@ module io.zeroframe.v4l2 {
     exports io.zeroframe.v4l2.control;
     exports io.zeroframe.v4l2.format;
     exports io.zeroframe.v4l2.io;
+    exports io.zeroframe.v4l2.media;
     exports io.zeroframe.v4l2.negotiation;
 }

@@ -91,6 +91,42 @@ class AbiTest {
                         + " structs and " + constants + " constants");
     }
 
+    /**
+     * The media controller and sub-device packages are among those compared, with the structs and requests
+     * {@code io.zeroframe.v4l2.media} passes to the kernel: a dropped args file or include line fails here rather
+     * than leaving them unchecked.
+     */
+    @Test
+    void mediaControllerAndSubDeviceBindingsAreCompared() {
+        Map<String, GeneratedPackage> byName = new TreeMap<>();
+        PACKAGES.forEach(p -> byName.put(p.name(), p));
+        assertNames(byName, "media", List.of("struct media_device_info", "struct media_v2_topology",
+                "struct media_v2_entity", "struct media_v2_interface", "struct media_v2_pad", "struct media_v2_link",
+                "struct media_link_desc", "struct media_pad_desc"), List.of("MEDIA_IOC_DEVICE_INFO",
+                "MEDIA_IOC_G_TOPOLOGY", "MEDIA_IOC_SETUP_LINK", "MEDIA_LNK_FL_IMMUTABLE", "MEDIA_PAD_FL_SOURCE",
+                "MEDIA_ENT_F_CAM_SENSOR", "MEDIA_INTF_T_V4L_SUBDEV"));
+        assertNames(byName, "v4l2_subdev", List.of("struct v4l2_mbus_framefmt", "struct v4l2_subdev_capability",
+                "struct v4l2_subdev_format", "struct v4l2_subdev_mbus_code_enum", "struct v4l2_subdev_frame_size_enum",
+                "struct v4l2_subdev_frame_interval", "struct v4l2_subdev_frame_interval_enum",
+                "struct v4l2_subdev_selection"), List.of("VIDIOC_SUBDEV_QUERYCAP", "VIDIOC_SUBDEV_ENUM_MBUS_CODE",
+                "VIDIOC_SUBDEV_ENUM_FRAME_SIZE", "VIDIOC_SUBDEV_ENUM_FRAME_INTERVAL", "VIDIOC_SUBDEV_G_FMT",
+                "VIDIOC_SUBDEV_S_FMT", "VIDIOC_SUBDEV_G_SELECTION", "VIDIOC_SUBDEV_S_SELECTION",
+                "VIDIOC_SUBDEV_G_FRAME_INTERVAL", "VIDIOC_SUBDEV_S_FRAME_INTERVAL", "V4L2_SUBDEV_FORMAT_TRY",
+                "V4L2_SUBDEV_FORMAT_ACTIVE", "MEDIA_BUS_FMT_SRGGB8_1X8", "MEDIA_BUS_FMT_RGB888_1X24"));
+    }
+
+    private static void assertNames(Map<String, GeneratedPackage> packages, String name, List<String> structs,
+                                    List<String> constants) {
+        GeneratedPackage pkg = packages.get(name);
+        assertTrue(pkg != null, "no generated package " + name + " among " + packages.keySet());
+        Set<String> haveStructs = new LinkedHashSet<>(pkg.structs().stream().map(Struct::cType).toList());
+        Set<String> haveConstants = new LinkedHashSet<>(pkg.constants().stream().map(Constant::name).toList());
+        List<String> missing = new ArrayList<>();
+        structs.stream().filter(s -> !haveStructs.contains(s)).forEach(missing::add);
+        constants.stream().filter(c -> !haveConstants.contains(c)).forEach(missing::add);
+        assertTrue(missing.isEmpty(), name + " lacks " + missing);
+    }
+
     @TestFactory
     Stream<DynamicNode> structLayoutsMatchGcc() {
         return PACKAGES.stream().map(pkg -> DynamicContainer.dynamicContainer(pkg.name(),
