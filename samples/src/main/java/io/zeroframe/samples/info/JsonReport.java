@@ -32,6 +32,8 @@ import io.zeroframe.v4l2.format.FrameSize;
 import io.zeroframe.v4l2.format.FrameSizes;
 import io.zeroframe.v4l2.io.VideoInput;
 import io.zeroframe.v4l2.io.VideoOutput;
+import io.zeroframe.v4l2.media.MediaDeviceInfo;
+import io.zeroframe.v4l2.media.MediaEntity;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,7 +73,11 @@ import java.util.Map;
  *                   "encoders" [{"id", "type", "crtc"?, "possibleCrtcs" []}],
  *                   "crtcs" [{"id", "index", "framebuffer"?, "x", "y", "mode"?, "gammaSize", "properties" {}}],
  *                   "planes" [{"id", "type", "possibleCrtcs" [], "crtc"?, "framebuffer"?, "formats" [],
- *                              "modifiers" {"XR24": ["LINEAR"]} (IN_FORMATS)?, "properties" {}}]} } ] }
+ *                              "modifiers" {"XR24": ["LINEAR"]} (IN_FORMATS)?, "properties" {}}]} } ],
+ *   "media":   [ {"path", "error"?, "driver", "model", "serial", "busInfo", "mediaVersion",
+ *                 "entities" [{"id", "name", "function", "flags" [], "node"?, "pads" [{"index", "flags" []}]}],
+ *                 "links" [{"source" "\"entity\":pad", "sink", "flags" []}] (data links),
+ *                 "dot" (the graph as media-ctl --print-dot writes it)} ] }
  * mode:     {"name", "refresh", "clock", "hdisplay", "hsyncStart", "hsyncEnd", "htotal", "hskew", "vdisplay",
  *            "vsyncStart", "vsyncEnd", "vtotal", "vscan", "flags", "type", "preferred"}
  * property: "NAME": {"id", "kind", "flags" [], "value" (the raw 64-bit value, unsigned), "text" (an enum's name),
@@ -96,7 +102,49 @@ public final class JsonReport {
         doc.put("udmabuf", udmabuf);
         doc.put("video", survey.video().stream().map(JsonReport::video).toList());
         doc.put("drm", survey.drm().stream().map(JsonReport::drm).toList());
+        doc.put("media", survey.media().stream().map(JsonReport::media).toList());
         return doc;
+    }
+
+    private static Map<String, Object> media(Survey.MediaNode node) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", node.path().toString());
+        node.error().ifPresent(e -> m.put("error", e));
+        node.info().ifPresent(info -> {
+            m.put("driver", info.driver());
+            m.put("model", info.model());
+            m.put("serial", info.serial());
+            m.put("busInfo", info.busInfo());
+            m.put("mediaVersion", MediaDeviceInfo.versionString(info.mediaVersion()));
+        });
+        node.topology().ifPresent(graph -> {
+            List<Map<String, Object>> entities = new ArrayList<>();
+            for (MediaEntity entity : graph.entities()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("id", entity.id().value());
+                e.put("name", entity.name());
+                e.put("function", entity.function().name());
+                e.put("flags", entity.flags().stream().map(Enum::name).toList());
+                graph.node(entity.id()).ifPresent(path -> e.put("node", path.toString()));
+                e.put("pads", graph.pads(entity.id()).stream().map(pad -> {
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("index", pad.index());
+                    p.put("flags", pad.flags().stream().map(Enum::name).toList());
+                    return p;
+                }).toList());
+                entities.add(e);
+            }
+            m.put("entities", entities);
+            m.put("links", graph.dataLinks().stream().map(link -> {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("source", graph.padName(link.sourcePad()));
+                l.put("sink", graph.padName(link.sinkPad()));
+                l.put("flags", link.flags().stream().map(Enum::name).toList());
+                return l;
+            }).toList());
+            m.put("dot", graph.toDot());
+        });
+        return m;
     }
 
     static Map<String, Object> heap(Allocator heap) {

@@ -16,6 +16,9 @@ import io.zeroframe.drm.Plane;
 import io.zeroframe.heaps.Heaps;
 import io.zeroframe.v4l2.VideoDevice;
 import io.zeroframe.v4l2.VideoDevices;
+import io.zeroframe.v4l2.media.MediaDevice;
+import io.zeroframe.v4l2.media.MediaDeviceInfo;
+import io.zeroframe.v4l2.media.MediaTopology;
 import io.zeroframe.v4l2.VideoNodeDescription;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +37,8 @@ import java.util.Set;
  * @param video   every video node, in number order
  * @param drm     every DRM device, in card order
  */
-public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> video, List<DrmCard> drm) {
+public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> video, List<DrmCard> drm,
+                     List<MediaNode> media) {
     public Survey {
         heaps = List.copyOf(heaps);
         video = List.copyOf(video);
@@ -49,6 +53,13 @@ public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> v
      * @param error       the failure, one line; empty on success
      */
     public record VideoNode(Path path, Optional<VideoNodeDescription> description, Optional<String> error) {}
+
+    /**
+     * A media controller device ({@code /dev/mediaN}): what {@code MEDIA_IOC_DEVICE_INFO} and
+     * {@code MEDIA_IOC_G_TOPOLOGY} answered, or the error that stopped reading it.
+     */
+    public record MediaNode(Path path, Optional<MediaDeviceInfo> info, Optional<MediaTopology> topology,
+                            Optional<String> error) {}
 
     /**
      * One DRM device.
@@ -102,7 +113,19 @@ public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> v
         for (Path card : DrmDevices.cards()) {
             drm.add(drmCard(card, kms));
         }
-        return new Survey(Heaps.allocators(), UdmabufAllocator.describe(), video, drm);
+        List<MediaNode> media = new ArrayList<>();
+        for (Path node : MediaDevice.list()) {
+            media.add(mediaNode(node));
+        }
+        return new Survey(Heaps.allocators(), UdmabufAllocator.describe(), video, drm, media);
+    }
+
+    private static MediaNode mediaNode(Path node) {
+        try (MediaDevice device = MediaDevice.open(node)) {
+            return new MediaNode(node, Optional.of(device.info()), Optional.of(device.topology()), Optional.empty());
+        } catch (KernelException e) {
+            return new MediaNode(node, Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
+        }
     }
 
     private static VideoNode videoNode(Path node) {
@@ -161,6 +184,7 @@ public record Survey(List<Allocator> heaps, Allocator udmabuf, List<VideoNode> v
         List<String> errors = new ArrayList<>();
         video.forEach(v -> v.error().ifPresent(errors::add));
         drm.forEach(d -> d.error().ifPresent(errors::add));
+        media.forEach(m -> m.error().ifPresent(errors::add));
         return errors;
     }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code info}'s text: the {@link Survey} for people, in the order heaps, udmabuf, video nodes (each as
- * {@link io.zeroframe.v4l2.VideoNodeDescription#toString()} prints it), DRM devices (and their modesetting objects
+ * {@link io.zeroframe.v4l2.VideoNodeDescription#toString()} prints it), media devices (each graph as
+ * {@link io.zeroframe.v4l2.media.MediaTopology#describe()} prints it), DRM devices (and their modesetting objects
  * with {@code --kms}). Shows only what the kernel answered.
  */
 public final class TextReport {
@@ -42,11 +43,26 @@ public final class TextReport {
             node.error().ifPresent(e -> s.append(node.path()).append(": ").append(e).append('\n'));
             node.description().ifPresent(d -> s.append(d));
         }
+        s.append("media devices: ").append(survey.media().isEmpty() ? "none" : survey.media().size()).append('\n');
+        for (Survey.MediaNode node : survey.media()) {
+            media(s, node);
+        }
         s.append("DRM devices: ").append(survey.drm().isEmpty() ? "none" : survey.drm().size()).append('\n');
         for (Survey.DrmCard card : survey.drm()) {
             drm(s, card, kmsAsked);
         }
         return s.toString();
+    }
+
+    /** A media device's identity, then its graph as {@code media-ctl -p} lays it out, indented. */
+    static void media(StringBuilder s, Survey.MediaNode node) {
+        s.append(node.path()).append(':');
+        node.info().ifPresent(info -> s.append(" driver=").append(info.driver()).append(" model=\"")
+                .append(info.model()).append("\" bus=").append(info.busInfo()));
+        s.append('\n');
+        node.error().ifPresent(e -> s.append("  error: ").append(e).append('\n'));
+        node.topology().ifPresent(graph -> graph.describe().lines()
+                .forEach(line -> s.append(line.isEmpty() ? "" : "  ").append(line).append('\n')));
     }
 
     private static String usability(Allocator allocator) {

@@ -130,6 +130,32 @@ class InfoDeviceTest {
                 nodes + " nodes " + formats + " formats " + controls + " controls " + values + " values");
     }
 
+    /**
+     * Every media graph {@code info --json} reports is the one {@code media-ctl --print-dot} draws, line for line, and
+     * the text report lists each media device with its entities.
+     */
+    @Test
+    void everyMediaGraphAgreesWithMediaCtl() throws Exception {
+        Survey survey = Survey.take(false);
+        Map<String, Object> doc = roundTrip(JsonReport.of(survey));
+        List<String> drivers = new ArrayList<>();
+        String text = TextReport.of(survey, false);
+        for (Map<String, Object> media : list(doc.get("media"))) {
+            assertFalse(media.containsKey("error"), media.toString());
+            String path = (String) media.get("path");
+            String dot = Commands.check("media-ctl", "-d", path, "--print-dot");
+            assertEquals(dot.strip(), ((String) media.get("dot")).strip(), path + " (" + media.get("driver") + ")");
+            for (Map<String, Object> entity : list(media.get("entities"))) {
+                assertTrue(text.contains(": " + entity.get("name") + " ("), path + ": text lacks " + entity);
+            }
+            drivers.add(media.get("driver") + " " + list(media.get("entities")).size() + " entities "
+                    + list(media.get("links")).size() + " data links");
+        }
+        System.out.println("media graphs agreeing with media-ctl --print-dot: " + drivers);
+        assertTrue(text.contains("media devices: " + drivers.size()), text);
+        assertTrue(drivers.stream().anyMatch(d -> d.startsWith("vimc ")), drivers.toString());
+    }
+
     @Test
     void virtioGpuAgreesWithModetest() throws Exception {
         // the first run settles the console's mode (see the drm module's ModetestDeviceTest)

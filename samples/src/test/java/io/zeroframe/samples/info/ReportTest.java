@@ -213,7 +213,7 @@ class ReportTest {
                 List.of(new Survey.VideoNode(Path.of("/dev/video0"), Optional.of(description), Optional.empty()),
                         new Survey.VideoNode(Path.of("/dev/video9"), Optional.empty(),
                                 Optional.of("open on /dev/video9: EACCES (Permission denied)"))),
-                List.of(vkms, gpu, vgem));
+                List.of(vkms, gpu, vgem), List.of());
     }
 
     private static Map<String, PropertyValue> properties(PropertyValue value) {

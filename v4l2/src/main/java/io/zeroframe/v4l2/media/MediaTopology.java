@@ -290,7 +290,7 @@ public final class MediaTopology {
             boolean io = isIo(e);
             if (io) {
                 out.append(String.format("\tn%08x [label=\"%s\\n%s\", shape=box, style=filled, fillcolor=yellow]%n",
-                        e.id().value(), e.name(), node));
+                        e.id().value(), e.name(), node == null ? "" : node));
             } else {
                 out.append(String.format("\tn%08x [label=\"{{%s} | %s%s | {%s}}\", shape=Mrecord, style=filled, "
                         + "fillcolor=green]%n", e.id().value(), ports(e, true), e.name(),
@@ -321,14 +321,19 @@ public final class MediaTopology {
     }
 
     /**
-     * Whether media-ctl draws {@code e} as a device node rather than a sub-device: an entity whose interface is not a
-     * sub-device node (a video, VBI or radio node's DMA engine), or without an interface, one with an I/O function.
+     * Whether media-ctl draws {@code e} as a device node rather than a sub-device, as the kernel's legacy entity type
+     * ({@code MEDIA_IOC_ENUM_ENTITIES}, which media-ctl reads) says: a sub-device only when the entity is a V4L2
+     * sub-device, which userspace sees as its sub-device node interface. Without an interface, the functions only
+     * sub-devices have (sensors, lenses, flashes, tuners, bridges, muxes, decoders of analog or digital video) are
+     * taken as sub-devices without nodes; any other entity is a plain one, drawn as a node (the processing entity
+     * between a memory-to-memory device's queues, vim2m-proc or vicodec-proc, whose function is a PROC_VIDEO_* one).
      */
     private boolean isIo(MediaEntity e) {
         return interfaceOf(e.id()).map(i -> i.type() != InterfaceType.V4L_SUBDEV).orElseGet(() ->
                 switch (e.function()) {
-                    case IO_V4L, IO_VBI, IO_SWRADIO, IO_DTV -> true;
-                    default -> false;
+                    case V4L2_SUBDEV_UNKNOWN, CAM_SENSOR, FLASH, LENS, TUNER, VID_MUX, VID_IF_BRIDGE, ATV_DECODER,
+                         DV_DECODER, DV_ENCODER -> false;
+                    default -> true;
                 });
     }
 }
