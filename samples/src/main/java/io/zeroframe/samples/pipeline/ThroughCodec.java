@@ -26,7 +26,9 @@ import java.util.Optional;
  * stateful encoder -> stateful decoder -> plane, every hop by dma-buf, driven by one thread in one poll loop. The
  * camera's buffers are the encoder's inputs, the encoder's packet buffers the decoder's inputs, and the decoder's
  * frames ({@link CodecStage.Result#frame}) are registered as framebuffers ({@code DRM_IOCTL_PRIME_FD_TO_HANDLE},
- * {@code DRM_IOCTL_MODE_ADDFB2}) and committed as they are. The CPU never maps or reads pixel memory.
+ * {@code DRM_IOCTL_MODE_ADDFB2}) and committed as they are. The CPU never maps or reads pixel memory. A display that
+ * imports no foreign buffer (virtio-gpu) shows the decoder's frames when it allocated them itself: start the decoder
+ * with {@link DisplayFrames} as its {@link CodecStage#resultFrames} source.
  *
  * <p><b>The loop.</b> {@link #run} queues the camera's free buffers ({@code VIDIOC_QBUF}), {@linkplain
  * CodecStage#attach attaches} both stages to its {@link Poller}, starts the camera ({@code VIDIOC_STREAMON}) and
