@@ -134,6 +134,9 @@ class ReportTest {
                 """), text);
         assertTrue(text.contains("""
                 /dev/video9: open on /dev/video9: EACCES (Permission denied)
+                media devices: 1
+                /dev/media3:
+                  error: open on /dev/media3: EACCES (Permission denied)
                 DRM devices: 3
                 /dev/dri/card0: vkms, no render node, /sys/devices/platform/vkms
                 /dev/dri/card1: virtio_gpu "virtio GPU" version 0.1.0 (0), render node /dev/dri/renderD128, \
@@ -213,7 +216,8 @@ class ReportTest {
                 List.of(new Survey.VideoNode(Path.of("/dev/video0"), Optional.of(description), Optional.empty()),
                         new Survey.VideoNode(Path.of("/dev/video9"), Optional.empty(),
                                 Optional.of("open on /dev/video9: EACCES (Permission denied)"))),
-                List.of(vkms, gpu, vgem), List.of());
+                List.of(vkms, gpu, vgem), List.of(new Survey.MediaNode(Path.of("/dev/media3"), Optional.empty(),
+                        Optional.empty(), Optional.of("open on /dev/media3: EACCES (Permission denied)"))));
     }
 
     private static Map<String, PropertyValue> properties(PropertyValue value) {
