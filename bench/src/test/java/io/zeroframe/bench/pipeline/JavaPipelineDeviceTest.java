@@ -35,20 +35,27 @@ class JavaPipelineDeviceTest {
     /** Three of these, and one more after a JVM fatal error, fit in the test's timeout. */
     private static final Duration RUN_TIME = Duration.ofSeconds(200);
     private static final Pattern CAPTURED = Pattern.compile(" captured=([0-9]+) ");
+    /**
+     * The C2 run: early thresholds, and every compilation made while the thread that asked for it waits
+     * ({@code -Xbatch}), so that the warm-up ends with the loop compiled. With background compilation the emulated
+     * test bed's JIT was still compiling the loop after 3,000 warm-up frames in some CI runs (1.3-3.0 s of compilation
+     * in the measured window, 42-49 B/frame: C1 code).
+     */
+    private static final List<String> C2 = List.of("-XX:CompileThresholdScaling=0.1", "-Xbatch");
 
     @Test
     @Timeout(value = 16, unit = TimeUnit.MINUTES)
     void theC2CompiledLoopAllocatesNothingPerFrameAndC1CodeIsSeenToAllocate() throws Exception {
         fastestVivid();
-        double compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:3000");
+        double compiled = loopAllocation(C2, "auto:3000");
         if (compiled >= 1.0) {
             // under emulation the JIT may still be compiling (or recompiling after a deoptimization) in the measured
             // window (two CI runs in seven read 44-47 B/frame with 0.75 s of compilation during the run): once more;
             // a loop that allocates per frame allocates in both runs
             System.out.printf("JavaPipeline after C2: %.2f B/frame with the JIT still at work; once more%n", compiled);
-            compiled = loopAllocation("-XX:CompileThresholdScaling=0.1", "auto:3000");
+            compiled = loopAllocation(C2, "auto:3000");
         }
-        double c1 = loopAllocation("-XX:TieredStopAtLevel=1", "150");
+        double c1 = loopAllocation(List.of("-XX:TieredStopAtLevel=1"), "150");
         System.out.printf("JavaPipeline vivid -> vkms 640x480: loop allocation %.2f B/frame after C2, %.2f B/frame"
                 + " with C1 only%n", compiled, c1);
         // under 1 B/frame: a loop allocating one 16-byte object every 16 frames would fail; a rare deoptimization
@@ -70,18 +77,19 @@ class JavaPipelineDeviceTest {
     }
 
     /**
-     * Runs JavaPipeline (600 frames after {@code warmup}, e.g. until its JIT is quiet) in a JVM with {@code option},
+     * Runs JavaPipeline (600 frames after {@code warmup}, e.g. until its JIT is quiet) in a JVM with {@code options},
      * bounded, once more after a JVM fatal error ({@link Commands#java}); its loop allocation.
      */
-    private static double loopAllocation(String option, String warmup) throws Exception {
-        Commands.Result run = Commands.java(Commands.Stderr.MERGED, RUN_TIME, List.of(
-                "--enable-native-access=ALL-UNNAMED", option, "-XX:-UseDynamicNumberOfCompilerThreads", "-cp",
-                System.getProperty("java.class.path"), JavaPipeline.class.getName(), "vkms", "display", "640", "480",
-                "600", warmup));
+    private static double loopAllocation(List<String> options, String warmup) throws Exception {
+        List<String> arguments = new java.util.ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        arguments.addAll(options);
+        arguments.addAll(List.of("-XX:-UseDynamicNumberOfCompilerThreads", "-cp", System.getProperty("java.class.path"),
+                JavaPipeline.class.getName(), "vkms", "display", "640", "480", "600", warmup));
+        Commands.Result run = Commands.java(Commands.Stderr.MERGED, RUN_TIME, arguments);
         String output = run.requireSuccess();
         System.out.print(output);
         String line = output.lines().filter(l -> l.startsWith("pipeline contender=java")).findFirst()
-                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + option + ":\n" + output));
+                .orElseThrow(() -> new AssertionError("no pipeline line from JavaPipeline " + options + ":\n" + output));
         Matcher captured = CAPTURED.matcher(line);
         assertTrue(captured.find() && Long.parseLong(captured.group(1)) >= 600, line);
         Matcher allocation = LOOP_ALLOCATION.matcher(line);
