@@ -441,6 +441,38 @@ public final class CodecStage implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts an encoder's input side on new upstream frames of another {@code layout} (a camera whose resolution
+     * changed): OUTPUT stopped ({@code VIDIOC_STREAMOFF}) and freed ({@code VIDIOC_REQBUFS} 0), the raw format set
+     * ({@code VIDIOC_S_FMT}: vicodec answers EBUSY to a size change while OUTPUT has buffers), {@code frames} imported
+     * and OUTPUT streamed again. CAPTURE keeps streaming: the codec writes the new size into the next packets' headers,
+     * which a decoder downstream meets as a source change.
+     *
+     * @throws IllegalStateException unless every input is back from the codec ({@link #takeProcessed})
+     */
+    public void restartInput(FrameLayout layout, List<Frame> frames) throws KernelException {
+        requireKind(Kind.ENCODER, "restartInput");
+        Objects.requireNonNull(layout, "layout");
+        enter();
+        try {
+            if (!started) {
+                throw new IllegalStateException("restartInput on " + device.path() + ": the stage is not started");
+            }
+            if (inputsWithCodec > 0) {
+                throw new IllegalStateException("restartInput on " + device.path() + ": " + inputsWithCodec
+                        + " inputs are still with the codec; take them back first (takeProcessed)");
+            }
+            inputQueue.streamOff();
+            inputQueue.release();
+            inputs = List.of();
+            set(VideoFormat.of(inputType, layout));
+            inputs = wrapInputs(inputQueue.importFrames(frames));
+            inputQueue.streamOn();
+        } finally {
+            exit();
+        }
+    }
+
     private void requireKind(Kind wanted, String operation) {
         if (kind != wanted) {
             throw new IllegalStateException(operation + " on " + device.path() + ": the stage is a " + kind);

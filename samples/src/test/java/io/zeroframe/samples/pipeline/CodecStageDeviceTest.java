@@ -495,6 +495,66 @@ class CodecStageDeviceTest {
     }
 
     /**
+     * An encoder's input restarted at another size mid-stream ({@link CodecStage#restartInput}, CAPTURE streaming on):
+     * its next packets carry the new size, and a decoder fed all of them decodes both sizes in order.
+     */
+    @Test
+    void anEncoderRestartedAtAnotherSizeWritesPacketsADecoderFollows() throws Exception {
+        List<byte[]> packets = new ArrayList<>();
+        List<DmaBuf> inputs = new ArrayList<>();
+        FrameLayout first = FrameLayout.of(PixelFormat.YUV420, 640, 480);
+        FrameLayout second = FrameLayout.of(PixelFormat.YUV420, 640, 368);
+        try (Heap heap = Heap.open("system");
+             Frame big = Frame.allocate(heap, first);
+             Frame small = Frame.allocate(heap, second);
+             CodecStage encoder = CodecStage.open(vicodec("stateful-encoder"), CodecStage.Kind.ENCODER)) {
+            encoder.startEncoder(first, FWHT, List.of(big), 2);
+            for (int n = 0; n < 4; n++) {
+                if (n == 2) {
+                    encoder.restartInput(second, List.of(small));
+                }
+                Frame frame = n < 2 ? big : small;
+                int size = (int) frame.plane(0).length();
+                assertTrue(encoder.offer(0, size, (n + 1) * 1_000L));
+                CodecStage.Result packet = await(encoder, encoder::takeResult);
+                packets.add(packet.bytes().toArray(ValueLayout.JAVA_BYTE));
+                encoder.release(packet);
+                await(encoder, encoder::takeProcessed);
+            }
+            try (CodecStage decoder = CodecStage.open(vicodec("stateful-decoder"), CodecStage.Kind.DECODER);
+                 Poller poller = Poller.open()) {
+                for (int i = 0; i < 2; i++) {
+                    inputs.add(heap.allocate(1 << 20));
+                }
+                decoder.startDecoder(FWHT, 640, 480, inputs, 2);
+                decoder.attach(poller);
+                Feeder feeder = new Feeder(decoder, inputs, packets);
+                List<String> sizes = new ArrayList<>();
+                try {
+                    while (sizes.size() < packets.size()) {
+                        feeder.feed();
+                        if (poller.await(STALL) == 0) {
+                            throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
+                        }
+                        Optional<CodecStage.Result> decoded;
+                        while ((decoded = decoder.takeResult()).isPresent()) {
+                            sizes.add(decoded.get().frame().width() + "x" + decoded.get().frame().height());
+                            decoder.release(decoded.get());
+                        }
+                    }
+                } finally {
+                    decoder.detach();
+                }
+                System.out.println("encoder restarted at 640x368: packets of " + packets.stream().map(p -> p.length)
+                        .toList() + " bytes decode to " + sizes);
+                assertEquals(List.of("640x480", "640x480", "640x368", "640x368"), sizes);
+            } finally {
+                inputs.forEach(DmaBuf::close);
+            }
+        }
+    }
+
+    /**
      * The steps allocate nothing of their own: over {@value #ALLOCATION_CYCLES} encodes of a heap frame (after as many
      * to warm up), the bytes the thread allocates inside {@code offer}, {@code takeProcessed}, {@code takeResult} and
      * {@code release} are at most what as many bare dequeues allocate (each FFM downcall allocates about 40 B inside the
