@@ -4,6 +4,7 @@ import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.negotiation.BufferSource;
+import io.zeroframe.dmabuf.negotiation.Candidate;
 import io.zeroframe.dmabuf.negotiation.Plan;
 import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.Crtc;
@@ -96,6 +97,10 @@ public final class ThroughCodec implements AutoCloseable {
     private final RunLoop loop;
     private final Tally tally = new Tally();
     private volatile CaptureToScanout.Release release = CaptureToScanout.Release.FLIP_EVENT;
+    /** A camera change asked for ({@link #changeCamera}) and not done yet; taken by the loop. */
+    private volatile CameraChange cameraChange;
+    /** The change the loop is making: the camera stopped, waiting for the encoder to give its frames back. */
+    private CameraChange changing;
     /** Tests: check each out-fence's state with {@code SYNC_IOC_FILE_INFO} when its replaced frame is released. */
     volatile boolean auditFences;
     /**
@@ -182,6 +187,32 @@ public final class ThroughCodec implements AutoCloseable {
         release = Objects.requireNonNull(how, "how");
     }
 
+    /**
+     * What a camera's resolution change does to the camera, on the run's thread, once the camera is stopped
+     * ({@code VIDIOC_STREAMOFF}) and the encoder has given every camera buffer back: free the camera's buffers, set its
+     * new format and make its new buffers, and name the frames (buffer {@code i} = frame {@code i}) the encoder restarts
+     * on ({@link CodecStage#restartInput}). The caller owns the frames, as it owned the old ones.
+     */
+    @FunctionalInterface
+    public interface CameraChange {
+        /** The camera's new layout and its frames, by buffer index. */
+        Restart apply(VideoQueue camera) throws java.io.IOException;
+    }
+
+    /** The camera's new layout and the frames of its buffers, by index. */
+    public record Restart(io.zeroframe.dmabuf.FrameLayout layout, List<Frame> frames) {}
+
+    /**
+     * Changes the camera mid-run (a new resolution): the loop stops the camera, lets the encoder finish the frames it
+     * holds, calls {@code change}, restarts the encoder's input on the new frames and the camera; the display goes on
+     * showing the decoded frames meanwhile, and the new size reaches the screen through the decoder's source change.
+     * Any thread; done at the loop's next wake-up.
+     */
+    public void changeCamera(CameraChange change) {
+        cameraChange = Objects.requireNonNull(change, "change");
+        poller.wakeup();
+    }
+
     /** Ends the current run, or the next one if none is in progress. Any thread; allocates nothing. */
     public void stop() {
         loop.stop();
@@ -245,12 +276,49 @@ public final class ThroughCodec implements AutoCloseable {
             takeCaptured();
         }
         if (encoder.ready()) {
-            takeFromEncoder(true);
+            takeFromEncoder(changing == null);
         }
         if (decoder.ready()) {
             takeFromDecoder(frames, false);
         }
         followSourceChange();
+        changeCameraStep();
+    }
+
+    /**
+     * A camera change ({@link #changeCamera}): first the camera stops; once the encoder holds none of its buffers, the
+     * change is applied, the encoder's input restarted on the new frames and the camera started again.
+     */
+    private void changeCameraStep() throws KernelException {
+        if (changing == null) {
+            changing = cameraChange;
+            if (changing == null) {
+                return;
+            }
+            cameraChange = null;
+            camera.streamOff(); // returns every buffer the camera held
+            cameraWatch.stopped();
+        }
+        for (CodecStage.Input input : encoder.inputs()) {
+            if (input.isWithCodec()) {
+                return; // the next wake-up, when the encoder gives it back
+            }
+        }
+        Restart restart;
+        try {
+            restart = changing.apply(camera);
+        } catch (KernelException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("changing the camera " + camera + " failed: " + e.getMessage(), e);
+        }
+        changing = null;
+        encoder.restartInput(restart.layout(), restart.frames());
+        for (VideoBuffer buffer : camera.buffers()) {
+            toCamera(buffer);
+        }
+        cameraWatch.begin();
+        camera.streamOn();
     }
 
     private void toCamera(VideoBuffer buffer) throws KernelException {
@@ -642,12 +710,39 @@ public final class ThroughCodec implements AutoCloseable {
         private final List<Frame> frames;
         private final CodecStage encoder;
         private final CodecStage decoder;
+        private Plan plan;
 
-        private Codecs(VideoQueue camera, List<Frame> frames, CodecStage encoder, CodecStage decoder) {
+        private Codecs(VideoQueue camera, List<Frame> frames, CodecStage encoder, CodecStage decoder, Plan plan) {
             this.camera = camera;
             this.frames = frames;
             this.encoder = encoder;
             this.decoder = decoder;
+            this.plan = plan;
+        }
+
+        /**
+         * The camera at {@code width x height} in the plan's format, from the plan's allocator
+         * ({@link ThroughCodec#changeCamera}): the camera's buffers freed ({@code VIDIOC_REQBUFS} 0), the old frames
+         * closed, new ones made as at the start.
+         */
+        public CameraChange cameraChange(int width, int height, Optional<BufferSource> source) {
+            return queue -> {
+                Candidate was = plan.chosen();
+                queue.release();
+                // the camera's answer is the new size (vivid makes 640x368 640x360)
+                io.zeroframe.v4l2.VideoFormat answered = queue.device().setFormat(
+                        io.zeroframe.v4l2.VideoFormat.of(queue.type(), was.format(), width, height));
+                io.zeroframe.dmabuf.FrameLayout layout = answered.toLayout().orElseThrow(() ->
+                        new IllegalStateException(queue + " answered " + answered + ": no frame layout"));
+                Plan resized = new Plan(plan.kind(), new Candidate(was.allocator(), was.format(), was.modifier(),
+                        layout), plan.importers(), plan.framebuffers(), plan.count(), plan.countReason(),
+                        plan.rejected());
+                frames.forEach(Frame::close);
+                frames.clear();
+                BufferPool.allocateFrames(resized, queue, source, frames);
+                plan = resized;
+                return new Restart(resized.layout(), List.copyOf(frames));
+            };
         }
 
         /**
@@ -660,7 +755,7 @@ public final class ThroughCodec implements AutoCloseable {
         public static Codecs start(Plan plan, VideoQueue camera, Optional<BufferSource> source, CodecStage encoder,
                                    CodecStage decoder, FourCc coded, int results) throws IOException {
             List<Frame> frames = new ArrayList<>();
-            Codecs codecs = new Codecs(camera, frames, encoder, decoder);
+            Codecs codecs = new Codecs(camera, frames, encoder, decoder, plan);
             try {
                 BufferPool.allocateFrames(plan, camera, source, frames);
                 encoder.startEncoder(plan.layout(), coded, frames, results);

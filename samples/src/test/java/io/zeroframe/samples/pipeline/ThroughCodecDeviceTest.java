@@ -140,6 +140,32 @@ class ThroughCodecDeviceTest {
         }
     }
 
+    /**
+     * The camera changes resolution mid-run (640x480 to 640x360): the encoder restarts on its new buffers, the decoder
+     * meets the new size as a source change, and the screen shows the camera's new picture; no frame from a released
+     * buffer is shown (the old framebuffers go only after a flip to a new one), nothing leaks (NoLeaks).
+     */
+    @Test
+    void aCameraResolutionChangeMidRunReachesTheScreenThroughTheDecodersSourceChange() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY);
+             TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
+            AtomicReference<Png> screen = new AtomicReference<>();
+            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
+            Future<ThroughCodec.Statistics> run = runner.submit(() -> chain.pipeline.run(100));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 30, "30 shown", TestBed.PROGRESS);
+            chain.pipeline.changeCamera(chain.codecs.cameraChange(640, 360, java.util.Optional.empty()));
+            ThroughCodec.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Png camera = TestBed.rgb(chain.codecs.cameraFrames().getFirst());
+            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            System.out.printf("camera 640x480 -> 640x360 mid-run: %s; camera frame %dx%d, the screen against it: %d"
+                    + " pixels differ%n", stats, camera.width(), camera.height(), differing);
+            assertEquals(100, stats.shown(), stats.toString());
+            assertEquals(1, stats.sourceChanges(), stats.toString());
+            assertEquals(360, camera.height());
+            assertEquals(0, differing, "the screen does not show the camera's new picture");
+        }
+    }
+
     @Test
     void withOutFencesNoDecodedFrameGoesBackToTheDecoderBeforeTheFenceOfTheFlipThatReplacedIt() throws Exception {
         try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
