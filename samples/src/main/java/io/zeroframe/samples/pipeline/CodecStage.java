@@ -8,6 +8,7 @@ import io.zeroframe.dmabuf.CpuAccess;
 import io.zeroframe.dmabuf.DmaBuf;
 import io.zeroframe.dmabuf.Frame;
 import io.zeroframe.dmabuf.FrameLayout;
+import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.CodecCommand;
 import io.zeroframe.v4l2.EventType;
@@ -29,8 +30,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One stateful V4L2 memory-to-memory codec (an encoder or a decoder, dev-encoder.rst and dev-decoder.rst) as a hop
- * of a zero-copy pipeline: its OUTPUT queue reads the upstream hop's buffers, imported once as dma-bufs
+ * One V4L2 memory-to-memory device as a hop of a zero-copy pipeline: a stateful encoder or decoder
+ * (dev-encoder.rst, dev-decoder.rst) or a converter (dev-mem2mem.rst: a scaler or colour converter such as vim2m).
+ * Its OUTPUT queue reads the upstream hop's buffers, imported once as dma-bufs
  * ({@code V4L2_MEMORY_DMABUF}), and its CAPTURE queue writes into buffers the stage owns and hands on as dma-bufs.
  *
  * <p><b>Buffers.</b> {@link Input} {@code i} is the upstream's buffer {@code i} (its dma-bufs, borrowed, paired with
@@ -106,7 +108,22 @@ public final class CodecStage implements AutoCloseable {
         /** Raw frames on OUTPUT, compressed packets on CAPTURE. */
         ENCODER,
         /** Compressed packets on OUTPUT, raw frames on CAPTURE. */
-        DECODER
+        DECODER,
+        /**
+         * Raw frames on both queues, in another format or size on CAPTURE: a colour converter or scaler (vim2m, an
+         * ISP's m2m node). No events and no drain command.
+         */
+        CONVERTER;
+
+        /** Whether its CAPTURE buffers hold raw frames ({@link Result#frame}), not packets. */
+        public boolean makesFrames() {
+            return this != ENCODER;
+        }
+
+        /** Whether its OUTPUT buffers are raw frames from upstream ({@link #restartInput} applies). */
+        public boolean takesFrames() {
+            return this != DECODER;
+        }
     }
 
     /** One upstream buffer as the codec's OUTPUT buffer of the same index. */
@@ -280,6 +297,8 @@ public final class CodecStage implements AutoCloseable {
     private int resultCount;
     /** A decoder's CAPTURE frames' supplier, or {@code null}: the codec allocates them (see the class comment). */
     private ResultFrames resultFrames;
+    /** The CAPTURE format a decoder sets at each setup ({@link #preferResults}), or {@code null}. */
+    private PixelFormat preferredResults;
     private boolean started;
     private boolean resultsStreaming;
     private int inputsWithCodec;
@@ -348,7 +367,9 @@ public final class CodecStage implements AutoCloseable {
      * @throws IllegalStateException on an encoder, or once started
      */
     public void resultFrames(ResultFrames source) {
-        requireKind(Kind.DECODER, "resultFrames");
+        if (!kind.makesFrames()) {
+            throw new IllegalStateException("resultFrames on " + device.path() + ": an encoder makes packets");
+        }
         if (started) {
             throw new IllegalStateException("resultFrames on " + device.path() + ": the stage is started already");
         }
@@ -371,6 +392,31 @@ public final class CodecStage implements AutoCloseable {
      */
     public VideoQueue inputQueue() {
         return inputQueue;
+    }
+
+    /**
+     * The CAPTURE queue, for describing it to a planner as the producer of the downstream hop
+     * ({@link io.zeroframe.v4l2.negotiation.VideoEndpoint#of} with {@code Role.STAGE}); the stage owns it: queue
+     * nothing on it directly.
+     */
+    public VideoQueue resultQueue() {
+        return resultQueue;
+    }
+
+    /**
+     * Has a decoder set CAPTURE to {@code format} at every setup when the codec's own choice
+     * ({@code VIDIOC_G_FMT} after the source change) is another: the format the hop after it was planned in. A codec
+     * that answers another format (the stream does not decode to it) fails the setup with EINVAL. Before
+     * {@link #startDecoder}; {@code null} for the codec's choice (the default).
+     *
+     * @throws IllegalStateException on another kind of stage, or once started
+     */
+    public void preferResults(PixelFormat format) {
+        requireKind(Kind.DECODER, "preferResults");
+        if (started) {
+            throw new IllegalStateException("preferResults on " + device.path() + ": the stage is started already");
+        }
+        preferredResults = format;
     }
 
     /**
@@ -442,16 +488,54 @@ public final class CodecStage implements AutoCloseable {
     }
 
     /**
-     * Restarts an encoder's input side on new upstream frames of another {@code layout} (a camera whose resolution
-     * changed): OUTPUT stopped ({@code VIDIOC_STREAMOFF}) and freed ({@code VIDIOC_REQBUFS} 0), the raw format set
+     * Starts a converter: {@code output} on CAPTURE and the raw {@code input} layout on OUTPUT ({@code VIDIOC_S_FMT}
+     * both; the driver must keep both sizes), the upstream {@code frames} imported as the OUTPUT buffers (checked
+     * against the format: see {@link VideoQueue#importFrames}), {@code results} CAPTURE frames allocated, exported
+     * and imported back (or taken from the {@link #resultFrames} source), all queued, and both queues streamed.
+     *
+     * @param frames  the upstream's buffers, borrowed: keep them open while the stage uses them
+     * @param results how many result frames; the driver may want more
+     * @throws KernelException as {@link #startEncoder}
+     * @throws IllegalArgumentException for upstream frames the OUTPUT format does not fit
+     */
+    public void startConverter(FrameLayout input, List<Frame> frames, FrameLayout output, int results)
+            throws KernelException {
+        requireKind(Kind.CONVERTER, "startConverter");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(output, "output");
+        enter();
+        try {
+            beginStart(frames.size(), results);
+            try {
+                set(VideoFormat.of(resultType, output));
+                set(VideoFormat.of(inputType, input));
+                inputs = wrapInputs(inputQueue.importFrames(frames));
+                setUpResults();
+                inputQueue.streamOn();
+                started = true;
+            } catch (KernelException | RuntimeException | Error e) {
+                undoStart();
+                throw e;
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Restarts an encoder's or a converter's input side on new upstream frames of another {@code layout} (a camera
+     * whose resolution changed, a decoder upstream that met a source change): OUTPUT stopped ({@code VIDIOC_STREAMOFF}) and freed ({@code VIDIOC_REQBUFS} 0), the raw format set
      * ({@code VIDIOC_S_FMT}: vicodec answers EBUSY to a size change while OUTPUT has buffers), {@code frames} imported
      * and OUTPUT streamed again. CAPTURE keeps streaming: the codec writes the new size into the next packets' headers,
-     * which a decoder downstream meets as a source change.
+     * which a decoder downstream meets as a source change; a converter keeps its CAPTURE format, so a driver that
+     * scales (vim2m) scales the new size to it, and one that does not refuses the new OUTPUT format.
      *
      * @throws IllegalStateException unless every input is back from the codec ({@link #takeProcessed})
      */
     public void restartInput(FrameLayout layout, List<Frame> frames) throws KernelException {
-        requireKind(Kind.ENCODER, "restartInput");
+        if (!kind.takesFrames()) {
+            throw new IllegalStateException("restartInput on " + device.path() + ": a decoder's input is packets");
+        }
         Objects.requireNonNull(layout, "layout");
         enter();
         try {
@@ -526,6 +610,7 @@ public final class CodecStage implements AutoCloseable {
      * queue that cannot import), every one queued, the stream started.
      */
     private void setUpResults() throws KernelException {
+        preferResultFormat();
         int count = Math.max(resultCount, device.minBuffers(resultType).orElse(1));
         if (resultFrames != null) {
             importResults(count);
@@ -534,7 +619,7 @@ public final class CodecStage implements AutoCloseable {
         List<VideoBuffer> allocated = resultQueue.allocate(count);
         List<List<DmaBuf>> planes = new ArrayList<>(allocated.size());
         List<Frame> frames = new ArrayList<>(allocated.size());
-        boolean raw = kind == Kind.DECODER;
+        boolean raw = kind.makesFrames();
         for (VideoBuffer buffer : allocated) {
             if (raw) {
                 Frame frame = resultQueue.exportFrame(buffer);
@@ -561,6 +646,25 @@ public final class CodecStage implements AutoCloseable {
             made.add(new Result(this, i, buffers.get(i), planes.get(i), raw ? frames.get(i) : null));
         }
         startResults(made);
+    }
+
+    /** A decoder's preferred CAPTURE format set at the codec's size, if it is not the codec's choice already. */
+    private void preferResultFormat() throws KernelException {
+        if (preferredResults == null || kind != Kind.DECODER) {
+            return;
+        }
+        VideoFormat chosen = device.getFormat(resultType);
+        if (chosen.fourcc().equals(FourCc.of(preferredResults))) {
+            return;
+        }
+        VideoFormat answered = device.setFormat(VideoFormat.of(resultType, preferredResults, chosen.width(),
+                chosen.height()));
+        if (!answered.fourcc().equals(FourCc.of(preferredResults))) {
+            throw KernelException.of("VIDIOC_S_FMT", device.path().toString(), Errno.EINVAL, device.info().card()
+                    + " answered " + answered + " for " + preferredResults + " on " + resultType.kernelName()
+                    + ": the stream decodes to other formats than the hop after the decoder was planned for; plan"
+                    + " again with the format the encoder is given");
+        }
     }
 
     /** CAPTURE from the {@link ResultFrames} supplier's frames for the current format, every one queued, streamed. */
@@ -886,6 +990,10 @@ public final class CodecStage implements AutoCloseable {
     public void drain() throws KernelException {
         enter();
         try {
+            if (kind == Kind.CONVERTER) {
+                throw new IllegalStateException("drain on " + device.path() + ": a converter has no stop command;"
+                        + " stop offering frames and take the results of those it holds");
+            }
             requireStarted(kind == Kind.ENCODER ? "VIDIOC_ENCODER_CMD" : "VIDIOC_DECODER_CMD");
             if (draining || drained) {
                 return;

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The run both pipelines make ({@link CaptureToScanout}, {@link ThroughCodec}): one thread waits in one
+ * The run both pipelines make ({@link CaptureToScanout}, {@link ThroughStages}): one thread waits in one
  * {@link Poller} on the camera, the display and whatever else the pipeline polls, and after each wait the pipeline
  * serves what is ready, until the asked frames were shown, the deadline passed or {@link #stop}; then the pipeline's
  * end runs whatever happened, and the first failure is thrown. The pipeline's thread CPU time is read at the start and

@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The display end of a pipeline ({@link CaptureToScanout}, {@link ThroughCodec}): one plane on one CRTC, shown
+ * The display end of a pipeline ({@link CaptureToScanout}, {@link ThroughStages}): one plane on one CRTC, shown
  * through a modeset and then non-blocking flips, one in flight, and put back as it was found.
  *
  * <p>{@link #commit} makes the run's first commit a modeset (blocking {@code DRM_IOCTL_MODE_ATOMIC} with

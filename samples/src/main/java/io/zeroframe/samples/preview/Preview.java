@@ -27,9 +27,11 @@ import io.zeroframe.samples.CommandLines;
 import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.CodecStage;
-import io.zeroframe.samples.pipeline.DisplayFrames;
 import io.zeroframe.samples.pipeline.Recorder;
-import io.zeroframe.samples.pipeline.ThroughCodec;
+import io.zeroframe.samples.pipeline.StagePlan;
+import io.zeroframe.samples.pipeline.StagePlanner;
+import io.zeroframe.samples.pipeline.Stages;
+import io.zeroframe.samples.pipeline.ThroughStages;
 import io.zeroframe.samples.pipeline.SystemAllocators;
 import io.zeroframe.v4l2.BufferType;
 import io.zeroframe.v4l2.FourCc;
@@ -98,14 +100,14 @@ import picocli.CommandLine.Option;
  * recorded, and the display keeps the camera's pace.
  *
  * <p><b>Through a codec.</b> {@code --through-codec} shows the camera after an encode and decode round trip (a video
- * call's self-view) through a {@link ThroughCodec}: the camera's frames go to a stateful encoder ({@code --encoder},
+ * call's self-view) through a {@link ThroughStages}: the camera's frames go to a stateful encoder ({@code --encoder},
  * by default the first memory-to-memory node that encodes to FWHT), its packets to a stateful decoder
  * ({@code --decoder}, by default the first that decodes FWHT), and the decoded frames to the plane, all by dma-buf
- * in one loop; the plan is the camera's into the encoder (XRGB8888 first, which displays take, unless
- * {@code --format}). {@code --stats} then has one object per hop: {@code camera}, {@code encoder}, {@code decoder},
- * {@code display}. The decoder writes into the display's own dumb buffers ({@link DisplayFrames}): a display shows
- * them whether or not it imports foreign buffers (virtio-gpu does not). Not with {@code --encode},
- * {@code --save-last} or {@code --hold}.
+ * in one loop. Every hop is planned at once ({@link StagePlanner}: XRGB8888 first from the camera unless
+ * {@code --format}); the plan decides who allocates the decoded frames (the display's own dumb buffers for a display
+ * that imports no foreign buffer, as virtio-gpu), and {@code --explain} prints it hop by hop. {@code --stats} then
+ * has one object per hop: {@code camera}, {@code stages} (the encoder's and the decoder's), {@code display}. Not with
+ * {@code --encode}, {@code --save-last} or {@code --hold}.
  *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
@@ -421,7 +423,9 @@ public final class Preview implements Callable<Integer> {
     private record Screen(DrmDevice card, Crtc crtc, Plane plane, Connector connector, Mode mode) {}
 
     /** A camera with its plan and allocation sources. */
-    private record Planned(VideoDevice device, VideoQueue queue, Plan plan, List<BufferSource> sources) {}
+    /** The camera opened and planned: its first hop's plan, and the whole chain's with {@code --through-codec}. */
+    private record Planned(VideoDevice device, VideoQueue queue, Plan plan, List<BufferSource> sources,
+                           Optional<StagePlan> stages) {}
 
     @Override
     public Integer call() throws Exception {
@@ -472,7 +476,7 @@ public final class Preview implements Callable<Integer> {
                     : Optional.of(CodecStage.open(encoderNode(), CodecStage.Kind.ENCODER));
             Planned planned;
             try {
-                planned = plan(node, screen, capture, recordWith, false);
+                planned = plan(node, screen, capture, recordWith, List.of());
             } catch (IOException | RuntimeException | Error e) {
                 recordWith.ifPresent(CodecStage::close);
                 throw e;
@@ -597,35 +601,34 @@ public final class Preview implements Callable<Integer> {
         Path decoderPath = codecNode(decoder, "decoder", "decodes", BufferType.VIDEO_OUTPUT);
         try (CodecStage encoding = CodecStage.open(encoderPath, CodecStage.Kind.ENCODER);
              CodecStage decoding = CodecStage.open(decoderPath, CodecStage.Kind.DECODER)) {
-            Planned planned = plan(node, screen, capture, Optional.of(encoding), true);
+            Planned planned = plan(node, screen, capture, Optional.empty(), List.of(encoding, decoding));
             try {
+                StagePlan stagePlan = planned.stages().orElseThrow();
                 out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture, position,
                         planned.plan().allocator());
                 if (explain) {
-                    out.println(planned.plan().explain());
+                    out.println(stagePlan.explain());
                 }
-                Optional<BufferSource> source = planned.sources().stream()
-                        .filter(s -> s.allocator().equals(planned.plan().allocator())).findFirst();
                 boolean console = System.console() != null && System.console().isTerminal();
-                // the display allocates the decoded frames, which it alone must scan out: virtio-gpu shows only its
-                // own memory (ENODEV for a codec's buffers), and the decoder imports any display's dumb buffers
+                // the plan decides who allocates the decoded frames: a display that imports nothing (virtio-gpu)
+                // gets its own dumb buffers, which the decoder imports
                 try (SignalStop signal = SignalStop.install();
-                     DisplayFrames decoded = new DisplayFrames(screen.card());
-                     ThroughCodec.Codecs codecs = start(planned, source, encoding, decoding, decoded);
-                     ThroughCodec pipeline = ThroughCodec.open(planned.queue(), codecs.encoder(), codecs.decoder(),
-                             screen.card(), screen.crtc(), screen.plane(), screen.connector(), screen.mode(),
-                             position.x(), position.y())) {
-                    out.printf("through %s (encoder %s) and %s (decoder)%n", encoderPath, FWHT, decoderPath);
+                     Stages stages = Stages.start(stagePlan, CODEC_RESULTS);
+                     ThroughStages pipeline = ThroughStages.open(planned.queue(), stages.stages(), screen.card(),
+                             screen.crtc(), screen.plane(), screen.connector(), screen.mode(), position.x(),
+                             position.y())) {
+                    out.printf("through %s (encoder %s) and %s (decoder), decoded frames from %s%n", encoderPath,
+                            FWHT, decoderPath, stagePlan.allocator(stagePlan.hops().size() - 1).orElseThrow());
                     out.printf("rate: %s fps%n", fps(setRate(planned, screen)));
                     out.flush();
                     signal.stops(pipeline::stop);
-                    ThroughCodec.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
+                    ThroughStages.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
                             ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000))) : pipeline.run(frames), out,
                             console);
                     out.println("final: " + result);
                     out.flush();
                     if (stats != null) {
-                        writeStats(json(result, encoderPath, decoderPath));
+                        writeStats(json(result, List.of(encoderPath, decoderPath)));
                     }
                 }
             } finally {
@@ -633,14 +636,6 @@ public final class Preview implements Callable<Integer> {
                 planned.device().close();
             }
         }
-    }
-
-    /** The codecs on the plan's camera buffers, the decoder writing into {@code decoded}. */
-    private static ThroughCodec.Codecs start(Planned planned, Optional<BufferSource> source, CodecStage encoding,
-                                             CodecStage decoding, DisplayFrames decoded) throws IOException {
-        decoding.resultFrames(decoded);
-        return ThroughCodec.Codecs.start(planned.plan(), planned.queue(), source, encoding, decoding, FWHT,
-                CODEC_RESULTS);
     }
 
     /** {@code doc} as pretty JSON to {@code --stats}; a failure is one line naming the file. */
@@ -652,19 +647,19 @@ public final class Preview implements Callable<Integer> {
         }
     }
 
-    static String progress(ThroughCodec.Statistics s) {
+    static String progress(ThroughStages.Statistics s) {
         return String.format("%6.2f fps, shown %d, skipped %d, decoded %d, captured %d, latency p50 %.2f ms",
-                s.framesPerSecond(), s.shown(), s.skipped(), s.decoded(), s.captured(), s.latencyP50Nanos() / 1e6);
+                s.framesPerSecond(), s.shown(), s.skipped(), s.arrived(), s.captured(), s.latencyP50Nanos() / 1e6);
     }
 
-    /** {@code --through-codec}'s statistics, one object per hop. */
-    static Map<String, Object> json(ThroughCodec.Statistics s, Path encoderPath, Path decoderPath) {
+    /** {@code --through-codec}'s statistics, one object per hop; {@code nodes} are the stages', in order. */
+    static Map<String, Object> json(ThroughStages.Statistics s, List<Path> nodes) {
         Map<String, Object> camera = new LinkedHashMap<>();
         camera.put("captured", s.captured());
         camera.put("droppedByCamera", s.droppedByCamera());
-        camera.put("notEncoded", s.notEncoded());
+        camera.put("notTaken", s.notTaken());
         Map<String, Object> display = new LinkedHashMap<>();
-        display.put("decoded", s.decoded());
+        display.put("arrived", s.arrived());
         display.put("shown", s.shown());
         display.put("skipped", s.skipped());
         display.put("inFlight", s.inFlight());
@@ -676,8 +671,11 @@ public final class Preview implements Callable<Integer> {
         display.put("sourceChanges", s.sourceChanges());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("camera", camera);
-        doc.put("encoder", json(s.encoder(), encoderPath));
-        doc.put("decoder", json(s.decoder(), decoderPath));
+        List<Object> stages = new ArrayList<>();
+        for (int k = 0; k < s.stages().size(); k++) {
+            stages.add(json(s.stage(k), nodes.get(k)));
+        }
+        doc.put("stages", stages);
         doc.put("display", display);
         return doc;
     }
@@ -975,11 +973,11 @@ public final class Preview implements Callable<Integer> {
     }
 
     private Planned plan(Optional<Path> node, Screen screen, Size capture, Optional<CodecStage> encoder,
-                         boolean encoderOnly) throws IOException, Failure {
+                         List<CodecStage> through) throws IOException, Failure {
         if (node.isPresent()) {
             try {
-                return plan(node.get(), screen, capture.width(), capture.height(), encoder, encoderOnly);
-            } catch (NoPlanException e) {
+                return plan(node.get(), screen, capture.width(), capture.height(), encoder, through);
+            } catch (NoPlanException | StagePlanner.NoStagePlanException e) {
                 throw new Failure("no plan from " + node.get() + " to " + screen.card().path() + ": " + brief(e));
             }
         }
@@ -995,8 +993,8 @@ public final class Preview implements Callable<Integer> {
                 continue;
             }
             try {
-                return plan(candidate, screen, capture.width(), capture.height(), encoder, encoderOnly);
-            } catch (NoPlanException | KernelException e) {
+                return plan(candidate, screen, capture.width(), capture.height(), encoder, through);
+            } catch (NoPlanException | StagePlanner.NoStagePlanException | KernelException e) {
                 tried.add(candidate + ": " + brief(e));
             }
         }
@@ -1005,11 +1003,12 @@ public final class Preview implements Callable<Integer> {
 
     /**
      * The plan from the camera at {@code node} to the screen's plane, and to the encoder's OUTPUT queue if any; with
-     * {@code encoderOnly} to the encoder alone (the screen shows what the decoder makes), XRGB8888 first unless
-     * {@code --format}.
+     * {@code through} stages (not empty) every hop of camera -> stages -> plane at once ({@link StagePlanner}),
+     * XRGB8888 first unless {@code --format}.
      */
     private Planned plan(Path node, Screen screen, int width, int height, Optional<CodecStage> encoder,
-                         boolean encoderOnly) throws IOException, NoPlanException {
+                         List<CodecStage> through)
+            throws IOException, NoPlanException, StagePlanner.NoStagePlanException {
         VideoDevice device = VideoDevice.open(node);
         VideoQueue queue = null;
         try {
@@ -1020,19 +1019,30 @@ public final class Preview implements Callable<Integer> {
             PlaneEndpoint plane = PlaneEndpoint.of(screen.card(), screen.plane(), screen.crtc(), screen.connector(),
                     screen.mode());
             Preference preference = Preference.DEFAULT;
-            if (format != null || encoderOnly) {
+            if (format != null || !through.isEmpty()) {
                 preference = preference.formatsFirst(format != null ? format : PixelFormat.XRGB8888);
             }
             if (allocator != null) {
                 preference = preference.forceAllocator(allocator);
             }
+            if (!through.isEmpty()) {
+                StagePlanner.Builder chain = StagePlanner.builder(queue, width, height).preference(preference);
+                for (CodecStage stage : through) {
+                    switch (stage.kind()) {
+                        case ENCODER -> chain.encoder(stage, FWHT);
+                        case DECODER -> chain.decoder(stage);
+                        case CONVERTER -> chain.converter(stage);
+                    }
+                }
+                StagePlan stages = chain.display(screen.card(), screen.crtc(), screen.plane(), screen.connector(),
+                        screen.mode()).build().plan();
+                return new Planned(device, queue, stages.hops().getFirst().plan(), List.of(), Optional.of(stages));
+            }
             Planner.Builder planner = Planner.builder(width, height).producer(camera.endpoint())
                     .preference(preference);
             DeviceTrials.Builder trials = DeviceTrials.builder().sink(camera.sink());
-            if (!encoderOnly) {
-                planner.consumer(plane.endpoint());
-                trials.sink(plane.sink());
-            }
+            planner.consumer(plane.endpoint());
+            trials.sink(plane.sink());
             if (encoder.isPresent()) {
                 VideoEndpoint input = VideoEndpoint.of(encoder.get().inputQueue(), Role.CONSUMER, width, height);
                 planner.consumer(input.endpoint());
@@ -1040,14 +1050,12 @@ public final class Preview implements Callable<Integer> {
             }
             List<BufferSource> sources = new ArrayList<>();
             camera.source().ifPresent(sources::add);
-            if (!encoderOnly) {
-                plane.source().ifPresent(sources::add);
-            }
+            plane.source().ifPresent(sources::add);
             sources.addAll(SystemAllocators.addTo(planner));
             sources.forEach(trials::source);
             Plan plan = planner.build().plan(trials.build());
-            return new Planned(device, queue, plan, sources);
-        } catch (IOException | NoPlanException | RuntimeException e) {
+            return new Planned(device, queue, plan, sources, Optional.empty());
+        } catch (IOException | NoPlanException | StagePlanner.NoStagePlanException | RuntimeException e) {
             if (queue != null) {
                 queue.close();
             }

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ends {@code preview}'s run cleanly on SIGINT or SIGTERM (and any other start of the JVM's shutdown): a shutdown
- * hook stops the pipeline ({@code CaptureToScanout.stop}, {@code ThroughCodec.stop}) and then waits, at most {@link #BOUND}, until the run's thread has
+ * hook stops the pipeline ({@code CaptureToScanout.stop}, {@code ThroughStages.stop}) and then waits, at most {@link #BOUND}, until the run's thread has
  * restored the display, printed its statistics and released the buffers ({@link #close}). The JVM then exits with
  * the status the signal set: 130 for SIGINT, 143 for SIGTERM (128 plus the signal number, as shells report it).
  *

@@ -235,17 +235,27 @@ final class TestBed {
      * As a {@link Png}, the tests' RGB image, to compare with screenshots and with other frames.
      */
     static Png rgb(Frame frame, int width, int height) throws KernelException {
-        if (!frame.format().equals(PixelFormat.XRGB8888)) {
-            throw new IllegalArgumentException("reads XRGB8888 only, not " + frame.format());
+        boolean packed = frame.format().equals(PixelFormat.RGB888);
+        if (!frame.format().equals(PixelFormat.XRGB8888) && !packed) {
+            throw new IllegalArgumentException("reads XRGB8888 and RGB888 only, not " + frame.format());
         }
         Frame.Plane plane = frame.plane(0);
         int[] rgb = new int[width * height];
+        byte[] row = new byte[width * 3];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pixels = plane.buffer().map(arena, Access.READ);
             try (CpuAccess ignored = plane.buffer().cpuAccess(Access.READ)) {
                 for (int y = 0; y < height; y++) { // a row at a time: per-pixel reads crawl in the emulated test bed
-                    MemorySegment.copy(pixels, ValueLayout.JAVA_INT, plane.offset() + y * plane.pitch(), rgb,
-                            y * width, width);
+                    long at = plane.offset() + y * plane.pitch();
+                    if (!packed) {
+                        MemorySegment.copy(pixels, ValueLayout.JAVA_INT, at, rgb, y * width, width);
+                        continue;
+                    }
+                    MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, at, row, 0, row.length);
+                    for (int x = 0; x < width; x++) { // bytes B, G, R
+                        rgb[y * width + x] = Byte.toUnsignedInt(row[3 * x]) | Byte.toUnsignedInt(row[3 * x + 1]) << 8
+                                | Byte.toUnsignedInt(row[3 * x + 2]) << 16;
+                    }
                 }
             }
         }

@@ -8,7 +8,7 @@ import io.zeroframe.dmabuf.PixelFormat;
 import io.zeroframe.drm.PlaneType;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.CodecStage;
-import io.zeroframe.samples.pipeline.ThroughCodec;
+import io.zeroframe.samples.pipeline.ThroughStages;
 import io.zeroframe.v4l2.Fraction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -112,12 +112,12 @@ class PreviewTest {
     @Test
     void throughCodecStatisticsHaveAnObjectPerHop() {
         var codec = new CodecStage.Statistics(10, 0, 10, 10, 10, 5_000_000, 9_000_000);
-        var stats = new ThroughCodec.Statistics(12, 1, 0, codec, codec, 10, 8, 1, 1, 6.5, 40_000_000, 90_000_000,
-                95_000_000, 150_000_000, 0);
-        Map<String, Object> json = Preview.json(stats, Path.of("/dev/video4"), Path.of("/dev/video5"));
-        assertEquals(List.of("camera", "encoder", "decoder", "display"), List.copyOf(json.keySet()));
-        assertEquals(Map.of("captured", 12L, "droppedByCamera", 1L, "notEncoded", 0L), json.get("camera"));
-        assertEquals("/dev/video5", ((Map<?, ?>) json.get("decoder")).get("node"));
+        var stats = new ThroughStages.Statistics(12, 1, 0, List.of(codec, codec), 10, 8, 1, 1, 6.5, 40_000_000,
+                90_000_000, 95_000_000, 150_000_000, 0);
+        Map<String, Object> json = Preview.json(stats, List.of(Path.of("/dev/video4"), Path.of("/dev/video5")));
+        assertEquals(List.of("camera", "stages", "display"), List.copyOf(json.keySet()));
+        assertEquals(Map.of("captured", 12L, "droppedByCamera", 1L, "notTaken", 0L), json.get("camera"));
+        assertEquals("/dev/video5", ((Map<?, ?>) ((List<?>) json.get("stages")).get(1)).get("node"));
         assertEquals(8L, ((Map<?, ?>) json.get("display")).get("shown"));
         assertEquals("  6.50 fps, shown 8, skipped 1, decoded 10, captured 12, latency p50 40.00 ms",
                 Preview.progress(stats));
