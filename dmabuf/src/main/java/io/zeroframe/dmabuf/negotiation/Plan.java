@@ -54,6 +54,24 @@ public record Plan(Kind kind, Candidate chosen, List<String> importers, List<Fra
         return chosen.layout();
     }
 
+    /**
+     * This plan with the chosen candidate's layout replaced by {@code layout}: the same kind, allocator, format,
+     * modifier, importers, framebuffers, count and rejections. Used when a producer changes its frame size mid-run (a
+     * camera resolution change) and the same allocator makes the new buffers; nothing is tried again, so the caller
+     * learns of a size an endpoint refuses from the calls that allocate, import or show the new buffers.
+     *
+     * @throws IllegalArgumentException when {@code layout}'s pixel format is not the plan's
+     */
+    public Plan withLayout(FrameLayout layout) {
+        Objects.requireNonNull(layout, "layout");
+        if (!layout.format().equals(chosen.format())) {
+            throw new IllegalArgumentException("Plan.withLayout: the layout's format " + layout.format()
+                    + " is not the plan's " + chosen.format() + "; a new format needs a new plan");
+        }
+        return new Plan(kind, new Candidate(chosen.allocator(), chosen.format(), chosen.modifier(), layout), importers,
+                framebuffers, count, countReason, rejected);
+    }
+
     /** Who allocates. */
     public Allocator allocator() {
         return chosen.allocator();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.dmabuf.Modifier;
 import io.zeroframe.dmabuf.PixelFormat;
 import java.util.List;
@@ -349,6 +350,39 @@ class PlannerTest {
         assertEquals("reserved", forced.allocator().name());
         assertEquals(List.of("XRGB8888 LINEAR pitch 2560 from udmabuf: the memory must be physically contiguous and "
                 + "udmabuf is not"), forced.reasons());
+    }
+
+    /** A camera resolution change: the plan made for 640x480 kept whole for 640x360 buffers of the same allocator. */
+    @Test
+    void withLayoutReplacesOnlyTheLayoutAndRefusesAnotherFormat() throws NoPlanException {
+        Endpoint camera = camera(XR24).exportsV4l2(true).imports(true).build();
+        Endpoint plane = plane(XR24).build();
+        Plan plan = planner(640, 480, camera, plane).build().plan(refusingForeignBuffers());
+        FrameLayout smaller = FrameLayout.of(PixelFormat.XRGB8888, 640, 360);
+
+        Plan resized = plan.withLayout(smaller);
+
+        assertEquals(smaller, resized.layout());
+        assertEquals(FrameLayout.of(PixelFormat.XRGB8888, 640, 480), plan.layout(), "the original plan changed");
+        assertEquals(plan.kind(), resized.kind());
+        assertEquals(plane.exports().orElseThrow(), resized.allocator());
+        assertEquals(plan.chosen().format(), resized.chosen().format());
+        assertEquals(plan.chosen().modifier(), resized.chosen().modifier());
+        assertEquals(List.of(CAMERA), resized.importers());
+        assertFalse(plan.framebuffers().isEmpty());
+        assertEquals(plan.framebuffers(), resized.framebuffers());
+        assertEquals(plan.count(), resized.count());
+        assertEquals(plan.countReason(), resized.countReason());
+        assertEquals(3, resized.rejected().size(), resized.explain());
+        assertEquals(plan.rejected(), resized.rejected());
+        assertEquals(plan.reasons(), resized.reasons());
+        assertTrue(resized.explain().contains("layout " + smaller), resized.explain());
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> plan.withLayout(FrameLayout.of(PixelFormat.NV12, 640, 360)));
+        assertEquals("Plan.withLayout: the layout's format NV12 is not the plan's XRGB8888; a new format needs a new"
+                + " plan", refused.getMessage());
+        assertThrows(NullPointerException.class, () -> plan.withLayout(null));
     }
 
     /** A display like virtio-gpu in the test bed: imports only its own buffers. */
