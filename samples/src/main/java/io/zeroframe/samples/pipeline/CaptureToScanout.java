@@ -97,8 +97,8 @@ public final class CaptureToScanout implements AutoCloseable {
     private boolean implicitReleaseRun;
     /** Tests: with {@link #implicitRelease}, check the replaced frame's dma-buf for writers at commit and at release. */
     volatile boolean auditImplicit;
-    private long implicitMismatches;
-    private long implicitBusySeen;
+    private long implicitDisagreements;
+    private long implicitBusyAfterCommit;
     private volatile FrameTap tap;
     /** The run's tap, read from {@link #tap} when it starts. */
     private FrameTap tapRun;
@@ -304,12 +304,19 @@ public final class CaptureToScanout implements AutoCloseable {
     }
 
     /**
-     * With {@link #auditImplicit}: commits after which the replaced frame's dma-buf was idle for writers while
-     * the out-fence was still unsignalled, plus releases at which it was still busy for writers after the fence
-     * had signalled; and how many commits found it busy (the check saw the fence at work). For the tests.
+     * What {@link #auditImplicit} saw of the replaced frames' dma-bufs in the current or last run. For the tests.
+     *
+     * @param disagreements commits after which the replaced frame's dma-buf was idle for writers while the out-fence
+     *                      was still unsignalled, plus releases at which it was still busy for writers after the fence
+     *                      had signalled
+     * @param busyAfterCommit commits after which it was busy for writers (the check saw the fence at work)
      */
-    synchronized long[] implicitAudit() {
-        return new long[] {implicitMismatches, implicitBusySeen};
+    record ImplicitAudit(long disagreements, long busyAfterCommit) {
+    }
+
+    /** With {@link #auditImplicit}: what it saw so far. For the tests. */
+    synchronized ImplicitAudit implicitAudit() {
+        return new ImplicitAudit(implicitDisagreements, implicitBusyAfterCommit);
     }
 
     /**
@@ -391,8 +398,8 @@ public final class CaptureToScanout implements AutoCloseable {
                     + " to put into the replaced frames' dma-bufs");
         }
         synchronized (this) {
-            implicitMismatches = 0;
-            implicitBusySeen = 0;
+            implicitDisagreements = 0;
+            implicitBusyAfterCommit = 0;
         }
         scanout.begin(release == Release.OUT_FENCE, fenceRun != null, auditFences);
         lastShown = null;
@@ -497,7 +504,7 @@ public final class CaptureToScanout implements AutoCloseable {
             if (replaced.isPresent()
                     && !replaced.get().frame().buffers().getFirst().awaitIdle(Access.WRITE, Duration.ZERO)) {
                 synchronized (this) {
-                    implicitMismatches++;
+                    implicitDisagreements++;
                 }
             }
         }
@@ -545,8 +552,8 @@ public final class CaptureToScanout implements AutoCloseable {
             boolean idle = buffers.getFirst().awaitIdle(Access.WRITE, Duration.ZERO);
             boolean pending = fence.status().isActive();
             synchronized (this) {
-                implicitBusySeen += idle ? 0 : 1;
-                implicitMismatches += idle && pending ? 1 : 0;
+                implicitBusyAfterCommit += idle ? 0 : 1;
+                implicitDisagreements += idle && pending ? 1 : 0;
             }
         }
     }

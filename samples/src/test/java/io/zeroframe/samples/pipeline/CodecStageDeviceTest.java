@@ -447,29 +447,23 @@ class CodecStageDeviceTest {
                     inputs.add(heap.allocate(1 << 20)); // room for an 800x480 packet; the test writes the packets
                 }
                 decoder.startDecoder(FWHT, 640, 368, inputs, 2);
-                decoder.attach(poller);
                 Feeder feeder = new Feeder(decoder, inputs, packets);
-                List<String> sizes = new ArrayList<>();
-                CodecStage.Result held = null;
-                List<CodecStage.Result> before = null;
-                try {
-                    while (sizes.size() < packets.size()) {
-                        feeder.feed();
-                        if (poller.await(STALL) == 0) {
-                            throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
+                List<String> sizes = decodeAll(decoder, poller, feeder, packets.size(), new Decoding() {
+                    CodecStage.Result held;
+                    List<CodecStage.Result> before;
+
+                    @Override
+                    public void decoded(CodecStage.Result picture, int n) throws KernelException {
+                        if (n == 1) {
+                            held = picture; // as a display holds the frame it shows
+                            before = decoder.results();
+                        } else {
+                            decoder.release(picture);
                         }
-                        Optional<CodecStage.Result> decoded;
-                        while ((decoded = decoder.takeResult()).isPresent()) {
-                            CodecStage.Result picture = decoded.get();
-                            assertFalse(picture.isError());
-                            sizes.add(picture.frame().width() + "x" + picture.frame().height());
-                            if (sizes.size() == 2) {
-                                held = picture; // as a display holds the frame it shows
-                                before = decoder.results();
-                            } else {
-                                decoder.release(picture);
-                            }
-                        }
+                    }
+
+                    @Override
+                    public void afterTaking() throws KernelException {
                         if (held != null && decoder.changePending()) {
                             // the codec ended the 640x368 stream: the held frame keeps the old buffers alive
                             assertTrue(decoder.results() == before, "CAPTURE was set up again under a held frame");
@@ -483,9 +477,7 @@ class CodecStageDeviceTest {
                                     + decoder.resultFormat() + " once the held 640x368 frame was released");
                         }
                     }
-                } finally {
-                    decoder.detach();
-                }
+                });
                 System.out.println("resolution change: decoded " + sizes + "; " + decoder.statistics());
                 assertEquals(List.of("640x368", "640x368", "800x480", "800x480"), sizes);
             } finally {
@@ -527,24 +519,9 @@ class CodecStageDeviceTest {
                     inputs.add(heap.allocate(1 << 20));
                 }
                 decoder.startDecoder(FWHT, 640, 480, inputs, 2);
-                decoder.attach(poller);
                 Feeder feeder = new Feeder(decoder, inputs, packets);
-                List<String> sizes = new ArrayList<>();
-                try {
-                    while (sizes.size() < packets.size()) {
-                        feeder.feed();
-                        if (poller.await(STALL) == 0) {
-                            throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
-                        }
-                        Optional<CodecStage.Result> decoded;
-                        while ((decoded = decoder.takeResult()).isPresent()) {
-                            sizes.add(decoded.get().frame().width() + "x" + decoded.get().frame().height());
-                            decoder.release(decoded.get());
-                        }
-                    }
-                } finally {
-                    decoder.detach();
-                }
+                List<String> sizes = decodeAll(decoder, poller, feeder, packets.size(),
+                        (picture, n) -> decoder.release(picture));
                 System.out.println("encoder restarted at 640x368: packets of " + packets.stream().map(p -> p.length)
                         .toList() + " bytes decode to " + sizes);
                 assertEquals(List.of("640x480", "640x480", "640x368", "640x368"), sizes);
@@ -714,6 +691,46 @@ class CodecStageDeviceTest {
                 }
             }
         }
+    }
+
+    /** What {@link #decodeAll} does with each decoded frame, and after each round of taking them. */
+    private interface Decoding {
+        /** Frame {@code n} (counted from 0) decoded: released, or kept for a while. */
+        void decoded(CodecStage.Result picture, int n) throws KernelException;
+
+        /** After each round of taking decoded frames, whether or not one came. */
+        default void afterTaking() throws KernelException {
+        }
+    }
+
+    /**
+     * Feeds {@code feeder}'s packets to {@code decoder} and takes its decoded frames in one {@code poller} loop on this
+     * thread until {@code count} came, each not flagged as an error and handed to {@code decoding}; their sizes
+     * ("640x368") in order. Fails when nothing happens for {@link #STALL}.
+     */
+    private static List<String> decodeAll(CodecStage decoder, Poller poller, Feeder feeder, int count,
+                                          Decoding decoding) throws KernelException {
+        List<String> sizes = new ArrayList<>();
+        decoder.attach(poller);
+        try {
+            while (sizes.size() < count) {
+                feeder.feed();
+                if (poller.await(STALL) == 0) {
+                    throw new AssertionError("nothing happened for " + STALL + ": decoded " + sizes);
+                }
+                Optional<CodecStage.Result> decoded;
+                while ((decoded = decoder.takeResult()).isPresent()) {
+                    CodecStage.Result picture = decoded.get();
+                    assertFalse(picture.isError(), "the decoder flagged frame " + sizes.size() + " as an error");
+                    sizes.add(picture.frame().width() + "x" + picture.frame().height());
+                    decoding.decoded(picture, sizes.size() - 1);
+                }
+                decoding.afterTaking();
+            }
+        } finally {
+            decoder.detach();
+        }
+        return sizes;
     }
 
     /** {@code bytes} written at the start of {@code buffer}, inside a CPU-access bracket; unmapped on return. */

@@ -145,13 +145,14 @@ class PipelineFencesDeviceTest {
             pipeline.release(CaptureToScanout.Release.OUT_FENCE);
             pipeline.auditImplicit = true;
             CaptureToScanout.Statistics stats = pipeline.run(300);
-            long[] audit = pipeline.implicitAudit();
+            CaptureToScanout.ImplicitAudit audit = pipeline.implicitAudit();
             System.out.printf("implicit release, 300 frames: %s; replaced frames busy for writers right after their"
                     + " commit: %d; idle while the fence was pending or busy after it signalled: %d%n", stats,
-                    audit[1], audit[0]);
+                    audit.busyAfterCommit(), audit.disagreements());
             assertEquals(300, stats.shown(), stats.toString());
-            assertEquals(0, audit[0], "a replaced frame's dma-buf disagreed with its out-fence");
-            assertTrue(audit[1] >= 250, "busy right after the commit only " + audit[1] + " times of 299");
+            assertEquals(0, audit.disagreements(), "a replaced frame's dma-buf disagreed with its out-fence");
+            assertTrue(audit.busyAfterCommit() >= 250,
+                    "busy right after the commit only " + audit.busyAfterCommit() + " times of 299");
         }
     }
 }
