@@ -297,6 +297,9 @@ public final class CodecStage implements AutoCloseable {
     private int resultCount;
     /** A decoder's CAPTURE frames' supplier, or {@code null}: the codec allocates them (see the class comment). */
     private ResultFrames resultFrames;
+    /** A converter's CAPTURE side kept for {@link #feed} ({@link #prepareConverter}), or {@code null}. */
+    private FrameLayout preparedOutput;
+    private int preparedResults;
     /** The CAPTURE format a decoder sets at each setup ({@link #preferResults}), or {@code null}. */
     private PixelFormat preferredResults;
     private boolean started;
@@ -520,6 +523,50 @@ public final class CodecStage implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Readies a converter whose input exists only later (after a decoder, whose frames come with its stream): its
+     * CAPTURE side as planned, {@code output} and {@code results} frames; {@link #feed} starts it on the upstream's
+     * frames when they exist.
+     *
+     * @throws IllegalStateException on another kind of stage, or once started
+     */
+    public void prepareConverter(FrameLayout output, int results) {
+        requireKind(Kind.CONVERTER, "prepareConverter");
+        Objects.requireNonNull(output, "output");
+        if (started) {
+            throw new IllegalStateException("prepareConverter on " + device.path() + ": the stage is started already");
+        }
+        if (results < 1) {
+            throw new IllegalArgumentException("prepareConverter on " + device.path() + ": " + results + " results");
+        }
+        preparedOutput = output;
+        preparedResults = results;
+    }
+
+    /**
+     * Feeds a {@linkplain #prepareConverter prepared} converter the upstream's current frames: the first time it
+     * starts it ({@link #startConverter} with the prepared output), later it restarts its input on a new set of
+     * another layout ({@link #restartInput}: a decoder upstream met a source change).
+     *
+     * @throws IllegalStateException when the stage was not prepared, or for {@link #restartInput}'s reasons
+     */
+    public void feed(FrameLayout input, List<Frame> frames) throws KernelException {
+        if (preparedOutput == null) {
+            throw new IllegalStateException("feed on " + device.path() + ": not a prepared converter"
+                    + " (prepareConverter)");
+        }
+        if (started) {
+            restartInput(input, frames);
+        } else {
+            startConverter(input, frames, preparedOutput, preparedResults);
+        }
+    }
+
+    /** Whether the stage is started: its input side set up ({@link #inputs} not empty). */
+    public boolean isStarted() {
+        return started;
     }
 
     /**

@@ -7,7 +7,6 @@ import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.v4l2.FourCc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -43,7 +42,7 @@ import java.util.Optional;
 public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable {
     private final CodecStage encoder;
     private final BufferPool pool;
-    private final WritableByteChannel out;
+    private final PacketWriter out;
     private final int inFlight;
     private final Poller encoderPoller;
     /** Guards the two rings, the counters the loop reads, {@link #ending} and {@link #failure}. */
@@ -61,8 +60,6 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
     private final int[] bytesUsed;
     private final long[] stamps;
     private long refused;
-    private long bytesWritten;
-    private long packetsWritten;
     private boolean ending;
     private Throwable failure;
     private Thread thread;
@@ -71,7 +68,7 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
     private Recorder(CodecStage encoder, BufferPool pool, WritableByteChannel out, int inFlight, Poller poller) {
         this.encoder = encoder;
         this.pool = pool;
-        this.out = out;
+        this.out = new PacketWriter(out);
         this.inFlight = inFlight;
         this.encoderPoller = poller;
         int slots = pool.slots().size();
@@ -122,16 +119,12 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
 
     /** Packets written so far. */
     public long packetsWritten() {
-        synchronized (lock) {
-            return packetsWritten;
-        }
+        return out.packets();
     }
 
     /** Bytes written so far. */
     public long bytesWritten() {
-        synchronized (lock) {
-            return bytesWritten;
-        }
+        return out.bytes();
     }
 
     /** Captured frames not recorded: {@code inFlight} frames were with the encoder already. */
@@ -281,17 +274,9 @@ public final class Recorder implements CaptureToScanout.FrameTap, AutoCloseable 
     /** Writes a packet's bytes to the channel and gives its buffer back to the encoder. */
     private void write(CodecStage.Result packet) throws KernelException {
         try {
-            if (packet.bytesUsed(0) > 0) {
-                ByteBuffer bytes = packet.bytes().asByteBuffer();
-                int length = bytes.remaining();
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                synchronized (lock) {
-                    bytesWritten += length;
-                    packetsWritten++;
-                }
-            }
+            out.take(packet);
+        } catch (KernelException e) {
+            throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("writing packet " + packetsWritten() + " of " + encoder.path(), e);
         } finally {

@@ -94,9 +94,10 @@ public final class StagePlanner {
                     throw new IllegalArgumentException("stage " + k + " (" + stage.codec() + ") is a decoder that"
                             + " does not follow an encoder: a decoder takes an encoder's packets");
                 }
-                if (!lastStage) {
+                if (!lastStage && stages.get(k + 1).codec().kind() != CodecStage.Kind.CONVERTER) {
                     throw new IllegalArgumentException("stage " + k + " (" + stage.codec() + ") is a decoder before"
-                            + " another stage: its frames exist only once the stream plays, so it must be last");
+                            + " a " + stages.get(k + 1).codec().kind() + ": only a converter (or the display) takes"
+                            + " a decoder's frames, which exist once the stream plays");
                 }
             } else if (k > 0 && stages.get(k - 1).codec().kind() == CodecStage.Kind.ENCODER) {
                 throw new IllegalArgumentException("stage " + k + " (" + stage.codec() + ") follows an encoder:"
@@ -278,7 +279,13 @@ public final class StagePlanner {
         if (!encoder.resultQueue().info().canExport()) {
             throw new NoStagePlanException(hop + ": the encoder's CAPTURE queue has no MMAP buffers to export");
         }
-        return StagePlan.Hop.packets(encoder.toString(), decoder.toString(), coded);
+        return StagePlan.Hop.packets(queueName(encoder.resultQueue()), queueName(decoder.inputQueue()), coded);
+    }
+
+    /** A queue as {@link VideoEndpoint} names it: {@code "<driver> <node> <capture|output>"}. */
+    private static String queueName(VideoQueue queue) {
+        return queue.device().info().driver() + " " + queue.device().path() + " "
+                + (queue.type().isCapture() ? "capture" : "output");
     }
 
     private static List<FourCc> fourccs(VideoQueue queue) throws KernelException {

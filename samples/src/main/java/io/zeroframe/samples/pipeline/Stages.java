@@ -18,7 +18,8 @@ import java.util.Optional;
  * imported back, or frames from the plan's source), then every stage started on the buffers of the one before: an
  * encoder on the frames ({@link CodecStage#startEncoder}), a decoder on the encoder's packet buffers
  * ({@link CodecStage#startDecoder}, its CAPTURE preferring the next hop's format), a converter on the frames with
- * the next hop's layout on CAPTURE ({@link CodecStage#startConverter}). A stage whose results the plan has another
+ * the next hop's layout on CAPTURE ({@link CodecStage#startConverter}; after a decoder, only
+ * {@linkplain CodecStage#prepareConverter prepared}: {@link ThroughStages} feeds it the decoder's frames). A stage whose results the plan has another
  * allocator make (the display's dumb buffers, a heap) imports them at each CAPTURE setup ({@link SourceFrames}).
  * The stages hand on to {@link ThroughStages#open}.
  *
@@ -78,6 +79,13 @@ public final class Stages implements AutoCloseable {
                 }
                 case CONVERTER -> {
                     importResults(codec, out);
+                    if (k > 0 && stages.get(k - 1).kind() == CodecStage.Kind.DECODER) {
+                        // the decoder's frames exist once its stream plays: the pipeline feeds them then
+                        codec.prepareConverter(out.plan().layout(), out.plan().count());
+                        layout = out.plan().layout();
+                        upstream = List.of();
+                        continue;
+                    }
                     codec.startConverter(layout, upstream, out.plan().layout(), out.plan().count());
                     List<Frame> made = new ArrayList<>();
                     codec.results().forEach(result -> made.add(result.frame()));

@@ -3,17 +3,15 @@ package io.zeroframe.samples.pipeline;
 import io.zeroframe.bindings.KernelException;
 import io.zeroframe.bindings.Poller;
 import io.zeroframe.dmabuf.Frame;
-import io.zeroframe.dmabuf.negotiation.BufferSource;
-import io.zeroframe.dmabuf.negotiation.Candidate;
-import io.zeroframe.dmabuf.negotiation.Plan;
+import io.zeroframe.dmabuf.FrameLayout;
 import io.zeroframe.drm.Connector;
 import io.zeroframe.drm.Crtc;
 import io.zeroframe.drm.DrmDevice;
 import io.zeroframe.drm.Framebuffer;
 import io.zeroframe.drm.Mode;
 import io.zeroframe.drm.Plane;
-import io.zeroframe.v4l2.FourCc;
 import io.zeroframe.v4l2.VideoBuffer;
+import io.zeroframe.v4l2.VideoFormat;
 import io.zeroframe.v4l2.VideoQueue;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,13 +45,14 @@ import java.util.Optional;
  * with {@link #release(CaptureToScanout.Release)}. Note that a software codec (vicodec) codes inside
  * {@code VIDIOC_QBUF}, so its work is on this loop's thread and counts in {@link Statistics#cpuNanosPerFrame}.
  *
- * <p><b>Source changes.</b> A decoder (the last stage: nothing can be started on its frames before the stream plays)
- * sets its CAPTURE queue up when the stream's format is known and again after a resolution change, and only once
+ * <p><b>Source changes.</b> A decoder sets its CAPTURE queue up when the stream's format is known and again after a resolution change, and only once
  * every frame is back with it ({@link CodecStage#changePending}). The pipeline then gives back the frame on screen
  * (once no flip is in flight): its framebuffer goes on showing it, since the display's import keeps the memory after
  * the decoder freed its buffers. When the first frame of the new set comes, every new frame is registered as a
  * framebuffer, and the framebuffers of the old set are removed ({@code DRM_IOCTL_MODE_RMFB}) once the first flip to a
- * new one completed, never while one is scanned out. A frame given back is never committed again. A camera change
+ * new one completed, never while one is scanned out. A frame given back is never committed again. A converter after
+ * a decoder is started on the decoder's first set of frames and restarted on each new set
+ * ({@link CodecStage#feed}), keeping its output size (a scaler scales the new size to it). A camera change
  * ({@link #changeCamera}) restarts the first stage's input on the camera's new frames.
  *
  * <p><b>Ending.</b> A run ends after the asked number of frames was shown, the asked time passed, or {@link #stop}
@@ -101,6 +100,12 @@ public final class ThroughStages implements AutoCloseable {
     private volatile CaptureToScanout.Release release = CaptureToScanout.Release.FLIP_EVENT;
     /** A camera change asked for ({@link #changeCamera}) and not done yet; taken by the loop. */
     private volatile CameraChange cameraChange;
+    /** The application's taps by stage ({@link #tap}), read at each run's start. */
+    private final ResultTap[] taps;
+    /** This run's taps (the loop's copy of {@link #taps}). */
+    private final ResultTap[] tapping;
+    /** For each stage, the upstream stage's set of results it was fed ({@link CodecStage#feed}); by stage index. */
+    private final List<?>[] fedFrom;
     /** The change the loop is making: the camera stopped, waiting for the first stage to give its frames back. */
     private CameraChange changing;
     /** Tests: check each out-fence's state with {@code SYNC_IOC_FILE_INFO} when its replaced frame is released. */
@@ -130,6 +135,12 @@ public final class ThroughStages implements AutoCloseable {
         this.camera = camera;
         this.stages = stages.toArray(new CodecStage[0]);
         this.last = this.stages[this.stages.length - 1];
+        this.taps = new ResultTap[this.stages.length];
+        this.tapping = new ResultTap[this.stages.length];
+        this.fedFrom = new List<?>[this.stages.length];
+        for (int k = 1; k < this.stages.length; k++) {
+            fedFrom[k] = this.stages[k].isStarted() ? this.stages[k - 1].results() : null;
+        }
         this.display = display;
         this.scanout = scanout;
         this.poller = poller;
@@ -142,8 +153,9 @@ public final class ThroughStages implements AutoCloseable {
      *
      * @param camera  the capture queue, not streaming, whose buffer {@code i} is the first stage's input {@code i}
      * @param stages  started ({@link Stages#start}), camera side first: each one's inputs are the results of the one
-     *                before, by index; the last makes frames (a decoder or a converter) and only the last may be a
-     *                decoder
+     *                before, by index; the last makes frames (a decoder or a converter); a stage after a decoder is
+     *                a converter {@linkplain CodecStage#prepareConverter prepared}, which the pipeline
+     *                {@linkplain CodecStage#feed feeds} the decoder's frames when they exist
      * @param display the device of the plane, master, opened with atomic and universal planes
      * @throws IllegalArgumentException for stages not paired with the camera and each other, or in an order that
      *         cannot be shown
@@ -184,15 +196,18 @@ public final class ThroughStages implements AutoCloseable {
         String from = camera.toString();
         for (int k = 0; k < chain.size(); k++) {
             CodecStage stage = chain.get(k);
-            if (stage.inputs().size() != upstream || stage.inputs().isEmpty()) {
+            boolean afterDecoder = k > 0 && chain.get(k - 1).kind() == CodecStage.Kind.DECODER;
+            if (afterDecoder) {
+                if (stage.kind() != CodecStage.Kind.CONVERTER || stage.isStarted()) {
+                    throw new IllegalArgumentException("stage " + k + " (" + stage + ") follows a decoder, whose"
+                            + " frames exist only once its stream plays: it must be a converter prepared"
+                            + " (prepareConverter), not started");
+                }
+            } else if (stage.inputs().size() != upstream || stage.inputs().isEmpty()) {
                 throw new IllegalArgumentException("stage " + k + " (" + stage + ") must be started on the "
                         + upstream + " buffers of " + from + ": it has " + stage.inputs().size() + " inputs");
             }
-            if (stage.kind() == CodecStage.Kind.DECODER && k < chain.size() - 1) {
-                throw new IllegalArgumentException("stage " + k + " (" + stage + ") is a decoder before another stage:"
-                        + " a decoder's frames exist only once its stream plays, so it must be the last stage");
-            }
-            if (stage.kind() != CodecStage.Kind.DECODER && stage.results().isEmpty()) {
+            if (stage.kind() != CodecStage.Kind.DECODER && !afterDecoder && stage.results().isEmpty()) {
                 throw new IllegalArgumentException("stage " + k + " (" + stage + ") has no results: start it first");
             }
             upstream = stage.results().size();
@@ -203,6 +218,26 @@ public final class ThroughStages implements AutoCloseable {
             throw new IllegalArgumentException("the last stage (" + end + ") is an encoder: a display shows frames,"
                     + " not packets; end with a decoder or a converter");
         }
+    }
+
+    /**
+     * The application's view of a stage's results (an encoder's packets to record while the chain shows the camera,
+     * a frame to inspect): called on the loop's thread with each result that carries data, before it moves on to the
+     * next stage or the display. The result stays the stage's: read it ({@link CodecStage.Result#bytes} maps a
+     * packet once per buffer) but do not keep or release it. A tap that throws ends the run with its exception.
+     */
+    @FunctionalInterface
+    public interface ResultTap {
+        void take(CodecStage.Result result) throws java.io.IOException;
+    }
+
+    /**
+     * Taps stage {@code k}'s results from the next run on ({@code null} removes the tap). Any thread. The loop calls
+     * the tap and allocates nothing more per frame; what the tap does costs the loop's time.
+     */
+    public synchronized void tap(int k, ResultTap tap) {
+        Objects.checkIndex(k, stages.length);
+        taps[k] = tap;
     }
 
     /**
@@ -289,6 +324,9 @@ public final class ThroughStages implements AutoCloseable {
     /** Before the loop: counters reset, the camera's free buffers queued, the stages attached, the stream on. */
     private void start(long cpuStart) throws KernelException {
         tally.reset();
+        synchronized (this) {
+            System.arraycopy(taps, 0, tapping, 0, taps.length);
+        }
         scanout.begin(release == CaptureToScanout.Release.OUT_FENCE, false, auditFences);
         cameraWatch.begin();
         timed = false;
@@ -299,7 +337,9 @@ public final class ThroughStages implements AutoCloseable {
             }
         }
         for (CodecStage stage : stages) {
-            stage.attach(poller);
+            if (stage.isStarted()) {
+                stage.attach(poller); // one fed later is attached then
+            }
         }
         camera.streamOn();
     }
@@ -313,7 +353,7 @@ public final class ThroughStages implements AutoCloseable {
             takeCaptured();
         }
         for (int k = 0; k < stages.length; k++) {
-            if (stages[k].ready()) {
+            if (stages[k].isStarted() && stages[k].ready()) {
                 takeFrom(k, frames, false);
             }
         }
@@ -401,10 +441,52 @@ public final class ThroughStages implements AutoCloseable {
         CodecStage next = stages[k + 1];
         for (Optional<CodecStage.Result> made = stage.takeResult(); made.isPresent(); made = stage.takeResult()) {
             CodecStage.Result result = made.get();
-            if (result.bytesUsed(0) == 0 || result.isError()
-                    || !next.offer(result.index(), result.bytesUsed(0), result.timestampNanos())) {
+            boolean carries = result.bytesUsed(0) > 0 && !result.isError();
+            if (carries) {
+                tapped(k, result);
+                if (fedFrom[k + 1] != stage.results()) {
+                    feed(k + 1);
+                }
+            }
+            if (!carries || !next.offer(result.index(), result.bytesUsed(0), result.timestampNanos())) {
                 stage.release(result);
             }
+        }
+    }
+
+    /**
+     * Feeds stage {@code k} the current frames of the stage before it (a decoder's first set, or a new one after its
+     * source change: every old frame came back to the decoder first, so stage {@code k} holds none of them) and
+     * attaches it to the loop. Allocates: once per set.
+     */
+    private void feed(int k) throws KernelException {
+        CodecStage upstream = stages[k - 1];
+        VideoFormat format = upstream.resultFormat();
+        FrameLayout layout = format.toLayout().orElseThrow(() -> new IllegalStateException(upstream
+                + " makes " + format + ", which has no frame layout for " + stages[k]));
+        List<Frame> frames = new ArrayList<>(upstream.results().size());
+        upstream.results().forEach(result -> frames.add(result.frame()));
+        boolean first = !stages[k].isStarted();
+        stages[k].feed(layout, frames);
+        fedFrom[k] = upstream.results();
+        if (first) {
+            stages[k].attach(poller);
+        }
+    }
+
+    /** Hands {@code result} of stage {@code k} to its tap, if any; the tap's failure ends the run. */
+    private void tapped(int k, CodecStage.Result result) throws KernelException {
+        ResultTap tap = tapping[k];
+        if (tap == null) {
+            return;
+        }
+        try {
+            tap.take(result);
+        } catch (KernelException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the tap of stage " + k + " (" + stages[k] + ") failed: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -418,6 +500,7 @@ public final class ThroughStages implements AutoCloseable {
                 continue;
             }
             tally.arrived();
+            tapped(stages.length - 1, frame);
             if (waiting != null && scanout.inFlight()) {
                 // the stages' work in this pass (vicodec codes inside VIDIOC_QBUF) took long enough for the flip to
                 // complete: look again (one poll, not waiting) before the waiting frame is replaced
@@ -594,7 +677,9 @@ public final class ThroughStages implements AutoCloseable {
                 return;
             }
             for (int k = 0; k < stages.length; k++) {
-                takeFrom(k, 0, true);
+                if (stages[k].isStarted()) {
+                    takeFrom(k, 0, true);
+                }
             }
         }
     }

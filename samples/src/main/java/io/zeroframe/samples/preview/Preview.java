@@ -28,6 +28,7 @@ import io.zeroframe.samples.pipeline.BufferPool;
 import io.zeroframe.samples.pipeline.CaptureToScanout;
 import io.zeroframe.samples.pipeline.CodecStage;
 import io.zeroframe.samples.pipeline.Recorder;
+import io.zeroframe.samples.pipeline.PacketWriter;
 import io.zeroframe.samples.pipeline.StagePlan;
 import io.zeroframe.samples.pipeline.StagePlanner;
 import io.zeroframe.samples.pipeline.Stages;
@@ -106,8 +107,13 @@ import picocli.CommandLine.Option;
  * in one loop. Every hop is planned at once ({@link StagePlanner}: XRGB8888 first from the camera unless
  * {@code --format}); the plan decides who allocates the decoded frames (the display's own dumb buffers for a display
  * that imports no foreign buffer, as virtio-gpu), and {@code --explain} prints it hop by hop. {@code --stats} then
- * has one object per hop: {@code camera}, {@code stages} (the encoder's and the decoder's), {@code display}. Not with
- * {@code --encode}, {@code --save-last} or {@code --hold}.
+ * has one object per hop: {@code camera}, {@code stages} (the encoder's and the decoder's), {@code display}. With
+ * {@code --encode FILE} the encoder's packets are written to FILE as well (recording what the self-view shows). Not
+ * with {@code --save-last} or {@code --hold}.
+ *
+ * <p><b>Through a converter.</b> {@code --converter NODE} (a node, or a driver, card or name: vim2m) puts a
+ * memory-to-memory converter after the camera, alone or before the encoder: the planner gives it a format the camera
+ * makes and has it make one the display shows (vivid's 24-bit RGB to vkms's RGB565, say), every hop by dma-buf.
  *
  * <p><b>Display in use.</b> Right after opening the card, {@code preview} checks that it is DRM master
  * ({@code DRM_IOCTL_SET_MASTER}, a no-op for the master; EACCES or EBUSY for anybody else): if not, another program
@@ -130,6 +136,7 @@ import picocli.CommandLine.Option;
  * scripts/preview --display vkms --plane overlay --position 64,48 --size 320x240 --hold 5
  * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --encode camera.fwht
  * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --through-codec --stats hops.json
+ * scripts/preview --camera vivid --display vkms --size 640x480 --frames 120 --converter vim2m --format RGB888 --explain
  * }
  */
 @Command(name = "preview", mixinStandardHelpOptions = true, version = "Zeroframe preview 0.1.0",
@@ -231,8 +238,16 @@ public final class Preview implements Callable<Integer> {
 
     @Option(names = "--through-codec",
             description = {"Show the camera after an encode and decode round trip: camera -> stateful encoder ->"
-                    + " stateful decoder -> display, every hop by dma-buf.", "--stats then has one object per hop."})
+                    + " stateful decoder -> display, every hop by dma-buf, planned at once.", "--stats then has one"
+                    + " object per hop; with --encode FILE the encoder's packets are written to FILE too."})
     boolean throughCodec;
+
+    @Option(names = "--converter", paramLabel = "PATH|NAME",
+            description = {"Put a memory-to-memory converter between the camera and the display (or the encoder):"
+                    + " a node, or the first memory-to-memory node of that driver, card or name (vim2m).",
+                    "Every hop is planned at once: the converter is given a format the camera makes and makes one"
+                            + " the display shows."})
+    String converter;
 
     @Option(names = "--decoder", paramLabel = "PATH|NAME",
             description = "The decoder for --through-codec: a node, or the first memory-to-memory node of that driver,"
@@ -441,8 +456,12 @@ public final class Preview implements Callable<Integer> {
         if (decoder != null && !throughCodec) {
             throw usage("--decoder " + decoder + " needs --through-codec");
         }
-        if (throughCodec && (encode != null || saveLast != null || hold > 0)) {
-            throw usage("--through-codec shows decoded frames: not with --encode, --save-last or --hold");
+        if ((throughCodec || converter != null) && (saveLast != null || hold > 0)) {
+            throw usage((throughCodec ? "--through-codec" : "--converter") + " shows the stages' frames: not with"
+                    + " --save-last or --hold");
+        }
+        if (converter != null && encode != null && !throughCodec) {
+            throw usage("--converter with --encode FILE needs --through-codec (the encoder is a stage then)");
         }
         if (!(hold >= 0) || hold > Integer.MAX_VALUE) {
             throw usage("--hold must be 0 or more seconds: " + hold);
@@ -468,8 +487,8 @@ public final class Preview implements Callable<Integer> {
             out.printf("display: %s (%s), %s, %s %s, mode %s%n", card.path(), screen.connector().name(),
                     screen.crtc().id(), screen.plane().type().name().toLowerCase(Locale.ROOT), screen.plane().id(),
                     screen.mode());
-            if (throughCodec) {
-                throughCodec(node, screen, capture, out);
+            if (throughCodec || converter != null) {
+                throughStages(node, screen, capture, out);
                 return 0;
             }
             Optional<CodecStage> recordWith = encode == null ? Optional.empty()
@@ -593,49 +612,92 @@ public final class Preview implements Callable<Integer> {
     }
 
     /**
-     * {@code --through-codec}: opens both codecs (one line naming what is missing when one is not there), plans the
-     * camera into the encoder, starts the codecs and streams through them onto the screen.
+     * {@code --through-codec} and {@code --converter}: opens the stages (one line naming what is missing when one is
+     * not there), plans every hop at once, starts the stages and streams through them onto the screen; with
+     * {@code --encode FILE} the encoder's packets are also written to FILE.
      */
-    private void throughCodec(Optional<Path> node, Screen screen, Size capture, PrintWriter out) throws Exception {
-        Path encoderPath = codecNode(encoder, "encoder", "encodes to", BufferType.VIDEO_CAPTURE);
-        Path decoderPath = codecNode(decoder, "decoder", "decodes", BufferType.VIDEO_OUTPUT);
-        try (CodecStage encoding = CodecStage.open(encoderPath, CodecStage.Kind.ENCODER);
-             CodecStage decoding = CodecStage.open(decoderPath, CodecStage.Kind.DECODER)) {
-            Planned planned = plan(node, screen, capture, Optional.empty(), List.of(encoding, decoding));
+    private void throughStages(Optional<Path> node, Screen screen, Size capture, PrintWriter out) throws Exception {
+        List<Path> nodes = new ArrayList<>();
+        List<CodecStage.Kind> kinds = new ArrayList<>();
+        if (converter != null) {
+            nodes.add(codecNode(converter, "converter", null, null));
+            kinds.add(CodecStage.Kind.CONVERTER);
+        }
+        if (throughCodec) {
+            nodes.add(codecNode(encoder, "encoder", "encodes to", BufferType.VIDEO_CAPTURE));
+            kinds.add(CodecStage.Kind.ENCODER);
+            nodes.add(codecNode(decoder, "decoder", "decodes", BufferType.VIDEO_OUTPUT));
+            kinds.add(CodecStage.Kind.DECODER);
+        }
+        List<CodecStage> opened = new ArrayList<>();
+        try {
+            for (int k = 0; k < nodes.size(); k++) {
+                opened.add(CodecStage.open(nodes.get(k), kinds.get(k)));
+            }
+            Planned planned = plan(node, screen, capture, Optional.empty(), opened);
             try {
-                StagePlan stagePlan = planned.stages().orElseThrow();
-                out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture, position,
-                        planned.plan().allocator());
-                if (explain) {
-                    out.println(stagePlan.explain());
-                }
-                boolean console = System.console() != null && System.console().isTerminal();
-                // the plan decides who allocates the decoded frames: a display that imports nothing (virtio-gpu)
-                // gets its own dumb buffers, which the decoder imports
-                try (SignalStop signal = SignalStop.install();
-                     Stages stages = Stages.start(stagePlan, CODEC_RESULTS);
-                     ThroughStages pipeline = ThroughStages.open(planned.queue(), stages.stages(), screen.card(),
-                             screen.crtc(), screen.plane(), screen.connector(), screen.mode(), position.x(),
-                             position.y())) {
-                    out.printf("through %s (encoder %s) and %s (decoder), decoded frames from %s%n", encoderPath,
-                            FWHT, decoderPath, stagePlan.allocator(stagePlan.hops().size() - 1).orElseThrow());
-                    out.printf("rate: %s fps%n", fps(setRate(planned, screen)));
-                    out.flush();
-                    signal.stops(pipeline::stop);
-                    ThroughStages.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
-                            ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000))) : pipeline.run(frames), out,
-                            console);
-                    out.println("final: " + result);
-                    out.flush();
-                    if (stats != null) {
-                        writeStats(json(result, List.of(encoderPath, decoderPath)));
-                    }
-                }
+                stream(planned, screen, nodes, out);
             } finally {
                 planned.queue().close();
                 planned.device().close();
             }
+        } finally {
+            for (CodecStage stage : opened.reversed()) {
+                stage.close();
+            }
         }
+    }
+
+    /** The planned chain started and streamed: the plan, the stages, the statistics (see {@link #throughStages}). */
+    private void stream(Planned planned, Screen screen, List<Path> nodes, PrintWriter out) throws Exception {
+        StagePlan stagePlan = planned.stages().orElseThrow();
+        out.printf("camera: %s, %s at %s, plan: %s%n", planned.device(), capture(planned), position,
+                planned.plan().allocator());
+        if (explain) {
+            out.println(stagePlan.explain());
+        }
+        boolean console = System.console() != null && System.console().isTerminal();
+        // the plan decides who allocates each hop: a display that imports nothing (virtio-gpu) gets its own dumb
+        // buffers, which the last stage imports
+        try (SignalStop signal = SignalStop.install();
+             FileChannel file = encode == null ? null : recording(encode);
+             Stages stages = Stages.start(stagePlan, CODEC_RESULTS);
+             ThroughStages pipeline = ThroughStages.open(planned.queue(), stages.stages(), screen.card(),
+                     screen.crtc(), screen.plane(), screen.connector(), screen.mode(), position.x(), position.y())) {
+            for (int k = 0; k < nodes.size(); k++) {
+                StagePlan.Hop into = stagePlan.hops().get(k + 1);
+                out.printf("stage %d: %s %s -> %s%n", k, stages.stage(k).kind().name().toLowerCase(Locale.ROOT),
+                        nodes.get(k), into.coded().map(FourCc::toString).orElseGet(() ->
+                                into.plan().chosen().format() + " from " + into.plan().allocator()));
+            }
+            PacketWriter packets = file == null ? null : new PacketWriter(file);
+            if (packets != null) {
+                pipeline.tap(kinds(stages).indexOf(CodecStage.Kind.ENCODER), packets);
+                out.printf("recording to %s (the encoder's %s packets)%n", encode, FWHT);
+            }
+            out.printf("rate: %s fps%n", fps(setRate(planned, screen)));
+            out.flush();
+            signal.stops(pipeline::stop);
+            ThroughStages.Statistics result = run(() -> progress(pipeline.statistics()), () -> duration != null
+                    ? pipeline.run(Duration.ofMillis(Math.round(duration * 1000))) : pipeline.run(frames), out,
+                    console);
+            out.println("final: " + result);
+            if (packets != null) {
+                out.printf("recorded: %d packets, %d bytes to %s%n", packets.packets(), packets.bytes(), encode);
+            }
+            out.flush();
+            if (stats != null) {
+                writeStats(json(result, nodes));
+            }
+        }
+    }
+
+    private static List<CodecStage.Kind> kinds(Stages stages) {
+        return stages.stages().stream().map(CodecStage::kind).toList();
+    }
+
+    private static Size capture(Planned planned) {
+        return new Size(planned.plan().layout().width(), planned.plan().layout().height());
     }
 
     /** {@code doc} as pretty JSON to {@code --stats}; a failure is one line naming the file. */

@@ -103,7 +103,7 @@ class ThroughStagesDeviceTest {
     @Test
     void onVirtioGpuTheDecoderWritesIntoTheDisplaysDumbBuffersAndTheScreenIsTheCamera() throws Exception {
         int frames = 100;
-        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "virtio_gpu", false)) {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "virtio_gpu", Route.CODECS)) {
             chain.assertZeroCopy();
             AtomicReference<Png> screen = new AtomicReference<>();
             chain.pipeline.beforeRestore = shown -> {
@@ -146,7 +146,7 @@ class ThroughStagesDeviceTest {
     @Test
     void aConverterBetweenCameraAndDisplayMakesTheFormatTheDisplayTakesAndTheScreenIsTheCamera() throws Exception {
         int frames = 100;
-        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "vkms", true);
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "vkms", Route.CONVERTER);
              TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
             CodecStage converter = chain.stages.stage(0);
             for (CodecStage.Input input : converter.inputs()) {
@@ -177,6 +177,103 @@ class ThroughStagesDeviceTest {
             assertTrue(stats.latencyP50Nanos() > 0, "capture-to-scanout latency measured: " + stats);
             assertEquals(0, farOff, "the screen is not the camera's picture: PSNR " + psnr + " dB");
         }
+    }
+
+    /**
+     * Three stages: camera -> encoder -> decoder -> vim2m -> vkms. vim2m is fed the decoder's frames once the stream
+     * plays; the camera then changes resolution mid-run (640x480 to 640x360), the decoder meets it as a source change,
+     * and vim2m is restarted on the decoder's new frames, scaling them to the output it was planned for, while the
+     * display goes on. 100 frames shown; the screen is the camera's new picture scaled; nothing leaks (NoLeaks).
+     */
+    @Test
+    void aConverterAfterTheDecoderIsFedItsFramesAndRestartedOnTheNewSetAfterACameraChange() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY, "vkms",
+                Route.CODECS_THEN_CONVERTER);
+             TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
+            CodecStage decoder = chain.stages.stage(1);
+            CodecStage converter = chain.stages.stage(2);
+            assertFalse(converter.isStarted(), "the converter started before the decoder had frames");
+            AtomicReference<Png> screen = new AtomicReference<>();
+            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
+            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(100));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 20, "20 shown", TestBed.PROGRESS);
+            chain.pipeline.changeCamera(chain.stages.cameraChange(640, 360, java.util.Optional.empty()));
+            ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            io.zeroframe.dmabuf.Frame decoded = decoder.results().getFirst().frame();
+            for (CodecStage.Input input : converter.inputs()) {
+                assertTrue(input.dmaBuf(0).sameBufferAs(decoder.results().get(input.index()).dmaBuf(0)),
+                        input + " is not the decoder's frame " + input.index());
+            }
+            Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst());
+            Png expected = scaled(camera, TestBed.WIDTH, TestBed.HEIGHT);
+            double psnr = CodecStageDeviceTest.psnr(bytes(expected), bytes(screen.get()));
+            System.out.printf("camera -> encoder -> decoder -> vim2m -> vkms, camera 640x480 -> 640x360 mid-run: %s;"
+                            + " decoder now %dx%d %s, vim2m makes %s; the screen against the camera's new frame"
+                            + " scaled to %dx%d: PSNR %.2f dB%n", stats, decoded.width(), decoded.height(),
+                    decoded.format(), converter.results().getFirst().frame(), TestBed.WIDTH, TestBed.HEIGHT, psnr);
+            assertEquals(100, stats.shown(), stats.toString());
+            assertEquals(360, camera.height());
+            assertEquals(640, decoded.width());
+            assertTrue(decoded.height() >= 360 && decoded.height() < 480, "decoded " + decoded);
+            assertEquals(TestBed.HEIGHT, converter.results().getFirst().frame().height());
+            assertEquals(stats.arrived(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertTrue(psnr > 20, "the screen is not the camera's new picture: PSNR " + psnr + " dB");
+        }
+    }
+
+    /**
+     * No plan: vim2m makes no format virtio-gpu scans out (XRGB8888 is all it takes), whatever the camera gives it.
+     * The refusal names the hop for every camera format tried, and the trials leave nothing behind (NoLeaks).
+     */
+    @Test
+    void aChainWhoseConverterMakesNothingTheDisplayTakesIsRefusedNamingTheHop() throws Exception {
+        try (TestBed.Vivid vivid = TestBed.Vivid.at30fps();
+             VideoQueue queue = vivid.device().openQueue(BufferType.VIDEO_CAPTURE);
+             DrmDevice card = TestBed.card("virtio_gpu");
+             CodecStage converter = CodecStage.open(vim2m(), CodecStage.Kind.CONVERTER)) {
+            TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
+            StagePlanner planner = StagePlanner.builder(queue, TestBed.WIDTH, TestBed.HEIGHT).converter(converter)
+                    .display(card, display.crtc(), display.plane(), display.connector(), display.mode()).build();
+            StagePlanner.NoStagePlanException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    StagePlanner.NoStagePlanException.class, planner::plan);
+            System.out.println("vivid -> vim2m -> virtio-gpu: " + refused.getMessage());
+            assertTrue(refused.getMessage().contains("hop 1 (vim2m"), refused.getMessage());
+            assertTrue(refused.getMessage().startsWith("no plan for camera -> converter "), refused.getMessage());
+            assertFalse(converter.isStarted());
+        }
+    }
+
+    /** {@code picture} scaled to {@code width x height}, nearest neighbour. */
+    private static Png scaled(Png picture, int width, int height) {
+        int[] rgb = new int[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                rgb[y * width + x] = picture.pixel(x * picture.width() / width, y * picture.height() / height);
+            }
+        }
+        return new Png(width, height, rgb);
+    }
+
+    /** The stages between camera and display, and the camera format planned first. */
+    private enum Route {
+        /** camera -> vicodec encoder -> vicodec decoder -> display, XRGB8888 (vkms shows it, vicodec codes it). */
+        CODECS(PixelFormat.XRGB8888),
+        /** camera -> vim2m -> display, RGB888: no display here takes 24-bit RGB, so vim2m must convert. */
+        CONVERTER(PixelFormat.RGB888),
+        /** camera -> encoder -> decoder -> vim2m -> display: a converter fed a decoder's frames. */
+        CODECS_THEN_CONVERTER(PixelFormat.RGB888);
+
+        final PixelFormat cameraFormat;
+
+        Route(PixelFormat cameraFormat) {
+            this.cameraFormat = cameraFormat;
+        }
+    }
+
+    private static Path vim2m() throws Exception {
+        List<io.zeroframe.v4l2.VideoDeviceInfo> found = VideoDevices.findByDriver("vim2m");
+        assertFalse(found.isEmpty(), "no vim2m node; device tests need the kernel test bed");
+        return found.getFirst().path();
     }
 
     /** Pixels where a colour channel of {@code screen} is more than {@code tolerance} off {@code frame}'s. */
@@ -433,15 +530,11 @@ class ThroughStagesDeviceTest {
                          TestBed.Display display, StagePlan plan, Stages stages, ThroughStages pipeline)
             implements AutoCloseable {
         static Chain open(int width, int height, PlaneType type) throws Exception {
-            return open(width, height, type, "vkms", false);
+            return open(width, height, type, "vkms", Route.CODECS);
         }
 
-        /**
-         * On the display of {@code driver}; with {@code converter}, camera -> vim2m -> plane instead, vivid's RGB24
-         * first (which no display here takes, so the converter must convert).
-         */
-        static Chain open(int width, int height, PlaneType type, String driver, boolean converter)
-                throws Exception {
+        /** On the display of {@code driver}, through the stages of {@code route}. */
+        static Chain open(int width, int height, PlaneType type, String driver, Route route) throws Exception {
             try (TestBed.Opened opened = new TestBed.Opened()) {
                 TestBed.Vivid vivid = opened.add(TestBed.Vivid.at30fps());
                 Controls controls = vivid.device().controls();
@@ -460,17 +553,16 @@ class ThroughStagesDeviceTest {
                 VideoQueue queue = opened.add(vivid.device().openQueue(BufferType.VIDEO_CAPTURE));
                 DrmDevice card = opened.add(TestBed.card(driver));
                 TestBed.Display display = TestBed.display(card, type);
-                StagePlanner.Builder chain = StagePlanner.builder(queue, width, height);
-                if (converter) {
-                    Path vim2m = VideoDevices.findByDriver("vim2m").getFirst().path();
-                    chain.preference(Preference.DEFAULT.formatsFirst(PixelFormat.RGB888))
-                            .converter(opened.add(CodecStage.open(vim2m, CodecStage.Kind.CONVERTER)));
-                } else {
-                    chain.preference(Preference.DEFAULT.formatsFirst(PixelFormat.XRGB8888))
-                            .encoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                StagePlanner.Builder chain = StagePlanner.builder(queue, width, height)
+                        .preference(Preference.DEFAULT.formatsFirst(route.cameraFormat));
+                if (route != Route.CONVERTER) {
+                    chain.encoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
                                     CodecStage.Kind.ENCODER)), FWHT)
                             .decoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
                                     CodecStage.Kind.DECODER)));
+                }
+                if (route != Route.CODECS) {
+                    chain.converter(opened.add(CodecStage.open(vim2m(), CodecStage.Kind.CONVERTER)));
                 }
                 StagePlan plan = chain.display(card, display.crtc(), display.plane(), display.connector(),
                         display.mode()).build().plan();
@@ -478,8 +570,7 @@ class ThroughStagesDeviceTest {
                 for (StagePlan.Hop hop : plan.hops()) {
                     hop.frames().ifPresent(frames -> assertEquals(Plan.Kind.ZERO_COPY, frames.kind(), plan.explain()));
                 }
-                assertEquals(converter ? PixelFormat.RGB888 : PixelFormat.XRGB8888,
-                        plan.hops().getFirst().plan().chosen().format(), plan.explain());
+                assertEquals(route.cameraFormat, plan.hops().getFirst().plan().chosen().format(), plan.explain());
                 Stages stages = opened.add(Stages.start(plan, RESULTS));
                 ThroughStages pipeline = opened.add(ThroughStages.open(queue, stages.stages(), card, display.crtc(),
                         display.plane(), display.connector(), display.mode()));

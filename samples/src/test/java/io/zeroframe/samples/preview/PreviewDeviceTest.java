@@ -114,36 +114,64 @@ class PreviewDeviceTest {
     }
 
     /**
-     * {@code --through-codec}: vivid -> vicodec's encoder -> vicodec's decoder -> vkms; {@code --stats} has one object
-     * per hop, and the counts agree from hop to hop: every decoded frame shown, skipped or in flight, no more frames
-     * decoded than the encoder was offered, no more offered than captured.
+     * {@code --through-codec --encode FILE}: vivid -> vicodec's encoder -> vicodec's decoder -> vkms, the encoder's
+     * packets also written to FILE; {@code --stats} has one object per hop, and the counts agree from hop to hop: every
+     * decoded frame shown, skipped or in flight, no more frames decoded than the encoder was offered, no more offered
+     * than captured, and every packet the encoder made is in the file.
      */
     @Test
-    void throughCodecShowsTheDecodedFramesAndWritesAnObjectPerHop(@TempDir Path dir) throws Exception {
+    void throughCodecShowsTheDecodedFramesRecordsThePacketsAndWritesAnObjectPerHop(@TempDir Path dir)
+            throws Exception {
         Path stats = dir.resolve("hops.json");
+        Path file = dir.resolve("self-view.fwht");
         InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
-                "--frames", "30", "--through-codec", "--stats", stats.toString());
+                "--frames", "30", "--through-codec", "--encode", file.toString(), "--stats", stats.toString());
         System.out.println(run.out());
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().contains("through /dev/video") && run.out().contains("(decoder)"), run.out());
+        assertTrue(run.out().contains("stage 0: encoder /dev/video") && run.out().contains(" -> FWHT"), run.out());
+        assertTrue(run.out().contains("stage 1: decoder /dev/video") && run.out().contains(" -> XRGB8888 from "),
+                run.out());
         Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
         System.out.println("--through-codec stats: " + json);
-        assertEquals(List.of("camera", "encoder", "decoder", "display"), List.copyOf(json.keySet()));
+        assertEquals(List.of("camera", "stages", "display"), List.copyOf(json.keySet()));
         @SuppressWarnings("unchecked")
         Map<String, Object> camera = (Map<String, Object>) json.get("camera");
         @SuppressWarnings("unchecked")
-        Map<String, Object> encoder = (Map<String, Object>) json.get("encoder");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> decoder = (Map<String, Object>) json.get("decoder");
+        List<Map<String, Object>> stages = (List<Map<String, Object>>) json.get("stages");
+        Map<String, Object> encoder = stages.get(0);
+        Map<String, Object> decoder = stages.get(1);
         @SuppressWarnings("unchecked")
         Map<String, Object> display = (Map<String, Object>) json.get("display");
         assertEquals(30, number(display, "shown"), json.toString());
-        assertEquals(number(display, "decoded"), number(display, "shown") + number(display, "skipped")
+        assertEquals(number(display, "arrived"), number(display, "shown") + number(display, "skipped")
                 + number(display, "inFlight"), json.toString());
         assertTrue(number(encoder, "offered") <= number(camera, "captured"), json.toString());
-        assertTrue(number(decoder, "results") >= number(display, "decoded"), json.toString());
+        assertTrue(number(decoder, "results") >= number(display, "arrived"), json.toString());
         assertTrue(number(decoder, "offered") <= number(encoder, "results"), json.toString());
         assertTrue(run.out().contains("final: camera: captured " + number(camera, "captured")), run.out());
+        assertTrue(run.out().contains("recorded: " + number(encoder, "results") + " packets, " + Files.size(file)
+                + " bytes to " + file), run.out());
+    }
+
+    /**
+     * {@code --converter vim2m --format RGB888}: vivid's 24-bit RGB, which vkms does not scan out, through vim2m, which
+     * the plan has make a format vkms takes; 30 frames shown.
+     */
+    @Test
+    void throughAConverterTheCamerasFormatIsConvertedToOneTheDisplayTakes(@TempDir Path dir) throws Exception {
+        Path stats = dir.resolve("hops.json");
+        InProcess run = InProcess.preview("--camera", "vivid-000-vid-cap", "--display", "vkms", "--size", "640x480",
+                "--frames", "30", "--converter", "vim2m", "--format", "RGB888", "--explain", "--stats",
+                stats.toString());
+        System.out.println(run.out());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("plan of camera -> converter -> display, 2 hops"), run.out());
+        assertTrue(run.out().contains("stage 0: converter /dev/video") && run.out().contains(" -> RGB565 from "),
+                run.out());
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(stats));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> display = (Map<String, Object>) json.get("display");
+        assertEquals(30, number(display, "shown"), json.toString());
     }
 
     /**

@@ -104,9 +104,12 @@ class PreviewTest {
     void codecOptionsWithoutTheirModeAndThroughCodecWithWhatNeedsTheCamerasFramesAreUsageErrors() {
         assertUsageError("--decoder vicodec needs --through-codec", "--decoder", "vicodec");
         assertUsageError("--encoder vicodec needs --encode FILE or --through-codec", "--encoder", "vicodec");
-        assertUsageError("--through-codec shows decoded frames: not with --encode, --save-last or --hold",
+        assertUsageError("--through-codec shows the stages' frames: not with --save-last or --hold",
                 "--through-codec", "--hold", "1");
-        assertUsageError("--through-codec shows decoded frames", "--through-codec", "--encode", "x.fwht");
+        assertUsageError("--converter shows the stages' frames: not with --save-last or --hold", "--converter",
+                "vim2m", "--save-last", "x.png");
+        assertUsageError("--converter with --encode FILE needs --through-codec", "--converter", "vim2m", "--encode",
+                "x.fwht");
     }
 
     @Test
@@ -131,7 +134,7 @@ class PreviewTest {
         assertEquals(0, line.execute("--help"));
         for (String option : List.of("--camera=PATH|NAME", "--display=CARD", "--connector=NAME", "--mode=WxH[@HZ]",
                 "--size=WxH", "--plane=primary|overlay|ID", "--position=X,Y", "--save-last=FILE",
-                "--hold=SECONDS", "--through-codec", "--decoder=PATH|NAME", "--rate=FPS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
+                "--hold=SECONDS", "--through-codec", "--decoder=PATH|NAME", "--converter=PATH|NAME", "--rate=FPS", "--frames=N", "--duration=SECONDS", "--stats=FILE", "130   stopped by SIGINT")) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
         }
     }
