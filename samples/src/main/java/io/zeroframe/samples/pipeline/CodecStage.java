@@ -438,12 +438,21 @@ public final class CodecStage implements AutoCloseable {
     public void startEncoder(FrameLayout layout, FourCc coded, List<Frame> frames, int results) throws KernelException {
         requireKind(Kind.ENCODER, "startEncoder");
         Objects.requireNonNull(layout, "layout");
+        startOnFrames(VideoFormat.of(resultType, coded, layout.width(), layout.height()), layout, frames, results);
+    }
+
+    /**
+     * An encoder's or a converter's start: CAPTURE's format, then OUTPUT's, the upstream frames imported, the results
+     * set up and queued, both queues streamed; undone on a failure.
+     */
+    private void startOnFrames(VideoFormat resultFormat, FrameLayout input, List<Frame> frames, int results)
+            throws KernelException {
         enter();
         try {
             beginStart(frames.size(), results);
             try {
-                set(VideoFormat.of(resultType, coded, layout.width(), layout.height()));
-                set(VideoFormat.of(inputType, layout));
+                set(resultFormat);
+                set(VideoFormat.of(inputType, input));
                 inputs = wrapInputs(inputQueue.importFrames(frames));
                 setUpResults();
                 inputQueue.streamOn();
@@ -505,24 +514,7 @@ public final class CodecStage implements AutoCloseable {
             throws KernelException {
         requireKind(Kind.CONVERTER, "startConverter");
         Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(output, "output");
-        enter();
-        try {
-            beginStart(frames.size(), results);
-            try {
-                set(VideoFormat.of(resultType, output));
-                set(VideoFormat.of(inputType, input));
-                inputs = wrapInputs(inputQueue.importFrames(frames));
-                setUpResults();
-                inputQueue.streamOn();
-                started = true;
-            } catch (KernelException | RuntimeException | Error e) {
-                undoStart();
-                throw e;
-            }
-        } finally {
-            exit();
-        }
+        startOnFrames(VideoFormat.of(resultType, Objects.requireNonNull(output, "output")), input, frames, results);
     }
 
     /**

@@ -150,8 +150,8 @@ public final class StagePlanner {
                     + firstInput + ": the camera offers " + formats(cameraSide.endpoint()) + ", the stage takes "
                     + formats(firstInput.endpoint()));
         }
-        throw new NoStagePlanException("no plan for camera -> " + stageNames() + " -> " + plane + ":\n  "
-                + String.join("\n  ", refusals));
+        throw new NoStagePlanException("no plan for camera -> " + stageNames() + " -> " + plane.id() + " of "
+                + card.path() + ":\n  " + String.join("\n  ", refusals));
     }
 
     /** Every hop planned with the camera's {@code format} on the first hop, or the first hop that has no plan. */

@@ -32,6 +32,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -353,6 +354,47 @@ class ThroughStagesDeviceTest {
             assertEquals(before, TestBed.displayState(chain.card, chain.display), "the display was not restored");
             for (CodecStage.Input input : chain.stages.stage(0).inputs()) {
                 assertTrue(!input.isWithCodec(), "the encoder still holds " + input + " after the run");
+            }
+        }
+    }
+
+    /**
+     * The pipeline closed from another thread while a camera change is under way (the change applying on the loop's
+     * thread, a latch counted down just before {@code close}): the change completes (the camera's new frames are
+     * 640x360, the encoder holds none), the run ends as a stop ends it, the display is as it was, and nothing is left
+     * open (NoLeaks).
+     */
+    @Test
+    void closingThePipelineWhileACameraChangeIsUnderWayEndsTheRunCleanly() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            TestBed.DisplayState before = TestBed.displayState(chain.card, chain.display);
+            ThroughStages.CameraChange resize = chain.stages.cameraChange(640, 360, java.util.Optional.empty());
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch closing = new CountDownLatch(1);
+            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(100_000));
+            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 10, "10 shown", TestBed.PROGRESS);
+            chain.pipeline.changeCamera(queue -> {
+                inside.countDown();
+                try {
+                    if (!closing.await(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS)) {
+                        throw new java.io.IOException("the test never closed the pipeline");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted");
+                }
+                return resize.apply(queue);
+            });
+            assertTrue(inside.await(TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS), "the change never began");
+            closing.countDown();
+            chain.pipeline.close();
+            assertTrue(run.isDone(), "close returned before the run ended");
+            ThroughStages.Statistics stats = run.get();
+            System.out.println("closed during a camera change: " + stats);
+            assertEquals(before, TestBed.displayState(chain.card, chain.display), "the display was not restored");
+            assertEquals(360, chain.stages.cameraFrames().getFirst().height(), "the change did not complete");
+            for (CodecStage.Input input : chain.stages.stage(0).inputs()) {
+                assertFalse(input.isWithCodec(), "the encoder still holds " + input + " after the run");
             }
         }
     }
