@@ -36,6 +36,7 @@ final class RunLoop {
     private volatile boolean stopRequested;
 
     /**
+     * @param scanout the display end, or {@code null} for a pipeline whose consumer is the application
      * @param start  before the loop: counters reset (given the thread's CPU time now), buffers queued, streams on
      * @param serve  after each wait: serves what the poller found ready (given the frames asked)
      * @param shown  frames shown so far in this run
@@ -84,8 +85,9 @@ final class RunLoop {
                     timeout = RunLock.timeout(deadline, forever)) {
                 camera.watch();
                 poller.await(timeout);
-                if (scanout.closed() || camera.closed()) {
-                    throw new IllegalStateException("the " + (scanout.closed() ? scanout.display() : camera)
+                boolean displayClosed = scanout != null && scanout.closed();
+                if (displayClosed || camera.closed()) {
+                    throw new IllegalStateException("the " + (displayClosed ? scanout.display() : camera)
                             + " was closed while the pipeline streamed from it");
                 }
                 serve.take(frames);
@@ -113,7 +115,9 @@ final class RunLoop {
     void close() {
         if (lifecycle.close(this::stop)) {
             poller.close();
-            scanout.close();
+            if (scanout != null) {
+                scanout.close();
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link StagePlanner}'s answer for a chain camera -> stages -> display: one {@link Hop} per pair of neighbours, each
+ * {@link StagePlanner}'s answer for a chain camera -> stages -> display (or the application): one {@link Hop} per pair of neighbours, each
  * with who allocates, the format, layout and count, and why; {@link Stages#start} allocates and starts it.
  * {@link #explain()} (also {@link #toString()}) says all of it, hop by hop.
  *
@@ -28,15 +28,16 @@ public final class StagePlan {
 
     /**
      * One hop: frames planned by the {@link io.zeroframe.dmabuf.negotiation.Planner} (with the source of the chosen
-     * allocator, and whether the producer allocates them itself), or packets of a coded format (the encoder's
-     * exported packet buffers, imported by the decoder).
+     * allocator, and whether the producer allocates them itself), packets of a coded format (the encoder's exported
+     * packet buffers, imported by the decoder), or, with neither, the last stage's results given to the application
+     * in the stage's own buffers.
      */
     public record Hop(String from, String to, Optional<Plan> frames, Optional<BufferSource> source,
                       boolean producerAllocates, Optional<FourCc> coded) {
         public Hop {
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
-            if (frames.isPresent() == coded.isPresent()) {
+            if (frames.isPresent() && coded.isPresent()) {
                 throw new IllegalArgumentException("a hop carries frames or packets: " + frames + ", " + coded);
             }
         }
@@ -49,14 +50,27 @@ public final class StagePlan {
             return new Hop(from, to, Optional.empty(), Optional.empty(), true, Optional.of(coded));
         }
 
-        /** The frame plan; a packet hop has none. */
+        static Hop application(String from) {
+            return new Hop(from, "the application", Optional.empty(), Optional.empty(), true, Optional.empty());
+        }
+
+        /** Whether the application takes the results (the chain has no display). */
+        public boolean toApplication() {
+            return frames.isEmpty() && coded.isEmpty();
+        }
+
+        /** The frame plan; a packet hop or the application's has none. */
         public Plan plan() {
-            return frames.orElseThrow(() -> new IllegalStateException(from + " -> " + to + " carries packets"));
+            return frames.orElseThrow(() -> new IllegalStateException(from + " -> " + to + " has no frame plan"));
         }
 
         /** The hop in words: the plan's lines, or the packets' format and who allocates them. */
         public String explain() {
             String head = from + " -> " + to + ": ";
+            if (toApplication()) {
+                return head + "the stage's own buffers (MMAP, exported with VIDIOC_EXPBUF), each given to the"
+                        + " application and queued again when it returns";
+            }
             if (coded.isPresent()) {
                 return head + coded.get() + " packets in the encoder's MMAP buffers, exported (VIDIOC_EXPBUF) and"
                         + " imported by the decoder (V4L2_MEMORY_DMABUF)";
@@ -105,7 +119,8 @@ public final class StagePlan {
         for (Stage stage : stages) {
             text.append(stage.codec().kind().name().toLowerCase(java.util.Locale.ROOT)).append(" -> ");
         }
-        text.append("display, ").append(hops.size()).append(" hops");
+        text.append(hops.getLast().toApplication() ? "application, " : "display, ").append(hops.size())
+                .append(" hops");
         for (int k = 0; k < hops.size(); k++) {
             text.append("\n  hop ").append(k).append(": ").append(hops.get(k).explain());
         }

@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Plans every hop of a chain camera -> stages -> display at once, before anything is allocated: who allocates each
+ * Plans every hop of a chain camera -> stages -> display (or the application) at once, before anything is allocated: who allocates each
  * hop's buffers, in which format, layout and count. Each memory-to-memory stage is a consumer on its OUTPUT queue
  * and a producer on its CAPTURE queue ({@link VideoEndpoint} with {@link Role#STAGE}); a frame hop (camera or
  * converter to a converter, an encoder or the plane; a decoder to the plane) is planned by the {@link Planner} with
@@ -76,7 +76,10 @@ public final class StagePlanner {
         width = builder.width;
         height = builder.height;
         stages = List.copyOf(builder.stages);
-        card = Objects.requireNonNull(builder.card, "display: call display(...) before build()");
+        card = builder.card;
+        if (card == null && !builder.application) {
+            throw new IllegalStateException("no consumer: call display(...) or toApplication() before build()");
+        }
         crtc = builder.crtc;
         plane = builder.plane;
         connector = builder.connector;
@@ -103,7 +106,7 @@ public final class StagePlanner {
                 throw new IllegalArgumentException("stage " + k + " (" + stage.codec() + ") follows an encoder:"
                         + " only a decoder takes packets");
             }
-            if (lastStage && stage.codec().kind() == CodecStage.Kind.ENCODER) {
+            if (lastStage && card != null && stage.codec().kind() == CodecStage.Kind.ENCODER) {
                 throw new IllegalArgumentException("the last stage (" + stage.codec() + ") is an encoder: a display"
                         + " shows frames, not packets");
             }
@@ -150,8 +153,8 @@ public final class StagePlanner {
                     + firstInput + ": the camera offers " + formats(cameraSide.endpoint()) + ", the stage takes "
                     + formats(firstInput.endpoint()));
         }
-        throw new NoStagePlanException("no plan for camera -> " + stageNames() + " -> " + plane.id() + " of "
-                + card.path() + ":\n  " + String.join("\n  ", refusals));
+        throw new NoStagePlanException("no plan for camera -> " + stageNames() + " -> " + (card == null
+                ? "the application" : plane.id() + " of " + card.path()) + ":\n  " + String.join("\n  ", refusals));
     }
 
     /** Every hop planned with the camera's {@code format} on the first hop, or the first hop that has no plan. */
@@ -169,6 +172,10 @@ public final class StagePlanner {
             boolean lastStage = k == stages.size() - 1;
             int w = stage.width().orElse(width);
             int h = stage.height().orElse(height);
+            if (lastStage && card == null) {
+                hops.add(StagePlan.Hop.application(queueName(codec.resultQueue())));
+                continue;
+            }
             if (codec.kind() == CodecStage.Kind.ENCODER) {
                 CodecStage decoder = stages.get(k + 1).codec();
                 hops.add(packetHop(k, codec, decoder, stage.coded().orElseThrow()));
@@ -328,6 +335,7 @@ public final class StagePlanner {
         private Connector connector;
         private Mode mode;
         private Preference preference = Preference.DEFAULT;
+        private boolean application;
 
         private Builder(VideoQueue camera, int width, int height) {
             this.camera = Objects.requireNonNull(camera, "camera");
@@ -373,11 +381,26 @@ public final class StagePlanner {
 
         /** The display: {@code plane} on {@code crtc} driving {@code connector} in {@code mode}. */
         public Builder display(DrmDevice card, Crtc crtc, Plane plane, Connector connector, Mode mode) {
+            if (application) {
+                throw new IllegalStateException("the application is the consumer already");
+            }
             this.card = Objects.requireNonNull(card, "card");
             this.crtc = Objects.requireNonNull(crtc, "crtc");
             this.plane = Objects.requireNonNull(plane, "plane");
             this.connector = Objects.requireNonNull(connector, "connector");
             this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * The application as the consumer ({@link ThroughStages#toApplication}): the last stage's results stay in its
+         * own buffers, which the application reads; the last stage may be an encoder. Instead of {@link #display}.
+         */
+        public Builder toApplication() {
+            if (card != null) {
+                throw new IllegalStateException("a display is the consumer already");
+            }
+            application = true;
             return this;
         }
 

@@ -44,7 +44,8 @@ public final class Stages implements AutoCloseable {
 
     /**
      * Allocates and starts, as the class comment says; {@code packets} packet buffers per encoder (or the codec's
-     * minimum), frames by the plans' counts.
+     * minimum), frames by the plans' counts; a last stage whose results the application takes gets {@code packets}
+     * buffers too (a converter there keeps its input's format, at the size it was described with).
      *
      * @throws IOException the camera, a source or a stage refused: what was made is freed, the stages closed
      */
@@ -71,26 +72,39 @@ public final class Stages implements AutoCloseable {
             switch (codec.kind()) {
                 case ENCODER -> codec.startEncoder(layout, stage.coded().orElseThrow(), upstream, packets);
                 case DECODER -> {
-                    importResults(codec, out);
-                    codec.preferResults(out.plan().chosen().format());
+                    int count = packets;
+                    if (!out.toApplication()) {
+                        importResults(codec, out);
+                        codec.preferResults(out.plan().chosen().format());
+                        count = out.plan().count();
+                    }
                     FourCc coded = plan.stages().get(k - 1).coded().orElseThrow();
                     codec.startDecoder(coded, layout.width(), layout.height(), stages.get(k - 1).resultBuffers(),
-                            out.plan().count());
+                            count);
                 }
                 case CONVERTER -> {
-                    importResults(codec, out);
+                    FrameLayout output;
+                    int count;
+                    if (out.toApplication()) { // the input's format, at the size the chain asked for
+                        output = FrameLayout.of(layout.format(), stage.width().orElse(layout.width()),
+                                stage.height().orElse(layout.height()));
+                        count = packets;
+                    } else {
+                        importResults(codec, out);
+                        output = out.plan().layout();
+                        count = out.plan().count();
+                    }
                     if (k > 0 && stages.get(k - 1).kind() == CodecStage.Kind.DECODER) {
                         // the decoder's frames exist once its stream plays: the pipeline feeds them then
-                        codec.prepareConverter(out.plan().layout(), out.plan().count());
-                        layout = out.plan().layout();
+                        codec.prepareConverter(output, count);
                         upstream = List.of();
-                        continue;
+                    } else {
+                        codec.startConverter(layout, upstream, output, count);
+                        List<Frame> made = new ArrayList<>();
+                        codec.results().forEach(result -> made.add(result.frame()));
+                        upstream = List.copyOf(made);
                     }
-                    codec.startConverter(layout, upstream, out.plan().layout(), out.plan().count());
-                    List<Frame> made = new ArrayList<>();
-                    codec.results().forEach(result -> made.add(result.frame()));
-                    upstream = List.copyOf(made);
-                    layout = out.plan().layout();
+                    layout = output;
                 }
             }
         }

@@ -55,6 +55,11 @@ import java.util.Optional;
  * ({@link CodecStage#feed}), keeping its output size (a scaler scales the new size to it). A camera change
  * ({@link #changeCamera}) restarts the first stage's input on the camera's new frames.
  *
+ * <p><b>The application as the consumer.</b> {@link #toApplication} ends the chain in the application instead of a
+ * display: the last stage's results (an encoder's packets to send or store, a decoder's frames to analyse) are given
+ * to a {@link ResultTap} on the loop's thread and go back to the stage when it returns. Any stage's results can also
+ * be {@linkplain #tap tapped} on their way (recording an encoder's packets while the chain shows the camera).
+ *
  * <p><b>Ending.</b> A run ends after the asked number of frames was shown, the asked time passed, or {@link #stop}
  * (any thread). Then, as in {@link CaptureToScanout}, it waits for the flip in flight, gives the waiting frame back
  * unshown, restores the display as {@link #open} found it (one blocking commit with {@code ALLOW_MODESET}) and only
@@ -91,8 +96,11 @@ public final class ThroughStages implements AutoCloseable {
     /** The stages, camera side first; the last one's frames are shown. */
     private final CodecStage[] stages;
     private final CodecStage last;
+    /** The display and its end, or {@code null} both when the application is the consumer ({@link #sink}). */
     private final DrmDevice display;
     private final Scanout scanout;
+    /** The application consuming the last stage's results when there is no display, else {@code null}. */
+    private final ResultTap sink;
     private final Scanout.Shown shown = this::shown;
     private final Poller poller;
     private final RunLoop loop;
@@ -128,7 +136,7 @@ public final class ThroughStages implements AutoCloseable {
     private CodecStage.Result onScreen;
 
     private ThroughStages(VideoQueue camera, List<CodecStage> stages, DrmDevice display, Scanout scanout,
-                          Poller poller) {
+                          ResultTap sink, Poller poller) {
         this.loop = new RunLoop(poller, scanout, camera, this::start, this::serve, tally::shownCount, this::finish,
                 tally::ended);
         this.cameraWatch = loop.camera();
@@ -143,6 +151,7 @@ public final class ThroughStages implements AutoCloseable {
         }
         this.display = display;
         this.scanout = scanout;
+        this.sink = sink;
         this.poller = poller;
     }
 
@@ -176,19 +185,41 @@ public final class ThroughStages implements AutoCloseable {
         Objects.requireNonNull(camera, "camera");
         Objects.requireNonNull(display, "display");
         List<CodecStage> chain = List.copyOf(stages);
-        requireChain(camera, chain);
+        requireChain(camera, chain, true);
         Poller poller = Poller.open();
         try {
             return new ThroughStages(camera, chain, display,
-                    Scanout.open(display, crtc, plane, connector, mode, x, y, poller), poller);
+                    Scanout.open(display, crtc, plane, connector, mode, x, y, poller), null, poller);
         } catch (KernelException | RuntimeException | Error e) {
             poller.close();
             throw e;
         }
     }
 
-    /** Refuses stages that are not started on the camera and on each other, or that end in packets. */
-    static void requireChain(VideoQueue camera, List<CodecStage> chain) {
+    /**
+     * A pipeline from {@code camera} through {@code stages} to the application: each result of the last stage (an
+     * encoder's packet, a decoder's or a converter's frame) that carries data is given to {@code sink} on the loop's
+     * thread and goes back to the stage when {@code sink} returns; the sink reads it there (a packet's
+     * {@link CodecStage.Result#bytes}, a frame's dma-bufs) and must not keep it. Everything else is as with a display:
+     * {@link #run} counts the results given as {@link Statistics#shown}, their latency from the camera's timestamp to
+     * the sink's call; a sink that throws ends the run with its exception.
+     *
+     * @param stages started as for {@link #open(VideoQueue, List, DrmDevice, Crtc, Plane, Connector, Mode)}; the last
+     *               may be an encoder
+     * @throws IllegalArgumentException for stages not paired with the camera and each other
+     * @throws KernelException EMFILE opening the poller
+     */
+    public static ThroughStages toApplication(VideoQueue camera, List<CodecStage> stages, ResultTap sink)
+            throws KernelException {
+        Objects.requireNonNull(camera, "camera");
+        Objects.requireNonNull(sink, "sink");
+        List<CodecStage> chain = List.copyOf(stages);
+        requireChain(camera, chain, false);
+        return new ThroughStages(camera, chain, null, null, sink, Poller.open());
+    }
+
+    /** Refuses stages that are not started on the camera and on each other, or that end in packets on a display. */
+    static void requireChain(VideoQueue camera, List<CodecStage> chain, boolean toDisplay) {
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("no stage between " + camera + " and the display: use CaptureToScanout");
         }
@@ -214,7 +245,7 @@ public final class ThroughStages implements AutoCloseable {
             from = stage.toString();
         }
         CodecStage end = chain.getLast();
-        if (!end.kind().makesFrames()) {
+        if (toDisplay && !end.kind().makesFrames()) {
             throw new IllegalArgumentException("the last stage (" + end + ") is an encoder: a display shows frames,"
                     + " not packets; end with a decoder or a converter");
         }
@@ -313,7 +344,7 @@ public final class ThroughStages implements AutoCloseable {
 
     /** Frames released while the out-fence of the flip that replaced them was not signalled. For the tests. */
     long freedBeforeFence() {
-        return scanout.freedBeforeFence();
+        return scanout == null ? 0 : scanout.freedBeforeFence();
     }
 
     private Statistics stream(long frames, long deadline) throws KernelException {
@@ -327,7 +358,9 @@ public final class ThroughStages implements AutoCloseable {
         synchronized (this) {
             System.arraycopy(taps, 0, tapping, 0, taps.length);
         }
-        scanout.begin(release == CaptureToScanout.Release.OUT_FENCE, false, auditFences);
+        if (scanout != null) {
+            scanout.begin(release == CaptureToScanout.Release.OUT_FENCE, false, auditFences);
+        }
         cameraWatch.begin();
         timed = false;
         tally.running(cpuStart);
@@ -346,7 +379,7 @@ public final class ThroughStages implements AutoCloseable {
 
     /** After each wait: flips completed, frames captured, each stage's work, a source change. */
     private void serve(long frames) throws KernelException {
-        if (scanout.service(shown)) {
+        if (scanout != null && scanout.service(shown)) {
             showWaiting(frames);
         }
         if (cameraWatch.ready()) {
@@ -494,13 +527,17 @@ public final class ThroughStages implements AutoCloseable {
     private void takeFrames(long frames, boolean discard) throws KernelException {
         for (Optional<CodecStage.Result> made = last.takeResult(); made.isPresent(); made = last.takeResult()) {
             CodecStage.Result frame = made.get();
-            if (discard || frame.isError()) {
+            if (discard || frame.isError() || (scanout == null && frame.bytesUsed(0) == 0)) {
                 last.release(frame);
-                tally.notShown(discard ? 0 : 1);
+                tally.notShown(discard || !frame.isError() ? 0 : 1);
                 continue;
             }
             tally.arrived();
             tapped(stages.length - 1, frame);
+            if (scanout == null) {
+                deliver(frame, frames);
+                continue;
+            }
             if (waiting != null && scanout.inFlight()) {
                 // the stages' work in this pass (vicodec codes inside VIDIOC_QBUF) took long enough for the flip to
                 // complete: look again (one poll, not waiting) before the waiting frame is replaced
@@ -516,6 +553,30 @@ public final class ThroughStages implements AutoCloseable {
             waiting = frame;
             showWaiting(frames);
         }
+    }
+
+    /**
+     * The application's consumer: the result given to {@link #sink} while the run has results to give, then back to
+     * the last stage (also when the sink throws).
+     */
+    private void deliver(CodecStage.Result result, long frames) throws KernelException {
+        if (tally.shownCount() >= frames) {
+            last.release(result);
+            tally.notShown(1);
+            return;
+        }
+        try {
+            sink.take(result);
+        } catch (KernelException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the application's sink failed on " + result + ": "
+                    + e.getMessage(), e);
+        } finally {
+            last.release(result);
+        }
+        long now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of V4L2 timestamps
+        tally.shown(now - result.timestampNanos(), now);
     }
 
     /** Commits the waiting frame if no flip is in flight and the run still has frames to show. */
@@ -581,7 +642,7 @@ public final class ThroughStages implements AutoCloseable {
      * flight, the waiting frame and the one on screen go back; the latter's framebuffer keeps showing it.
      */
     private void followSourceChange() throws KernelException {
-        if (!last.changePending() || scanout.inFlight()) {
+        if (scanout == null || !last.changePending() || scanout.inFlight()) {
             return;
         }
         if (waiting != null) {
@@ -601,24 +662,26 @@ public final class ThroughStages implements AutoCloseable {
      */
     private Exception finish(Exception failure) {
         boolean abandoned = false;
-        try {
-            abandoned = scanout.finish(shown);
-        } catch (KernelException | RuntimeException e) {
-            failure = RunLock.add(failure, e);
-        }
-        RunLoop.Step atEnd = beforeRestore;
-        if (atEnd != null && scanout.modeSet() && !abandoned && failure == null) {
+        if (scanout != null) {
             try {
-                atEnd.take(tally.shownCount());
+                abandoned = scanout.finish(shown);
             } catch (KernelException | RuntimeException e) {
                 failure = RunLock.add(failure, e);
             }
-        }
-        if (scanout.modeSet()) {
-            try {
-                scanout.restore();
-            } catch (KernelException | RuntimeException e) {
-                failure = RunLock.add(failure, e);
+            RunLoop.Step atEnd = beforeRestore;
+            if (atEnd != null && scanout.modeSet() && !abandoned && failure == null) {
+                try {
+                    atEnd.take(tally.shownCount());
+                } catch (KernelException | RuntimeException e) {
+                    failure = RunLock.add(failure, e);
+                }
+            }
+            if (scanout.modeSet()) {
+                try {
+                    scanout.restore();
+                } catch (KernelException | RuntimeException e) {
+                    failure = RunLock.add(failure, e);
+                }
             }
         }
         // nothing of the last stage's is scanned out any more (or the restore failed and its framebuffers go below)
@@ -720,7 +783,8 @@ public final class ThroughStages implements AutoCloseable {
      *                         stage), queued back
      * @param stages           each stage's counters since it was opened, camera side first
      * @param arrived          display: frames of the last stage it was given
-     * @param shown            display: frames whose flip completed
+     * @param shown            display: frames whose flip completed; with the application as the consumer, results
+     *                         it was given
      * @param skipped          display: frames replaced by a newer one, or given back for a source change, before they
      *                         could be committed
      * @param inFlight         display: frames neither shown nor skipped when the run ended, and frames the last stage

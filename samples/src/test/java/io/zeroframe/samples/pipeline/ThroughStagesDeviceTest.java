@@ -32,11 +32,13 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -53,6 +55,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class ThroughStagesDeviceTest {
     private static final FourCc FWHT = FourCc.of("FWHT");
+    /** A FWHT packet's first four bytes: the header's magic1 (0x4f4f4f4f, the same in either byte order). */
+    private static final int FWHT_MAGIC = 0x4f4f4f4f;
     private static final int FRAMES = 300;
     /** Packet buffers and decoded frames of each stage. */
     private static final int RESULTS = 4;
@@ -73,17 +77,12 @@ class ThroughStagesDeviceTest {
         try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY);
              TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
             chain.assertZeroCopy();
-            AtomicReference<Png> screen = new AtomicReference<>();
-            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
-            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(FRAMES));
-            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= FRAMES / 2, FRAMES / 2 + " shown",
-                    TestBed.PROGRESS);
-            List<String> mappedWhileStreaming = TestBed.frameMappings();
-            ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Streamed streamed = stream(chain, writeback, FRAMES);
+            ThroughStages.Statistics stats = streamed.stats();
+            List<String> mappedWhileStreaming = streamed.mappedWhileStreaming();
             Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst()); // the camera stopped: a still frame
-            assertNotNull(screen.get(), "the screen was not written back");
-            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(screen.get()));
-            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(streamed.screen()));
+            long differing = TestBed.differing(camera, streamed.screen(), 0, 0);
             System.out.printf("through the codecs, %d frames: %s; frame mappings at frame %d: %s; the screen against"
                             + " a frame from vivid: PSNR %.2f dB, %d of %d pixels differ%n", FRAMES, stats, FRAMES / 2,
                     mappedWhileStreaming, psnr, differing, camera.width() * camera.height());
@@ -156,17 +155,12 @@ class ThroughStagesDeviceTest {
             }
             PixelFormat shownFormat = chain.plan.hops().get(1).plan().chosen().format();
             assertEquals(shownFormat, converter.results().getFirst().frame().format());
-            AtomicReference<Png> screen = new AtomicReference<>();
-            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
-            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(frames));
-            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= frames / 2, frames / 2 + " shown",
-                    TestBed.PROGRESS);
-            List<String> mappedWhileStreaming = TestBed.frameMappings();
-            ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Streamed streamed = stream(chain, writeback, frames);
+            ThroughStages.Statistics stats = streamed.stats();
+            List<String> mappedWhileStreaming = streamed.mappedWhileStreaming();
             Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst());
-            assertNotNull(screen.get(), "the screen was not written back");
-            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(screen.get()));
-            long farOff = farOff(camera, screen.get(), 8);
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(streamed.screen()));
+            long farOff = farOff(camera, streamed.screen(), 8);
             System.out.printf("through vim2m (%s -> %s), %d frames: %s; frame mappings at frame %d: %s; the screen"
                             + " against a frame from vivid: PSNR %.2f dB, %d of %d pixels off by more than 8 in a"
                             + " channel%n", chain.plan.hops().getFirst().plan().chosen().format(), shownFormat, frames,
@@ -194,12 +188,8 @@ class ThroughStagesDeviceTest {
             CodecStage decoder = chain.stages.stage(1);
             CodecStage converter = chain.stages.stage(2);
             assertFalse(converter.isStarted(), "the converter started before the decoder had frames");
-            AtomicReference<Png> screen = new AtomicReference<>();
-            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
-            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(100));
-            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 20, "20 shown", TestBed.PROGRESS);
-            chain.pipeline.changeCamera(chain.stages.cameraChange(640, 360, java.util.Optional.empty()));
-            ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Streamed streamed = stream(chain, writeback, 100, 20, true);
+            ThroughStages.Statistics stats = streamed.stats();
             io.zeroframe.dmabuf.Frame decoded = decoder.results().getFirst().frame();
             for (CodecStage.Input input : converter.inputs()) {
                 assertTrue(input.dmaBuf(0).sameBufferAs(decoder.results().get(input.index()).dmaBuf(0)),
@@ -207,7 +197,7 @@ class ThroughStagesDeviceTest {
             }
             Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst());
             Png expected = scaled(camera, TestBed.WIDTH, TestBed.HEIGHT);
-            double psnr = CodecStageDeviceTest.psnr(bytes(expected), bytes(screen.get()));
+            double psnr = CodecStageDeviceTest.psnr(bytes(expected), bytes(streamed.screen()));
             System.out.printf("camera -> encoder -> decoder -> vim2m -> vkms, camera 640x480 -> 640x360 mid-run: %s;"
                             + " decoder now %dx%d %s, vim2m makes %s; the screen against the camera's new frame"
                             + " scaled to %dx%d: PSNR %.2f dB%n", stats, decoded.width(), decoded.height(),
@@ -219,6 +209,56 @@ class ThroughStagesDeviceTest {
             assertEquals(TestBed.HEIGHT, converter.results().getFirst().frame().height());
             assertEquals(stats.arrived(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
             assertTrue(psnr > 20, "the screen is not the camera's new picture: PSNR " + psnr + " dB");
+        }
+    }
+
+    /**
+     * The application as the consumer: camera -> encoder -> decoder -> the application's sink, which is given every
+     * decoded frame (30) on the loop's thread and reads the last one; it is the camera's picture within FWHT's loss,
+     * and the frames go back to the decoder as the sink returns (nothing leaks: NoLeaks).
+     */
+    @Test
+    void aChainEndingInTheApplicationGivesItEveryDecodedFrame() throws Exception {
+        int frames = 30;
+        AtomicInteger given = new AtomicInteger();
+        AtomicReference<Png> last = new AtomicReference<>();
+        ThroughStages.ResultTap sink = frame -> {
+            if (given.incrementAndGet() == frames) {
+                last.set(TestBed.rgb(frame.frame()));
+            }
+        };
+        try (Chain chain = Chain.toApplication(TestBed.WIDTH, TestBed.HEIGHT, Route.CODECS, sink)) {
+            ThroughStages.Statistics stats = chain.pipeline.run(frames);
+            Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst());
+            double psnr = CodecStageDeviceTest.psnr(bytes(camera), bytes(last.get()));
+            System.out.printf("%s%ncamera -> encoder -> decoder -> application, %d frames: %s; the last frame given"
+                    + " against a frame from vivid: PSNR %.2f dB%n", chain.plan.explain(), frames, stats, psnr);
+            assertTrue(chain.plan.explain().contains("-> application, 3 hops"), chain.plan.explain());
+            assertEquals(frames, stats.shown(), stats.toString());
+            assertEquals(frames, given.get());
+            assertEquals(stats.arrived(), stats.shown() + stats.skipped() + stats.inFlight(), stats.toString());
+            assertTrue(stats.latencyP50Nanos() > 0, "capture-to-application latency measured: " + stats);
+            assertTrue(psnr > 30, "the frame given is not the camera's picture: PSNR " + psnr + " dB");
+        }
+    }
+
+    /**
+     * camera -> encoder -> the application: every packet the encoder made is written by a {@link PacketWriter} (the
+     * sink), 30 of them, and the bytes written are the packets' own.
+     */
+    @Test
+    void anEncoderAsTheLastStageGivesTheApplicationItsPackets() throws Exception {
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        PacketWriter packets = new PacketWriter(java.nio.channels.Channels.newChannel(file));
+        try (Chain chain = Chain.toApplication(TestBed.WIDTH, TestBed.HEIGHT, Route.ENCODER, packets)) {
+            ThroughStages.Statistics stats = chain.pipeline.run(30);
+            System.out.printf("camera -> encoder -> application: %s; %d packets, %d bytes written%n", stats,
+                    packets.packets(), packets.bytes());
+            assertEquals(30, stats.shown(), stats.toString());
+            assertEquals(30, packets.packets());
+            assertEquals(file.size(), packets.bytes());
+            assertTrue(packets.bytes() > 30 * 16, "packets carry a header and data: " + packets.bytes());
+            assertEquals(FWHT_MAGIC, java.nio.ByteBuffer.wrap(file.toByteArray()).getInt(0), "not a FWHT stream");
         }
     }
 
@@ -262,7 +302,9 @@ class ThroughStagesDeviceTest {
         /** camera -> vim2m -> display, RGB888: no display here takes 24-bit RGB, so vim2m must convert. */
         CONVERTER(PixelFormat.RGB888),
         /** camera -> encoder -> decoder -> vim2m -> display: a converter fed a decoder's frames. */
-        CODECS_THEN_CONVERTER(PixelFormat.RGB888);
+        CODECS_THEN_CONVERTER(PixelFormat.RGB888),
+        /** camera -> encoder, its packets to the application. */
+        ENCODER(PixelFormat.XRGB8888);
 
         final PixelFormat cameraFormat;
 
@@ -275,6 +317,36 @@ class ThroughStagesDeviceTest {
         List<io.zeroframe.v4l2.VideoDeviceInfo> found = VideoDevices.findByDriver("vim2m");
         assertFalse(found.isEmpty(), "no vim2m node; device tests need the kernel test bed");
         return found.getFirst().path();
+    }
+
+    /** A run's statistics, the frame mappings seen halfway through it, and the screen at its end. */
+    private record Streamed(ThroughStages.Statistics stats, List<String> mappedWhileStreaming, Png screen) {}
+
+    /**
+     * Runs {@code chain} for {@code frames} shown frames on the runner, reading the process's frame mappings once
+     * half of them were shown and the screen through {@code writeback} at the end, the last frame still on it.
+     */
+    private Streamed stream(Chain chain, TestBed.Writeback writeback, int frames) throws Exception {
+        return stream(chain, writeback, frames, frames / 2, false);
+    }
+
+    /**
+     * As {@link #stream(Chain, TestBed.Writeback, int)}, the mappings read once {@code at} frames were shown, and
+     * then, with {@code changeCamera}, the camera changed to 640x360 ({@link ThroughStages#changeCamera}).
+     */
+    private Streamed stream(Chain chain, TestBed.Writeback writeback, int frames, int at, boolean changeCamera)
+            throws Exception {
+        AtomicReference<Png> screen = new AtomicReference<>();
+        chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
+        Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(frames));
+        TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= at, at + " shown", TestBed.PROGRESS);
+        List<String> mappedWhileStreaming = TestBed.frameMappings();
+        if (changeCamera) {
+            chain.pipeline.changeCamera(chain.stages.cameraChange(640, 360, java.util.Optional.empty()));
+        }
+        ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(screen.get(), "the screen was not written back");
+        return new Streamed(stats, mappedWhileStreaming, screen.get());
     }
 
     /** Pixels where a colour channel of {@code screen} is more than {@code tolerance} off {@code frame}'s. */
@@ -304,14 +376,10 @@ class ThroughStagesDeviceTest {
     void aCameraResolutionChangeMidRunReachesTheScreenThroughTheDecodersSourceChange() throws Exception {
         try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY);
              TestBed.Writeback writeback = TestBed.Writeback.open(chain.card, chain.display)) {
-            AtomicReference<Png> screen = new AtomicReference<>();
-            chain.pipeline.beforeRestore = shown -> screen.set(writeback.capture(chain.card, chain.display));
-            Future<ThroughStages.Statistics> run = runner.submit(() -> chain.pipeline.run(100));
-            TestBed.await(chain.pipeline::statistics, run, now -> now.shown() >= 30, "30 shown", TestBed.PROGRESS);
-            chain.pipeline.changeCamera(chain.stages.cameraChange(640, 360, java.util.Optional.empty()));
-            ThroughStages.Statistics stats = run.get(2 * TestBed.PROGRESS.toSeconds(), TimeUnit.SECONDS);
+            Streamed streamed = stream(chain, writeback, 100, 30, true);
+            ThroughStages.Statistics stats = streamed.stats();
             Png camera = TestBed.rgb(chain.stages.cameraFrames().getFirst());
-            long differing = TestBed.differing(camera, screen.get(), 0, 0);
+            long differing = TestBed.differing(camera, streamed.screen(), 0, 0);
             System.out.printf("camera 640x480 -> 640x360 mid-run: %s; camera frame %dx%d, the screen against it: %d"
                     + " pixels differ%n", stats, camera.width(), camera.height(), differing);
             assertEquals(100, stats.shown(), stats.toString());
@@ -577,6 +645,17 @@ class ThroughStagesDeviceTest {
 
         /** On the display of {@code driver}, through the stages of {@code route}. */
         static Chain open(int width, int height, PlaneType type, String driver, Route route) throws Exception {
+            return open(width, height, type, driver, route, null);
+        }
+
+        /** Through the codecs to the application's {@code sink}: no display ({@code card} and {@code display} null). */
+        static Chain toApplication(int width, int height, Route route, ThroughStages.ResultTap sink)
+                throws Exception {
+            return open(width, height, null, null, route, Objects.requireNonNull(sink, "sink"));
+        }
+
+        private static Chain open(int width, int height, PlaneType type, String driver, Route route,
+                                  ThroughStages.ResultTap sink) throws Exception {
             try (TestBed.Opened opened = new TestBed.Opened()) {
                 TestBed.Vivid vivid = opened.add(TestBed.Vivid.at30fps());
                 Controls controls = vivid.device().controls();
@@ -593,29 +672,35 @@ class ThroughStagesDeviceTest {
                     controls.set(entry.getKey(), entry.getValue());
                 }
                 VideoQueue queue = opened.add(vivid.device().openQueue(BufferType.VIDEO_CAPTURE));
-                DrmDevice card = opened.add(TestBed.card(driver));
-                TestBed.Display display = TestBed.display(card, type);
+                DrmDevice card = sink != null ? null : opened.add(TestBed.card(driver));
+                TestBed.Display display = sink != null ? null : TestBed.display(card, type);
                 StagePlanner.Builder chain = StagePlanner.builder(queue, width, height)
                         .preference(Preference.DEFAULT.formatsFirst(route.cameraFormat));
-                if (route != Route.CONVERTER) {
+                if (route != Route.CONVERTER && route != Route.ENCODER) {
                     chain.encoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
                                     CodecStage.Kind.ENCODER)), FWHT)
                             .decoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
                                     CodecStage.Kind.DECODER)));
                 }
-                if (route != Route.CODECS) {
+                if (route == Route.ENCODER) {
+                    chain.encoder(opened.add(CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                            CodecStage.Kind.ENCODER)), FWHT);
+                }
+                if (route == Route.CONVERTER || route == Route.CODECS_THEN_CONVERTER) {
                     chain.converter(opened.add(CodecStage.open(vim2m(), CodecStage.Kind.CONVERTER)));
                 }
-                StagePlan plan = chain.display(card, display.crtc(), display.plane(), display.connector(),
-                        display.mode()).build().plan();
+                StagePlan plan = (sink != null ? chain.toApplication() : chain.display(card, display.crtc(),
+                        display.plane(), display.connector(), display.mode())).build().plan();
                 System.out.println(plan.explain());
                 for (StagePlan.Hop hop : plan.hops()) {
                     hop.frames().ifPresent(frames -> assertEquals(Plan.Kind.ZERO_COPY, frames.kind(), plan.explain()));
                 }
                 assertEquals(route.cameraFormat, plan.hops().getFirst().plan().chosen().format(), plan.explain());
                 Stages stages = opened.add(Stages.start(plan, RESULTS));
-                ThroughStages pipeline = opened.add(ThroughStages.open(queue, stages.stages(), card, display.crtc(),
-                        display.plane(), display.connector(), display.mode()));
+                ThroughStages pipeline = opened.add(sink != null
+                        ? ThroughStages.toApplication(queue, stages.stages(), sink)
+                        : ThroughStages.open(queue, stages.stages(), card, display.crtc(), display.plane(),
+                                display.connector(), display.mode()));
                 opened.keep(); // the chain closes them now
                 return new Chain(vivid, was, queue, card, display, plan, stages, pipeline);
             }
@@ -639,7 +724,9 @@ class ThroughStagesDeviceTest {
                 pipeline.close();
                 stages.close();
                 queue.close();
-                card.close();
+                if (card != null) {
+                    card.close();
+                }
                 Controls controls = vivid.device().controls();
                 for (Map.Entry<String, Integer> entry : controlsWas.entrySet()) {
                     controls.set(entry.getKey(), entry.getValue());
