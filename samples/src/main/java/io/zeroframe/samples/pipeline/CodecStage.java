@@ -229,7 +229,9 @@ public final class CodecStage implements AutoCloseable {
             return buffer.dataOffset(plane);
         }
 
-        /** The timestamp the codec copied from the input this result came from ({@code V4L2_BUF_FLAG_TIMESTAMP_COPY}). */
+        /**
+         * The timestamp the codec copied from the input this result came from ({@code V4L2_BUF_FLAG_TIMESTAMP_COPY}).
+         */
         public long timestampNanos() {
             return buffer.timestampNanos();
         }

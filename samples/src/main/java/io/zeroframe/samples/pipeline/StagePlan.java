@@ -10,9 +10,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link StagePlanner}'s answer for a chain camera -> stages -> display (or the application): one {@link Hop} per pair of neighbours, each
- * with who allocates, the format, layout and count, and why; {@link Stages#start} allocates and starts it.
- * {@link #explain()} (also {@link #toString()}) says all of it, hop by hop.
+ * {@link StagePlanner}'s answer for a chain camera -> stages -> display (or the application): one {@link Hop} per pair
+ * of neighbours, each with who allocates, the format, layout and count, and why; {@link Stages#start} allocates and
+ * starts it. {@link #explain()} (also {@link #toString()}) says all of it, hop by hop.
  *
  * <p>Holds the sources of the allocators it chose (a dma-heap's, the display's dumb buffers) for {@link Stages} to
  * allocate from; they hold no fd between allocations. Immutable.

@@ -29,15 +29,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Plans every hop of a chain camera -> stages -> display (or the application) at once, before anything is allocated: who allocates each
- * hop's buffers, in which format, layout and count. Each memory-to-memory stage is a consumer on its OUTPUT queue
- * and a producer on its CAPTURE queue ({@link VideoEndpoint} with {@link Role#STAGE}); a frame hop (camera or
- * converter to a converter, an encoder or the plane; a decoder to the plane) is planned by the {@link Planner} with
+ * Plans every hop of a chain camera -> stages -> display (or the application) at once, before anything is
+ * allocated: who allocates each hop's buffers, in which format, layout and count. Each memory-to-memory stage is a
+ * consumer on its OUTPUT queue and a producer on its CAPTURE queue ({@link VideoEndpoint} with {@link Role#STAGE}); a
+ * frame hop (camera or converter to a converter, an encoder or the plane; a decoder to a converter or the plane) is
+ * planned by the {@link Planner} with
  * real trials on both ends (allocate one buffer, import it, register and test-commit it on the plane), with every
  * allocator on offer: the producer's exports, the machine's dma-heaps and udmabuf, the consumer's exports (the
  * display's dumb buffers, which a display that imports nothing needs). A packet hop (an encoder's packets into a
  * decoder) is checked here, since the frame model has no compressed formats: both must list the coded format, and
- * the decoder must import the encoder's exported packet buffers.
+ * the decoder must import the encoder's exported packet buffers. With the application as the consumer
+ * ({@link Builder#toApplication}) the last stage keeps its own buffers, which the application reads.
  *
  * <p><b>At once.</b> The camera's formats are tried in the preference's order; for each, every later hop is planned
  * given what the hop before chose (a decoder's frames keep the format that entered the encoder, so the hop after it

@@ -16,12 +16,12 @@ import java.util.Optional;
 /**
  * A {@link StagePlan} made real, once: the camera's buffers allocated as hop 0's plan says (the camera's own exports
  * imported back, or frames from the plan's source), then every stage started on the buffers of the one before: an
- * encoder on the frames ({@link CodecStage#startEncoder}), a decoder on the encoder's packet buffers
- * ({@link CodecStage#startDecoder}, its CAPTURE preferring the next hop's format), a converter on the frames with
- * the next hop's layout on CAPTURE ({@link CodecStage#startConverter}; after a decoder, only
- * {@linkplain CodecStage#prepareConverter prepared}: {@link ThroughStages} feeds it the decoder's frames). A stage whose results the plan has another
- * allocator make (the display's dumb buffers, a heap) imports them at each CAPTURE setup ({@link SourceFrames}).
- * The stages hand on to {@link ThroughStages#open}.
+ * encoder on the frames ({@link CodecStage#startEncoder}), a decoder on the encoder's packet buffers ({@link
+ * CodecStage#startDecoder}, its CAPTURE preferring the next hop's format), a converter on the frames with the next
+ * hop's layout on CAPTURE ({@link CodecStage#startConverter}; after a decoder, only {@linkplain
+ * CodecStage#prepareConverter prepared}: {@link ThroughStages} feeds it the decoder's frames). A stage whose results
+ * the plan has another allocator make (the display's dumb buffers, a heap) imports them at each CAPTURE setup ({@link
+ * SourceFrames}). The stages hand on to {@link ThroughStages#open}.
  *
  * <p>Owns the stages (also when {@link #start} throws), the camera's frames and the result frames it allocated;
  * {@link #close} closes the stages downstream first, frees the camera's buffers ({@code VIDIOC_REQBUFS} 0), and

@@ -45,15 +45,15 @@ import java.util.Optional;
  * with {@link #release(CaptureToScanout.Release)}. Note that a software codec (vicodec) codes inside
  * {@code VIDIOC_QBUF}, so its work is on this loop's thread and counts in {@link Statistics#cpuNanosPerFrame}.
  *
- * <p><b>Source changes.</b> A decoder sets its CAPTURE queue up when the stream's format is known and again after a resolution change, and only once
- * every frame is back with it ({@link CodecStage#changePending}). The pipeline then gives back the frame on screen
- * (once no flip is in flight): its framebuffer goes on showing it, since the display's import keeps the memory after
- * the decoder freed its buffers. When the first frame of the new set comes, every new frame is registered as a
- * framebuffer, and the framebuffers of the old set are removed ({@code DRM_IOCTL_MODE_RMFB}) once the first flip to a
- * new one completed, never while one is scanned out. A frame given back is never committed again. A converter after
- * a decoder is started on the decoder's first set of frames and restarted on each new set
- * ({@link CodecStage#feed}), keeping its output size (a scaler scales the new size to it). A camera change
- * ({@link #changeCamera}) restarts the first stage's input on the camera's new frames.
+ * <p><b>Source changes.</b> A decoder sets its CAPTURE queue up when the stream's format is known and again after a
+ * resolution change, and only once every frame is back with it ({@link CodecStage#changePending}). The pipeline then
+ * gives back the frame on screen (once no flip is in flight): its framebuffer goes on showing it, since the display's
+ * import keeps the memory after the decoder freed its buffers. When the first frame of the new set comes, every new
+ * frame is registered as a framebuffer, and the framebuffers of the old set are removed ({@code DRM_IOCTL_MODE_RMFB})
+ * once the first flip to a new one completed, never while one is scanned out. A frame given back is never committed
+ * again. A converter after a decoder is started on the decoder's first set of frames and restarted on each new set
+ * ({@link CodecStage#feed}), keeping its output size (a scaler scales the new size to it). A camera change ({@link
+ * #changeCamera}) restarts the first stage's input on the camera's new frames.
  *
  * <p><b>The application as the consumer.</b> {@link #toApplication} ends the chain in the application instead of a
  * display: the last stage's results (an encoder's packets to send or store, a decoder's frames to analyse) are given
@@ -132,7 +132,10 @@ public final class ThroughStages implements AutoCloseable {
     private final List<Framebuffer> retired = new ArrayList<>();
     private CodecStage.Result waiting;
     private CodecStage.Result flipping;
-    /** The frame on screen, held from the last stage; null once given back for a source change (its framebuffer shows on). */
+    /**
+     * The frame on screen, held from the last stage; null once given back for a source change (its framebuffer shows
+     * on).
+     */
     private CodecStage.Result onScreen;
 
     private ThroughStages(VideoQueue camera, List<CodecStage> stages, DrmDevice display, Scanout scanout,
@@ -589,9 +592,9 @@ public final class ThroughStages implements AutoCloseable {
     }
 
     /**
-     * The framebuffer of a frame of the last stage; the first frame of a new set (the first, or one after a source change)
-     * registers the whole set ({@code DRM_IOCTL_PRIME_FD_TO_HANDLE}, {@code DRM_IOCTL_MODE_ADDFB2}) and retires the
-     * framebuffers of the set before.
+     * The framebuffer of a frame of the last stage; the first frame of a new set (the first, or one after a source
+     * change) registers the whole set ({@code DRM_IOCTL_PRIME_FD_TO_HANDLE}, {@code DRM_IOCTL_MODE_ADDFB2}) and retires
+     * the framebuffers of the set before.
      */
     private Framebuffer framebufferOf(CodecStage.Result frame) throws KernelException {
         if (last.results() != registered) {

@@ -97,8 +97,9 @@ class ThroughStagesDeviceTest {
 
     /**
      * virtio-gpu refuses foreign dma-bufs (ENODEV from {@code DRM_IOCTL_PRIME_FD_TO_HANDLE}), so the planner has the
-     * decoder write into the display's own dumb buffers (its trials of the decoder's exports and the heaps fail): the framebuffers are then of virtio-gpu's memory,
-     * and the test bed's screenshot of the screen, the last decoded frame still on it, is the camera's picture.
+     * decoder write into the display's own dumb buffers (its trials of the decoder's exports and the heaps fail): the
+     * framebuffers are then of virtio-gpu's memory, and the test bed's screenshot of the screen, the last decoded frame
+     * still on it, is the camera's picture.
      */
     @Test
     void onVirtioGpuTheDecoderWritesIntoTheDisplaysDumbBuffersAndTheScreenIsTheCamera() throws Exception {
