@@ -374,7 +374,7 @@ public final class StagePlanner {
         private Builder add(CodecStage stage, CodecStage.Kind kind, Optional<FourCc> coded, int w, int h) {
             Objects.requireNonNull(stage, "stage");
             if (stage.kind() != kind) {
-                throw new IllegalArgumentException(stage + " is a " + stage.kind() + ", not a " + kind);
+                throw new IllegalArgumentException(stage + " was opened as " + stage.kind() + ", not " + kind);
             }
             stages.add(new StagePlan.Stage(stage, coded, w > 0 ? Optional.of(w) : Optional.empty(),
                     h > 0 ? Optional.of(h) : Optional.empty()));

@@ -237,7 +237,10 @@ public final class ThroughStages implements AutoCloseable {
                             + " frames exist only once its stream plays: it must be a converter prepared"
                             + " (prepareConverter), not started");
                 }
-            } else if (stage.inputs().size() != upstream || stage.inputs().isEmpty()) {
+            } else if (!stage.isStarted()) {
+                throw new IllegalArgumentException("stage " + k + " (" + stage + ") is not started: start the chain"
+                        + " first (Stages.start of a StagePlan)");
+            } else if (stage.inputs().size() != upstream) {
                 throw new IllegalArgumentException("stage " + k + " (" + stage + ") must be started on the "
                         + upstream + " buffers of " + from + ": it has " + stage.inputs().size() + " inputs");
             }

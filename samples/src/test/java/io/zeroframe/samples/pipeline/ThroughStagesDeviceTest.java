@@ -406,6 +406,96 @@ class ThroughStagesDeviceTest {
     }
 
     /**
+     * Chains that cannot run are refused before anything is tried, each with a message naming the stage and why: a
+     * decoder with no encoder before it, an encoder feeding a display, a converter after an encoder, a stage added as
+     * another kind than it was opened as, no consumer, and stages not started handed to the pipeline.
+     */
+    @Test
+    void chainsThatCannotRunAreRefusedNamingTheStage() throws Exception {
+        try (TestBed.Vivid vivid = TestBed.Vivid.at30fps();
+             VideoQueue queue = vivid.device().openQueue(BufferType.VIDEO_CAPTURE);
+             DrmDevice card = TestBed.card("vkms");
+             CodecStage encoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-encoder"),
+                     CodecStage.Kind.ENCODER);
+             CodecStage decoder = CodecStage.open(CodecStageDeviceTest.vicodec("stateful-decoder"),
+                     CodecStage.Kind.DECODER);
+             CodecStage converter = CodecStage.open(vim2m(), CodecStage.Kind.CONVERTER)) {
+            TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
+            java.util.function.Supplier<StagePlanner.Builder> chain = () -> StagePlanner.builder(queue, 640, 480);
+            java.util.function.UnaryOperator<StagePlanner.Builder> shown = builder -> builder.display(card,
+                    display.crtc(), display.plane(), display.connector(), display.mode());
+            Map<String, org.junit.jupiter.api.function.Executable> refused = new LinkedHashMap<>();
+            refused.put("is a decoder that does not follow an encoder",
+                    () -> shown.apply(chain.get().decoder(decoder)).build());
+            refused.put("is an encoder: a display shows frames, not packets",
+                    () -> shown.apply(chain.get().encoder(encoder, FWHT)).build());
+            refused.put("follows an encoder: only a decoder takes packets",
+                    () -> shown.apply(chain.get().encoder(encoder, FWHT).converter(converter)).build());
+            refused.put("was opened as DECODER, not ENCODER", () -> chain.get().encoder(decoder, FWHT));
+            refused.put("no consumer: call display(...) or toApplication()",
+                    () -> chain.get().converter(converter).build());
+            refused.put("is not started: start the chain first", () -> ThroughStages.open(queue, List.of(converter), card,
+                    display.crtc(), display.plane(), display.connector(), display.mode()));
+            for (Map.Entry<String, org.junit.jupiter.api.function.Executable> each : refused.entrySet()) {
+                RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                        each.getValue(), each.getKey());
+                System.out.println("refused: " + e.getMessage());
+                assertTrue(e.getMessage().contains(each.getKey()), e.getMessage());
+            }
+            assertFalse(encoder.isStarted() || decoder.isStarted() || converter.isStarted());
+        }
+    }
+
+    /**
+     * A tap that fails (a full disk, here an IOException it throws on the 5th packet) ends the run with its exception,
+     * naming the stage; the display is restored and nothing is left open (NoLeaks).
+     */
+    @Test
+    void aTapThatFailsEndsTheRunWithItsExceptionAndRestoresTheDisplay() throws Exception {
+        try (Chain chain = Chain.open(TestBed.WIDTH, TestBed.HEIGHT, PlaneType.PRIMARY)) {
+            TestBed.DisplayState before = TestBed.displayState(chain.card, chain.display);
+            AtomicInteger packets = new AtomicInteger();
+            chain.pipeline.tap(0, packet -> {
+                if (packets.incrementAndGet() == 5) {
+                    throw new java.io.IOException("No space left on device");
+                }
+            });
+            java.io.UncheckedIOException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.UncheckedIOException.class, () -> chain.pipeline.run(100));
+            System.out.println("a failing tap: " + failed.getMessage());
+            assertTrue(failed.getMessage().startsWith("the tap of stage 0 (CodecStage[ENCODER "), failed.getMessage());
+            assertTrue(failed.getMessage().endsWith("No space left on device"), failed.getMessage());
+            assertEquals(before, TestBed.displayState(chain.card, chain.display), "the display was not restored");
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                    () -> chain.pipeline.tap(2, packet -> { }));
+        }
+    }
+
+    /**
+     * A stage closed between planning and starting: {@link Stages#start} fails naming it, and what it had made (the
+     * camera's buffers and frames) is freed: the camera has no buffers and nothing is left open (NoLeaks).
+     */
+    @Test
+    void aStageClosedBeforeTheStartFailsItAndFreesWhatWasMade() throws Exception {
+        try (TestBed.Vivid vivid = TestBed.Vivid.at30fps();
+             VideoQueue queue = vivid.device().openQueue(BufferType.VIDEO_CAPTURE);
+             DrmDevice card = TestBed.card("vkms")) {
+            TestBed.Display display = TestBed.display(card, PlaneType.PRIMARY);
+            CodecStage converter = CodecStage.open(vim2m(), CodecStage.Kind.CONVERTER);
+            StagePlan plan = StagePlanner.builder(queue, TestBed.WIDTH, TestBed.HEIGHT).converter(converter)
+                    .display(card, display.crtc(), display.plane(), display.connector(), display.mode())
+                    .build().plan();
+            converter.close();
+            IllegalStateException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Stages.start(plan, RESULTS));
+            System.out.println("start with a closed stage: " + failed.getMessage());
+            assertTrue(failed.getMessage().contains("CONVERTER stage on " + converter.path() + " is closed"),
+                    failed.getMessage());
+            assertEquals(List.of(), queue.buffers(), "the camera kept its buffers");
+        }
+    }
+
+    /**
      * The pipeline closed from another thread mid-run: the run ends as a stop ends it (it returns its statistics),
      * the display is as it was before the run, and nothing is left open (NoLeaks).
      */
