@@ -172,8 +172,9 @@ public final class StagePlanner {
             StagePlan.Stage stage = stages.get(k);
             CodecStage codec = stage.codec();
             boolean lastStage = k == stages.size() - 1;
-            int w = stage.width().orElse(width);
-            int h = stage.height().orElse(height);
+            int[] size = sizeOf(k + 1); // what the stage makes: a scaling converter's size, or what it was given
+            int w = size[0];
+            int h = size[1];
             if (lastStage && card == null) {
                 hops.add(StagePlan.Hop.application(queueName(codec.resultQueue())));
                 continue;

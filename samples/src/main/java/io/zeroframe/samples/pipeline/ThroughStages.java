@@ -519,13 +519,25 @@ public final class ThroughStages implements AutoCloseable {
         if (tap == null) {
             return;
         }
+        java.io.IOException failed = handTo(tap, result);
+        if (failed != null) {
+            throw new java.io.UncheckedIOException("the tap of stage " + k + " (" + stages[k] + ") failed: "
+                    + failed.getMessage(), failed);
+        }
+    }
+
+    /**
+     * Gives {@code result} to {@code tap}: its IOException returned (the caller names it; nothing is built per frame),
+     * a {@link KernelException} thrown as it is.
+     */
+    private static java.io.IOException handTo(ResultTap tap, CodecStage.Result result) throws KernelException {
         try {
             tap.take(result);
+            return null;
         } catch (KernelException e) {
             throw e;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the tap of stage " + k + " (" + stages[k] + ") failed: "
-                    + e.getMessage(), e);
+            return e;
         }
     }
 
@@ -571,15 +583,15 @@ public final class ThroughStages implements AutoCloseable {
             tally.notShown(1);
             return;
         }
+        java.io.IOException failed;
         try {
-            sink.take(result);
-        } catch (KernelException e) {
-            throw e;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the application's sink failed on " + result + ": "
-                    + e.getMessage(), e);
+            failed = handTo(sink, result);
         } finally {
             last.release(result);
+        }
+        if (failed != null) {
+            throw new java.io.UncheckedIOException("the application's sink failed on " + result + ": "
+                    + failed.getMessage(), failed);
         }
         long now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of V4L2 timestamps
         tally.shown(now - result.timestampNanos(), now);
