@@ -72,11 +72,6 @@ final class SourceFrames implements CodecStage.ResultFrames, AutoCloseable {
         return current;
     }
 
-    /** The frames of the current set, owned here. */
-    synchronized List<Frame> current() {
-        return current;
-    }
-
     private void closeCurrent() {
         current.forEach(Frame::close);
         current = List.of();

@@ -176,7 +176,7 @@ public final class StagePlanner {
             int w = size[0];
             int h = size[1];
             if (lastStage && card == null) {
-                hops.add(StagePlan.Hop.application(queueName(codec.resultQueue())));
+                hops.add(StagePlan.Hop.application(VideoEndpoint.nameOf(codec.resultQueue())));
                 continue;
             }
             if (codec.kind() == CodecStage.Kind.ENCODER) {
@@ -289,13 +289,8 @@ public final class StagePlanner {
         if (!encoder.resultQueue().info().canExport()) {
             throw new NoStagePlanException(hop + ": the encoder's CAPTURE queue has no MMAP buffers to export");
         }
-        return StagePlan.Hop.packets(queueName(encoder.resultQueue()), queueName(decoder.inputQueue()), coded);
-    }
-
-    /** A queue as {@link VideoEndpoint} names it: {@code "<driver> <node> <capture|output>"}. */
-    private static String queueName(VideoQueue queue) {
-        return queue.device().info().driver() + " " + queue.device().path() + " "
-                + (queue.type().isCapture() ? "capture" : "output");
+        return StagePlan.Hop.packets(VideoEndpoint.nameOf(encoder.resultQueue()),
+                VideoEndpoint.nameOf(decoder.inputQueue()), coded);
     }
 
     private static List<FourCc> fourccs(VideoQueue queue) throws KernelException {

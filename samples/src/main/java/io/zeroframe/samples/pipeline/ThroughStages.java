@@ -830,11 +830,6 @@ public final class ThroughStages implements AutoCloseable {
             return stages.get(k);
         }
 
-        /** The last stage's counters. */
-        public CodecStage.Statistics lastStage() {
-            return stages.getLast();
-        }
-
         @Override
         public String toString() {
             StringBuilder each = new StringBuilder();

@@ -84,7 +84,7 @@ public final class VideoEndpoint {
         Objects.requireNonNull(role, "role");
         BufferType type = queue.type();
         VideoDevice device = queue.device();
-        String name = device.info().driver() + " " + device.path() + " " + (type.isCapture() ? "capture" : "output");
+        String name = nameOf(queue);
         if (type != BufferType.VIDEO_CAPTURE && type != BufferType.VIDEO_CAPTURE_MPLANE
                 && type != BufferType.VIDEO_OUTPUT && type != BufferType.VIDEO_OUTPUT_MPLANE) {
             throw new IllegalArgumentException(name + ": " + type.kernelName() + " is not a video queue");
@@ -127,6 +127,15 @@ public final class VideoEndpoint {
         }
         builder.holds(device.minBuffers(type).orElse(1));
         return new VideoEndpoint(queue, builder.build());
+    }
+
+    /**
+     * How an endpoint of {@code queue} is named, here and in plans: {@code "<driver> <node> <capture|output>"}, e.g.
+     * {@code "vivid /dev/video0 capture"}. Asks nothing of the driver.
+     */
+    public static String nameOf(VideoQueue queue) {
+        VideoDevice device = queue.device();
+        return device.info().driver() + " " + device.path() + " " + (queue.type().isCapture() ? "capture" : "output");
     }
 
     /**
